@@ -1,0 +1,149 @@
+//! The core's one error type. A [`Rejection`] is the store or a rule saying no to what the user
+//! asked (stable code, the field at fault, values for the message); everything else is a fault.
+
+use crate::messages;
+use hallkeeper_proto::{ErrorBody, Locale};
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Stable codes of rejections. The UI and tests key on `as_str()`; never renumber or rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    WindowNumberEmpty,
+    WindowNumberInvalid,
+    WindowNumberTooLong,
+    WindowNumberDuplicate,
+    WindowNameEmpty,
+    WindowNameTooLong,
+    WindowNameInvalid,
+    WindowZoneTooLong,
+    WindowZoneInvalid,
+    WindowNotFound,
+    WindowReferenced,
+    WindowReorderMismatch,
+    SettingsLocaleInvalid,
+    SettingsOperatorInvalid,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::WindowNumberEmpty => "window.number_empty",
+            Code::WindowNumberInvalid => "window.number_invalid",
+            Code::WindowNumberTooLong => "window.number_too_long",
+            Code::WindowNumberDuplicate => "window.number_duplicate",
+            Code::WindowNameEmpty => "window.name_empty",
+            Code::WindowNameTooLong => "window.name_too_long",
+            Code::WindowNameInvalid => "window.name_invalid",
+            Code::WindowZoneTooLong => "window.zone_too_long",
+            Code::WindowZoneInvalid => "window.zone_invalid",
+            Code::WindowNotFound => "window.not_found",
+            Code::WindowReferenced => "window.referenced",
+            Code::WindowReorderMismatch => "window.reorder_mismatch",
+            Code::SettingsLocaleInvalid => "settings.locale_invalid",
+            Code::SettingsOperatorInvalid => "settings.operator_invalid",
+        }
+    }
+}
+
+/// A refusal: what was refused, which input field is at fault, and the values the message names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: Code,
+    pub field: Option<&'static str>,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Rejection {
+    pub fn new(code: Code) -> Self {
+        Self { code, field: None, args: Vec::new() }
+    }
+
+    pub fn field(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.args.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}", messages::rejection(.0, Locale::EnUs))]
+    Rejected(Rejection),
+    #[error("the local database is busy (another program holds it)")]
+    Busy,
+    #[error("cannot open the local database at {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("database schema version {found} is newer than this app supports ({known}); update Hallkeeper")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration { version: i64, name: &'static str, source: rusqlite::Error },
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<Rejection> for Error {
+    fn from(r: Rejection) -> Self {
+        Error::Rejected(r)
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+                Error::Busy
+            }
+            _ => Error::Sqlite(e),
+        }
+    }
+}
+
+impl Error {
+    /// The stable code the UI sees.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Rejected(r) => r.code.as_str(),
+            Error::Busy => "store.busy",
+            Error::SchemaTooNew { .. } => "store.schema_too_new",
+            Error::Open { .. } | Error::DataDir { .. } => "store.open_failed",
+            Error::Migration { .. } | Error::Corrupt(_) | Error::Sqlite(_) => "store.failed",
+        }
+    }
+
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match self {
+            Error::Rejected(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The message for a person, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            Error::Rejected(r) => messages::rejection(r, locale),
+            other => messages::fault(other, locale),
+        }
+    }
+
+    pub fn to_body(&self, locale: Locale) -> ErrorBody {
+        ErrorBody {
+            code: self.code().to_owned(),
+            message: self.message(locale),
+            field: self.rejection().and_then(|r| r.field).map(str::to_owned),
+        }
+    }
+}

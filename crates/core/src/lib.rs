@@ -1,0 +1,17 @@
+//! Hallkeeper's core: the hall's domain rules and the desktop's local store.
+//!
+//! It knows nothing of Tauri, HTTP or the UI. Time comes in through a [`Clock`], so every rule
+//! can be tested at a fixed instant. Every write goes through one `BEGIN IMMEDIATE` transaction
+//! that also records the change in the audit log.
+
+pub mod clock;
+pub mod error;
+mod ids;
+mod messages;
+pub mod store;
+pub mod windows;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Code, Error, Rejection, Result};
+pub use hallkeeper_proto as proto;
+pub use store::Store;

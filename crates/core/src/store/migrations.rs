@@ -1,0 +1,118 @@
+//! Every schema change, numbered, in one place. A migration is never edited once released: a
+//! change is a new, higher number. `PRAGMA user_version` holds the number applied last.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "windows_and_audit", sql: include_str!("sql/0001_windows_and_audit.sql") },
+    Migration { version: 2, name: "matter_bindings", sql: include_str!("sql/0002_matter_bindings.sql") },
+];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+pub fn current_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Applies what is missing, each migration in its own immediate transaction together with the
+/// version bump, so a crash leaves the store at a whole version.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found = current_version(conn)?;
+    let known = latest_version();
+    if found > known {
+        return Err(Error::SchemaTooNew { found, known });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        let wrap = |source| Error::Migration { version: m.version, name: m.name, source };
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
+        tx.execute_batch(m.sql).map_err(wrap)?;
+        tx.pragma_update(None, "user_version", m.version).map_err(wrap)?;
+        tx.commit().map_err(wrap)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_contiguous_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "migration {} is out of sequence", m.name);
+            assert!(!m.sql.trim().is_empty(), "migration {} is empty", m.name);
+        }
+    }
+
+    #[test]
+    fn every_sql_file_is_listed_once() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/sql");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let expected: Vec<String> =
+            MIGRATIONS.iter().map(|m| format!("{:04}_{}.sql", m.version, m.name)).collect();
+        assert_eq!(files, expected, "a migration file is not listed in MIGRATIONS (or misnamed)");
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op_and_leaves_a_sound_schema() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        migrate(&mut conn).unwrap();
+        let schema = |c: &Connection| -> Vec<String> {
+            let mut st =
+                c.prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name").unwrap();
+            st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        };
+        let first = schema(&conn);
+        migrate(&mut conn).unwrap();
+        assert_eq!(schema(&conn), first);
+        assert_eq!(current_version(&conn).unwrap(), latest_version());
+        let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+        let fk_problems: i64 =
+            conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(fk_problems, 0);
+    }
+
+    #[test]
+    fn each_prefix_of_migrations_upgrades_to_the_latest() {
+        // A store left at any older version must upgrade cleanly.
+        for stop in 0..MIGRATIONS.len() {
+            let mut conn = Connection::open_in_memory().unwrap();
+            for m in &MIGRATIONS[..stop] {
+                conn.execute_batch(m.sql).unwrap();
+                conn.pragma_update(None, "user_version", m.version).unwrap();
+            }
+            migrate(&mut conn).unwrap();
+            assert_eq!(current_version(&conn).unwrap(), latest_version());
+        }
+    }
+
+    #[test]
+    fn a_newer_store_is_refused_untouched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest_version() + 1).unwrap();
+        match migrate(&mut conn) {
+            Err(Error::SchemaTooNew { found, known }) => {
+                assert_eq!((found, known), (latest_version() + 1, latest_version()))
+            }
+            other => panic!("expected SchemaTooNew, got {other:?}"),
+        }
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, 0);
+    }
+}

@@ -1,0 +1,231 @@
+//! The desktop's local store: one SQLite file (WAL, foreign keys on, a busy timeout), opened
+//! and migrated once. Reads share one connection; every write is one `BEGIN IMMEDIATE`
+//! transaction that also appends to the audit log, so a change and its record land together.
+
+mod audit;
+pub mod migrations;
+mod settings;
+mod windows;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::ids::IdGen;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// File name of the store inside the data folder.
+pub const STORE_FILE: &str = "hallkeeper.db";
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    clock: Arc<dyn Clock>,
+    ids: IdGen,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`, and brings its schema up to date.
+    pub fn open_in_dir(dir: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::DataDir { path: dir.to_owned(), source })?;
+        Self::open(&dir.join(STORE_FILE), clock)
+    }
+
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open_err = |source| Error::Open { path: path.to_owned(), source };
+        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        let mut store = Self::configure(conn, clock)?;
+        store.path = Some(path.to_owned());
+        Ok(store)
+    }
+
+    /// A private in-memory store, for tests and previews.
+    pub fn open_in_memory(clock: Arc<dyn Clock>) -> Result<Self> {
+        Self::configure(Connection::open_in_memory()?, clock)
+    }
+
+    fn configure(mut conn: Connection, clock: Arc<dyn Clock>) -> Result<Self> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        // An in-memory database answers "memory"; a file must really be in WAL mode.
+        if mode != "wal" && mode != "memory" {
+            return Err(Error::Corrupt(format!("journal mode is {mode}, expected wal")));
+        }
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrations::migrate(&mut conn)?;
+        Ok(Self { conn: Mutex::new(conn), clock, ids: IdGen::new(), path: None })
+    }
+
+    /// Where the store lives (None when in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled its transaction back (Transaction's Drop), so
+        // the connection is still sound.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&self.lock())
+    }
+
+    /// Runs `f` in one immediate transaction; commits only if it returns Ok.
+    pub(crate) fn write<T>(&self, actor: &str, f: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Write { tx, now: self.clock.now(), ids: &self.ids, actor };
+        let out = f(&w)?;
+        w.tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// An open write transaction with its instant and author.
+pub(crate) struct Write<'a> {
+    pub(crate) tx: Transaction<'a>,
+    pub(crate) now: DateTime<Utc>,
+    ids: &'a IdGen,
+    actor: &'a str,
+}
+
+impl Write<'_> {
+    pub(crate) fn new_id(&self) -> String {
+        self.ids.next(self.now)
+    }
+
+    pub(crate) fn now_text(&self) -> String {
+        timestamp(self.now)
+    }
+
+    /// Appends to the audit log inside this transaction.
+    pub(crate) fn audit(&self, change: Change<'_>) -> Result<()> {
+        let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
+        self.tx.execute(
+            "INSERT INTO audit_log (id, at, actor, action, entity_type, entity_id, summary, before_json, after_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            rusqlite::params![
+                self.new_id(),
+                self.now_text(),
+                self.actor,
+                change.action,
+                change.entity_type,
+                change.entity_id,
+                change.summary,
+                json(change.before),
+                json(change.after),
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+/// What an audit entry says about one change; before/after are snapshots of the record.
+pub(crate) struct Change<'a> {
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: Option<&'a str>,
+    pub summary: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub(crate) fn snapshot<T: Serialize>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::Corrupt(format!("cannot snapshot a record for the audit log: {e}")))
+}
+
+pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::clock::FixedClock;
+
+    pub(crate) fn at(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+    }
+
+    pub(crate) fn store() -> (Store, Arc<FixedClock>) {
+        let clock = Arc::new(FixedClock::new(at("2026-11-25T01:30:00Z")));
+        (Store::open_in_memory(clock.clone()).unwrap(), clock)
+    }
+
+    impl Store {
+        /// Raw SQL for tests that set up rows no command makes yet.
+        pub(crate) fn exec_for_test(&self, sql: &str) {
+            self.lock().execute_batch(sql).unwrap();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+
+    #[test]
+    fn a_file_store_uses_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in_dir(&dir.path().join("nested"), Arc::new(SystemClock)).unwrap();
+        store
+            .read(|c| {
+                let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+                let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+                let busy: i64 = c.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+                assert_eq!((mode.as_str(), fk, busy), ("wal", 1, 5000));
+                Ok(())
+            })
+            .unwrap();
+        assert!(dir.path().join("nested").join(STORE_FILE).exists());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let (store, _) = testing::store();
+        let r: Result<()> = store.write("tester", |w| {
+            w.audit(Change {
+                action: "test.write",
+                entity_type: "test",
+                entity_id: None,
+                summary: "should vanish".into(),
+                before: None,
+                after: None,
+            })?;
+            Err(Error::Corrupt("refused on purpose".into()))
+        });
+        assert!(r.is_err());
+        let n: i64 =
+            store.read(|c| Ok(c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?)).unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn an_unopenable_path_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, b"x").unwrap();
+        let err = match Store::open_in_dir(&file.join("sub"), Arc::new(SystemClock)) {
+            Err(e) => e,
+            Ok(_) => panic!("opening under a file must fail"),
+        };
+        assert_eq!(err.code(), "store.open_failed");
+        assert!(err.to_string().contains("not-a-dir"), "{err}");
+    }
+}

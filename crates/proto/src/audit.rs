@@ -1,0 +1,29 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One supervisor change, recorded in the same transaction as the change itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: String,
+    pub actor: String,
+    /// `<entity>.<verb>`, e.g. `window.create`.
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    /// A short human description, e.g. `A03 不动产登记`.
+    pub summary: String,
+    #[ts(type = "unknown | null")]
+    pub before: Option<serde_json::Value>,
+    #[ts(type = "unknown | null")]
+    pub after: Option<serde_json::Value>,
+}
+
+/// A page of the audit log, newest first. `next_before` is the id to pass for the next page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub next_before: Option<String>,
+}

@@ -1,0 +1,45 @@
+//! Wire types of Hallkeeper: what the desktop shell hands its UI and what the desktop and the
+//! central server exchange. Only plain data lives here (serde + TypeScript bindings); rules and
+//! storage live in `hallkeeper-core`.
+//!
+//! The UI's TypeScript types are generated from these definitions (`ui/src/api/types.gen.ts`),
+//! so a field is defined once. `tests/typescript_bindings.rs` fails when the file is stale.
+
+mod audit;
+mod error;
+mod settings;
+mod window;
+
+pub use audit::{AuditEntry, AuditPage};
+pub use error::ErrorBody;
+pub use settings::{Locale, Settings};
+pub use window::{Window, WindowInput, WindowKind, WindowState};
+
+/// Every type the UI sees, in the order they are written to `types.gen.ts`.
+pub fn typescript_declarations() -> String {
+    use ts_rs::TS;
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        WindowKind::decl(&cfg),
+        WindowState::decl(&cfg),
+        Window::decl(&cfg),
+        WindowInput::decl(&cfg),
+        AuditEntry::decl(&cfg),
+        AuditPage::decl(&cfg),
+        Locale::decl(&cfg),
+        Settings::decl(&cfg),
+        ErrorBody::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\
+         // HALLKEEPER_UPDATE_BINDINGS=1. Do not edit by hand.\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}

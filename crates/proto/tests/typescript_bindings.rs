@@ -1,0 +1,48 @@
+//! The UI's TypeScript types are generated from this crate. This test fails when the committed
+//! file differs from what the Rust types generate; run it with HALLKEEPER_UPDATE_BINDINGS=1 to
+//! rewrite the file.
+
+use std::path::PathBuf;
+
+#[test]
+fn ui_bindings_are_up_to_date() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/api/types.gen.ts");
+    let generated = hallkeeper_proto::typescript_declarations();
+    if std::env::var_os("HALLKEEPER_UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &generated).expect("write bindings");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is stale: run `HALLKEEPER_UPDATE_BINDINGS=1 cargo test -p hallkeeper-proto`",
+        path.display()
+    );
+}
+
+#[test]
+fn enums_use_the_wire_spelling() {
+    use hallkeeper_proto::{Locale, WindowKind, WindowState};
+    for kind in WindowKind::ALL {
+        let json = serde_json::to_string(&kind).unwrap();
+        assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        assert_eq!(WindowKind::parse(kind.as_str()), Some(kind));
+    }
+    for state in WindowState::ALL {
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(json, format!("\"{}\"", state.as_str()));
+        assert_eq!(WindowState::parse(state.as_str()), Some(state));
+    }
+    assert_eq!(serde_json::to_string(&Locale::EnUs).unwrap(), "\"en-US\"");
+    assert_eq!(Locale::parse("zh-CN"), Some(Locale::ZhCn));
+    assert_eq!(Locale::parse("fr-FR"), None);
+}
+
+#[test]
+fn window_input_refuses_unknown_fields() {
+    let err = serde_json::from_str::<hallkeeper_proto::WindowInput>(
+        r#"{"number":"A01","name":"x","kind":"general","colour":"red"}"#,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("colour"), "{err}");
+}

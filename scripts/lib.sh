@@ -1,0 +1,62 @@
+# Shared by the scripts in this folder: paths and the one-time set-up steps. Source it.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# One build folder outside the clone, so a fresh clone (CI) reuses earlier builds.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/hallkeeper/target}
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+APP_BIN="$CARGO_TARGET_DIR/debug/hallkeeper"
+
+# Debian packages: WebKitGTK and the build chain for Tauri, Xvfb + D-Bus for a headless
+# display, the WebKit WebDriver for end-to-end tests, a notification daemon, CJK fonts,
+# ImageMagick for screenshots.
+APT_PACKAGES=(
+  libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev
+  xvfb xauth dbus-x11 webkit2gtk-driver dunst libnotify-bin fonts-noto-cjk imagemagick x11-apps
+)
+TAURI_DRIVER_VERSION=2.1.0
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_system_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return; fi
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_ui_dependencies() {
+  # npm ci only when the lock file changed since the last install.
+  local stamp="$ROOT/ui/node_modules/.hallkeeper-lock"
+  if [ -f "$stamp" ] && cmp -s "$stamp" "$ROOT/ui/package-lock.json"; then return; fi
+  say "installing UI dependencies (npm ci)"
+  (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$ROOT/ui/package-lock.json" "$stamp"
+}
+
+build_ui() {
+  say "building the UI (vue-tsc + vite)"
+  (cd "$ROOT/ui" && npm run --silent build)
+}
+
+install_tauri_driver() {
+  if command -v tauri-driver >/dev/null && tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+    return
+  fi
+  say "installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install --quiet --locked tauri-driver --version "$TAURI_DRIVER_VERSION"
+}
+
+build_app() {
+  say "building the desktop app"
+  (cd "$ROOT" && cargo build --quiet -p hallkeeper-desktop)
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what is needed and runs every test: formatting, the Rust workspace (core unit and
+# property tests, migration checks, command tests on Tauri's mock runtime), then the end-to-end
+# suite driving the real built app under Xvfb through tauri-driver and WebKitWebDriver.
+source "$(dirname "$0")/lib.sh"
+
+install_system_packages
+install_ui_dependencies
+install_tauri_driver
+build_ui
+
+cd "$ROOT"
+say "checking formatting"
+cargo fmt --all --check
+
+say "building the workspace"
+cargo build --quiet --workspace --all-targets
+
+say "Rust tests"
+cargo test --quiet --workspace
+
+say "end-to-end tests in the real app (Xvfb + tauri-driver + WebKitWebDriver)"
+export HALLKEEPER_APP_BIN="$APP_BIN"
+export HALLKEEPER_ARTIFACTS="${HALLKEEPER_ARTIFACTS:-$ROOT/artifacts/e2e}"
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+  cargo test --quiet -p hallkeeper-e2e --features e2e -- --test-threads=1

@@ -1,0 +1,22 @@
+// Declaring the app's commands makes Tauri generate one permission per command
+// (`allow-<command>`); capabilities/default.json then grants the UI exactly those.
+const COMMANDS: &[&str] = &[
+    "list_windows",
+    "create_window",
+    "update_window",
+    "set_window_state",
+    "delete_window",
+    "reorder_windows",
+    "list_audit",
+    "get_settings",
+    "set_locale",
+    "ui_ready",
+];
+
+fn main() {
+    let attributes =
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {e:#}");
+    }
+}

@@ -1,0 +1,57 @@
+//! Command-line options of the desktop app.
+
+use std::path::PathBuf;
+
+pub const USAGE: &str = "usage: hallkeeper [--data-dir DIR]
+
+  --data-dir DIR   keep the local store (hallkeeper.db) in DIR instead of the user's data
+                   folder; HALLKEEPER_DATA_DIR does the same
+  -h, --help       print this help";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Options {
+    /// Ok(None) means help was asked for. Unknown arguments are refused: a typo must not
+    /// silently open the wrong store.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Self>, String> {
+        let mut options = Options {
+            data_dir: std::env::var_os("HALLKEEPER_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from),
+        };
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--data-dir" => {
+                    let dir = args.next().ok_or("--data-dir needs a folder")?;
+                    options.data_dir = Some(PathBuf::from(dir));
+                }
+                other => match other.strip_prefix("--data-dir=") {
+                    Some(dir) => options.data_dir = Some(PathBuf::from(dir)),
+                    None => return Err(format!("unknown argument {other:?}")),
+                },
+            }
+        }
+        Ok(Some(options))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Option<Options>, String> {
+        Options::parse(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn data_dir_in_both_spellings_and_refusals() {
+        assert_eq!(parse(&["--data-dir", "/tmp/x"]).unwrap().unwrap().data_dir, Some("/tmp/x".into()));
+        assert_eq!(parse(&["--data-dir=/tmp/y"]).unwrap().unwrap().data_dir, Some("/tmp/y".into()));
+        assert_eq!(parse(&["--help"]).unwrap(), None);
+        assert!(parse(&["--data-dir"]).unwrap_err().contains("needs a folder"));
+        assert!(parse(&["--dta-dir", "x"]).unwrap_err().contains("--dta-dir"));
+    }
+}

@@ -1,0 +1,49 @@
+use crate::{AppState, CommandError};
+use hallkeeper_core::proto::{Window, WindowInput, WindowState};
+use tauri::State;
+
+#[tauri::command]
+pub async fn list_windows(state: State<'_, AppState>) -> Result<Vec<Window>, CommandError> {
+    state.call(|s| s.list_windows()).await
+}
+
+#[tauri::command]
+pub async fn create_window(state: State<'_, AppState>, input: WindowInput) -> Result<Window, CommandError> {
+    let actor = state.operator();
+    state.call(move |s| s.create_window(&actor, &input)).await
+}
+
+#[tauri::command]
+pub async fn update_window(
+    state: State<'_, AppState>,
+    id: String,
+    input: WindowInput,
+) -> Result<Window, CommandError> {
+    let actor = state.operator();
+    state.call(move |s| s.update_window(&actor, &id, &input)).await
+}
+
+#[tauri::command]
+pub async fn set_window_state(
+    app: State<'_, AppState>,
+    id: String,
+    state: WindowState,
+) -> Result<Window, CommandError> {
+    let actor = app.operator();
+    app.call(move |s| s.set_window_state(&actor, &id, state)).await
+}
+
+#[tauri::command]
+pub async fn delete_window(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
+    let actor = state.operator();
+    state.call(move |s| s.delete_window(&actor, &id)).await
+}
+
+#[tauri::command(rename_all = "camelCase")]
+pub async fn reorder_windows(
+    state: State<'_, AppState>,
+    ordered_ids: Vec<String>,
+) -> Result<Vec<Window>, CommandError> {
+    let actor = state.operator();
+    state.call(move |s| s.reorder_windows(&actor, &ordered_ids)).await
+}

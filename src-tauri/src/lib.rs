@@ -1,0 +1,74 @@
+//! Hallkeeper's desktop shell: starts Tauri, opens the local store and hands the UI thin
+//! commands over `hallkeeper-core`. No rule lives here.
+
+mod cli;
+pub mod commands;
+mod error;
+mod state;
+
+pub use cli::Options;
+pub use error::{CommandError, DesktopError};
+pub use state::AppState;
+
+use std::time::Instant;
+use tauri::{Manager, Runtime};
+
+/// Registers the app's commands on a builder (the real one, or the mock runtime in tests).
+pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::windows::list_windows,
+        commands::windows::create_window,
+        commands::windows::update_window,
+        commands::windows::set_window_state,
+        commands::windows::delete_window,
+        commands::windows::reorder_windows,
+        commands::audit::list_audit,
+        commands::settings::get_settings,
+        commands::settings::set_locale,
+        commands::app::ui_ready,
+    ])
+}
+
+/// Runs the app; returns the process exit code.
+pub fn run(started: Instant) -> i32 {
+    init_logging();
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(Some(o)) => o,
+        Ok(None) => {
+            println!("{}", cli::USAGE);
+            return 0;
+        }
+        Err(e) => {
+            eprintln!("hallkeeper: {e}\n\n{}", cli::USAGE);
+            return 2;
+        }
+    };
+
+    let builder = with_commands(tauri::Builder::default()).plugin(tauri_plugin_notification::init()).setup(
+        move |app| {
+            let data_dir = match &options.data_dir {
+                Some(dir) => dir.clone(),
+                None => app.path().app_data_dir()?,
+            };
+            let state = AppState::open(&data_dir, started)?;
+            tracing::info!(data_dir = %data_dir.display(), "local store open");
+            app.manage(state);
+            Ok(())
+        },
+    );
+
+    match builder.run(tauri::generate_context!()) {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("hallkeeper stopped: {e}");
+            eprintln!("hallkeeper: {e}");
+            1
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("HALLKEEPER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

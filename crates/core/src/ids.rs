@@ -2,18 +2,20 @@
 //! their ordering; the v7 context keeps ids strictly increasing within one millisecond.
 
 use chrono::{DateTime, Utc};
+use std::sync::Mutex;
 use uuid::{ContextV7, Timestamp, Uuid};
 
-pub(crate) struct IdGen(ContextV7);
+pub(crate) struct IdGen(Mutex<ContextV7>);
 
 impl IdGen {
     pub(crate) fn new() -> Self {
-        Self(ContextV7::new())
+        Self(Mutex::new(ContextV7::new()))
     }
 
     pub(crate) fn next(&self, now: DateTime<Utc>) -> String {
         let secs = now.timestamp().max(0) as u64;
-        let ts = Timestamp::from_unix(&self.0, secs, now.timestamp_subsec_nanos());
+        let ctx = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let ts = Timestamp::from_unix(&*ctx, secs, now.timestamp_subsec_nanos());
         Uuid::new_v7(ts).to_string()
     }
 }

@@ -13,11 +13,11 @@ cd "$ROOT"
 say "checking formatting"
 cargo fmt --all --check
 
-say "building the workspace"
-cargo build --quiet --workspace --all-targets
-
 say "Rust tests"
 cargo test --quiet --workspace
+
+# After the workspace tests: they build the app with tauri's `test` feature into the same path.
+build_app
 
 say "end-to-end tests in the real app (Xvfb + tauri-driver + WebKitWebDriver)"
 export HALLKEEPER_APP_BIN="$APP_BIN"

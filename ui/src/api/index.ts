@@ -1,0 +1,3 @@
+export * from './commands'
+export * from './errors'
+export type * from './types.gen'

@@ -1,0 +1,59 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import type { Component } from 'vue'
+import {
+  ChatDotRound,
+  DataAnalysis,
+  Document,
+  Grid,
+  Odometer,
+  Setting,
+  StarFilled,
+} from '@element-plus/icons-vue'
+import WindowsView from './views/WindowsView.vue'
+
+export type NavKey = 'dashboard' | 'windows' | 'sms' | 'ratings' | 'reports' | 'audit' | 'settings'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** The nav item (and i18n key `nav.<key>`) this page belongs to; its label is the page title. */
+    nav?: NavKey
+  }
+}
+
+export interface NavItem {
+  key: NavKey
+  path: string
+  icon: Component
+}
+
+/** The side navigation, in order. */
+export const NAV_ITEMS: NavItem[] = [
+  { key: 'dashboard', path: '/dashboard', icon: Odometer },
+  { key: 'windows', path: '/windows', icon: Grid },
+  { key: 'sms', path: '/sms', icon: ChatDotRound },
+  { key: 'ratings', path: '/ratings', icon: StarFilled },
+  { key: 'reports', path: '/reports', icon: DataAnalysis },
+  { key: 'audit', path: '/audit', icon: Document },
+  { key: 'settings', path: '/settings', icon: Setting },
+]
+
+const ComingSoonView = () => import('./views/ComingSoonView.vue')
+
+const routes: RouteRecordRaw[] = [
+  // The dashboard is not built yet: start on the windows page for now.
+  { path: '/', redirect: '/windows' },
+  { path: '/dashboard', component: ComingSoonView, meta: { nav: 'dashboard' } },
+  { path: '/windows', component: WindowsView, meta: { nav: 'windows' } },
+  { path: '/sms', component: ComingSoonView, meta: { nav: 'sms' } },
+  { path: '/ratings', component: ComingSoonView, meta: { nav: 'ratings' } },
+  { path: '/reports', component: ComingSoonView, meta: { nav: 'reports' } },
+  { path: '/audit', component: () => import('./views/AuditView.vue'), meta: { nav: 'audit' } },
+  { path: '/settings', component: () => import('./views/SettingsView.vue'), meta: { nav: 'settings' } },
+  { path: '/:pathMatch(.*)*', redirect: '/windows' },
+]
+
+export const router = createRouter({
+  // Served from the shell's custom protocol: hash history needs no server-side routing.
+  history: createWebHashHistory(),
+  routes,
+})

@@ -1,0 +1,86 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import * as api from '../api'
+import type { CommandError, HallWindow, WindowInput, WindowState } from '../api'
+
+type Status = 'idle' | 'loading' | 'ready' | 'error'
+
+const byPosition = (a: HallWindow, b: HallWindow) => a.position - b.position
+
+export const useWindowsStore = defineStore('windows', () => {
+  /** The hall's windows in floor order, as the shell last returned them. */
+  const items = ref<HallWindow[]>([])
+  const status = ref<Status>('idle')
+  const loadError = ref<CommandError | null>(null)
+  let inflight: Promise<void> | null = null
+
+  const openCount = computed(() => items.value.filter((w) => w.state === 'open').length)
+
+  /**
+   * Loads the list. The first load shows the loading state; a reload keeps the rows on screen.
+   * Never throws: a failure is kept in `loadError` (and `status` is `error` if nothing is shown).
+   */
+  function load(): Promise<void> {
+    if (inflight) return inflight
+    if (status.value !== 'ready') status.value = 'loading'
+    inflight = (async () => {
+      try {
+        items.value = (await api.listWindows()).slice().sort(byPosition)
+        loadError.value = null
+        status.value = 'ready'
+      } catch (e) {
+        loadError.value = api.toCommandError(e)
+        if (status.value !== 'ready') status.value = 'error'
+      } finally {
+        inflight = null
+      }
+    })()
+    return inflight
+  }
+
+  function ensureLoaded(): Promise<void> {
+    if (status.value === 'idle') return load()
+    return inflight ?? Promise.resolve()
+  }
+
+  function put(w: HallWindow) {
+    const i = items.value.findIndex((x) => x.id === w.id)
+    if (i >= 0) items.value.splice(i, 1, w)
+    else items.value = [...items.value, w].sort(byPosition)
+  }
+
+  async function create(input: WindowInput): Promise<HallWindow> {
+    const w = await api.createWindow(input)
+    put(w)
+    return w
+  }
+
+  async function update(id: string, input: WindowInput): Promise<HallWindow> {
+    const w = await api.updateWindow(id, input)
+    put(w)
+    return w
+  }
+
+  async function setState(id: string, state: WindowState): Promise<HallWindow> {
+    const w = await api.setWindowState(id, state)
+    put(w)
+    return w
+  }
+
+  async function remove(id: string): Promise<void> {
+    await api.deleteWindow(id)
+    items.value = items.value.filter((w) => w.id !== id)
+  }
+
+  /** Persists a new floor order; on refusal reloads the list (so the screen shows the truth) and rethrows. */
+  async function reorder(orderedIds: string[]): Promise<void> {
+    try {
+      items.value = (await api.reorderWindows(orderedIds)).slice().sort(byPosition)
+    } catch (e) {
+      await load()
+      throw e
+    }
+  }
+
+  return { items, status, loadError, openCount, load, ensureLoaded, create, update, setState, remove, reorder }
+})

@@ -1,0 +1,242 @@
+//! Hallkeeper end to end: the real app, in real WebKit, driven through tauri-driver as a person
+//! would drive it. Each test has its own data directory; a "restart" ends the app and starts it
+//! again on the same directory.
+//!
+//! xvfb-run -a dbus-run-session -- cargo test -p hallkeeper-e2e --features e2e -- --test-threads=1
+
+mod pages;
+
+use std::time::Duration;
+
+use anyhow::{ensure, Context, Result};
+use hallkeeper_e2e::{wait_until, Harness, Key};
+use pages::*;
+
+/// (a) Two windows made through the dialog, reordered by dragging, one paused with the one-click
+/// switch: after a restart the order, the fields and the paused state are exactly as left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn windows_survive_a_restart() {
+    let mut h = Harness::start("windows_survive_a_restart").await;
+    let outcome = async {
+        open_windows(&h).await?;
+        create_window(&h, A01).await?;
+        create_window(&h, B02).await?;
+        wait_numbers(&h, &["A01", "B02"]).await?;
+
+        // Drag B02 by its handle to above A01, as a hand would: press, move in small steps, let go.
+        let b02 = row(&h, "B02").await?;
+        let handle = h.find_in(&b02, "window-drag-handle").await?;
+        let a01 = row(&h, "A01").await?.rect().await?;
+        let hr = handle.rect().await?;
+        let to_x = (hr.x + hr.width / 2.0).round() as i64;
+        let to_y = (a01.y + a01.height * 0.25).round() as i64;
+        h.drag_to(&handle, to_x, to_y, 12, Duration::from_millis(40)).await?;
+        wait_numbers(&h, &["B02", "A01"]).await.context("after dragging B02's handle above A01's row")?;
+
+        set_state(&h, "A01", "paused").await?;
+        let before = rows(&h).await?;
+        ensure!(before.len() == 2, "expected 2 rows before the restart, saw {before:?}");
+        check_row_shows(&before[0], B02)?;
+        check_row_shows(&before[1], A01)?;
+        ensure!(before[0].state == "open", "B02 should still be open, saw {:?}", before[0]);
+        ensure!(
+            before[1].state == "paused" && before[1].pressed == ["paused"],
+            "A01 should be paused, saw {:?}",
+            before[1]
+        );
+
+        h.restart().await?;
+        open_windows(&h).await?;
+        wait_numbers(&h, &["B02", "A01"]).await.context("the order after the restart")?;
+        let after = rows(&h).await?;
+        ensure!(
+            after == before,
+            "after the restart the list differs.\n  before: {before:#?}\n  after:  {after:#?}"
+        );
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    h.finish(outcome).await;
+}
+
+/// (b) A number already used is refused (also in another case), with a message naming the number;
+/// the list still has one A01.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_number_is_refused() {
+    let h = Harness::start("duplicate_number_is_refused").await;
+    let outcome = async {
+        open_windows(&h).await?;
+        create_window(&h, A01).await?;
+
+        for typed in ["A01", "a01"] {
+            open_and_fill(&h, NewWindow { number: typed, name: "另一个窗口", zone: "", kind: "general" })
+                .await?;
+            h.click("window-form-submit").await?;
+            let msg =
+                form_error(&h).await.with_context(|| format!("submitting the duplicate number {typed:?}"))?;
+            ensure!(
+                msg.to_uppercase().contains("A01"),
+                "the duplicate-number error for {typed:?} should name the number A01; it reads {msg:?}"
+            );
+            ensure!(has_cjk(&msg), "the error should be in Chinese (the default language); it reads {msg:?}");
+            ensure!(
+                !h.find_all_visible("window-form").await?.is_empty(),
+                "the dialog should stay open after a refused submit"
+            );
+            h.click("window-form-cancel").await?;
+            h.wait_gone("window-form").await?;
+            let seen = numbers(&h).await?;
+            ensure!(
+                seen == ["A01"],
+                "after trying {typed:?} again the list should have one A01; it has {seen:?}"
+            );
+        }
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    h.finish(outcome).await;
+}
+
+async fn empty_number_error(h: &Harness) -> Result<String> {
+    open_dialog(h).await?;
+    h.type_into_id("window-form-number", "").await?;
+    h.type_into_id("window-form-name", "x").await?;
+    h.click("window-form-submit").await?;
+    let msg = form_error(h).await.context("submitting an empty number")?;
+    h.click("window-form-cancel").await?;
+    h.wait_gone("window-form").await?;
+    Ok(msg)
+}
+
+/// (c) The language switch changes the navigation and the command errors, and the choice is kept
+/// across a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn language_switch() {
+    let mut h = Harness::start("language_switch").await;
+    let outcome = async {
+        open_windows(&h).await?;
+        h.wait_text("nav-windows", "窗口与事项").await.context("the default language is Chinese")?;
+        h.wait_text("lang-switch", "English").await?;
+
+        let zh = empty_number_error(&h).await?;
+        ensure!(has_cjk(&zh) && zh.contains("窗口编号"), "in Chinese the empty-number error should mention 窗口编号; it reads {zh:?}");
+
+        h.click("lang-switch").await?;
+        h.wait_text("nav-windows", "Windows & matters").await.context("after switching to English")?;
+        h.wait_text("lang-switch", "中文").await?;
+        let en = empty_number_error(&h).await?;
+        ensure!(
+            !has_cjk(&en) && en.to_lowercase().contains("window number"),
+            "in English the empty-number error should be English and mention \"window number\"; it reads {en:?}"
+        );
+
+        h.click("lang-switch").await?;
+        h.wait_text("nav-windows", "窗口与事项").await.context("after switching back to Chinese")?;
+        h.wait_text("lang-switch", "English").await?;
+        let zh2 = empty_number_error(&h).await?;
+        ensure!(zh2 == zh, "back in Chinese the error should read as before ({zh:?}); it reads {zh2:?}");
+
+        // Choose English and restart: the choice is kept.
+        h.click("lang-switch").await?;
+        h.wait_text("nav-windows", "Windows & matters").await?;
+        h.restart().await?;
+        h.wait_text("nav-windows", "Windows & matters").await.context("after a restart the language should still be English")?;
+        h.wait_text("lang-switch", "中文").await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    h.finish(outcome).await;
+}
+
+/// (d) Alt+↑ on a focused drag handle moves the row up; the focus stays on the moved row's handle;
+/// the new order survives a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_reorder_persists() {
+    let mut h = Harness::start("keyboard_reorder_persists").await;
+    let outcome = async {
+        open_windows(&h).await?;
+        for w in [A01, B02, C03] {
+            create_window(&h, w).await?;
+        }
+        wait_numbers(&h, &["A01", "B02", "C03"]).await?;
+
+        let handle = h.find_in(&row(&h, "C03").await?, "window-drag-handle").await?;
+        handle.focus().await.context("focusing C03's drag handle")?;
+        alt_up(&h).await?;
+        wait_numbers(&h, &["A01", "C03", "B02"]).await.context("after Alt+ArrowUp on C03's handle")?;
+
+        // A keyboard user presses again without reaching for the mouse: focus must have followed.
+        wait_until("the focus to stay on C03's drag handle after the move", || async {
+            let active = h.wd().active_element().await?;
+            let testid = active.attr("data-testid").await?.unwrap_or_default();
+            let handle = h.find_in(&row(&h, "C03").await?, "window-drag-handle").await?;
+            if active.element_id() == handle.element_id() {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("the focused element is data-testid={testid:?}"))
+            }
+        })
+        .await?;
+        alt_up(&h).await?;
+        wait_numbers(&h, &["C03", "A01", "B02"]).await.context("after a second Alt+ArrowUp")?;
+
+        h.restart().await?;
+        open_windows(&h).await?;
+        wait_numbers(&h, &["C03", "A01", "B02"]).await.context("the order after the restart")?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    h.finish(outcome).await;
+}
+
+async fn alt_up(h: &Harness) -> Result<()> {
+    h.wd()
+        .action_chain()
+        .key_down(Key::Alt)
+        .key_down(Key::Up)
+        .key_up(Key::Up)
+        .key_up(Key::Alt)
+        .perform()
+        .await
+        .context("pressing Alt+ArrowUp")
+}
+
+/// (e) Deleting a window asks for confirmation; the audit page then lists the delete and the
+/// creates, newest first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_and_audit() {
+    let h = Harness::start("delete_and_audit").await;
+    let outcome = async {
+        open_windows(&h).await?;
+        create_window(&h, A01).await?;
+        create_window(&h, B02).await?;
+        wait_numbers(&h, &["A01", "B02"]).await?;
+
+        let b02 = row(&h, "B02").await?;
+        h.click_element(&h.find_in(&b02, "window-delete").await?).await?;
+        h.find_visible("confirm-ok").await?;
+        h.wait_settled().await?;
+        h.click("confirm-ok").await.context("confirming the delete")?;
+        h.wait_gone("confirm-ok").await.context("the confirmation to close")?;
+        wait_numbers(&h, &["A01"]).await.context("after deleting B02")?;
+
+        let audit = audit_rows(&h).await?;
+        let actions: Vec<&str> = audit.iter().map(|(a, _)| a.as_str()).collect();
+        ensure!(
+            actions.starts_with(&["window.delete", "window.create", "window.create"]),
+            "the audit list should start with delete, create, create (newest first); it has {actions:?}"
+        );
+        ensure!(audit.len() == 3, "expected exactly 3 audit rows, saw {audit:#?}");
+        for (i, number) in [(0, "B02"), (1, "B02"), (2, "A01")] {
+            ensure!(
+                audit[i].1.contains(number),
+                "audit row {i} ({}) should name {number}; it reads {:?}",
+                audit[i].0,
+                audit[i].1
+            );
+        }
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    h.finish(outcome).await;
+}

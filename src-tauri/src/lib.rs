@@ -31,6 +31,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
 
 /// Runs the app; returns the process exit code.
 pub fn run(started: Instant) -> i32 {
+    prefer_software_painting();
     init_logging();
     let options = match Options::parse(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
@@ -64,6 +65,17 @@ pub fn run(started: Instant) -> i32 {
             eprintln!("hallkeeper: {e}");
             1
         }
+    }
+}
+
+/// WebKitGTK composites with OpenGL; on a hall PC without a GPU that means llvmpipe (software GL
+/// through LLVM), which costs ~85 MiB per window and buys nothing for a UI of forms and lists.
+/// `HALLKEEPER_COMPOSITING=1` keeps WebKit's default. Runs before any thread exists, so
+/// changing the environment is safe.
+fn prefer_software_painting() {
+    const WEBKIT_VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(WEBKIT_VAR).is_none() && std::env::var_os("HALLKEEPER_COMPOSITING").is_none() {
+        std::env::set_var(WEBKIT_VAR, "1");
     }
 }
 

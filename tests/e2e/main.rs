@@ -240,3 +240,57 @@ async fn delete_and_audit() {
     .await;
     h.finish(outcome).await;
 }
+
+/// What a supervisor sees in a small hall, in both languages: a screenshot of the windows page
+/// (Chinese and English) and of the audit log. They go to `$HALLKEEPER_SCREENSHOTS` when set
+/// (scripts/screenshot.sh points it at docs/screenshots), else next to the other artifacts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_hall_in_both_languages() {
+    let h = Harness::start("a_small_hall_in_both_languages").await;
+    let outcome = async {
+        let hall = [
+            A01,
+            NewWindow { number: "A02", name: "企业开办", zone: "一楼A区", kind: "general" },
+            B02,
+            NewWindow { number: "B05", name: "公积金提取", zone: "二楼", kind: "dedicated" },
+            C03,
+        ];
+        open_windows(&h).await?;
+        for w in hall {
+            create_window(&h, w).await?;
+        }
+        set_state(&h, "B05", "paused").await?;
+        set_state(&h, "A02", "closed").await?;
+        wait_numbers(&h, &["A01", "A02", "B02", "B05", "C03"]).await?;
+        let shown = rows(&h).await?;
+        for (row, w) in shown.iter().zip(hall) {
+            check_row_shows(row, w)?;
+        }
+
+        let dir = std::env::var_os("HALLKEEPER_SCREENSHOTS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| hallkeeper_e2e::paths::artifacts_dir().join("screenshots"));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let shot = |name: &'static str| screenshot(&h, dir.join(name));
+        shot("windows-zh.png").await?;
+        h.click("lang-switch").await?;
+        h.wait_text("nav-windows", "Windows & matters").await?;
+        shot("windows-en.png").await?;
+        h.click("lang-switch").await?;
+        h.wait_text("nav-windows", "窗口与事项").await?;
+        let audit = audit_rows(&h).await?;
+        ensure!(audit.len() == 7, "expected 5 creates and 2 state switches in the audit log, saw {audit:?}");
+        shot("audit-zh.png").await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    h.finish(outcome).await;
+}
+
+async fn screenshot(h: &Harness, path: std::path::PathBuf) -> Result<()> {
+    h.wait_settled().await?;
+    hallkeeper_e2e::x_screenshot(&path)?;
+    let size = std::fs::metadata(&path)?.len();
+    ensure!(size > 10_000, "the screenshot {} is suspiciously small ({size} bytes)", path.display());
+    Ok(())
+}

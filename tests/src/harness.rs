@@ -603,10 +603,8 @@ impl Harness {
     pub async fn save_artifacts(&self, label: &str) -> Result<(PathBuf, PathBuf)> {
         let png = self.artifacts.join(format!("{}-{label}.png", self.name));
         let html = self.artifacts.join(format!("{}-{label}.html", self.name));
-        let wd = self.wd();
-        let bytes = wd.screenshot_as_png().await.context("taking a screenshot")?;
-        fs::write(&png, bytes).with_context(|| format!("writing {}", png.display()))?;
-        if let Ok(src) = wd.source().await {
+        x_screenshot(&png)?;
+        if let Ok(src) = self.wd().source().await {
             let _ = fs::write(&html, src);
         }
         Ok((png, html))
@@ -648,4 +646,17 @@ impl Harness {
         }
         panic!("{report}");
     }
+}
+
+/// Photographs the whole X display (the app's window under Xvfb) with ImageMagick's `import`.
+/// WebKitWebDriver's own screenshot hangs when WebKit paints without compositing, which is how
+/// the app runs (see `prefer_software_painting` in src-tauri).
+pub fn x_screenshot(path: &Path) -> Result<()> {
+    let status = std::process::Command::new("import")
+        .args(["-window", "root"])
+        .arg(path)
+        .status()
+        .context("running ImageMagick's import (apt package imagemagick)")?;
+    anyhow::ensure!(status.success(), "import -window root {} failed: {status}", path.display());
+    Ok(())
 }

@@ -13,8 +13,12 @@ cd "$ROOT"
 say "checking formatting"
 cargo fmt --all --check
 
+# Every runner's output is also kept, to close with one total over all of them.
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
 say "Rust tests"
-cargo test --quiet --workspace
+cargo test --quiet --workspace 2>&1 | tee -a "$results"
 
 # After the workspace tests: they build the app with tauri's `test` feature into the same path.
 build_app
@@ -23,4 +27,8 @@ say "end-to-end tests in the real app (Xvfb + tauri-driver + WebKitWebDriver)"
 export HALLKEEPER_APP_BIN="$APP_BIN"
 export HALLKEEPER_ARTIFACTS="${HALLKEEPER_ARTIFACTS:-$ROOT/artifacts/e2e}"
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  cargo test --quiet -p hallkeeper-e2e --features e2e -- --test-threads=1
+  cargo test --quiet -p hallkeeper-e2e --features e2e -- --test-threads=1 2>&1 |
+  grep -vE '^dbus-daemon|SpiRegistry' | tee -a "$results"
+
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+     END { printf "\ntests: %d passed, %d failed\n", p, f }' "$results"

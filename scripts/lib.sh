@@ -49,7 +49,7 @@ build_ui() {
 }
 
 install_tauri_driver() {
-  if command -v tauri-driver >/dev/null && tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+  if command -v tauri-driver >/dev/null && cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     return
   fi
   say "installing tauri-driver $TAURI_DRIVER_VERSION"

@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_locale",
     "ui_ready",
+    "report_ui_error",
 ];
 
 fn main() {

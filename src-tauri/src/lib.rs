@@ -26,6 +26,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::settings::get_settings,
         commands::settings::set_locale,
         commands::app::ui_ready,
+        commands::app::report_ui_error,
     ])
 }
 

@@ -281,6 +281,16 @@ async fn a_small_hall_in_both_languages() {
         let audit = audit_rows(&h).await?;
         ensure!(audit.len() == 7, "expected 5 creates and 2 state switches in the audit log, saw {audit:?}");
         shot("audit-zh.png").await?;
+
+        // The UI's errors reach the app's log (and so fail any test that causes one).
+        let probe = format!("{} probe of the UI error report", hallkeeper_e2e::EXPECTED_UI_ERROR);
+        h.wd().execute(&format!("console.error({probe:?})"), Vec::new()).await?;
+        wait_until("the provoked UI error to reach the app's log", || async {
+            let lines = h.ui_errors();
+            ensure!(lines.iter().any(|l| l.contains(&probe)), "not logged yet; UI errors so far: {lines:?}");
+            Ok(())
+        })
+        .await?;
         Ok::<(), anyhow::Error>(())
     }
     .await;

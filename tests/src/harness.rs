@@ -618,9 +618,22 @@ impl Harness {
                 if let Err(e) = self.quit_app().await {
                     self.fail(e.context("the test passed, but the app did not stop cleanly")).await;
                 }
+                let ui_errors: Vec<String> =
+                    self.ui_errors().into_iter().filter(|l| !l.contains(EXPECTED_UI_ERROR)).collect();
+                if !ui_errors.is_empty() {
+                    let e = anyhow!("the UI reported errors during the test:\n  {}", ui_errors.join("\n  "));
+                    self.fail(e).await;
+                }
             }
             Err(e) => self.fail(e).await,
         }
+    }
+
+    /// Lines of the app's log where the UI reported an error (see `report_ui_error`), including
+    /// those a test provoked on purpose (marked with [`EXPECTED_UI_ERROR`]).
+    pub fn ui_errors(&self) -> Vec<String> {
+        let log = fs::read_to_string(self.driver.log()).unwrap_or_default();
+        log.lines().filter(|l| l.contains("UI error (")).map(str::to_owned).collect()
     }
 
     async fn fail(&mut self, e: anyhow::Error) -> ! {
@@ -647,6 +660,9 @@ impl Harness {
         panic!("{report}");
     }
 }
+
+/// A UI error whose text holds this marker was provoked by a test and does not fail it.
+pub const EXPECTED_UI_ERROR: &str = "expected-by-e2e";
 
 /// Photographs the whole X display (the app's window under Xvfb) with ImageMagick's `import`.
 /// WebKitWebDriver's own screenshot hangs when WebKit paints without compositing, which is how

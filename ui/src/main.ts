@@ -5,5 +5,8 @@ import './styles/main.css'
 import App from './App.vue'
 import { i18n } from './i18n'
 import { router } from './router'
+import { reportUiErrors } from './utils/reportErrors'
 
-createApp(App).use(createPinia()).use(i18n).use(router).mount('#app')
+const app = createApp(App)
+reportUiErrors(app)
+app.use(createPinia()).use(i18n).use(router).mount('#app')

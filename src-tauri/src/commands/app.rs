@@ -14,3 +14,16 @@ pub fn ui_ready(state: State<'_, AppState>) {
         let _ = out.flush();
     }
 }
+
+/// Longest UI error text kept in the log; a runaway message must not flood it.
+const UI_ERROR_MAX_CHARS: usize = 2000;
+
+/// Errors the web view would otherwise only print to a console nobody sees (uncaught errors,
+/// rejected promises, Vue render errors) go to the app's log. The end-to-end suite fails a test
+/// whose run logged one.
+#[tauri::command]
+pub fn report_ui_error(kind: String, message: String) {
+    let kind: String = kind.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.').take(40).collect();
+    let message: String = message.chars().take(UI_ERROR_MAX_CHARS).collect();
+    tracing::error!(target: "hallkeeper::ui", "UI error ({kind}): {message}");
+}

@@ -42,3 +42,6 @@ export const getSettings = () => call<Settings>('get_settings')
 export const setLocale = (locale: Locale) => call<Settings>('set_locale', { locale })
 
 export const uiReady = () => call<null>('ui_ready')
+
+export const reportUiError = (kind: string, message: string) =>
+  call<null>('report_ui_error', { kind, message })

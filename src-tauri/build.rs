@@ -12,6 +12,20 @@ const COMMANDS: &[&str] = &[
     "set_locale",
     "ui_ready",
     "report_ui_error",
+    "get_catalog",
+    "get_coverage",
+    "inspect_catalog_file",
+    "preview_catalog_import",
+    "apply_catalog_import",
+    "list_bindings",
+    "bind_matters",
+    "unbind_matters",
+    "list_staff",
+    "create_staff",
+    "update_staff",
+    "delete_staff",
+    "get_roster",
+    "set_seat",
 ];
 
 fn main() {

@@ -27,6 +27,20 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::settings::set_locale,
         commands::app::ui_ready,
         commands::app::report_ui_error,
+        commands::catalog::get_catalog,
+        commands::catalog::get_coverage,
+        commands::catalog::inspect_catalog_file,
+        commands::catalog::preview_catalog_import,
+        commands::catalog::apply_catalog_import,
+        commands::bindings::list_bindings,
+        commands::bindings::bind_matters,
+        commands::bindings::unbind_matters,
+        commands::staff::list_staff,
+        commands::staff::create_staff,
+        commands::staff::update_staff,
+        commands::staff::delete_staff,
+        commands::staff::get_roster,
+        commands::staff::set_seat,
     ])
 }
 
@@ -46,7 +60,8 @@ pub fn run(started: Instant) -> i32 {
         }
     };
 
-    let builder = with_commands(tauri::Builder::default()).plugin(tauri_plugin_notification::init()).setup(
+    let builder = with_commands(tauri::Builder::default()).plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init()).setup(
         move |app| {
             let data_dir = match &options.data_dir {
                 Some(dir) => dir.clone(),

@@ -41,3 +41,12 @@ impl Clock for FixedClock {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+/// Mainland China keeps UTC+8 all year; a hall's day (seating, daily ticket numbers) is that date.
+pub const HALL_UTC_OFFSET_SECS: i32 = 8 * 3600;
+
+/// The hall's local calendar date at an instant.
+pub fn hall_date(at: DateTime<Utc>) -> chrono::NaiveDate {
+    let offset = chrono::FixedOffset::east_opt(HALL_UTC_OFFSET_SECS).expect("UTC+8 is a valid offset");
+    at.with_timezone(&offset).date_naive()
+}

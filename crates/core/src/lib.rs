@@ -4,10 +4,13 @@
 //! can be tested at a fixed instant. Every write goes through one `BEGIN IMMEDIATE` transaction
 //! that also records the change in the audit log.
 
+pub mod catalog;
 pub mod clock;
+pub mod coverage;
 pub mod error;
 mod ids;
 mod messages;
+pub mod staff;
 pub mod store;
 pub mod windows;
 

@@ -82,6 +82,249 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
             "操作员名称须为 1–40 个字".into(),
             "The operator name must be 1–40 characters".into(),
         ),
+        Code::ImportFileUnreadable => pick(
+            zh,
+            format!("无法读取文件 {}：{}", a("file"), a("reason")),
+            format!("Cannot read the file {}: {}", a("file"), a("reason")),
+        ),
+        Code::ImportFileTooLarge => pick(
+            zh,
+            format!("文件“{}”有 {} MB，超过上限 {} MB，不像是事项目录，请检查是否选错了文件", a("file"), a("mb"), a("max_mb")),
+            format!(
+                "The file \"{}\" is {} MB, over the {} MB limit; it does not look like a matter catalog — check that it is the right file",
+                a("file"),
+                a("mb"),
+                a("max_mb")
+            ),
+        ),
+        Code::ImportNotATable => {
+            let kind = a("kind");
+            let (zh_what, en_what) = match kind {
+                "xlsx" => ("其实是 Excel 工作簿（.xlsx），请把扩展名改为 .xlsx 后再导入".to_owned(), "is really an Excel workbook (.xlsx); rename it to .xlsx and import again".to_owned()),
+                "xls" => ("其实是旧版 Excel 文件（.xls），请在 Excel 中另存为 .xlsx 或 CSV 后再导入".to_owned(), "is really an old Excel file (.xls); save it as .xlsx or CSV in Excel and import again".to_owned()),
+                _ => (format!("不是文本表格（第 {} 字节起为二进制内容），请选择 CSV、XLSX 或 JSON 格式的事项目录", a("offset")), format!("is not a text table (binary content from byte {}); choose a catalog in CSV, XLSX or JSON", a("offset"))),
+            };
+            pick(zh, format!("文件“{}”{}", a("file"), zh_what), format!("The file \"{}\" {}", a("file"), en_what))
+        }
+        Code::ImportUnknownFormat => pick(
+            zh,
+            if a("kind") == "xls" {
+                format!("文件“{}”是旧版 Excel 格式（.xls），请在 Excel 中另存为 .xlsx 或 CSV 后再导入", a("file"))
+            } else {
+                format!("无法识别文件“{}”的格式，请使用 CSV、XLSX 或 JSON", a("file"))
+            },
+            if a("kind") == "xls" {
+                format!("\"{}\" is an old Excel file (.xls); save it as .xlsx or CSV in Excel and import again", a("file"))
+            } else {
+                format!("The format of \"{}\" is not recognised; use CSV, XLSX or JSON", a("file"))
+            },
+        ),
+        Code::ImportEncoding => {
+            if a("found") == "UTF-16" {
+                pick(
+                    zh,
+                    format!("文件“{}”是 UTF-16 编码，请另存为 UTF-8 或 GBK 编码的 CSV", a("file")),
+                    format!("\"{}\" is encoded as UTF-16; save it as CSV in UTF-8 or GBK", a("file")),
+                )
+            } else {
+                let col_zh = if a("column").is_empty() { format!("第 {} 列", a("letter")) } else { format!("“{}”列（{} 列）", a("column"), a("letter")) };
+                let col_en = if a("column").is_empty() { format!("column {}", a("letter")) } else { format!("column {} \"{}\"", a("letter"), a("column")) };
+                pick(
+                    zh,
+                    format!("文件“{}”第 {} 行{}的文字既不是 UTF-8 也不是 GBK 编码，无法识别；请用 Excel 或 WPS 另存为“CSV UTF-8”后再导入", a("file"), a("row"), col_zh),
+                    format!("\"{}\", row {}, {}: the text is neither UTF-8 nor GBK; save the file as \"CSV UTF-8\" in Excel or WPS and import again", a("file"), a("row"), col_en),
+                )
+            }
+        }
+        Code::ImportEmpty => pick(
+            zh,
+            format!("文件“{}”中没有表头或数据行", a("file")),
+            format!("The file \"{}\" has no header row or no data rows", a("file")),
+        ),
+        Code::ImportColumnMissing => pick(
+            zh,
+            format!("文件“{}”缺少必需的列“{}”：请在列对应中为它选择一列", a("file"), field_zh(a("field"))),
+            format!("The file \"{}\" lacks the required column \"{}\": choose a column for it in the mapping", a("file"), field_en(a("field"))),
+        ),
+        Code::ImportMappingOutOfRange => {
+            if r.args.iter().any(|(n, _)| *n == "other") {
+                pick(
+                    zh,
+                    format!("第 {} 列同时对应了“{}”和“{}”，每列只能对应一个字段", a("column"), field_zh(a("other")), field_zh(a("field"))),
+                    format!("Column {} is mapped to both \"{}\" and \"{}\"; map each column to one field", a("column"), field_en(a("other")), field_en(a("field"))),
+                )
+            } else {
+                pick(
+                    zh,
+                    format!("“{}”对应第 {} 列，但文件“{}”只有 {} 列", field_zh(a("field")), a("column"), a("file"), a("columns")),
+                    format!("\"{}\" is mapped to column {}, but \"{}\" has only {} columns", field_en(a("field")), a("column"), a("file"), a("columns")),
+                )
+            }
+        }
+        Code::ImportDuplicateCode => pick(
+            zh,
+            format!("{}：事项编码“{}”重复，第 {} 行已出现过；每个事项编码只能出现一次", place_zh(r), a("value"), a("first_row")),
+            format!("{}: catalog code \"{}\" is repeated (first at row {}); each code may appear once", place_en(r), a("value"), a("first_row")),
+        ),
+        Code::ImportValueEmpty => pick(
+            zh,
+            format!("{}为空，必须填写", place_zh(r)),
+            format!("{} is empty and must be filled in", place_en(r)),
+        ),
+        Code::ImportValueInvalid => {
+            let (zh_why, en_why) = invalid_reason(a("reason"), a("value"));
+            pick(zh, format!("{}：{}", place_zh(r), zh_why), format!("{}: {}", place_en(r), en_why))
+        }
+        Code::ImportJsonInvalid => pick(
+            zh,
+            format!("文件“{}”不是有效的 JSON（第 {} 行第 {} 列）：{}", a("file"), a("line"), a("col"), a("reason")),
+            format!("\"{}\" is not valid JSON (line {}, column {}): {}", a("file"), a("line"), a("col"), a("reason")),
+        ),
+        Code::ImportXlsxInvalid => pick(
+            zh,
+            format!("无法读取 Excel 文件“{}”：{}。请确认文件未损坏、未加密", a("file"), a("reason")),
+            format!("Cannot read the Excel file \"{}\": {}. Check that it is not damaged or password-protected", a("file"), a("reason")),
+        ),
+        Code::ImportPreviewStale => pick(
+            zh,
+            format!("预览之后，文件“{}”或事项目录已有变化，未导入任何内容；请重新预览后再确认", a("file")),
+            format!("The file \"{}\" or the catalog changed after the preview; nothing was imported. Preview again, then confirm", a("file")),
+        ),
+        Code::MatterNotFound => pick(
+            zh,
+            "该事项已不存在，请刷新事项目录".into(),
+            "This matter no longer exists; refresh the catalog".into(),
+        ),
+        Code::MatterRetired => pick(
+            zh,
+            format!("事项 {} {} 已停用，不能绑定到窗口", a("code"), a("name")),
+            format!("Matter {} {} is retired and cannot be bound to a window", a("code"), a("name")),
+        ),
+        Code::BindingEmptySelection => pick(
+            zh,
+            if a("max").is_empty() { "请先选择要绑定的事项".into() } else { format!("一次最多处理 {} 个事项", a("max")) },
+            if a("max").is_empty() { "Select the matters to bind first".into() } else { format!("At most {} matters can be changed at once", a("max")) },
+        ),
+        Code::StaffEmployeeNoEmpty => pick(zh, "请填写工号".into(), "Enter an employee number".into()),
+        Code::StaffEmployeeNoInvalid => pick(
+            zh,
+            format!("工号“{}”无效：只能使用字母、数字和连字符，最多 {} 个字符", a("value"), a("max")),
+            format!("Employee number \"{}\" is invalid: use letters, digits and hyphens, at most {} characters", a("value"), a("max")),
+        ),
+        Code::StaffEmployeeNoDuplicate => pick(
+            zh,
+            format!("工号 {} 已属于“{}”", a("value"), a("name")),
+            format!("Employee number {} already belongs to \"{}\"", a("value"), a("name")),
+        ),
+        Code::StaffNameEmpty => pick(zh, "请填写姓名".into(), "Enter a name".into()),
+        Code::StaffNameTooLong => pick(
+            zh,
+            format!("姓名最多 {} 个字，现为 {} 个字", a("max"), a("len")),
+            format!("A name has at most {} characters; this one has {}", a("max"), a("len")),
+        ),
+        Code::StaffNameInvalid => pick(
+            zh,
+            "姓名不能含有换行或控制字符".into(),
+            "A name cannot contain line breaks or control characters".into(),
+        ),
+        Code::StaffNotFound => pick(
+            zh,
+            "该工作人员已不存在，请刷新列表".into(),
+            "This staff member no longer exists; refresh the list".into(),
+        ),
+        Code::DepartmentNotFound => pick(
+            zh,
+            "所选部门已不存在，请刷新后重新选择".into(),
+            "The chosen department no longer exists; refresh and choose again".into(),
+        ),
+    }
+}
+
+/// Where in a file a problem is: “sample.csv”第 12 行“事项名称”列（B 列）.
+fn place_zh(r: &Rejection) -> String {
+    let a = |n| r.get(n);
+    let json = a("unit") == "record";
+    let mut s = if json { format!("“{}”第 {} 条记录", a("file"), a("row")) } else { format!("“{}”第 {} 行", a("file"), a("row")) };
+    if !a("column").is_empty() || !a("letter").is_empty() {
+        if json {
+            s.push_str(&format!("的“{}”字段", a("column")));
+        } else {
+            s.push_str(&format!("“{}”列（{} 列）", a("column"), a("letter")));
+        }
+    }
+    s
+}
+
+fn place_en(r: &Rejection) -> String {
+    let a = |n| r.get(n);
+    let json = a("unit") == "record";
+    let mut s = if json { format!("\"{}\", record {}", a("file"), a("row")) } else { format!("\"{}\", row {}", a("file"), a("row")) };
+    if !a("column").is_empty() || !a("letter").is_empty() {
+        if json {
+            s.push_str(&format!(", field \"{}\"", a("column")));
+        } else {
+            s.push_str(&format!(", column {} \"{}\"", a("letter"), a("column")));
+        }
+    }
+    s
+}
+
+fn invalid_reason(reason: &str, value: &str) -> (String, String) {
+    if let Some(max) = reason.strip_prefix("max:") {
+        return (format!("内容过长（最多 {max} 个字）"), format!("too long (at most {max} characters)"));
+    }
+    if let Some(c) = reason.strip_prefix("char:") {
+        return (
+            format!("事项编码“{value}”含有不允许的字符“{c}”（只能使用字母、数字、-、_、.）"),
+            format!("catalog code \"{value}\" contains \"{c}\" (use letters, digits, -, _ and . only)"),
+        );
+    }
+    match reason {
+        "control" => ("含有换行或控制字符".into(), "contains a line break or control character".into()),
+        "yes_no" => (format!("“{value}”不是“是”或“否”"), format!("\"{value}\" is not yes/no (是/否)")),
+        "days" => (
+            format!("“{value}”不是有效的工作日天数（如 15、即办）"),
+            format!("\"{value}\" is not a number of working days (e.g. 15, 即办)"),
+        ),
+        "letter" => (
+            format!("取号字母“{value}”须为一个英文字母"),
+            format!("ticket prefix \"{value}\" must be one letter A–Z"),
+        ),
+        "state" => (
+            format!("“{value}”不是有效的事项状态（在用/停用）"),
+            format!("\"{value}\" is not a matter state (在用/停用, active/retired)"),
+        ),
+        other => (format!("“{value}”无效：{other}"), format!("\"{value}\" is invalid: {other}")),
+    }
+}
+
+fn field_zh(field: &str) -> &'static str {
+    match field {
+        "catalogCode" => "事项编码",
+        "name" => "事项名称",
+        "department" => "实施部门",
+        "departmentCode" => "部门编码",
+        "matterType" => "事项类型",
+        "required" => "是否必进",
+        "timeLimitDays" => "承诺时限",
+        "ticketPrefix" => "取号字母",
+        "state" => "事项状态",
+        _ => "未知字段",
+    }
+}
+
+fn field_en(field: &str) -> &'static str {
+    match field {
+        "catalogCode" => "catalog code",
+        "name" => "matter name",
+        "department" => "department",
+        "departmentCode" => "department code",
+        "matterType" => "matter type",
+        "required" => "required",
+        "timeLimitDays" => "time limit",
+        "ticketPrefix" => "ticket prefix",
+        "state" => "state",
+        _ => "unknown field",
     }
 }
 

@@ -6,13 +6,26 @@
 //! so a field is defined once. `tests/typescript_bindings.rs` fails when the file is stale.
 
 mod audit;
+mod catalog;
+mod coverage;
 mod error;
+mod import;
 mod settings;
+mod staff;
 mod window;
 
 pub use audit::{AuditEntry, AuditPage};
+pub use catalog::{
+    BindInput, Binding, BindingPriority, BindingsChange, Catalog, Department, Matter, MatterState, UnbindInput,
+};
+pub use coverage::{CoverageReport, Finding, FindingGroup, FindingKind, Severity, SubjectKind};
 pub use error::ErrorBody;
+pub use import::{
+    ColumnMapping, DepartmentChange, FieldChange, ImportFormat, ImportInspection, ImportOutcome, ImportPreview,
+    ImportProgress, ImportRequest, ImportStage, MatterChange, MatterField, MatterSummary, TextEncoding,
+};
 pub use settings::{Locale, Settings};
+pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
 pub use window::{Window, WindowInput, WindowKind, WindowState};
 
 /// Every type the UI sees, in the order they are written to `types.gen.ts`.
@@ -29,6 +42,40 @@ pub fn typescript_declarations() -> String {
         Locale::decl(&cfg),
         Settings::decl(&cfg),
         ErrorBody::decl(&cfg),
+        Department::decl(&cfg),
+        MatterState::decl(&cfg),
+        Matter::decl(&cfg),
+        BindingPriority::decl(&cfg),
+        Binding::decl(&cfg),
+        Catalog::decl(&cfg),
+        BindInput::decl(&cfg),
+        UnbindInput::decl(&cfg),
+        BindingsChange::decl(&cfg),
+        ImportFormat::decl(&cfg),
+        TextEncoding::decl(&cfg),
+        MatterField::decl(&cfg),
+        ColumnMapping::decl(&cfg),
+        ImportInspection::decl(&cfg),
+        ImportRequest::decl(&cfg),
+        MatterSummary::decl(&cfg),
+        FieldChange::decl(&cfg),
+        MatterChange::decl(&cfg),
+        DepartmentChange::decl(&cfg),
+        ImportPreview::decl(&cfg),
+        ImportOutcome::decl(&cfg),
+        ImportStage::decl(&cfg),
+        ImportProgress::decl(&cfg),
+        Severity::decl(&cfg),
+        FindingKind::decl(&cfg),
+        SubjectKind::decl(&cfg),
+        Finding::decl(&cfg),
+        FindingGroup::decl(&cfg),
+        CoverageReport::decl(&cfg),
+        Staff::decl(&cfg),
+        StaffInput::decl(&cfg),
+        Seat::decl(&cfg),
+        Roster::decl(&cfg),
+        SeatInput::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

@@ -4,6 +4,20 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core'
 import { toCommandError } from './errors'
 import type {
   AuditPage,
+  BindInput,
+  Binding,
+  BindingsChange,
+  Catalog,
+  CoverageReport,
+  ImportInspection,
+  ImportOutcome,
+  ImportPreview,
+  ImportRequest,
+  Roster,
+  SeatInput,
+  Staff,
+  StaffInput,
+  UnbindInput,
   HallWindow,
   Locale,
   Settings,
@@ -45,3 +59,35 @@ export const uiReady = () => call<null>('ui_ready')
 
 export const reportUiError = (kind: string, message: string) =>
   call<null>('report_ui_error', { kind, message })
+
+// Catalog, bindings, coverage, staff (issue 3)
+
+export const getCatalog = () => call<Catalog>('get_catalog')
+
+export const listBindings = () => call<Binding[]>('list_bindings')
+
+export const bindMatters = (input: BindInput) => call<BindingsChange>('bind_matters', { input })
+
+export const unbindMatters = (input: UnbindInput) => call<BindingsChange>('unbind_matters', { input })
+
+export const getCoverage = () => call<CoverageReport>('get_coverage')
+
+export const inspectCatalogFile = (path: string) => call<ImportInspection>('inspect_catalog_file', { path })
+
+export const previewCatalogImport = (request: ImportRequest) =>
+  call<ImportPreview>('preview_catalog_import', { request })
+
+export const applyCatalogImport = (request: ImportRequest, fingerprint: string) =>
+  call<ImportOutcome>('apply_catalog_import', { request, fingerprint })
+
+export const listStaff = () => call<Staff[]>('list_staff')
+
+export const createStaff = (input: StaffInput) => call<Staff>('create_staff', { input })
+
+export const updateStaff = (id: string, input: StaffInput) => call<Staff>('update_staff', { id, input })
+
+export const deleteStaff = (id: string) => call<null>('delete_staff', { id })
+
+export const getRoster = () => call<Roster>('get_roster')
+
+export const setSeat = (input: SeatInput) => call<Roster>('set_seat', { input })

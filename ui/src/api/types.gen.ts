@@ -42,3 +42,159 @@ export type Settings = { locale: Locale,
 operator: string, };
 
 export type CommandError = { code: string, message: string, field: string | null, };
+
+export type Department = { id: string, 
+/**
+ * The department's code in the catalog (often its unified social credit code).
+ */
+code: string, name: string, };
+
+export type MatterState = "active" | "retired";
+
+export type Matter = { id: string, 
+/**
+ * 事项编码: the catalog's code, unique, the key an import matches on.
+ */
+catalogCode: string, name: string, departmentId: string, 
+/**
+ * 事项类型 as the catalog words it, e.g. 行政许可, 公共服务.
+ */
+matterType: string, 
+/**
+ * 必进事项: the hall must handle it at a window.
+ */
+required: boolean, 
+/**
+ * Promised time limit in working days; 0 for on-the-spot (即办件); None when unknown.
+ */
+timeLimitDays: number | null, 
+/**
+ * The letter its tickets start with (A001…); empty when the hall has not set one.
+ */
+ticketPrefix: string, state: MatterState, };
+
+export type BindingPriority = "primary" | "overflow";
+
+export type Binding = { windowId: string, matterId: string, priority: BindingPriority, };
+
+export type Catalog = { departments: Array<Department>, matters: Array<Matter>, };
+
+export type BindInput = { windowId: string, matterIds: Array<string>, priority: BindingPriority, };
+
+export type UnbindInput = { windowId: string, matterIds: Array<string>, };
+
+export type BindingsChange = { 
+/**
+ * Bindings created, removed, or whose priority changed.
+ */
+changed: number, 
+/**
+ * Matters asked for that were already bound that way (or not bound, for a removal).
+ */
+unchanged: number, bindings: Array<Binding>, };
+
+export type ImportFormat = "csv" | "xlsx" | "json";
+
+export type TextEncoding = "utf8" | "gbk";
+
+export type MatterField = "catalogCode" | "name" | "department" | "departmentCode" | "matterType" | "required" | "timeLimitDays" | "ticketPrefix" | "state";
+
+export type ColumnMapping = { catalogCode: number | null, name: number | null, department: number | null, departmentCode: number | null, matterType: number | null, required: number | null, timeLimitDays: number | null, ticketPrefix: number | null, state: number | null, };
+
+export type ImportInspection = { fileName: string, format: ImportFormat, 
+/**
+ * For CSV: the encoding found (UTF-8 or GBK).
+ */
+encoding: TextEncoding | null, 
+/**
+ * For XLSX: the worksheet read.
+ */
+sheet: string | null, headers: Array<string>, 
+/**
+ * Up to 5 data rows, cells as text.
+ */
+sampleRows: Array<Array<string>>, rowCount: number, mapping: ColumnMapping, };
+
+export type ImportRequest = { path: string, mapping: ColumnMapping, };
+
+export type MatterSummary = { catalogCode: string, name: string, department: string, required: boolean, };
+
+export type FieldChange = { field: MatterField, before: string, after: string, };
+
+export type MatterChange = { catalogCode: string, name: string, fields: Array<FieldChange>, };
+
+export type DepartmentChange = { code: string, name: string, 
+/**
+ * The name before, for a rename; None for a new department.
+ */
+before: string | null, };
+
+export type ImportPreview = { fileName: string, rowCount: number, added: Array<MatterSummary>, changed: Array<MatterChange>, 
+/**
+ * Matters of the hall that the file no longer lists; they would be retired.
+ */
+retired: Array<MatterSummary>, unchanged: number, departments: Array<DepartmentChange>, 
+/**
+ * Retired matters that are still bound to a window (the coverage audit will flag them).
+ */
+retiredStillBound: number, 
+/**
+ * Identifies this exact diff; apply refuses if the file or the catalog changed since.
+ */
+fingerprint: string, };
+
+export type ImportOutcome = { added: number, changed: number, retired: number, unchanged: number, departments: number, };
+
+export type ImportStage = "reading" | "parsing" | "comparing" | "applying" | "done";
+
+export type ImportProgress = { stage: ImportStage, done: number, total: number, };
+
+export type Severity = "red" | "amber" | "info";
+
+export type FindingKind = "required_unbound" | "department_without_window" | "only_inactive_windows" | "retired_still_bound" | "window_without_matters" | "optional_unbound";
+
+export type SubjectKind = "matter" | "department" | "window";
+
+export type Finding = { kind: FindingKind, severity: Severity, subject: SubjectKind, subjectId: string, 
+/**
+ * What a person reads: `事项编码 名称`, a department's name, or `A03 窗口名`.
+ */
+label: string, 
+/**
+ * The department of a matter finding (for filtering the catalog).
+ */
+departmentId: string | null, 
+/**
+ * The windows involved: the paused/closed ones, or those still holding a retired matter.
+ */
+windowIds: Array<string>, };
+
+export type FindingGroup = { kind: FindingKind, severity: Severity, total: number, findings: Array<Finding>, };
+
+export type CoverageReport = { red: number, amber: number, info: number, 
+/**
+ * One group per rule, in FindingKind order, empty groups included.
+ */
+groups: Array<FindingGroup>, requiredMatters: number, 
+/**
+ * Required active matters with at least one open window.
+ */
+requiredCovered: number, activeMatters: number, windows: number, openWindows: number, };
+
+export type Staff = { id: string, 
+/**
+ * 工号: unique in the hall.
+ */
+employeeNo: string, name: string, 
+/**
+ * The department they belong to; None for the hall's own (综窗) staff.
+ */
+departmentId: string | null, createdAt: string, updatedAt: string, };
+
+export type StaffInput = { employeeNo: string, name: string, departmentId: string | null, };
+
+export type Seat = { windowId: string, staffId: string, };
+
+export type Roster = { date: string, seats: Array<Seat>, };
+
+export type SeatInput = { windowId: string, staffId: string | null, };

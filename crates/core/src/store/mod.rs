@@ -3,8 +3,12 @@
 //! transaction that also appends to the audit log, so a change and its record land together.
 
 mod audit;
+mod bindings;
+pub mod catalog;
+mod coverage;
 pub mod migrations;
 mod settings;
+mod staff;
 mod windows;
 
 use crate::clock::Clock;

@@ -38,7 +38,7 @@ fn load(conn: &Connection, id: &str) -> Result<Window> {
         .ok_or_else(|| Rejection::new(Code::WindowNotFound).arg("id", id).into())
 }
 
-fn all(conn: &Connection) -> Result<Vec<Window>> {
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Window>> {
     let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM windows ORDER BY position, number"))?;
     let rows = st.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -1,0 +1,158 @@
+//! Matter ↔ window bindings: bind (or re-prioritise) and unbind, each command one audited change.
+
+use super::catalog::load_matter;
+use super::{Change, Store};
+use crate::error::{Code, Rejection, Result};
+use hallkeeper_proto::{BindInput, Binding, BindingPriority, BindingsChange, MatterState, UnbindInput};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// More than a whole catalog in one drop is a mistake, not a selection.
+const MAX_MATTERS_PER_CHANGE: usize = 20_000;
+
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Binding>> {
+    let mut st = conn.prepare_cached(
+        "SELECT b.window_id, b.matter_id, b.priority
+           FROM window_bindings b
+           JOIN windows w ON w.id = b.window_id
+           JOIN matters m ON m.id = b.matter_id
+          ORDER BY w.position, b.priority, m.catalog_code",
+    )?;
+    let rows = st.query_map([], |r| {
+        let p: String = r.get(2)?;
+        Ok(Binding {
+            window_id: r.get(0)?,
+            matter_id: r.get(1)?,
+            priority: BindingPriority::parse(&p).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    2,
+                    rusqlite::types::Type::Text,
+                    format!("unknown binding priority {p:?}").into(),
+                )
+            })?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn window_label(conn: &Connection, id: &str) -> Result<String> {
+    conn.query_row("SELECT number || ' ' || name FROM windows WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Rejection::new(Code::WindowNotFound).field("windowId").arg("id", id).into())
+}
+
+fn check_selection(ids: &[String]) -> Result<()> {
+    if ids.is_empty() {
+        return Err(Rejection::new(Code::BindingEmptySelection).field("matterIds").into());
+    }
+    if ids.len() > MAX_MATTERS_PER_CHANGE {
+        return Err(Rejection::new(Code::BindingEmptySelection)
+            .field("matterIds")
+            .arg("max", MAX_MATTERS_PER_CHANGE)
+            .into());
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Every binding, by window floor order, primary first, then catalog code.
+    pub fn list_bindings(&self) -> Result<Vec<Binding>> {
+        self.read(all)
+    }
+
+    /// Binds matters to a window with a priority; a matter already bound there takes the new
+    /// priority. Retired or unknown matters refuse the whole change.
+    pub fn bind_matters(&self, actor: &str, input: &BindInput) -> Result<BindingsChange> {
+        check_selection(&input.matter_ids)?;
+        self.write(actor, |w| {
+            let window = window_label(&w.tx, &input.window_id)?;
+            let mut seen = std::collections::HashSet::new();
+            let mut codes = Vec::new();
+            let mut reprioritised = Vec::new();
+            let mut unchanged = 0u32;
+            let mut get = w.tx.prepare_cached(
+                "SELECT priority FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2",
+            )?;
+            let mut upsert = w.tx.prepare_cached(
+                "INSERT INTO window_bindings (window_id, matter_id, priority) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (window_id, matter_id) DO UPDATE SET priority = excluded.priority",
+            )?;
+            for id in &input.matter_ids {
+                if !seen.insert(id.as_str()) {
+                    continue;
+                }
+                let matter = load_matter(&w.tx, id)?
+                    .ok_or_else(|| Rejection::new(Code::MatterNotFound).field("matterIds").arg("id", id))?;
+                if matter.state == MatterState::Retired {
+                    return Err(Rejection::new(Code::MatterRetired)
+                        .field("matterIds")
+                        .arg("code", &matter.catalog_code)
+                        .arg("name", &matter.name)
+                        .into());
+                }
+                let before: Option<String> =
+                    get.query_row(params![input.window_id, id], |r| r.get(0)).optional()?;
+                match before {
+                    Some(p) if p == input.priority.as_str() => unchanged += 1,
+                    Some(_) => {
+                        upsert.execute(params![input.window_id, id, input.priority.as_str()])?;
+                        reprioritised.push(matter.catalog_code);
+                    }
+                    None => {
+                        upsert.execute(params![input.window_id, id, input.priority.as_str()])?;
+                        codes.push(matter.catalog_code);
+                    }
+                }
+            }
+            let changed = (codes.len() + reprioritised.len()) as u32;
+            if changed > 0 {
+                w.audit(Change {
+                    action: "binding.add",
+                    entity_type: "window",
+                    entity_id: Some(&input.window_id),
+                    summary: format!("{window}: +{} ({})", changed, input.priority.as_str()),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "window": window,
+                        "priority": input.priority,
+                        "added": codes,
+                        "reprioritised": reprioritised,
+                    })),
+                })?;
+            }
+            Ok(BindingsChange { changed, unchanged, bindings: all(&w.tx)? })
+        })
+    }
+
+    pub fn unbind_matters(&self, actor: &str, input: &UnbindInput) -> Result<BindingsChange> {
+        check_selection(&input.matter_ids)?;
+        self.write(actor, |w| {
+            let window = window_label(&w.tx, &input.window_id)?;
+            let mut removed = Vec::new();
+            let mut unchanged = 0u32;
+            let mut delete = w.tx.prepare_cached(
+                "DELETE FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2 RETURNING priority",
+            )?;
+            for id in &input.matter_ids {
+                let gone: Option<String> = delete.query_row(params![input.window_id, id], |r| r.get(0)).optional()?;
+                match gone {
+                    Some(priority) => {
+                        let code = load_matter(&w.tx, id)?.map(|m| m.catalog_code).unwrap_or_else(|| id.clone());
+                        removed.push(serde_json::json!({ "code": code, "priority": priority }));
+                    }
+                    None => unchanged += 1,
+                }
+            }
+            if !removed.is_empty() {
+                w.audit(Change {
+                    action: "binding.remove",
+                    entity_type: "window",
+                    entity_id: Some(&input.window_id),
+                    summary: format!("{window}: -{}", removed.len()),
+                    before: Some(serde_json::json!({ "window": window, "removed": removed })),
+                    after: None,
+                })?;
+            }
+            Ok(BindingsChange { changed: removed.len() as u32, unchanged, bindings: all(&w.tx)? })
+        })
+    }
+}

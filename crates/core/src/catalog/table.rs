@@ -193,11 +193,13 @@ fn csv_table(file_name: &str, bytes: &[u8]) -> Result<Table> {
     let mut headers = None;
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
     loop {
         let line = reader.position().line() as u32;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
+                let line = record.position().map_or(line, |p| lines.line_at(p.byte() as usize));
                 let cells: Vec<String> = record.iter().map(str::to_owned).collect();
                 if cells.iter().all(|c| c.trim().is_empty()) {
                     continue; // blank lines, as spreadsheets often leave at the end
@@ -221,6 +223,28 @@ fn csv_table(file_name: &str, bytes: &[u8]) -> Result<Table> {
     }
     let headers = headers.ok_or_else(|| Rejection::new(Code::ImportEmpty).arg("file", file_name))?;
     Ok(Table { file_name: file_name.to_owned(), format: ImportFormat::Csv, encoding: Some(encoding), sheet: None, headers, rows })
+}
+
+/// Line numbers from byte offsets, counted forwards once. (The csv crate's own line count
+/// puts a record that follows a CRLF on the line before.)
+struct LineCounter<'t> {
+    text: &'t [u8],
+    offset: usize,
+    line: u32,
+}
+
+impl LineCounter<'_> {
+    fn line_at(&mut self, mut start: usize) -> u32 {
+        while self.text.get(start).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+            start += 1;
+        }
+        let end = start.min(self.text.len());
+        if end > self.offset {
+            self.line += self.text[self.offset..end].iter().filter(|b| **b == b'\n').count() as u32;
+            self.offset = end;
+        }
+        self.line
+    }
 }
 
 /// Comma unless the header line clearly uses semicolons or tabs (some exports do).

@@ -15,7 +15,7 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<Binding>> {
            FROM window_bindings b
            JOIN windows w ON w.id = b.window_id
            JOIN matters m ON m.id = b.matter_id
-          ORDER BY w.position, b.priority, m.catalog_code",
+          ORDER BY w.position, b.priority = 'overflow', m.catalog_code",
     )?;
     let rows = st.query_map([], |r| {
         let p: String = r.get(2)?;

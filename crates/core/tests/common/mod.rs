@@ -1,0 +1,82 @@
+//! Shared by the core's integration tests: a store at a fixed instant and the sample catalog.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Utc};
+use hallkeeper_core::proto::{ColumnMapping, ImportProgress, ImportRequest, WindowInput, WindowKind, WindowState};
+use hallkeeper_core::{FixedClock, Store};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const ACTOR: &str = "tester";
+
+pub fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+pub fn store() -> (Store, Arc<FixedClock>) {
+    let clock = Arc::new(FixedClock::new(at("2026-11-25T01:30:00Z")));
+    (Store::open_in_memory(clock.clone()).unwrap(), clock)
+}
+
+pub fn sample_csv() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample-catalog/sample-catalog.csv")
+}
+
+pub fn sample_json() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample-catalog/sample-catalog.json")
+}
+
+/// The sample catalog's own columns.
+pub fn sample_mapping() -> ColumnMapping {
+    ColumnMapping {
+        catalog_code: Some(0),
+        name: Some(1),
+        department: Some(2),
+        department_code: Some(3),
+        matter_type: Some(4),
+        required: Some(5),
+        time_limit_days: Some(6),
+        ticket_prefix: Some(7),
+        state: None,
+    }
+}
+
+pub fn request(path: &Path, mapping: ColumnMapping) -> ImportRequest {
+    ImportRequest { path: path.to_string_lossy().into_owned(), mapping }
+}
+
+pub fn quiet(_: ImportProgress) {}
+
+/// Previews and applies a file; returns the outcome.
+pub fn import(store: &Store, path: &Path, mapping: ColumnMapping) -> hallkeeper_core::proto::ImportOutcome {
+    let req = request(path, mapping);
+    let preview = store.preview_import(&req, &quiet).unwrap();
+    store.apply_import(ACTOR, &req, &preview.fingerprint, &quiet).unwrap()
+}
+
+pub fn window(store: &Store, number: &str, state: WindowState) -> String {
+    store
+        .create_window(
+            ACTOR,
+            &WindowInput {
+                number: number.into(),
+                name: format!("窗口{number}"),
+                zone: String::new(),
+                kind: WindowKind::General,
+                state,
+            },
+        )
+        .unwrap()
+        .id
+}
+
+/// The sample CSV's lines (header first), for tests that write variants of it.
+pub fn sample_lines() -> Vec<String> {
+    std::fs::read_to_string(sample_csv()).unwrap().lines().map(str::to_owned).collect()
+}
+
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}

@@ -159,3 +159,77 @@ fn the_store_and_the_language_outlive_the_app() {
     let e = h.err("create_window", input("A01", "x"));
     assert!(e["message"].as_str().unwrap().contains("already used"), "{e}");
 }
+
+fn sample_catalog() -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample-catalog/sample-catalog.csv");
+    p.canonicalize().unwrap().to_string_lossy().into_owned()
+}
+
+#[test]
+fn import_bind_and_watch_the_coverage_as_the_ui_does() {
+    use tauri::Listener;
+    let h = Harness::new();
+    let changes = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let progress = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    {
+        let changes = changes.clone();
+        h.webview.listen_any("data-changed", move |e| changes.lock().unwrap().push(e.payload().to_owned()));
+        let progress = progress.clone();
+        h.webview.listen_any("import-progress", move |_| {
+            progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    let path = sample_catalog();
+    let inspection = h.ok("inspect_catalog_file", json!({ "path": path }));
+    assert_eq!(inspection["rowCount"], 347);
+    assert_eq!(inspection["encoding"], "utf8");
+    let request = json!({ "path": path, "mapping": inspection["mapping"] });
+    let preview = h.ok("preview_catalog_import", json!({ "request": request }));
+    assert_eq!(preview["added"].as_array().unwrap().len(), 347);
+    let outcome = h.ok(
+        "apply_catalog_import",
+        json!({ "request": request, "fingerprint": preview["fingerprint"] }),
+    );
+    assert_eq!(outcome["added"], 347);
+    assert!(progress.load(std::sync::atomic::Ordering::SeqCst) >= 4, "progress events during preview and apply");
+
+    let before = h.ok("get_coverage", json!({}));
+    let window = h.ok("create_window", input("A01", "综合受理"));
+    let catalog = h.ok("get_catalog", json!({}));
+    let ids: Vec<Value> = catalog["matters"].as_array().unwrap()[..3].iter().map(|m| m["id"].clone()).collect();
+    let change = h.ok(
+        "bind_matters",
+        json!({ "input": { "windowId": window["id"], "matterIds": ids, "priority": "primary" } }),
+    );
+    assert_eq!(change["changed"], 3);
+    let after = h.ok("get_coverage", json!({}));
+    assert!(after["red"].as_u64() < before["red"].as_u64(), "{} → {}", before["red"], after["red"]);
+    let seen = changes.lock().unwrap().clone();
+    for entity in ["catalog", "windows", "bindings"] {
+        assert!(seen.iter().any(|p| p.contains(entity)), "no data-changed for {entity}: {seen:?}");
+    }
+
+    // An unknown field in the input is refused by name, and a bad file names itself.
+    let err = h.err(
+        "bind_matters",
+        json!({ "input": { "windowId": window["id"], "matterIds": [], "priority": "primary", "colour": 1 } }),
+    );
+    assert!(err.to_string().contains("colour"), "{err}");
+    let err = h.err("inspect_catalog_file", json!({ "path": "/nonexistent/目录.csv" }));
+    assert_eq!(err["code"], "import.file_unreadable");
+    assert_eq!(err["field"], "path");
+}
+
+#[test]
+fn staff_and_todays_seating() {
+    let h = Harness::new();
+    let w = h.ok("create_window", input("A01", "综合受理"));
+    let s = h.ok("create_staff", json!({ "input": { "employeeNo": "zw-001", "name": "张晓燕" } }));
+    assert_eq!(s["employeeNo"], "ZW-001");
+    let roster = h.ok("set_seat", json!({ "input": { "windowId": w["id"], "staffId": s["id"] } }));
+    assert_eq!(roster["seats"][0]["staffId"], s["id"]);
+    let err = h.err("create_staff", json!({ "input": { "employeeNo": "ZW-001", "name": "李娜" } }));
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("staff.employee_no_duplicate"), Some("employeeNo")));
+    h.ok("delete_staff", json!({ "id": s["id"] }));
+    assert_eq!(h.ok("get_roster", json!({}))["seats"].as_array().unwrap().len(), 0);
+}

@@ -4,6 +4,7 @@
 //!
 //! xvfb-run -a dbus-run-session -- cargo test -p hallkeeper-e2e --features e2e -- --test-threads=1
 
+mod catalog;
 mod pages;
 
 use std::time::Duration;
@@ -303,4 +304,13 @@ async fn screenshot(h: &Harness, path: std::path::PathBuf) -> Result<()> {
     let size = std::fs::metadata(&path)?.len();
     ensure!(size > 10_000, "the screenshot {} is suspiciously small ({size} bytes)", path.display());
     Ok(())
+}
+
+/// Issue 3's path: import the sample catalog (preview diff, confirm), drag three matters onto a
+/// window, the audit's red count drops; close the window and the three turn amber.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_bind_and_close_a_window() {
+    let h = Harness::start("import_bind_and_close_a_window").await;
+    let outcome = catalog::import_bind_close(&h).await;
+    h.finish(outcome).await;
 }

@@ -397,6 +397,21 @@ impl Harness {
         .await
     }
 
+    /// The first displayed element matching a CSS selector (for library markup such as an
+    /// Element Plus message), waiting until there is one.
+    pub async fn find_visible_css(&self, css: &str) -> Result<WebElement> {
+        let wd = self.wd();
+        wait_until(&format!("a displayed element {css}"), || async move {
+            for e in wd.find_all(By::Css(css)).await? {
+                if e.is_displayed().await.unwrap_or(false) {
+                    return Ok(e);
+                }
+            }
+            Err(anyhow!("none displayed"))
+        })
+        .await
+    }
+
     /// All elements with this test id now (no waiting).
     pub async fn find_all(&self, test_id: &str) -> Result<Vec<WebElement>> {
         self.wd().find_all(tid(test_id)).await.with_context(|| format!("finding all {}", sel(test_id)))

@@ -2,16 +2,27 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 import type { Component } from 'vue'
 import {
   ChatDotRound,
+  Collection,
   DataAnalysis,
   Document,
   Grid,
   Odometer,
   Setting,
   StarFilled,
+  User,
 } from '@element-plus/icons-vue'
 import WindowsView from './views/WindowsView.vue'
 
-export type NavKey = 'dashboard' | 'windows' | 'sms' | 'ratings' | 'reports' | 'audit' | 'settings'
+export type NavKey =
+  | 'dashboard'
+  | 'windows'
+  | 'catalog'
+  | 'staff'
+  | 'sms'
+  | 'ratings'
+  | 'reports'
+  | 'audit'
+  | 'settings'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -30,6 +41,8 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { key: 'dashboard', path: '/dashboard', icon: Odometer },
   { key: 'windows', path: '/windows', icon: Grid },
+  { key: 'catalog', path: '/catalog', icon: Collection },
+  { key: 'staff', path: '/staff', icon: User },
   { key: 'sms', path: '/sms', icon: ChatDotRound },
   { key: 'ratings', path: '/ratings', icon: StarFilled },
   { key: 'reports', path: '/reports', icon: DataAnalysis },
@@ -44,6 +57,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/windows' },
   { path: '/dashboard', component: ComingSoonView, meta: { nav: 'dashboard' } },
   { path: '/windows', component: WindowsView, meta: { nav: 'windows' } },
+  { path: '/catalog', component: () => import('./views/CatalogView.vue'), meta: { nav: 'catalog' } },
+  { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { nav: 'staff' } },
   { path: '/sms', component: ComingSoonView, meta: { nav: 'sms' } },
   { path: '/ratings', component: ComingSoonView, meta: { nav: 'ratings' } },
   { path: '/reports', component: ComingSoonView, meta: { nav: 'reports' } },

@@ -1,7 +1,12 @@
 import type { MessageSchema } from './zh-CN'
 
 // Typed as MessageSchema: a key missing here, or one zh-CN does not have, fails `vue-tsc`.
+import { catalogEnUS } from './sections/catalog.en-US'
+import { importStaffEnUS } from './sections/importStaff.en-US'
+
 const enUS: MessageSchema = {
+  ...catalogEnUS,
+  ...importStaffEnUS,
   app: {
     name: 'Hallkeeper',
     tagline: 'Service hall supervisor',
@@ -10,6 +15,8 @@ const enUS: MessageSchema = {
     label: 'Main navigation',
     dashboard: 'Dashboard',
     windows: 'Windows & matters',
+    catalog: 'Matters & bindings',
+    staff: 'Staff & roster',
     sms: 'SMS reminders',
     ratings: 'Ratings & rectification',
     reports: 'Reports',

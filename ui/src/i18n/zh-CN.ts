@@ -1,7 +1,12 @@
 // Simplified Chinese: the source language. en-US.ts must have exactly the same keys (checked by
 // the type MessageSchema). vue-i18n syntax: {name} interpolates; avoid the characters @ | { } in
 // plain text.
+import { catalogZhCN } from './sections/catalog.zh-CN'
+import { importStaffZhCN } from './sections/importStaff.zh-CN'
+
 const zhCN = {
+  ...catalogZhCN,
+  ...importStaffZhCN,
   app: {
     name: '厅管家',
     tagline: '政务服务中心管理',
@@ -10,6 +15,8 @@ const zhCN = {
     label: '主导航',
     dashboard: '总览',
     windows: '窗口与事项',
+    catalog: '事项与绑定',
+    staff: '人员排班',
     sms: '短信提醒',
     ratings: '评价整改',
     reports: '报表',

@@ -17,7 +17,7 @@ export const catalogEnUS: Pick<MessageSchema, 'catalog' | 'coverage'> = {
     count: '{n} matters | {n} matter | {n} matters',
     countFiltered: '{n} of {total}',
     selected: '{n} selected',
-    selectedHidden: '{n} not in this list',
+    selectedHidden: '({n} not in this list)',
     selectAll: 'Select all',
     selectAllTitle: 'Select every matter in this list',
     clearSelection: 'Clear selection',

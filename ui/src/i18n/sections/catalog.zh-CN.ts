@@ -15,7 +15,7 @@ export const catalogZhCN = {
     count: '共 {n} 个事项',
     countFiltered: '筛出 {n} 个，共 {total} 个',
     selected: '已选 {n} 个',
-    selectedHidden: '其中 {n} 个不在当前列表',
+    selectedHidden: '（其中 {n} 个不在当前列表）',
     selectAll: '全选',
     selectAllTitle: '选中当前列表中的全部事项',
     clearSelection: '清除选择',

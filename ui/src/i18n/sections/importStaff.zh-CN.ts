@@ -117,8 +117,7 @@ export const importStaffZhCN = {
     progress: '{stage}…',
     progressCount: '{stage}… {done} / {total}',
     stale: {
-      title: '预览已过期',
-      body: '预览之后，文件或事项目录又有了变化（文件可能被修改，或刚有人导入过）。为避免按过期的预览写入，本次没有导入任何内容。请重新预览，确认最新的变化后再导入。',
+      body: '文件或事项目录在预览之后有了变化（文件可能被修改，或刚有人导入过），本次没有导入任何内容。请重新预览，核对最新的变化后再导入。',
       action: '重新预览',
     },
     actions: {

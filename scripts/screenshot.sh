@@ -12,6 +12,8 @@ build_app
 export HALLKEEPER_APP_BIN="$APP_BIN"
 export HALLKEEPER_SCREENSHOTS="$ROOT/docs/screenshots"
 cd "$ROOT"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  cargo test --quiet -p hallkeeper-e2e --features e2e -- --test-threads=1 a_small_hall_in_both_languages
+for t in a_small_hall_in_both_languages bind_by_keyboard_and_look_at_it; do
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+    cargo test --quiet -p hallkeeper-e2e --features e2e -- --test-threads=1 --exact "$t"
+done
 ls -l "$HALLKEEPER_SCREENSHOTS"

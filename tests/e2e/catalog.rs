@@ -217,3 +217,177 @@ pub async fn import_bind_close(h: &Harness) -> Result<()> {
     ensure!(amber_subjects.len() == 3, "the coverage panel lists 3 matters with only inactive windows: {amber_subjects:?}");
     Ok(())
 }
+
+/// The keyboard alternative to the drags, and what the pages look like in both languages.
+/// Screenshots go to `$HALLKEEPER_SCREENSHOTS` when set (scripts/screenshot.sh), else to the
+/// artifacts.
+pub async fn keyboard_and_screenshots(h: &Harness) -> Result<()> {
+    let dir = std::env::var_os("HALLKEEPER_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| hallkeeper_e2e::paths::artifacts_dir().join("screenshots"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let shot = |name: &'static str| crate::screenshot(h, dir.join(name));
+
+    open_windows(h).await?;
+    for w in [A01, B02, C03] {
+        create_window(h, w).await?;
+    }
+    open_catalog(h).await?;
+    import_through_dialog(h, &sample_catalog()).await?;
+    shot("import-preview-zh.png").await?;
+    h.click("import-confirm").await?;
+    h.wait_gone("import-dialog").await?;
+
+    // Keyboard: search, ↓ into the list, Space selects, ↓ Space selects the next, Enter opens
+    // the bind dialog; choose B02 with the keyboard and confirm.
+    let search = h.find_visible("catalog-search").await?;
+    let search = input_of(h, &search).await?;
+    h.type_into(&search, "不动产").await?;
+    wait_until("the search to narrow the list", || async {
+        let n = number_in(h, "catalog-count").await?;
+        ensure!(n > 2 && n < 100, "catalog-count {n}");
+        Ok(())
+    })
+    .await?;
+    search.send_keys(Key::Down).await?;
+    for keys in [" ", "\u{E015}", " "] {
+        // U+E015 is WebDriver's ArrowDown.
+        h.wd().action_chain().send_keys(keys).perform().await?;
+    }
+    wait_until("two matters selected with the keyboard", || async {
+        let n = number_in(h, "catalog-selection-count").await?;
+        ensure!(n == 2, "{n} selected");
+        Ok(())
+    })
+    .await?;
+    h.wd().action_chain().send_keys(Key::Enter).perform().await?;
+    choose_window_and_bind(h, "B02").await?;
+    wait_until("B02's card to show the two matters", || async {
+        let n = card_count(h, "B02").await?;
+        ensure!(n == 2, "B02 shows {n}");
+        Ok(())
+    })
+    .await?;
+
+    // A focused chip is removed with Delete.
+    let card = window_card(h, "B02").await?;
+    let chip = h.find_in(&card, "binding-chip").await?;
+    let code = chip.attr("data-code").await?.unwrap_or_default();
+    chip.focus().await?;
+    h.wd().action_chain().send_keys(Key::Delete).perform().await?;
+    wait_until("the chip removed with the Delete key", || async {
+        let n = card_count(h, "B02").await?;
+        ensure!(n == 1, "B02 shows {n}");
+        Ok(())
+    })
+    .await
+    .with_context(|| format!("after Delete on the chip {code}"))?;
+
+    // A bulk bind: every matter matching 登记 to A01 (select all of the filtered list, Enter).
+    h.type_into(&search, "登记").await?;
+    wait_until("the search for 登记", || async {
+        let n = number_in(h, "catalog-count").await?;
+        ensure!(n > 20 && n < 347, "catalog-count {n}");
+        Ok(())
+    })
+    .await?;
+    h.click("catalog-select-all").await?;
+    h.click("catalog-bind").await?;
+    choose_window_and_bind(h, "A01").await?;
+    wait_until("A01's card to fill", || async {
+        let n = number_in(h, "window-card-count").await?;
+        ensure!(n > 20, "A01 shows {n}");
+        Ok(())
+    })
+    .await?;
+    h.type_into(&search, "").await?;
+    wait_until("the whole catalog listed again", || async {
+        let n = number_in(h, "catalog-count").await?;
+        ensure!(n == 347, "catalog-count {n}");
+        Ok(())
+    })
+    .await?;
+    shot("catalog-zh.png").await?;
+    h.click("coverage-badge").await?;
+    h.find_visible("coverage-panel").await?;
+    shot("coverage-zh.png").await?;
+    h.wd().action_chain().send_keys(Key::Escape).perform().await?;
+    h.wait_gone("coverage-panel").await.ok();
+    h.click("lang-switch").await?;
+    h.wait_text("nav-catalog", "Matters & bindings").await.ok();
+    shot("catalog-en.png").await?;
+    h.click("lang-switch").await?;
+
+    // Staff: two people through the form (a repeated 工号 is refused at its field), one seated.
+    h.click("nav-staff").await?;
+    for (no, name) in [("zw-001", "张晓燕"), ("ZW-002", "李娜"), ("ZW-001", "王强")] {
+        h.click("staff-add").await?;
+        h.find_visible("staff-form").await?;
+        h.wait_settled().await?;
+        let no_input = input_of(h, &h.find_visible("staff-form-employee-no").await?).await?;
+        h.type_into(&no_input, no).await?;
+        let name_input = input_of(h, &h.find_visible("staff-form-name").await?).await?;
+        h.type_into(&name_input, name).await?;
+        h.click("staff-form-submit").await?;
+        if name == "王强" {
+            let err = h.find_visible("staff-form-error").await?;
+            let msg = h.text(&err).await?;
+            ensure!(msg.contains("ZW-001") && msg.contains("张晓燕"), "the duplicate 工号 error reads {msg:?}");
+            h.click("staff-form-cancel").await?;
+        }
+        h.wait_gone("staff-form").await?;
+    }
+    wait_until("two staff rows", || async {
+        let n = h.find_all_visible("staff-row").await?.len();
+        ensure!(n == 2, "{n} rows");
+        Ok(())
+    })
+    .await?;
+    let seat = wait_until("A01's seat", || async {
+        for r in h.find_all_visible("roster-seat").await? {
+            if r.attr("data-window-number").await?.as_deref() == Some("A01") {
+                return Ok(r);
+            }
+        }
+        bail!("no roster-seat for A01")
+    })
+    .await?;
+    h.click_element(&h.find_in(&seat, "roster-seat-staff").await?).await?;
+    let option = wait_until("张晓燕 in the seat list", || async {
+        for o in h.find_all_visible("roster-seat-option").await? {
+            if o.attr("data-employee-no").await?.as_deref() == Some("ZW-001") {
+                return Ok(o);
+            }
+        }
+        bail!("not displayed")
+    })
+    .await?;
+    h.click_element(&option).await?;
+    wait_until("A01 seated", || async {
+        let text = h.text(&seat).await?;
+        ensure!(text.contains("张晓燕"), "A01's seat reads {text:?}");
+        Ok(())
+    })
+    .await?;
+    shot("staff-zh.png").await?;
+    Ok(())
+}
+
+/// In the open bind dialog: choose the window, keep "primary", confirm.
+async fn choose_window_and_bind(h: &Harness, number: &str) -> Result<()> {
+    h.find_visible("bind-dialog").await?;
+    h.wait_settled().await?;
+    h.click("bind-dialog-window").await?;
+    let option = wait_until(&format!("the {number} option"), || async {
+        for o in h.find_all_visible("bind-dialog-window-option").await? {
+            if o.attr("data-number").await?.as_deref() == Some(number) {
+                return Ok(o);
+            }
+        }
+        bail!("not displayed")
+    })
+    .await?;
+    h.click_element(&option).await?;
+    h.click("bind-dialog-ok").await?;
+    h.wait_gone("bind-dialog").await
+}

@@ -116,14 +116,14 @@ async fn language_switch() {
     let mut h = Harness::start("language_switch").await;
     let outcome = async {
         open_windows(&h).await?;
-        h.wait_text("nav-windows", "窗口与事项").await.context("the default language is Chinese")?;
+        h.wait_text("nav-windows", "窗口管理").await.context("the default language is Chinese")?;
         h.wait_text("lang-switch", "English").await?;
 
         let zh = empty_number_error(&h).await?;
         ensure!(has_cjk(&zh) && zh.contains("窗口编号"), "in Chinese the empty-number error should mention 窗口编号; it reads {zh:?}");
 
         h.click("lang-switch").await?;
-        h.wait_text("nav-windows", "Windows & matters").await.context("after switching to English")?;
+        h.wait_text("nav-windows", "Windows").await.context("after switching to English")?;
         h.wait_text("lang-switch", "中文").await?;
         let en = empty_number_error(&h).await?;
         ensure!(
@@ -132,16 +132,16 @@ async fn language_switch() {
         );
 
         h.click("lang-switch").await?;
-        h.wait_text("nav-windows", "窗口与事项").await.context("after switching back to Chinese")?;
+        h.wait_text("nav-windows", "窗口管理").await.context("after switching back to Chinese")?;
         h.wait_text("lang-switch", "English").await?;
         let zh2 = empty_number_error(&h).await?;
         ensure!(zh2 == zh, "back in Chinese the error should read as before ({zh:?}); it reads {zh2:?}");
 
         // Choose English and restart: the choice is kept.
         h.click("lang-switch").await?;
-        h.wait_text("nav-windows", "Windows & matters").await?;
+        h.wait_text("nav-windows", "Windows").await?;
         h.restart().await?;
-        h.wait_text("nav-windows", "Windows & matters").await.context("after a restart the language should still be English")?;
+        h.wait_text("nav-windows", "Windows").await.context("after a restart the language should still be English")?;
         h.wait_text("lang-switch", "中文").await?;
         Ok::<(), anyhow::Error>(())
     }
@@ -275,10 +275,10 @@ async fn a_small_hall_in_both_languages() {
         let shot = |name: &'static str| screenshot(&h, dir.join(name));
         shot("windows-zh.png").await?;
         h.click("lang-switch").await?;
-        h.wait_text("nav-windows", "Windows & matters").await?;
+        h.wait_text("nav-windows", "Windows").await?;
         shot("windows-en.png").await?;
         h.click("lang-switch").await?;
-        h.wait_text("nav-windows", "窗口与事项").await?;
+        h.wait_text("nav-windows", "窗口管理").await?;
         let audit = audit_rows(&h).await?;
         ensure!(audit.len() == 7, "expected 5 creates and 2 state switches in the audit log, saw {audit:?}");
         shot("audit-zh.png").await?;
@@ -299,6 +299,8 @@ async fn a_small_hall_in_both_languages() {
 }
 
 async fn screenshot(h: &Harness, path: std::path::PathBuf) -> Result<()> {
+    // Passing toasts ("已新增窗口 …") would cover the page's header.
+    h.wait_gone_css(".el-message").await?;
     h.wait_settled().await?;
     hallkeeper_e2e::x_screenshot(&path)?;
     let size = std::fs::metadata(&path)?.len();
@@ -312,5 +314,15 @@ async fn screenshot(h: &Harness, path: std::path::PathBuf) -> Result<()> {
 async fn import_bind_and_close_a_window() {
     let h = Harness::start("import_bind_and_close_a_window").await;
     let outcome = catalog::import_bind_close(&h).await;
+    h.finish(outcome).await;
+}
+
+/// The keyboard alternative to every drag (select with ↓/Space, bind with Enter, remove a chip
+/// with Delete), and screenshots of the catalog board, coverage drawer, import preview and staff
+/// page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bind_by_keyboard_and_look_at_it() {
+    let h = Harness::start("bind_by_keyboard_and_look_at_it").await;
+    let outcome = catalog::keyboard_and_screenshots(&h).await;
     h.finish(outcome).await;
 }

@@ -412,6 +412,20 @@ impl Harness {
         .await
     }
 
+    /// Waits until nothing matching a CSS selector is displayed (e.g. passing toasts).
+    pub async fn wait_gone_css(&self, css: &str) -> Result<()> {
+        let wd = self.wd();
+        wait_until(&format!("{css} to be gone"), || async move {
+            for e in wd.find_all(By::Css(css)).await.unwrap_or_default() {
+                if e.is_displayed().await.unwrap_or(false) {
+                    bail!("still displayed");
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
     /// All elements with this test id now (no waiting).
     pub async fn find_all(&self, test_id: &str) -> Result<Vec<WebElement>> {
         self.wd().find_all(tid(test_id)).await.with_context(|| format!("finding all {}", sel(test_id)))

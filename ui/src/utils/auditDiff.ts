@@ -52,7 +52,7 @@ export function auditDetail(
 ): AuditDetail {
   const before = entry.before ?? null
   const after = entry.after ?? null
-  if (entry.action.endsWith('.reorder') || Array.isArray(before) || Array.isArray(after)) {
+  if (entry.action.endsWith('.reorder')) {
     const b = orderOf(before, numberOfId)
     const a = orderOf(after, numberOfId)
     if (b || a) return { kind: 'order', before: b ?? [], after: a ?? [] }

@@ -60,9 +60,10 @@ pub fn run(started: Instant) -> i32 {
         }
     };
 
-    let builder = with_commands(tauri::Builder::default()).plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_dialog::init()).setup(
-        move |app| {
+    let builder = with_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
             let data_dir = match &options.data_dir {
                 Some(dir) => dir.clone(),
                 None => app.path().app_data_dir()?,
@@ -71,8 +72,7 @@ pub fn run(started: Instant) -> i32 {
             tracing::info!(data_dir = %data_dir.display(), "local store open");
             app.manage(state);
             Ok(())
-        },
-    );
+        });
 
     match builder.run(tauri::generate_context!()) {
         Ok(()) => 0,

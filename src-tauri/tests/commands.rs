@@ -161,7 +161,8 @@ fn the_store_and_the_language_outlive_the_app() {
 }
 
 fn sample_catalog() -> String {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample-catalog/sample-catalog.csv");
+    let p =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample-catalog/sample-catalog.csv");
     p.canonicalize().unwrap().to_string_lossy().into_owned()
 }
 
@@ -186,17 +187,19 @@ fn import_bind_and_watch_the_coverage_as_the_ui_does() {
     let request = json!({ "path": path, "mapping": inspection["mapping"] });
     let preview = h.ok("preview_catalog_import", json!({ "request": request }));
     assert_eq!(preview["added"].as_array().unwrap().len(), 347);
-    let outcome = h.ok(
-        "apply_catalog_import",
-        json!({ "request": request, "fingerprint": preview["fingerprint"] }),
-    );
+    let outcome =
+        h.ok("apply_catalog_import", json!({ "request": request, "fingerprint": preview["fingerprint"] }));
     assert_eq!(outcome["added"], 347);
-    assert!(progress.load(std::sync::atomic::Ordering::SeqCst) >= 4, "progress events during preview and apply");
+    assert!(
+        progress.load(std::sync::atomic::Ordering::SeqCst) >= 4,
+        "progress events during preview and apply"
+    );
 
     let before = h.ok("get_coverage", json!({}));
     let window = h.ok("create_window", input("A01", "综合受理"));
     let catalog = h.ok("get_catalog", json!({}));
-    let ids: Vec<Value> = catalog["matters"].as_array().unwrap()[..3].iter().map(|m| m["id"].clone()).collect();
+    let ids: Vec<Value> =
+        catalog["matters"].as_array().unwrap()[..3].iter().map(|m| m["id"].clone()).collect();
     let change = h.ok(
         "bind_matters",
         json!({ "input": { "windowId": window["id"], "matterIds": ids, "priority": "primary" } }),
@@ -229,7 +232,10 @@ fn staff_and_todays_seating() {
     let roster = h.ok("set_seat", json!({ "input": { "windowId": w["id"], "staffId": s["id"] } }));
     assert_eq!(roster["seats"][0]["staffId"], s["id"]);
     let err = h.err("create_staff", json!({ "input": { "employeeNo": "ZW-001", "name": "李娜" } }));
-    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("staff.employee_no_duplicate"), Some("employeeNo")));
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("staff.employee_no_duplicate"), Some("employeeNo"))
+    );
     h.ok("delete_staff", json!({ "id": s["id"] }));
     assert_eq!(h.ok("get_roster", json!({}))["seats"].as_array().unwrap().len(), 0);
 }

@@ -10,7 +10,8 @@ use hallkeeper_e2e::{wait_until, wait_until_for, Harness, Key, WebElement};
 use crate::pages::*;
 
 pub fn sample_catalog() -> String {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample-catalog/sample-catalog.csv");
+    let p =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample-catalog/sample-catalog.csv");
     p.canonicalize().expect("the sample catalog exists").to_string_lossy().into_owned()
 }
 
@@ -140,7 +141,10 @@ pub async fn import_bind_close(h: &Harness) -> Result<()> {
     open_catalog(h).await?;
 
     let (added, changed, retired) = import_through_dialog(h, &sample_catalog()).await?;
-    ensure!((added, changed, retired) == (347, 0, 0), "the preview of a first import: {added}/{changed}/{retired}");
+    ensure!(
+        (added, changed, retired) == (347, 0, 0),
+        "the preview of a first import: {added}/{changed}/{retired}"
+    );
     let rows = h.find_all_visible("import-row").await?;
     ensure!(!rows.is_empty(), "the preview's added tab lists matters");
     h.click("import-confirm").await.context("confirming the import")?;
@@ -179,8 +183,14 @@ pub async fn import_bind_close(h: &Harness) -> Result<()> {
     let card = window_card(h, "A01").await?;
     let drop = h.find_in(&card, "window-card-drop").await?;
     let dr = drop.rect().await?;
-    h.drag_to(&rows[1], (dr.x + dr.width / 2.0) as i64, (dr.y + dr.height / 2.0) as i64, 14, Duration::from_millis(40))
-        .await?;
+    h.drag_to(
+        &rows[1],
+        (dr.x + dr.width / 2.0) as i64,
+        (dr.y + dr.height / 2.0) as i64,
+        14,
+        Duration::from_millis(40),
+    )
+    .await?;
     wait_until("A01's card to show the three matters", || async {
         let n = card_count(h, "A01").await?;
         ensure!(n == 3, "A01 shows {n} matters");
@@ -214,7 +224,10 @@ pub async fn import_bind_close(h: &Harness) -> Result<()> {
             amber_subjects.push(f.attr("data-subject-id").await?.unwrap_or_default());
         }
     }
-    ensure!(amber_subjects.len() == 3, "the coverage panel lists 3 matters with only inactive windows: {amber_subjects:?}");
+    ensure!(
+        amber_subjects.len() == 3,
+        "the coverage panel lists 3 matters with only inactive windows: {amber_subjects:?}"
+    );
     Ok(())
 }
 
@@ -332,7 +345,10 @@ pub async fn keyboard_and_screenshots(h: &Harness) -> Result<()> {
         if name == "王强" {
             let err = h.find_visible("staff-form-error").await?;
             let msg = h.text(&err).await?;
-            ensure!(msg.contains("ZW-001") && msg.contains("张晓燕"), "the duplicate 工号 error reads {msg:?}");
+            ensure!(
+                msg.contains("ZW-001") && msg.contains("张晓燕"),
+                "the duplicate 工号 error reads {msg:?}"
+            );
             h.click("staff-form-cancel").await?;
         }
         h.wait_gone("staff-form").await?;

@@ -40,7 +40,10 @@ fn run() -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let file = write_catalog(dir.path())?;
     let size = std::fs::metadata(&file).map_err(|e| e.to_string())?.len();
-    println!("catalog: {MATTERS} matters, {:.1} MB CSV; {runs} runs each (fresh SQLite file per import run)", size as f64 / 1e6);
+    println!(
+        "catalog: {MATTERS} matters, {:.1} MB CSV; {runs} runs each (fresh SQLite file per import run)",
+        size as f64 / 1e6
+    );
 
     let request = ImportRequest { path: file.to_string_lossy().into_owned(), mapping: mapping() };
     let quiet = |_| {};
@@ -51,14 +54,16 @@ fn run() -> Result<(), String> {
         let store = Store::open_in_dir(&store_dir, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
         let t = Instant::now();
         let preview = store.preview_import(&request, &quiet).map_err(|e| e.to_string())?;
-        let outcome = store.apply_import("bench", &request, &preview.fingerprint, &quiet).map_err(|e| e.to_string())?;
+        let outcome =
+            store.apply_import("bench", &request, &preview.fingerprint, &quiet).map_err(|e| e.to_string())?;
         first.push(ms(t));
         if outcome.added as usize != MATTERS {
             return Err(format!("expected {MATTERS} matters added, got {}", outcome.added));
         }
         let t = Instant::now();
         let preview = store.preview_import(&request, &quiet).map_err(|e| e.to_string())?;
-        let outcome = store.apply_import("bench", &request, &preview.fingerprint, &quiet).map_err(|e| e.to_string())?;
+        let outcome =
+            store.apply_import("bench", &request, &preview.fingerprint, &quiet).map_err(|e| e.to_string())?;
         again.push(ms(t));
         if outcome.unchanged as usize != MATTERS {
             return Err("re-import was not a no-op".into());
@@ -85,11 +90,25 @@ fn run() -> Result<(), String> {
         let window_id = windows[w % WINDOWS].clone();
         let ids: Vec<String> = chunk.iter().map(|m| m.id.clone()).collect();
         store
-            .bind_matters("bench", &BindInput { window_id: window_id.clone(), matter_ids: ids.clone(), priority: BindingPriority::Primary })
+            .bind_matters(
+                "bench",
+                &BindInput {
+                    window_id: window_id.clone(),
+                    matter_ids: ids.clone(),
+                    priority: BindingPriority::Primary,
+                },
+            )
             .map_err(|e| e.to_string())?;
         let next = windows[(w + 1) % WINDOWS].clone();
         store
-            .bind_matters("bench", &BindInput { window_id: next, matter_ids: ids[..5].to_vec(), priority: BindingPriority::Overflow })
+            .bind_matters(
+                "bench",
+                &BindInput {
+                    window_id: next,
+                    matter_ids: ids[..5].to_vec(),
+                    priority: BindingPriority::Overflow,
+                },
+            )
             .map_err(|e| e.to_string())?;
     }
     let bindings = store.list_bindings().map_err(|e| e.to_string())?;
@@ -99,7 +118,12 @@ fn run() -> Result<(), String> {
     for _ in 0..runs.max(20) {
         let t = Instant::now();
         let r = coverage::audit(
-            Hall { windows: &ws, departments: &catalog.departments, matters: &catalog.matters, bindings: &bindings },
+            Hall {
+                windows: &ws,
+                departments: &catalog.departments,
+                matters: &catalog.matters,
+                bindings: &bindings,
+            },
             coverage::FINDINGS_PER_GROUP,
         );
         pure.push(ms(t));
@@ -120,7 +144,10 @@ fn run() -> Result<(), String> {
     println!();
     row("import 10k (read+parse+diff+apply, 1 tx)", &first);
     row("re-import unchanged 10k (no-op)", &again);
-    println!("coverage audit: {MATTERS} matters × {WINDOWS} windows, {} bindings, {red} red findings", bindings.len());
+    println!(
+        "coverage audit: {MATTERS} matters × {WINDOWS} windows, {} bindings, {red} red findings",
+        bindings.len()
+    );
     row("  pure audit (core::coverage::audit)", &pure);
     row("  store.coverage() (SQLite read + audit)", &full);
     if let Some(path) = json {
@@ -132,7 +159,8 @@ fn run() -> Result<(), String> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
         }
-        std::fs::write(&path, serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -50,6 +50,8 @@ pub fn audit(hall: Hall<'_>, limit: usize) -> CoverageReport {
     let mut groups: HashMap<FindingKind, Vec<Finding>> = HashMap::new();
     let mut push = |kind: FindingKind, f: Finding| groups.entry(kind).or_default().push(f);
 
+    let mut unbound_ids = Vec::new();
+    let mut inactive_ids = Vec::new();
     let mut required = 0;
     let mut required_covered = 0;
     let mut active = 0;
@@ -68,7 +70,10 @@ pub fn audit(hall: Hall<'_>, limit: usize) -> CoverageReport {
         };
         if m.state == MatterState::Retired {
             if !windows.is_empty() {
-                push(FindingKind::RetiredStillBound, matter_finding(FindingKind::RetiredStillBound, ids(windows)));
+                push(
+                    FindingKind::RetiredStillBound,
+                    matter_finding(FindingKind::RetiredStillBound, ids(windows)),
+                );
             }
             continue;
         }
@@ -87,15 +92,22 @@ pub fn audit(hall: Hall<'_>, limit: usize) -> CoverageReport {
         if windows.is_empty() {
             let kind = if m.required { FindingKind::RequiredUnbound } else { FindingKind::OptionalUnbound };
             push(kind, matter_finding(kind, Vec::new()));
+            unbound_ids.push(m.id.clone());
         } else if !open {
-            push(FindingKind::OnlyInactiveWindows, matter_finding(FindingKind::OnlyInactiveWindows, ids(windows)));
+            push(
+                FindingKind::OnlyInactiveWindows,
+                matter_finding(FindingKind::OnlyInactiveWindows, ids(windows)),
+            );
+            inactive_ids.push(m.id.clone());
         }
     }
 
     let mut departments: Vec<&Department> = hall.departments.iter().collect();
     departments.sort_by(|a, b| a.name.cmp(&b.name).then(a.code.cmp(&b.code)));
     for d in departments {
-        if departments_with_required.contains(d.id.as_str()) && !departments_with_window.contains(d.id.as_str()) {
+        if departments_with_required.contains(d.id.as_str())
+            && !departments_with_window.contains(d.id.as_str())
+        {
             push(
                 FindingKind::DepartmentWithoutWindow,
                 Finding {
@@ -140,6 +152,8 @@ pub fn audit(hall: Hall<'_>, limit: usize) -> CoverageReport {
         active_matters: active,
         windows: hall.windows.len() as u32,
         open_windows: hall.windows.iter().filter(|w| w.state == WindowState::Open).count() as u32,
+        unbound_matter_ids: unbound_ids,
+        inactive_only_matter_ids: inactive_ids,
     };
     for kind in FindingKind::ALL {
         let mut findings = groups.remove(&kind).unwrap_or_default();

@@ -244,7 +244,11 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
 fn place_zh(r: &Rejection) -> String {
     let a = |n| r.get(n);
     let json = a("unit") == "record";
-    let mut s = if json { format!("“{}”第 {} 条记录", a("file"), a("row")) } else { format!("“{}”第 {} 行", a("file"), a("row")) };
+    let mut s = if json {
+        format!("“{}”第 {} 条记录", a("file"), a("row"))
+    } else {
+        format!("“{}”第 {} 行", a("file"), a("row"))
+    };
     if !a("column").is_empty() || !a("letter").is_empty() {
         if json {
             s.push_str(&format!("的“{}”字段", a("column")));
@@ -258,7 +262,11 @@ fn place_zh(r: &Rejection) -> String {
 fn place_en(r: &Rejection) -> String {
     let a = |n| r.get(n);
     let json = a("unit") == "record";
-    let mut s = if json { format!("\"{}\", record {}", a("file"), a("row")) } else { format!("\"{}\", row {}", a("file"), a("row")) };
+    let mut s = if json {
+        format!("\"{}\", record {}", a("file"), a("row"))
+    } else {
+        format!("\"{}\", row {}", a("file"), a("row"))
+    };
     if !a("column").is_empty() || !a("letter").is_empty() {
         if json {
             s.push_str(&format!(", field \"{}\"", a("column")));

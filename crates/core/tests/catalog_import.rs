@@ -13,7 +13,11 @@ fn rejection(e: Error) -> (String, Option<String>, String) {
     (body.code, body.field, body.message)
 }
 
-fn preview_err(store: &hallkeeper_core::Store, path: &std::path::Path, mapping: ColumnMapping) -> (String, Option<String>, String) {
+fn preview_err(
+    store: &hallkeeper_core::Store,
+    path: &std::path::Path,
+    mapping: ColumnMapping,
+) -> (String, Option<String>, String) {
     rejection(store.preview_import(&request(path, mapping), &quiet).unwrap_err())
 }
 
@@ -31,8 +35,14 @@ fn the_sample_catalog_imports_with_its_departments() {
     assert_eq!((catalog.matters.len(), catalog.departments.len()), (347, 15));
     let m = catalog.matters.iter().find(|m| m.catalog_code == "115101000089663953200001001000").unwrap();
     let police = catalog.departments.iter().find(|d| d.id == m.department_id).unwrap();
-    assert_eq!((m.name.as_str(), police.name.as_str(), police.code.as_str()), ("居民身份证首次申领", "成都市公安局", "115101000089663953"));
-    assert_eq!((m.matter_type.as_str(), m.required, m.time_limit_days, m.ticket_prefix.as_str()), ("公共服务", true, Some(15), "A"));
+    assert_eq!(
+        (m.name.as_str(), police.name.as_str(), police.code.as_str()),
+        ("居民身份证首次申领", "成都市公安局", "115101000089663953")
+    );
+    assert_eq!(
+        (m.matter_type.as_str(), m.required, m.time_limit_days, m.ticket_prefix.as_str()),
+        ("公共服务", true, Some(15), "A")
+    );
     // One audit entry for the whole import, naming every code added.
     let audit = store.list_audit(10, None).unwrap();
     assert_eq!(audit.entries.len(), 1);
@@ -105,16 +115,31 @@ fn gbk_xlsx_and_json_files_give_the_same_catalog_as_utf8() {
     }
     let gbk_table = table::read_file(&dir.path().join("目录-GBK.csv")).unwrap();
     assert_eq!(gbk_table.encoding, Some(TextEncoding::Gbk));
-    assert_eq!(table::read_file(&dir.path().join("catalog.xlsx")).unwrap().sheet.as_deref(), Some("事项清单"));
+    assert_eq!(
+        table::read_file(&dir.path().join("catalog.xlsx")).unwrap().sheet.as_deref(),
+        Some("事项清单")
+    );
 }
 
 /// The catalog with department ids replaced by codes, so two imports compare equal.
-fn strip_ids(c: hallkeeper_core::proto::Catalog) -> Vec<(String, String, String, String, bool, Option<i64>, String)> {
-    let dept = |id: &str| c.departments.iter().find(|d| d.id == id).map(|d| format!("{} {}", d.code, d.name)).unwrap();
+fn strip_ids(
+    c: hallkeeper_core::proto::Catalog,
+) -> Vec<(String, String, String, String, bool, Option<i64>, String)> {
+    let dept = |id: &str| {
+        c.departments.iter().find(|d| d.id == id).map(|d| format!("{} {}", d.code, d.name)).unwrap()
+    };
     c.matters
         .iter()
         .map(|m| {
-            (m.catalog_code.clone(), m.name.clone(), dept(&m.department_id), m.matter_type.clone(), m.required, m.time_limit_days, m.ticket_prefix.clone())
+            (
+                m.catalog_code.clone(),
+                m.name.clone(),
+                dept(&m.department_id),
+                m.matter_type.clone(),
+                m.required,
+                m.time_limit_days,
+                m.ticket_prefix.clone(),
+            )
         })
         .collect()
 }
@@ -140,7 +165,10 @@ fn the_preview_names_added_changed_field_by_field_and_retired() {
 
     let preview = store.preview_import(&request(&path, sample_mapping()), &quiet).unwrap();
     assert_eq!(preview.added.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["个体工商户歇业备案"]);
-    assert_eq!(preview.retired.iter().map(|m| m.catalog_code.as_str()).collect::<Vec<_>>(), [gone_code.as_str()]);
+    assert_eq!(
+        preview.retired.iter().map(|m| m.catalog_code.as_str()).collect::<Vec<_>>(),
+        [gone_code.as_str()]
+    );
     assert_eq!(preview.changed.len(), 2);
     let rename = &preview.changed[0];
     assert_eq!(rename.fields.len(), 1);
@@ -148,10 +176,14 @@ fn the_preview_names_added_changed_field_by_field_and_retired() {
     assert_eq!(rename.fields[0].after, "居民身份证首次申领（含临时身份证）");
     let limit = preview.changed.iter().find(|c| c.catalog_code == changed_code).unwrap();
     assert_eq!(limit.fields.len(), 1);
-    assert_eq!((limit.fields[0].field, limit.fields[0].before.as_str(), limit.fields[0].after.as_str()), (MatterField::TimeLimitDays, old_limit.as_str(), "2"));
+    assert_eq!(
+        (limit.fields[0].field, limit.fields[0].before.as_str(), limit.fields[0].after.as_str()),
+        (MatterField::TimeLimitDays, old_limit.as_str(), "2")
+    );
     assert_eq!(preview.unchanged, 347 - 3);
 
-    let outcome = store.apply_import(ACTOR, &request(&path, sample_mapping()), &preview.fingerprint, &quiet).unwrap();
+    let outcome =
+        store.apply_import(ACTOR, &request(&path, sample_mapping()), &preview.fingerprint, &quiet).unwrap();
     assert_eq!((outcome.added, outcome.changed, outcome.retired), (1, 2, 1));
     let catalog = store.catalog().unwrap();
     let retired = catalog.matters.iter().find(|m| m.catalog_code == gone_code).unwrap();
@@ -160,7 +192,10 @@ fn the_preview_names_added_changed_field_by_field_and_retired() {
     // Re-importing the original brings the retired matter back as a change of state.
     let back = store.preview_import(&request(&sample_csv(), sample_mapping()), &quiet).unwrap();
     let revived = back.changed.iter().find(|c| c.catalog_code == gone_code).unwrap();
-    assert!(revived.fields.iter().any(|f| f.field == MatterField::State && f.before == "retired" && f.after == "active"));
+    assert!(revived
+        .fields
+        .iter()
+        .any(|f| f.field == MatterField::State && f.before == "retired" && f.after == "active"));
     assert_eq!(back.retired.len(), 1, "the matter added by v2 is retired again");
 }
 
@@ -177,10 +212,16 @@ fn columns_left_unmapped_keep_the_halls_values() {
     }
     let path = write(dir.path(), "province-b.csv", out.as_bytes());
     let inspection = hallkeeper_core::store::catalog::inspect_file(&path).unwrap();
-    assert_eq!((inspection.mapping.catalog_code, inspection.mapping.name, inspection.mapping.department), (Some(0), Some(1), Some(2)));
+    assert_eq!(
+        (inspection.mapping.catalog_code, inspection.mapping.name, inspection.mapping.department),
+        (Some(0), Some(1), Some(2))
+    );
     let preview = store.preview_import(&request(&path, inspection.mapping.clone()), &quiet).unwrap();
     assert_eq!((preview.added.len(), preview.changed.len(), preview.retired.len()), (0, 0, 0));
-    assert!(preview.departments.is_empty(), "departments are matched by name when the file has no code column");
+    assert!(
+        preview.departments.is_empty(),
+        "departments are matched by name when the file has no code column"
+    );
 }
 
 #[test]
@@ -195,7 +236,8 @@ fn a_stale_preview_is_refused_and_nothing_is_written() {
     import(&store, &small, sample_mapping());
     let before = store.catalog().unwrap();
     let entries = audit_count(&store);
-    let (code, _, message) = rejection(store.apply_import(ACTOR, &req, &preview.fingerprint, &quiet).unwrap_err());
+    let (code, _, message) =
+        rejection(store.apply_import(ACTOR, &req, &preview.fingerprint, &quiet).unwrap_err());
     assert_eq!(code, "import.preview_stale");
     assert!(message.contains("sample-catalog.csv"), "{message}");
     assert_eq!(store.catalog().unwrap(), before);
@@ -244,7 +286,10 @@ fn a_file_in_neither_utf8_nor_gbk_names_its_row_and_column() {
     let path = write(dir.path(), "broken.csv", &bytes);
     let (code, _, message) = refused(&path, sample_mapping());
     assert_eq!(code, "import.encoding");
-    assert!(message.contains("broken.csv") && message.contains("第 5 行") && message.contains("事项名称"), "{message}");
+    assert!(
+        message.contains("broken.csv") && message.contains("第 5 行") && message.contains("事项名称"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -292,7 +337,10 @@ fn duplicate_codes_name_both_rows() {
     let path = write(dir.path(), "dup.csv", lines.join("\r\n").as_bytes());
     let (code, field, message) = refused(&path, sample_mapping());
     assert_eq!((code.as_str(), field.as_deref()), ("import.duplicate_code", Some("catalogCode")));
-    assert!(message.contains("第 11 行") && message.contains("第 4 行") && message.contains("事项编码"), "{message}");
+    assert!(
+        message.contains("第 11 行") && message.contains("第 4 行") && message.contains("事项编码"),
+        "{message}"
+    );
     assert!(message.contains("dup.csv"), "{message}");
 }
 
@@ -306,7 +354,12 @@ fn an_empty_name_names_row_and_column() {
     let path = write(dir.path(), "empty-name.csv", lines.join("\r\n").as_bytes());
     let (code, field, message) = refused(&path, sample_mapping());
     assert_eq!((code.as_str(), field.as_deref()), ("import.value_empty", Some("name")));
-    assert!(message.contains("empty-name.csv") && message.contains("第 7 行") && message.contains("“事项名称”列（B 列）"), "{message}");
+    assert!(
+        message.contains("empty-name.csv")
+            && message.contains("第 7 行")
+            && message.contains("“事项名称”列（B 列）"),
+        "{message}"
+    );
     let en = hallkeeper_core::store::catalog::inspect_file(&path).map(|_| ()).unwrap();
     let _ = en;
 }
@@ -360,12 +413,15 @@ fn a_small_binary_or_a_workbook_renamed_csv_is_named_for_what_it_is() {
 #[test]
 fn broken_json_and_xlsx_and_empty_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, message) = refused(&write(dir.path(), "c.json", b"[{\"a\": 1},\n{\"a\": }]"), sample_mapping());
+    let (code, _, message) =
+        refused(&write(dir.path(), "c.json", b"[{\"a\": 1},\n{\"a\": }]"), sample_mapping());
     assert_eq!(code, "import.json_invalid");
     assert!(message.contains("c.json") && message.contains("第 2 行"), "{message}");
-    let (code, _, _) = refused(&write(dir.path(), "c.xlsx", b"PK\x03\x04 not really a zip"), sample_mapping());
+    let (code, _, _) =
+        refused(&write(dir.path(), "c.xlsx", b"PK\x03\x04 not really a zip"), sample_mapping());
     assert_eq!(code, "import.xlsx_invalid");
-    let (code, _, _) = refused(&write(dir.path(), "header-only.csv", sample_lines()[0].as_bytes()), sample_mapping());
+    let (code, _, _) =
+        refused(&write(dir.path(), "header-only.csv", sample_lines()[0].as_bytes()), sample_mapping());
     assert_eq!(code, "import.empty");
     let (code, _, _) = refused(&dir.path().join("missing.csv"), sample_mapping());
     assert_eq!(code, "import.file_unreadable");

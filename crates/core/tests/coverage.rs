@@ -7,7 +7,8 @@ mod common;
 use common::*;
 use hallkeeper_core::coverage::{self, Hall, Refusal};
 use hallkeeper_core::proto::{
-    BindInput, BindingPriority, CoverageReport, FindingKind, Locale, MatterState, Severity, UnbindInput, WindowState,
+    BindInput, BindingPriority, CoverageReport, FindingKind, Locale, MatterState, Severity, UnbindInput,
+    WindowState,
 };
 use hallkeeper_core::Store;
 use proptest::prelude::*;
@@ -36,9 +37,16 @@ fn matter_id(store: &Store, code: &str) -> String {
     store.catalog().unwrap().matters.into_iter().find(|m| m.catalog_code == code).unwrap().id
 }
 
-fn bind(store: &Store, window: &str, codes: &[&str], priority: BindingPriority) -> hallkeeper_core::Result<u32> {
+fn bind(
+    store: &Store,
+    window: &str,
+    codes: &[&str],
+    priority: BindingPriority,
+) -> hallkeeper_core::Result<u32> {
     let matter_ids = codes.iter().map(|c| matter_id(store, c)).collect();
-    store.bind_matters(ACTOR, &BindInput { window_id: window.into(), matter_ids, priority }).map(|c| c.changed)
+    store
+        .bind_matters(ACTOR, &BindInput { window_id: window.into(), matter_ids, priority })
+        .map(|c| c.changed)
 }
 
 fn kinds_of(report: &CoverageReport, kind: FindingKind) -> Vec<String> {
@@ -49,10 +57,16 @@ fn kinds_of(report: &CoverageReport, kind: FindingKind) -> Vec<String> {
 fn an_empty_catalog_has_only_required_matters_and_departments_in_red() {
     let (store, _dir) = small_hall();
     let r = store.coverage().unwrap();
-    assert_eq!(kinds_of(&r, FindingKind::RequiredUnbound), ["M1 居民身份证换领", "M2 户口迁入登记", "M3 企业设立登记", "M5 失业保险金申领", "M6 社保卡补办"]);
+    assert_eq!(
+        kinds_of(&r, FindingKind::RequiredUnbound),
+        ["M1 居民身份证换领", "M2 户口迁入登记", "M3 企业设立登记", "M5 失业保险金申领", "M6 社保卡补办"]
+    );
     assert_eq!(kinds_of(&r, FindingKind::DepartmentWithoutWindow), ["人社局", "公安局", "市场监管局"]);
     assert_eq!(kinds_of(&r, FindingKind::OptionalUnbound), ["M4 食品经营许可", "M7 就业登记"]);
-    assert!(kinds_of(&r, FindingKind::RetiredStillBound).is_empty(), "an unbound retired matter is no finding");
+    assert!(
+        kinds_of(&r, FindingKind::RetiredStillBound).is_empty(),
+        "an unbound retired matter is no finding"
+    );
     assert_eq!((r.red, r.amber, r.info), (8, 0, 2));
     assert_eq!((r.required_matters, r.required_covered, r.active_matters), (5, 0, 7));
 }
@@ -74,12 +88,18 @@ fn binding_clears_red_and_closing_the_window_turns_its_matters_amber() {
 
     store.set_window_state(ACTOR, &a1, WindowState::Closed).unwrap();
     let r2 = store.coverage().unwrap();
-    assert_eq!(kinds_of(&r2, FindingKind::OnlyInactiveWindows), ["M1 居民身份证换领", "M2 户口迁入登记", "M3 企业设立登记"]);
+    assert_eq!(
+        kinds_of(&r2, FindingKind::OnlyInactiveWindows),
+        ["M1 居民身份证换领", "M2 户口迁入登记", "M3 企业设立登记"]
+    );
     let amber = &r2.groups.iter().find(|g| g.kind == FindingKind::OnlyInactiveWindows).unwrap().findings[0];
     assert_eq!((amber.severity, amber.window_ids.clone()), (Severity::Amber, vec![a1.clone()]));
     assert_eq!(r2.red, r1.red, "a closed window still counts as the department's presence");
     assert_eq!(r2.required_covered, 0);
-    assert!(kinds_of(&r2, FindingKind::WindowWithoutMatters).is_empty(), "a closed window is not asked to have matters");
+    assert!(
+        kinds_of(&r2, FindingKind::WindowWithoutMatters).is_empty(),
+        "a closed window is not asked to have matters"
+    );
 }
 
 #[test]
@@ -102,8 +122,15 @@ fn retiring_a_bound_matter_is_flagged_and_binding_a_retired_one_is_refused() {
     import(&store, &path, inspection.mapping);
     let r = store.coverage().unwrap();
     let group = r.groups.iter().find(|g| g.kind == FindingKind::RetiredStillBound).unwrap();
-    assert_eq!(group.findings.iter().map(|f| (f.label.as_str(), f.window_ids.clone())).collect::<Vec<_>>(), [("M5 失业保险金申领", vec![a1.clone()])]);
-    assert_eq!(kinds_of(&r, FindingKind::WindowWithoutMatters), ["A01 窗口A01"], "a window holding only retired matters calls nobody");
+    assert_eq!(
+        group.findings.iter().map(|f| (f.label.as_str(), f.window_ids.clone())).collect::<Vec<_>>(),
+        [("M5 失业保险金申领", vec![a1.clone()])]
+    );
+    assert_eq!(
+        kinds_of(&r, FindingKind::WindowWithoutMatters),
+        ["A01 窗口A01"],
+        "a window holding only retired matters calls nobody"
+    );
 }
 
 #[test]
@@ -117,13 +144,22 @@ fn binds_are_idempotent_reprioritise_and_are_audited_once_per_change() {
     assert_eq!(entries().len(), n0 + 1, "a drop that changes nothing is not recorded");
     assert_eq!(bind(&store, &a1, &["M2"], BindingPriority::Overflow).unwrap(), 1);
     let b = store.list_bindings().unwrap();
-    assert_eq!(b.iter().map(|b| b.priority).collect::<Vec<_>>(), [BindingPriority::Primary, BindingPriority::Overflow]);
+    assert_eq!(
+        b.iter().map(|b| b.priority).collect::<Vec<_>>(),
+        [BindingPriority::Primary, BindingPriority::Overflow]
+    );
     let last = &entries()[0];
     assert_eq!(last.action, "binding.add");
     assert_eq!(last.after.as_ref().unwrap()["reprioritised"][0], "M2");
 
     let change = store
-        .unbind_matters(ACTOR, &UnbindInput { window_id: a1.clone(), matter_ids: vec![matter_id(&store, "M1"), matter_id(&store, "M3")] })
+        .unbind_matters(
+            ACTOR,
+            &UnbindInput {
+                window_id: a1.clone(),
+                matter_ids: vec![matter_id(&store, "M1"), matter_id(&store, "M3")],
+            },
+        )
         .unwrap();
     assert_eq!((change.changed, change.unchanged, change.bindings.len()), (1, 1, 1));
     assert_eq!(entries()[0].action, "binding.remove");
@@ -141,7 +177,10 @@ fn an_unknown_window_or_an_empty_selection_is_refused() {
     let err = bind(&store, &a1, &[], BindingPriority::Primary).unwrap_err();
     assert_eq!(err.code(), "binding.empty_selection");
     let err = store
-        .bind_matters(ACTOR, &BindInput { window_id: a1, matter_ids: vec!["nope".into()], priority: BindingPriority::Primary })
+        .bind_matters(
+            ACTOR,
+            &BindInput { window_id: a1, matter_ids: vec!["nope".into()], priority: BindingPriority::Primary },
+        )
         .unwrap_err();
     assert_eq!(err.code(), "matter.not_found");
 }
@@ -152,7 +191,10 @@ fn the_kiosk_refusal_follows_the_same_rules() {
     let a1 = window(&store, "A01", WindowState::Paused);
     bind(&store, &a1, &["M1"], BindingPriority::Primary).unwrap();
     assert_eq!(store.ticket_refusal(&matter_id(&store, "M2")).unwrap(), Some(Refusal::NoWindow));
-    assert_eq!(store.ticket_refusal(&matter_id(&store, "M1")).unwrap(), Some(Refusal::NoOpenWindow(vec![a1.clone()])));
+    assert_eq!(
+        store.ticket_refusal(&matter_id(&store, "M1")).unwrap(),
+        Some(Refusal::NoOpenWindow(vec![a1.clone()]))
+    );
     assert_eq!(store.ticket_refusal(&matter_id(&store, "M8")).unwrap(), Some(Refusal::Retired));
     assert_eq!(store.ticket_refusal("nope").unwrap(), Some(Refusal::UnknownMatter));
     store.set_window_state(ACTOR, &a1, WindowState::Open).unwrap();
@@ -200,22 +242,33 @@ fn brute_force(store: &Store) -> BTreeMap<FindingKind, BTreeSet<(String, Vec<Str
             None
         };
         if let Some(kind) = kind {
-            let ids = if kind == FindingKind::RequiredUnbound || kind == FindingKind::OptionalUnbound { vec![] } else { ids };
+            let ids = if kind == FindingKind::RequiredUnbound || kind == FindingKind::OptionalUnbound {
+                vec![]
+            } else {
+                ids
+            };
             out.get_mut(&kind).unwrap().insert((m.id.clone(), ids));
         }
     }
     for d in &catalog.departments {
-        let active: Vec<_> = catalog.matters.iter().filter(|m| m.department_id == d.id && m.state == MatterState::Active).collect();
+        let active: Vec<_> = catalog
+            .matters
+            .iter()
+            .filter(|m| m.department_id == d.id && m.state == MatterState::Active)
+            .collect();
         if active.iter().any(|m| m.required) && active.iter().all(|m| windows_of(&m.id).is_empty()) {
             out.get_mut(&FindingKind::DepartmentWithoutWindow).unwrap().insert((d.id.clone(), vec![]));
         }
     }
     for w in &windows {
         let has_active = bindings.iter().any(|b| {
-            b.window_id == w.id && catalog.matters.iter().any(|m| m.id == b.matter_id && m.state == MatterState::Active)
+            b.window_id == w.id
+                && catalog.matters.iter().any(|m| m.id == b.matter_id && m.state == MatterState::Active)
         });
         if w.state != WindowState::Closed && !has_active {
-            out.get_mut(&FindingKind::WindowWithoutMatters).unwrap().insert((w.id.clone(), vec![w.id.clone()]));
+            out.get_mut(&FindingKind::WindowWithoutMatters)
+                .unwrap()
+                .insert((w.id.clone(), vec![w.id.clone()]));
         }
     }
     out
@@ -241,9 +294,16 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let matters = proptest::collection::vec(0usize..7, 1..4); // M1..M7: the active matters
     prop_oneof![
-        (0usize..3, matters.clone(), any::<bool>()).prop_map(|(window, matters, overflow)| Op::Bind { window, matters, overflow }),
+        (0usize..3, matters.clone(), any::<bool>()).prop_map(|(window, matters, overflow)| Op::Bind {
+            window,
+            matters,
+            overflow
+        }),
         (0usize..3, matters).prop_map(|(window, matters)| Op::Unbind { window, matters }),
-        (0usize..3, prop_oneof![Just(WindowState::Open), Just(WindowState::Paused), Just(WindowState::Closed)])
+        (
+            0usize..3,
+            prop_oneof![Just(WindowState::Open), Just(WindowState::Paused), Just(WindowState::Closed)]
+        )
             .prop_map(|(window, state)| Op::State { window, state }),
     ]
 }
@@ -269,7 +329,14 @@ proptest! {
                 Op::State { window, state } => { store.set_window_state(ACTOR, &windows[window], state).unwrap(); }
             }
             let report = store.coverage().unwrap();
-            prop_assert_eq!(as_sets(&report), brute_force(&store));
+            let expected = brute_force(&store);
+            prop_assert_eq!(as_sets(&report), expected.clone());
+            // The uncut id lists agree with the findings.
+            let ids = |kinds: &[FindingKind]| -> BTreeSet<String> {
+                kinds.iter().flat_map(|k| expected[k].iter().map(|(id, _)| id.clone())).collect()
+            };
+            prop_assert_eq!(report.unbound_matter_ids.iter().cloned().collect::<BTreeSet<_>>(), ids(&[FindingKind::RequiredUnbound, FindingKind::OptionalUnbound]));
+            prop_assert_eq!(report.inactive_only_matter_ids.iter().cloned().collect::<BTreeSet<_>>(), ids(&[FindingKind::OnlyInactiveWindows]));
             let red = report.groups.iter().filter(|g| g.severity == Severity::Red).map(|g| g.total).sum::<u32>();
             prop_assert_eq!(report.red, red);
         }

@@ -110,4 +110,9 @@ pub struct CoverageReport {
     pub active_matters: u32,
     pub windows: u32,
     pub open_windows: u32,
+    /// Every active matter that no window handles (required or not), uncut: the catalog list
+    /// colours its rows from these, so the rule lives in core only.
+    pub unbound_matter_ids: Vec<String>,
+    /// Every active matter whose windows are all paused or closed, uncut.
+    pub inactive_only_matter_ids: Vec<String>,
 }

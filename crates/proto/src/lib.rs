@@ -16,13 +16,15 @@ mod window;
 
 pub use audit::{AuditEntry, AuditPage};
 pub use catalog::{
-    BindInput, Binding, BindingPriority, BindingsChange, Catalog, Department, Matter, MatterState, UnbindInput,
+    BindInput, Binding, BindingPriority, BindingsChange, Catalog, Department, Matter, MatterState,
+    UnbindInput,
 };
 pub use coverage::{CoverageReport, Finding, FindingGroup, FindingKind, Severity, SubjectKind};
 pub use error::ErrorBody;
 pub use import::{
-    ColumnMapping, DepartmentChange, FieldChange, ImportFormat, ImportInspection, ImportOutcome, ImportPreview,
-    ImportProgress, ImportRequest, ImportStage, MatterChange, MatterField, MatterSummary, TextEncoding,
+    ColumnMapping, DepartmentChange, FieldChange, ImportFormat, ImportInspection, ImportOutcome,
+    ImportPreview, ImportProgress, ImportRequest, ImportStage, MatterChange, MatterField, MatterSummary,
+    TextEncoding,
 };
 pub use settings::{Locale, Settings};
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};

@@ -18,7 +18,10 @@ pub async fn get_coverage(state: State<'_, AppState>) -> Result<CoverageReport, 
 }
 
 #[tauri::command]
-pub async fn inspect_catalog_file(state: State<'_, AppState>, path: String) -> Result<ImportInspection, CommandError> {
+pub async fn inspect_catalog_file(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<ImportInspection, CommandError> {
     state.call(move |_| inspect_file(&PathBuf::from(path))).await
 }
 

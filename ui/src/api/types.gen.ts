@@ -179,7 +179,16 @@ groups: Array<FindingGroup>, requiredMatters: number,
 /**
  * Required active matters with at least one open window.
  */
-requiredCovered: number, activeMatters: number, windows: number, openWindows: number, };
+requiredCovered: number, activeMatters: number, windows: number, openWindows: number, 
+/**
+ * Every active matter that no window handles (required or not), uncut: the catalog list
+ * colours its rows from these, so the rule lives in core only.
+ */
+unboundMatterIds: Array<string>, 
+/**
+ * Every active matter whose windows are all paused or closed, uncut.
+ */
+inactiveOnlyMatterIds: Array<string>, };
 
 export type Staff = { id: string, 
 /**

@@ -96,35 +96,30 @@ export const useCatalogStore = defineStore('catalog', () => {
   const windowById = computed(() => new Map(windows.items.map((w) => [w.id, w])))
 
   /**
-   * Each matter's colour: retired; red = required with no window; amber = bound, but none of its
-   * windows is open; ok otherwise (an optional matter without a window is not a fault).
+   * Each matter's colour, as core's coverage audit decides it: retired; red = required with no
+   * window; amber = bound, but none of its windows is open; ok otherwise (an optional matter
+   * without a window is not a fault).
    */
   const matterCoverage = computed(() => {
     const out = new Map<string, MatterCoverage>()
-    const byMatter = bindingsByMatter.value
-    const byId = windowById.value
+    const report = coverage.value
+    const unbound = new Set(report?.unboundMatterIds ?? [])
+    const inactiveOnly = new Set(report?.inactiveOnlyMatterIds ?? [])
     for (const m of matters.value) {
-      if (m.state === 'retired') {
-        out.set(m.id, 'retired')
-        continue
-      }
-      const bs = byMatter.get(m.id)
-      if (!bs || bs.length === 0) {
-        out.set(m.id, m.required ? 'red' : 'ok')
-        continue
-      }
-      out.set(m.id, bs.some((b) => byId.get(b.windowId)?.state === 'open') ? 'ok' : 'amber')
+      if (m.state === 'retired') out.set(m.id, 'retired')
+      else if (unbound.has(m.id)) out.set(m.id, m.required ? 'red' : 'ok')
+      else if (inactiveOnly.has(m.id)) out.set(m.id, 'amber')
+      else out.set(m.id, 'ok')
     }
     return out
   })
 
   /** An active matter that no open window handles (the board's "only uncovered" filter). */
+  const uncoveredIds = computed(
+    () => new Set([...(coverage.value?.unboundMatterIds ?? []), ...(coverage.value?.inactiveOnlyMatterIds ?? [])]),
+  )
   function isUncovered(m: Matter): boolean {
-    if (m.state === 'retired') return false
-    const bs = bindingsByMatter.value.get(m.id)
-    if (!bs || bs.length === 0) return true
-    const byId = windowById.value
-    return !bs.some((b) => byId.get(b.windowId)?.state === 'open')
+    return m.state !== 'retired' && uncoveredIds.value.has(m.id)
   }
 
   // ---- loading ---------------------------------------------------------------------------------

@@ -115,7 +115,12 @@ pub fn plan(current: &Current<'_>, file: &[FileMatter]) -> Plan {
         };
         if let Some(d) = existing {
             if d.name != m.department && renamed.insert(d.id.clone()) {
-                plan.renamed_departments.push((d.id.clone(), d.code.clone(), d.name.clone(), m.department.clone()));
+                plan.renamed_departments.push((
+                    d.id.clone(),
+                    d.code.clone(),
+                    d.name.clone(),
+                    m.department.clone(),
+                ));
             }
             return (DepartmentRef::Existing(d.id.clone()), m.department.clone());
         }
@@ -146,7 +151,8 @@ pub fn plan(current: &Current<'_>, file: &[FileMatter]) -> Plan {
                 state: m.state.unwrap_or(MatterState::Active),
             }),
             Some(old) => {
-                let old_dept_name = dept_by_id.get(old.department_id.as_str()).map_or("", |d| d.name.as_str());
+                let old_dept_name =
+                    dept_by_id.get(old.department_id.as_str()).map_or("", |d| d.name.as_str());
                 let record = MatterRecord {
                     catalog_code: old.catalog_code.clone(),
                     name: m.name.clone(),

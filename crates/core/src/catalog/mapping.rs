@@ -8,14 +8,69 @@ use hallkeeper_proto::{ColumnMapping, MatterField};
 /// Header names seen in provincial exports, per field, normalised (see [`normalise`]). The
 /// first field whose list contains a header wins; exact matches beat prefix matches.
 const SYNONYMS: &[(MatterField, &[&str])] = &[
-    (MatterField::DepartmentCode, &["实施主体编码", "实施主体代码", "部门编码", "部门代码", "实施机构编码", "统一社会信用代码", "departmentcode", "deptcode"]),
-    (MatterField::CatalogCode, &["事项编码", "实施编码", "事项代码", "基本编码", "目录编码", "实施清单编码", "编码", "catalogcode", "code", "mattercode"]),
+    (
+        MatterField::DepartmentCode,
+        &[
+            "实施主体编码",
+            "实施主体代码",
+            "部门编码",
+            "部门代码",
+            "实施机构编码",
+            "统一社会信用代码",
+            "departmentcode",
+            "deptcode",
+        ],
+    ),
+    (
+        MatterField::CatalogCode,
+        &[
+            "事项编码",
+            "实施编码",
+            "事项代码",
+            "基本编码",
+            "目录编码",
+            "实施清单编码",
+            "编码",
+            "catalogcode",
+            "code",
+            "mattercode",
+        ],
+    ),
     (MatterField::Name, &["事项名称", "实施事项名称", "实施清单名称", "名称", "mattername", "name"]),
-    (MatterField::Department, &["实施主体", "实施主体名称", "实施部门", "实施机构", "部门", "部门名称", "所属部门", "责任部门", "department", "dept"]),
+    (
+        MatterField::Department,
+        &[
+            "实施主体",
+            "实施主体名称",
+            "实施部门",
+            "实施机构",
+            "部门",
+            "部门名称",
+            "所属部门",
+            "责任部门",
+            "department",
+            "dept",
+        ],
+    ),
     (MatterField::MatterType, &["事项类型", "权力类型", "事项类别", "类型", "mattertype", "type"]),
     (MatterField::Required, &["是否必进", "必进事项", "是否进驻", "是否进厅", "进驻", "必进", "required"]),
-    (MatterField::TimeLimitDays, &["承诺时限", "承诺办结时限", "承诺期限", "承诺办理时限", "办结时限", "承诺时限工作日", "timelimit", "timelimitdays"]),
-    (MatterField::TicketPrefix, &["取号字母", "取号前缀", "叫号前缀", "号段字母", "号码前缀", "ticketprefix", "prefix"]),
+    (
+        MatterField::TimeLimitDays,
+        &[
+            "承诺时限",
+            "承诺办结时限",
+            "承诺期限",
+            "承诺办理时限",
+            "办结时限",
+            "承诺时限工作日",
+            "timelimit",
+            "timelimitdays",
+        ],
+    ),
+    (
+        MatterField::TicketPrefix,
+        &["取号字母", "取号前缀", "叫号前缀", "号段字母", "号码前缀", "ticketprefix", "prefix"],
+    ),
     (MatterField::State, &["事项状态", "状态", "state", "status"]),
 ];
 
@@ -110,7 +165,14 @@ mod tests {
     #[test]
     fn proposes_the_sample_catalogs_columns() {
         let m = suggest(&headers(&[
-            "事项编码", "事项名称", "实施主体", "实施主体编码", "事项类型", "是否必进", "承诺时限（工作日）", "取号字母",
+            "事项编码",
+            "事项名称",
+            "实施主体",
+            "实施主体编码",
+            "事项类型",
+            "是否必进",
+            "承诺时限（工作日）",
+            "取号字母",
         ]));
         assert_eq!(
             m,
@@ -130,8 +192,12 @@ mod tests {
 
     #[test]
     fn another_provinces_headers_map_too_and_unknown_ones_stay_unmapped() {
-        let m = suggest(&headers(&["序号", "实施清单名称", "实施编码", "实施部门", "承诺办结时限(天)", "备注"]));
-        assert_eq!((m.name, m.catalog_code, m.department, m.time_limit_days), (Some(1), Some(2), Some(3), Some(4)));
+        let m =
+            suggest(&headers(&["序号", "实施清单名称", "实施编码", "实施部门", "承诺办结时限(天)", "备注"]));
+        assert_eq!(
+            (m.name, m.catalog_code, m.department, m.time_limit_days),
+            (Some(1), Some(2), Some(3), Some(4))
+        );
         assert_eq!((m.required, m.ticket_prefix, m.department_code), (None, None, None));
     }
 

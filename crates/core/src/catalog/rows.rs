@@ -38,19 +38,31 @@ pub fn read(table: &Table, mapping: &ColumnMapping) -> Result<Vec<FileMatter>> {
     for row in &table.rows {
         let m = read_row(table, mapping, row)?;
         if let Some(first) = first_row_of_code.insert(m.catalog_code.clone(), row.number) {
-            return Err(problem(table, Code::ImportDuplicateCode, row.number, mapping, MatterField::CatalogCode)
-                .arg("value", &m.catalog_code)
-                .arg("first_row", first)
-                .into());
+            return Err(problem(
+                table,
+                Code::ImportDuplicateCode,
+                row.number,
+                mapping,
+                MatterField::CatalogCode,
+            )
+            .arg("value", &m.catalog_code)
+            .arg("first_row", first)
+            .into());
         }
         // One department code, one name: a file that names a code two ways is ambiguous.
         if let Some(code) = &m.department_code {
             match department_names.get(code) {
                 Some((name, first)) if *name != m.department => {
-                    return Err(problem(table, Code::ImportValueInvalid, row.number, mapping, MatterField::Department)
-                        .arg("value", &m.department)
-                        .arg("reason", format!("department code {code} is \"{name}\" at row {first}"))
-                        .into());
+                    return Err(problem(
+                        table,
+                        Code::ImportValueInvalid,
+                        row.number,
+                        mapping,
+                        MatterField::Department,
+                    )
+                    .arg("value", &m.department)
+                    .arg("reason", format!("department code {code} is \"{name}\" at row {first}"))
+                    .into());
                 }
                 Some(_) => {}
                 None => {
@@ -90,7 +102,12 @@ fn read_row(table: &Table, mapping: &ColumnMapping, row: &TableRow) -> Result<Fi
 
     let catalog_code = text(MatterField::CatalogCode, MAX_CODE_CHARS, true)?.unwrap_or_default();
     if let Some(c) = catalog_code.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))) {
-        return Err(fail(Code::ImportValueInvalid, MatterField::CatalogCode, &catalog_code, &format!("char:{c}")));
+        return Err(fail(
+            Code::ImportValueInvalid,
+            MatterField::CatalogCode,
+            &catalog_code,
+            &format!("char:{c}"),
+        ));
     }
     let name = text(MatterField::Name, MAX_NAME_CHARS, true)?.unwrap_or_default();
     let department = text(MatterField::Department, MAX_DEPARTMENT_CHARS, true)?.unwrap_or_default();
@@ -107,7 +124,8 @@ fn read_row(table: &Table, mapping: &ColumnMapping, row: &TableRow) -> Result<Fi
     let time_limit_days = match cell(MatterField::TimeLimitDays) {
         None => None,
         Some(v) => Some(
-            parse_days(v).map_err(|_| fail(Code::ImportValueInvalid, MatterField::TimeLimitDays, v, "days"))?,
+            parse_days(v)
+                .map_err(|_| fail(Code::ImportValueInvalid, MatterField::TimeLimitDays, v, "days"))?,
         ),
     };
     let ticket_prefix = match cell(MatterField::TicketPrefix) {
@@ -159,7 +177,9 @@ pub fn parse_days(v: &str) -> std::result::Result<Option<i64>, ()> {
     }
     let digits: String = v.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
     let rest = v[digits.len()..].trim();
-    if digits.is_empty() || !(rest.is_empty() || rest.starts_with("个工作日") || rest.starts_with("工作日") || rest == "天") {
+    if digits.is_empty()
+        || !(rest.is_empty() || rest.starts_with("个工作日") || rest.starts_with("工作日") || rest == "天")
+    {
         return Err(());
     }
     let n: f64 = digits.parse().map_err(|_| ())?;
@@ -172,7 +192,9 @@ pub fn parse_days(v: &str) -> std::result::Result<Option<i64>, ()> {
 pub fn parse_state(v: &str) -> Option<MatterState> {
     match v.trim().to_lowercase().as_str() {
         "在用" | "有效" | "启用" | "正常" | "active" | "" => Some(MatterState::Active),
-        "停用" | "废止" | "取消" | "已取消" | "失效" | "retired" | "inactive" => Some(MatterState::Retired),
+        "停用" | "废止" | "取消" | "已取消" | "失效" | "retired" | "inactive" => {
+            Some(MatterState::Retired)
+        }
         _ => None,
     }
 }

@@ -114,22 +114,25 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Table> {
         "json" => ImportFormat::Json,
         "csv" | "txt" | "tsv" => ImportFormat::Csv,
         _ if is_zip => ImportFormat::Xlsx,
-        _ => match bytes.iter().find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF) {
-            Some(b'[') | Some(b'{') => ImportFormat::Json,
-            _ if ext == "xls" || is_ole => {
-                return Err(Rejection::new(Code::ImportUnknownFormat)
-                    .arg("file", file_name)
-                    .arg("kind", "xls")
-                    .into())
+        _ => {
+            match bytes.iter().find(|b| !b.is_ascii_whitespace() && **b != 0xEF && **b != 0xBB && **b != 0xBF)
+            {
+                Some(b'[') | Some(b'{') => ImportFormat::Json,
+                _ if ext == "xls" || is_ole => {
+                    return Err(Rejection::new(Code::ImportUnknownFormat)
+                        .arg("file", file_name)
+                        .arg("kind", "xls")
+                        .into())
+                }
+                _ if ext.is_empty() || looks_textual(bytes) => ImportFormat::Csv,
+                _ => {
+                    return Err(Rejection::new(Code::ImportUnknownFormat)
+                        .arg("file", file_name)
+                        .arg("kind", ext)
+                        .into())
+                }
             }
-            _ if ext.is_empty() || looks_textual(bytes) => ImportFormat::Csv,
-            _ => {
-                return Err(Rejection::new(Code::ImportUnknownFormat)
-                    .arg("file", file_name)
-                    .arg("kind", ext)
-                    .into())
-            }
-        },
+        }
     };
     if format == ImportFormat::Csv && (is_zip || is_ole) {
         // An .xlsx or .xls saved under a .csv name: say so rather than "binary".
@@ -177,12 +180,10 @@ fn csv_table(file_name: &str, bytes: &[u8]) -> Result<Table> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let (text, encoding) = match std::str::from_utf8(body) {
         Ok(s) => (std::borrow::Cow::Borrowed(s), TextEncoding::Utf8),
-        Err(utf8_err) => {
-            match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(body) {
-                Some(s) => (s, TextEncoding::Gbk),
-                None => return Err(encoding_error(file_name, body, utf8_err.valid_up_to()).into()),
-            }
-        }
+        Err(utf8_err) => match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(body) {
+            Some(s) => (s, TextEncoding::Gbk),
+            None => return Err(encoding_error(file_name, body, utf8_err.valid_up_to()).into()),
+        },
     };
     let delimiter = sniff_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()
@@ -222,7 +223,14 @@ fn csv_table(file_name: &str, bytes: &[u8]) -> Result<Table> {
         }
     }
     let headers = headers.ok_or_else(|| Rejection::new(Code::ImportEmpty).arg("file", file_name))?;
-    Ok(Table { file_name: file_name.to_owned(), format: ImportFormat::Csv, encoding: Some(encoding), sheet: None, headers, rows })
+    Ok(Table {
+        file_name: file_name.to_owned(),
+        format: ImportFormat::Csv,
+        encoding: Some(encoding),
+        sheet: None,
+        headers,
+        rows,
+    })
 }
 
 /// Line numbers from byte offsets, counted forwards once. (The csv crate's own line count
@@ -269,7 +277,8 @@ fn encoding_error(file_name: &str, body: &[u8], valid_up_to: usize) -> Rejection
     let field = before[line_start..].iter().filter(|b| **b == b',').count();
     let header_line = body.split(|b| *b == b'\n').next().unwrap_or(&[]);
     let header = String::from_utf8_lossy(header_line);
-    let name = header.split(',').nth(field).map(|h| h.trim().trim_matches('"').to_owned()).unwrap_or_default();
+    let name =
+        header.split(',').nth(field).map(|h| h.trim().trim_matches('"').to_owned()).unwrap_or_default();
     Rejection::new(Code::ImportEncoding)
         .arg("file", file_name)
         .arg("found", "")
@@ -282,11 +291,9 @@ fn encoding_error(file_name: &str, body: &[u8], valid_up_to: usize) -> Rejection
 
 fn xlsx_table(file_name: &str, bytes: &[u8]) -> Result<Table> {
     use calamine::{Data, Reader, Xlsx};
-    let invalid = |reason: String| {
-        Rejection::new(Code::ImportXlsxInvalid).arg("file", file_name).arg("reason", reason)
-    };
-    let mut book: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| invalid(e.to_string()))?;
+    let invalid =
+        |reason: String| Rejection::new(Code::ImportXlsxInvalid).arg("file", file_name).arg("reason", reason);
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| invalid(e.to_string()))?;
     let names = book.sheet_names();
     // The catalog is the sheet with the most rows: exports often add a notes sheet in front.
     let mut best: Option<(String, calamine::Range<Data>)> = None;
@@ -359,7 +366,10 @@ fn json_table(file_name: &str, bytes: &[u8]) -> Result<Table> {
     let records = match value {
         serde_json::Value::Array(items) => items,
         serde_json::Value::Object(map) => {
-            match map.into_iter().find_map(|(_, v)| if let serde_json::Value::Array(a) = v { Some(a) } else { None }) {
+            match map
+                .into_iter()
+                .find_map(|(_, v)| if let serde_json::Value::Array(a) = v { Some(a) } else { None })
+            {
                 Some(items) => items,
                 None => return Err(Rejection::new(Code::ImportEmpty).arg("file", file_name).into()),
             }
@@ -397,7 +407,14 @@ fn json_table(file_name: &str, bytes: &[u8]) -> Result<Table> {
             TableRow { number: i as u32 + 1, cells }
         })
         .collect();
-    Ok(Table { file_name: file_name.to_owned(), format: ImportFormat::Json, encoding: None, sheet: None, headers, rows })
+    Ok(Table {
+        file_name: file_name.to_owned(),
+        format: ImportFormat::Json,
+        encoding: None,
+        sheet: None,
+        headers,
+        rows,
+    })
 }
 
 fn json_text(v: &serde_json::Value) -> String {

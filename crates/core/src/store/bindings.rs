@@ -133,10 +133,12 @@ impl Store {
                 "DELETE FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2 RETURNING priority",
             )?;
             for id in &input.matter_ids {
-                let gone: Option<String> = delete.query_row(params![input.window_id, id], |r| r.get(0)).optional()?;
+                let gone: Option<String> =
+                    delete.query_row(params![input.window_id, id], |r| r.get(0)).optional()?;
                 match gone {
                     Some(priority) => {
-                        let code = load_matter(&w.tx, id)?.map(|m| m.catalog_code).unwrap_or_else(|| id.clone());
+                        let code =
+                            load_matter(&w.tx, id)?.map(|m| m.catalog_code).unwrap_or_else(|| id.clone());
                         removed.push(serde_json::json!({ "code": code, "priority": priority }));
                     }
                     None => unchanged += 1,

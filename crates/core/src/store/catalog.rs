@@ -50,7 +50,8 @@ pub(crate) fn departments(conn: &Connection) -> Result<Vec<Department>> {
 }
 
 pub(crate) fn matters(conn: &Connection) -> Result<Vec<Matter>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {MATTER_COLUMNS} FROM matters ORDER BY catalog_code"))?;
+    let mut st =
+        conn.prepare_cached(&format!("SELECT {MATTER_COLUMNS} FROM matters ORDER BY catalog_code"))?;
     let rows = st.query_map([], matter_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -102,8 +103,10 @@ fn plan_against(conn: &Connection, parsed: &Parsed) -> Result<(Plan, ImportPrevi
     let departments = departments(conn)?;
     let matters = matters(conn)?;
     let bound = bound_matters(conn)?;
-    let plan = diff::plan(&Current { departments: &departments, matters: &matters, bound: &bound }, &parsed.matters);
-    let dept_name: HashMap<&str, &str> = departments.iter().map(|d| (d.id.as_str(), d.name.as_str())).collect();
+    let plan =
+        diff::plan(&Current { departments: &departments, matters: &matters, bound: &bound }, &parsed.matters);
+    let dept_name: HashMap<&str, &str> =
+        departments.iter().map(|d| (d.id.as_str(), d.name.as_str())).collect();
     let new_name: HashMap<&str, &str> =
         plan.new_departments.iter().map(|d| (d.code.as_str(), d.name.as_str())).collect();
     let department_of = |r: &DepartmentRef| -> String {
@@ -162,7 +165,11 @@ impl Store {
         let parsed = parse(request, progress)?;
         progress(ImportProgress { stage: ImportStage::Comparing, done: 0, total: parsed.row_count });
         let (_, preview) = self.read(|c| plan_against(c, &parsed))?;
-        progress(ImportProgress { stage: ImportStage::Done, done: parsed.row_count, total: parsed.row_count });
+        progress(ImportProgress {
+            stage: ImportStage::Done,
+            done: parsed.row_count,
+            total: parsed.row_count,
+        });
         Ok(preview)
     }
 
@@ -206,7 +213,11 @@ impl Store {
             })?;
             Ok(outcome)
         })?;
-        progress(ImportProgress { stage: ImportStage::Done, done: parsed.row_count, total: parsed.row_count });
+        progress(ImportProgress {
+            stage: ImportStage::Done,
+            done: parsed.row_count,
+            total: parsed.row_count,
+        });
         Ok(outcome)
     }
 }
@@ -214,7 +225,8 @@ impl Store {
 fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
     let mut new_ids: HashMap<&str, String> = HashMap::new();
     {
-        let mut insert = w.tx.prepare_cached("INSERT INTO departments (id, code, name) VALUES (?1, ?2, ?3)")?;
+        let mut insert =
+            w.tx.prepare_cached("INSERT INTO departments (id, code, name) VALUES (?1, ?2, ?3)")?;
         for d in &plan.new_departments {
             let id = w.new_id();
             insert.execute(params![id, d.code, d.name])?;
@@ -228,10 +240,9 @@ fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
     let department_id = |r: &DepartmentRef| -> Result<String> {
         match r {
             DepartmentRef::Existing(id) => Ok(id.clone()),
-            DepartmentRef::New(code) => new_ids
-                .get(code.as_str())
-                .cloned()
-                .ok_or_else(|| crate::Error::Corrupt(format!("import plan names an unknown department {code}"))),
+            DepartmentRef::New(code) => new_ids.get(code.as_str()).cloned().ok_or_else(|| {
+                crate::Error::Corrupt(format!("import plan names an unknown department {code}"))
+            }),
         }
     };
     let total = (plan.added.len() + plan.changed.len() + plan.retired.len()) as u32;

@@ -27,9 +27,8 @@ fn load(conn: &Connection, id: &str) -> Result<Staff> {
 }
 
 fn check(w: &Write<'_>, input: &StaffInput, except: Option<&str>) -> Result<()> {
-    let holder: Option<String> = w
-        .tx
-        .query_row(
+    let holder: Option<String> =
+        w.tx.query_row(
             "SELECT name FROM staff WHERE employee_no = ?1 AND id IS NOT ?2",
             params![input.employee_no, except],
             |r| r.get(0),
@@ -149,14 +148,14 @@ impl Store {
     pub fn set_seat(&self, actor: &str, input: &SeatInput) -> Result<Roster> {
         let date = hall_date(self.now()).to_string();
         self.write(actor, |w| {
-            let window: String = w
-                .tx
-                .query_row("SELECT number FROM windows WHERE id = ?1", [&input.window_id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| Rejection::new(Code::WindowNotFound).field("windowId").arg("id", &input.window_id))?;
-            let before: Option<String> = w
-                .tx
-                .query_row(
+            let window: String =
+                w.tx.query_row("SELECT number FROM windows WHERE id = ?1", [&input.window_id], |r| r.get(0))
+                    .optional()?
+                    .ok_or_else(|| {
+                        Rejection::new(Code::WindowNotFound).field("windowId").arg("id", &input.window_id)
+                    })?;
+            let before: Option<String> =
+                w.tx.query_row(
                     "SELECT staff_id FROM seats WHERE date = ?1 AND window_id = ?2",
                     params![date, input.window_id],
                     |r| r.get(0),
@@ -167,12 +166,17 @@ impl Store {
             }
             let staff = match &input.staff_id {
                 Some(id) => Some(load(&w.tx, id).map_err(|e| match e {
-                    crate::Error::Rejected(r) => crate::Error::Rejected(Rejection { field: Some("staffId"), ..r }),
+                    crate::Error::Rejected(r) => {
+                        crate::Error::Rejected(Rejection { field: Some("staffId"), ..r })
+                    }
                     other => other,
                 })?),
                 None => None,
             };
-            w.tx.execute("DELETE FROM seats WHERE date = ?1 AND window_id = ?2", params![date, input.window_id])?;
+            w.tx.execute(
+                "DELETE FROM seats WHERE date = ?1 AND window_id = ?2",
+                params![date, input.window_id],
+            )?;
             if let Some(s) = &staff {
                 w.tx.execute("DELETE FROM seats WHERE date = ?1 AND staff_id = ?2", params![date, s.id])?;
                 w.tx.execute(

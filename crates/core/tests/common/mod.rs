@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
-use hallkeeper_core::proto::{ColumnMapping, ImportProgress, ImportRequest, WindowInput, WindowKind, WindowState};
+use hallkeeper_core::proto::{
+    ColumnMapping, ImportProgress, ImportRequest, WindowInput, WindowKind, WindowState,
+};
 use hallkeeper_core::{FixedClock, Store};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

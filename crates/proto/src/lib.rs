@@ -10,6 +10,7 @@ mod catalog;
 mod coverage;
 mod error;
 mod import;
+mod queue;
 mod settings;
 mod staff;
 mod window;
@@ -25,6 +26,11 @@ pub use import::{
     ColumnMapping, DepartmentChange, FieldChange, ImportFormat, ImportInspection, ImportOutcome,
     ImportPreview, ImportProgress, ImportRequest, ImportStage, MatterChange, MatterField, MatterSummary,
     TextEncoding,
+};
+pub use queue::{
+    MatterQueueTotals, NoShowReason, PriorityClass, QueueConfig, QueueMatter, QueueSettings, QueueWindow,
+    Ticket, TicketCounts, TicketEvent, TicketEventKind, TicketRefusal, TicketState, TransferTarget,
+    WindowQueueTotals,
 };
 pub use settings::{Locale, Settings};
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
@@ -78,6 +84,21 @@ pub fn typescript_declarations() -> String {
         Seat::decl(&cfg),
         Roster::decl(&cfg),
         SeatInput::decl(&cfg),
+        PriorityClass::decl(&cfg),
+        TicketState::decl(&cfg),
+        NoShowReason::decl(&cfg),
+        TransferTarget::decl(&cfg),
+        TicketEventKind::decl(&cfg),
+        TicketEvent::decl(&cfg),
+        Ticket::decl(&cfg),
+        QueueWindow::decl(&cfg),
+        QueueMatter::decl(&cfg),
+        QueueSettings::decl(&cfg),
+        QueueConfig::decl(&cfg),
+        TicketRefusal::decl(&cfg),
+        TicketCounts::decl(&cfg),
+        MatterQueueTotals::decl(&cfg),
+        WindowQueueTotals::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

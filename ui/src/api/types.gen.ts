@@ -207,3 +207,107 @@ export type Seat = { windowId: string, staffId: string, };
 export type Roster = { date: string, seats: Array<Seat>, };
 
 export type SeatInput = { windowId: string, staffId: string | null, };
+
+export type PriorityClass = "priority_lane" | "appointment" | "normal";
+
+export type TicketState = "waiting" | "called" | "serving" | "parked" | "finished" | "no_show";
+
+export type NoShowReason = "manual" | "recall_limit";
+
+export type TransferTarget = { "to": "window", windowId: string, } | { "to": "matter", matterId: string, };
+
+export type TicketEventKind = { "kind": "issued", matterId: string, class: PriorityClass, prefix: string, sequence: number, } | { "kind": "called", windowId: string, } | { "kind": "recalled", windowId: string, } | { "kind": "started", windowId: string, } | { "kind": "finished", windowId: string, } | { "kind": "no_show", windowId: string, reason: NoShowReason, } | { "kind": "parked", windowId: string, } | { "kind": "resumed", windowId: string, } | { "kind": "transferred", windowId: string, target: TransferTarget, };
+
+export type TicketEvent = { ticketId: string, at: string, } & ({ "kind": "issued", matterId: string, class: PriorityClass, prefix: string, sequence: number, } | { "kind": "called", windowId: string, } | { "kind": "recalled", windowId: string, } | { "kind": "started", windowId: string, } | { "kind": "finished", windowId: string, } | { "kind": "no_show", windowId: string, reason: NoShowReason, } | { "kind": "parked", windowId: string, } | { "kind": "resumed", windowId: string, } | { "kind": "transferred", windowId: string, target: TransferTarget, });
+
+export type Ticket = { id: string, 
+/**
+ * What is printed and announced, e.g. `A012` (`A1000` after `A999`).
+ */
+number: string, prefix: string, sequence: number, 
+/**
+ * The hall day (UTC+8) it was issued on.
+ */
+day: string, 
+/**
+ * Issue order in the hall, 0-based: first come, first served. Transfers keep it.
+ */
+order: number, 
+/**
+ * The matter it was taken for; the current matter differs after a transfer to another one.
+ */
+issuedMatterId: string, matterId: string, class: PriorityClass, state: TicketState, 
+/**
+ * The window holding it (called, serving, parked) or that ended it (finished, no-show);
+ * None while waiting.
+ */
+windowId: string | null, 
+/**
+ * Set by a transfer to a window: while waiting, only that window may call it.
+ */
+targetWindowId: string | null, 
+/**
+ * Recalls since it was last called.
+ */
+recallCount: number, transferCount: number, issuedAt: string, firstCalledAt: string | null, 
+/**
+ * The latest call (or resume).
+ */
+calledAt: string | null, 
+/**
+ * Service start after the latest call, if the window marked it.
+ */
+startedAt: string | null, 
+/**
+ * Finished or no-show.
+ */
+endedAt: string | null, 
+/**
+ * Time of its latest event.
+ */
+updatedAt: string, };
+
+export type QueueWindow = { id: string, number: string, kind: WindowKind, state: WindowState, 
+/**
+ * Floor order; refusals list windows in it.
+ */
+position: number, };
+
+export type QueueMatter = { id: string, 
+/**
+ * One letter, or empty to use the hall's fallback.
+ */
+ticketPrefix: string, state: MatterState, };
+
+export type QueueSettings = { 
+/**
+ * Recalls allowed per call (重呼); one more makes the ticket a no-show.
+ */
+maxRecalls: number, 
+/**
+ * Its first letter prefixes tickets of matters without a prefix of their own.
+ */
+fallbackPrefix: string, };
+
+export type QueueConfig = { windows: Array<QueueWindow>, matters: Array<QueueMatter>, bindings: Array<Binding>, settings: QueueSettings, };
+
+export type TicketRefusal = { "reason": "unknown_matter" } | { "reason": "retired" } | { "reason": "no_window" } | { "reason": "no_open_window", windowIds: Array<string>, };
+
+export type TicketCounts = { waiting: number, called: number, serving: number, parked: number, finished: number, noShow: number, };
+
+export type MatterQueueTotals = { matterId: string, counts: TicketCounts, };
+
+export type WindowQueueTotals = { windowId: string, 
+/**
+ * Waiting tickets this window may call (its queue length on the hall display).
+ */
+callable: number, 
+/**
+ * Tickets at this window: waiting ones transferred to it, the one it holds, those it
+ * parked, and those it finished or marked no-show.
+ */
+counts: TicketCounts, 
+/**
+ * The ticket it has called or is serving.
+ */
+currentTicketId: string | null, };

@@ -1,0 +1,330 @@
+//! [`HallQueue`]: the hall's queue for the day. Commands check the configuration's rules, write
+//! one event, apply it and return it for the caller to store and broadcast; [`HallQueue::apply`]
+//! replays stored events. Ids and instants come from the caller, so the engine is deterministic.
+//!
+//! Cost, with n the waiting tickets (a hall has a few thousand at most) and w the windows:
+//! `issue` and every operation on a named ticket are O(log n) (hash lookups plus one ordered-map
+//! insert or removal); `call_next` is O(n) (one pass for the smallest call key); `waiting_for`
+//! is O(n log n) (it sorts what it returns).
+
+use crate::config::Hall;
+use crate::error::{ConfigProblem, QueueError};
+use crate::events::Ledger;
+use crate::numbering::hall_day;
+use crate::ordering::call_key;
+use chrono::{DateTime, Utc};
+use hallkeeper_proto::{
+    NoShowReason, PriorityClass, QueueConfig, QueueWindow, Ticket, TicketEvent, TicketEventKind,
+    TicketRefusal, TicketState, TransferTarget, WindowState,
+};
+
+/// The queue of one hall: its configuration and every ticket, as their events leave them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HallQueue {
+    hall: Hall,
+    ledger: Ledger,
+}
+
+impl HallQueue {
+    /// An empty queue. Refuses a configuration that is not consistent (see [`ConfigProblem`]).
+    pub fn new(config: QueueConfig) -> Result<Self, QueueError> {
+        Ok(Self { hall: Hall::new(config)?, ledger: Ledger::default() })
+    }
+
+    /// The queue a stored log leaves, applying events in order; stops at the first bad one.
+    pub fn replay<'a>(
+        config: QueueConfig,
+        events: impl IntoIterator<Item = &'a TicketEvent>,
+    ) -> Result<Self, QueueError> {
+        let mut queue = Self::new(config)?;
+        for e in events {
+            queue.apply(e)?;
+        }
+        Ok(queue)
+    }
+
+    /// Applies an event from the log (or from another node). It checks what the events alone can
+    /// tell, not the configuration: a window closed now does not make yesterday's call invalid.
+    pub fn apply(&mut self, event: &TicketEvent) -> Result<(), QueueError> {
+        self.ledger.apply(event)
+    }
+
+    pub fn config(&self) -> &QueueConfig {
+        self.hall.config()
+    }
+
+    /// Replaces the configuration (windows, matters, bindings, settings). Tickets stay where they
+    /// are; the new bindings order them from now on. Refuses to drop a window that holds a
+    /// ticket or that a waiting ticket was transferred to, or a matter tickets wait for.
+    pub fn set_config(&mut self, config: QueueConfig) -> Result<(), QueueError> {
+        let hall = Hall::new(config)?;
+        for t in self.ledger.tickets() {
+            let live = matches!(t.state, TicketState::Called | TicketState::Serving | TicketState::Parked);
+            let held_by = if live { t.window_id.as_deref() } else { None };
+            for w in held_by.into_iter().chain(t.target_window_id.as_deref()) {
+                if hall.window(w).is_none() {
+                    return Err(ConfigProblem::WindowInUse(w.to_string()).into());
+                }
+            }
+            if t.state == TicketState::Waiting && hall.matter(&t.matter_id).is_none() {
+                return Err(ConfigProblem::MatterInUse(t.matter_id.clone()).into());
+            }
+        }
+        self.hall = hall;
+        Ok(())
+    }
+
+    /// Opens, pauses or closes a window. A paused or closed window keeps its current ticket
+    /// (staff finish what they started) and its queue, but calls nobody.
+    pub fn set_window_state(&mut self, window_id: &str, state: WindowState) -> Result<(), QueueError> {
+        if self.hall.set_window_state(window_id, state) {
+            Ok(())
+        } else {
+            Err(QueueError::WindowNotFound(window_id.to_string()))
+        }
+    }
+
+    /// Why the kiosk must refuse a ticket for this matter, if it must.
+    pub fn refusal(&self, matter_id: &str) -> Option<TicketRefusal> {
+        self.hall.refusal(matter_id)
+    }
+
+    // ---- commands -------------------------------------------------------------------------
+
+    /// 取号: a ticket for a matter, numbered `prefix` + the day's next sequence for that prefix.
+    pub fn issue(
+        &mut self,
+        ticket_id: &str,
+        matter_id: &str,
+        class: PriorityClass,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        if let Some(refusal) = self.hall.refusal(matter_id) {
+            return Err(QueueError::Refused { matter_id: matter_id.to_string(), refusal });
+        }
+        let prefix = self
+            .hall
+            .prefix(matter_id)
+            .ok_or_else(|| QueueError::Refused {
+                matter_id: matter_id.to_string(),
+                refusal: TicketRefusal::UnknownMatter,
+            })?
+            .to_string();
+        let sequence = self.ledger.next_sequence(hall_day(at), &prefix);
+        let kind = TicketEventKind::Issued { matter_id: matter_id.to_string(), class, prefix, sequence };
+        self.commit(TicketEvent { ticket_id: ticket_id.to_string(), at, kind })
+    }
+
+    /// 叫号: calls the first ticket of the window's queue (see [`crate::ordering`]).
+    pub fn call_next(&mut self, window_id: &str, at: DateTime<Utc>) -> Result<TicketEvent, QueueError> {
+        let window = self.open_window(window_id)?;
+        if let Some(busy) = self.ledger.active(window_id) {
+            return Err(QueueError::WindowBusy {
+                window_id: window_id.to_string(),
+                ticket_id: busy.id.clone(),
+            });
+        }
+        let next = self
+            .ledger
+            .waiting()
+            .filter_map(|t| call_key(&self.hall, window, t).map(|k| (k, t)))
+            .min_by_key(|(k, _)| *k)
+            .map(|(_, t)| t.id.clone())
+            .ok_or_else(|| QueueError::NothingWaiting(window_id.to_string()))?;
+        let kind = TicketEventKind::Called { window_id: window_id.to_string() };
+        self.commit(TicketEvent { ticket_id: next, at, kind })
+    }
+
+    /// 重呼: announces the called ticket again. Past the hall's recall limit the ticket becomes
+    /// a no-show instead (the returned event says which).
+    pub fn recall(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        let recalled =
+            self.event(window_id, ticket_id, at, TicketEventKind::Recalled { window_id: window_id.into() })?;
+        self.ledger.check(&recalled)?;
+        self.open_window(window_id)?;
+        let used = self.ledger.ticket(ticket_id).map_or(0, |t| t.recall_count);
+        if used < self.hall.max_recalls() {
+            return self.commit(recalled);
+        }
+        let reason = NoShowReason::RecallLimit;
+        self.commit(TicketEvent {
+            kind: TicketEventKind::NoShow { window_id: window_id.into(), reason },
+            ..recalled
+        })
+    }
+
+    /// The citizen is at the window (optional: a called ticket may be finished directly).
+    pub fn start(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        let e =
+            self.event(window_id, ticket_id, at, TicketEventKind::Started { window_id: window_id.into() })?;
+        self.commit(e)
+    }
+
+    /// Service done (the rating pad takes over).
+    pub fn finish(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        let e =
+            self.event(window_id, ticket_id, at, TicketEventKind::Finished { window_id: window_id.into() })?;
+        self.commit(e)
+    }
+
+    /// 过号: the called citizen did not come.
+    pub fn no_show(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        let reason = NoShowReason::Manual;
+        let e = self.event(
+            window_id,
+            ticket_id,
+            at,
+            TicketEventKind::NoShow { window_id: window_id.into(), reason },
+        )?;
+        self.commit(e)
+    }
+
+    /// 挂起: sets the ticket aside at this window, which may then call the next one.
+    pub fn park(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        let e =
+            self.event(window_id, ticket_id, at, TicketEventKind::Parked { window_id: window_id.into() })?;
+        self.commit(e)
+    }
+
+    /// Calls a ticket this window parked back to it (the window must be open and free).
+    pub fn resume(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        let e =
+            self.event(window_id, ticket_id, at, TicketEventKind::Resumed { window_id: window_id.into() })?;
+        self.ledger.check(&e)?;
+        self.open_window(window_id)?;
+        self.commit(e)
+    }
+
+    /// 转号: sends a called, serving or parked ticket back to waiting, for another window (only
+    /// that window may call it, bound to its matter or not) or another matter (any window bound
+    /// to it). It keeps its number, its issue order and its class, so it is not sent to the back.
+    /// The target must be able to call it: an open window, or a matter a kiosk would ticket.
+    /// Transferring to its own matter returns it to that matter's queue.
+    pub fn transfer(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        target: TransferTarget,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        let kind = TicketEventKind::Transferred { window_id: window_id.into(), target: target.clone() };
+        let e = self.event(window_id, ticket_id, at, kind)?;
+        self.ledger.check(&e)?;
+        match &target {
+            TransferTarget::Window { window_id: to } => {
+                self.open_window(to)?;
+            }
+            TransferTarget::Matter { matter_id } => {
+                if let Some(refusal) = self.hall.refusal(matter_id) {
+                    return Err(QueueError::Refused { matter_id: matter_id.clone(), refusal });
+                }
+            }
+        }
+        self.commit(e)
+    }
+
+    /// An event of a window's operation on a ticket, once the window is known.
+    fn event(
+        &self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+        kind: TicketEventKind,
+    ) -> Result<TicketEvent, QueueError> {
+        self.window(window_id)?;
+        Ok(TicketEvent { ticket_id: ticket_id.to_string(), at, kind })
+    }
+
+    fn commit(&mut self, e: TicketEvent) -> Result<TicketEvent, QueueError> {
+        self.ledger.apply(&e)?;
+        Ok(e)
+    }
+
+    fn window(&self, window_id: &str) -> Result<&QueueWindow, QueueError> {
+        self.hall.window(window_id).ok_or_else(|| QueueError::WindowNotFound(window_id.to_string()))
+    }
+
+    fn open_window(&self, window_id: &str) -> Result<&QueueWindow, QueueError> {
+        let w = self.window(window_id)?;
+        if w.state != WindowState::Open {
+            return Err(QueueError::WindowClosed { window_id: window_id.to_string(), state: w.state });
+        }
+        Ok(w)
+    }
+
+    // ---- queries --------------------------------------------------------------------------
+
+    pub fn ticket(&self, ticket_id: &str) -> Option<&Ticket> {
+        self.ledger.ticket(ticket_id)
+    }
+
+    /// Every ticket, in issue order.
+    pub fn tickets(&self) -> Vec<&Ticket> {
+        let mut all: Vec<&Ticket> = self.ledger.tickets().collect();
+        all.sort_by_key(|t| t.order);
+        all
+    }
+
+    /// Waiting tickets in issue order (whoever may call them).
+    pub fn waiting(&self) -> impl Iterator<Item = &Ticket> {
+        self.ledger.waiting()
+    }
+
+    /// The window's queue in the order it would call it, whether or not it is open now (the
+    /// supervisor watches the queues of paused windows too).
+    pub fn waiting_for(&self, window_id: &str) -> Result<Vec<&Ticket>, QueueError> {
+        let window = self.window(window_id)?;
+        let mut keyed: Vec<_> =
+            self.ledger.waiting().filter_map(|t| call_key(&self.hall, window, t).map(|k| (k, t))).collect();
+        keyed.sort_unstable_by_key(|(k, _)| *k);
+        Ok(keyed.into_iter().map(|(_, t)| t).collect())
+    }
+
+    /// The ticket the window has called or is serving.
+    pub fn current(&self, window_id: &str) -> Option<&Ticket> {
+        self.ledger.active(window_id)
+    }
+
+    /// Tickets the window parked, in issue order.
+    pub fn parked_at(&self, window_id: &str) -> Vec<&Ticket> {
+        self.ledger.parked().filter(|t| t.window_id.as_deref() == Some(window_id)).collect()
+    }
+
+    pub(crate) fn hall(&self) -> &Hall {
+        &self.hall
+    }
+
+    pub(crate) fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+}

@@ -1,0 +1,235 @@
+//! The ticket state machine: the queue's state is the fold of its events (event sourcing).
+//!
+//! [`Ledger::apply`] checks what the events themselves can tell (the ticket exists, the move is
+//! allowed from its state, the window holds it, time does not go back, numbers follow) and then
+//! changes state; it never reads the configuration, so replaying a log gives the same state
+//! whatever the windows' states are now. Configuration rules (a window must be open to call,
+//! bindings, the recall limit) are the engine's, checked before it writes an event.
+//!
+//! ```text
+//! issued ─▶ waiting ──called──▶ called ──started──▶ serving ──finished──▶ finished
+//!              ▲                  │  ▲ recalled        │
+//!              │                  │  └──────── no_show (from called) ──▶ no_show
+//!              └── transferred ◀──┴── parked ◀─────────┘   (parked ──resumed──▶ called)
+//! ```
+
+use crate::error::QueueError;
+use crate::numbering::{hall_day, ticket_number};
+use chrono::NaiveDate;
+use hallkeeper_proto::{Ticket, TicketEvent, TicketEventKind, TicketState, TransferTarget};
+use std::collections::{BTreeMap, HashMap};
+
+/// Every ticket and the indexes the engine's operations need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Ledger {
+    tickets: HashMap<String, Ticket>,
+    /// Waiting tickets by issue order: what windows choose from, without scanning the day.
+    waiting: BTreeMap<u64, String>,
+    /// Parked tickets by issue order.
+    parked: BTreeMap<u64, String>,
+    /// Window → the ticket it has called or is serving (at most one).
+    active: HashMap<String, String>,
+    /// (hall day, prefix) → last sequence issued.
+    last_sequence: HashMap<(NaiveDate, String), u32>,
+    /// Tickets issued so far: the next ticket's issue order.
+    issued: u64,
+}
+
+impl Ledger {
+    pub fn ticket(&self, id: &str) -> Option<&Ticket> {
+        self.tickets.get(id)
+    }
+
+    /// Every ticket, in no particular order.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
+    /// Waiting tickets in issue order.
+    pub fn waiting(&self) -> impl Iterator<Item = &Ticket> {
+        self.waiting.values().filter_map(|id| self.tickets.get(id))
+    }
+
+    /// Parked tickets in issue order.
+    pub fn parked(&self) -> impl Iterator<Item = &Ticket> {
+        self.parked.values().filter_map(|id| self.tickets.get(id))
+    }
+
+    /// The ticket a window has called or is serving.
+    pub fn active(&self, window_id: &str) -> Option<&Ticket> {
+        self.active.get(window_id).and_then(|id| self.tickets.get(id))
+    }
+
+    /// The sequence the next ticket with this prefix gets on this day.
+    pub fn next_sequence(&self, day: NaiveDate, prefix: &str) -> u32 {
+        let last = self.last_sequence.get(&(day, prefix.to_string())).copied().unwrap_or(0);
+        last.saturating_add(1)
+    }
+
+    /// Checks the event against the state, then applies it. A refused event changes nothing.
+    pub fn apply(&mut self, e: &TicketEvent) -> Result<(), QueueError> {
+        self.check(e)?;
+        self.commit(e);
+        Ok(())
+    }
+
+    /// Whether the event may be applied now.
+    pub fn check(&self, e: &TicketEvent) -> Result<(), QueueError> {
+        use TicketEventKind as K;
+        use TicketState as S;
+        if let K::Issued { prefix, sequence, .. } = &e.kind {
+            if self.tickets.contains_key(&e.ticket_id) {
+                return Err(QueueError::TicketDuplicate(e.ticket_id.clone()));
+            }
+            let expected = self.next_sequence(hall_day(e.at), prefix);
+            if *sequence != expected {
+                return Err(QueueError::SequenceMismatch {
+                    ticket_id: e.ticket_id.clone(),
+                    expected,
+                    got: *sequence,
+                });
+            }
+            return Ok(());
+        }
+        let t =
+            self.tickets.get(&e.ticket_id).ok_or_else(|| QueueError::TicketNotFound(e.ticket_id.clone()))?;
+        let (window_id, allowed): (&str, &[S]) = match &e.kind {
+            K::Issued { .. } => return Ok(()),
+            K::Called { window_id } => (window_id, &[S::Waiting]),
+            K::Recalled { window_id } | K::Started { window_id } | K::NoShow { window_id, .. } => {
+                (window_id, &[S::Called])
+            }
+            K::Finished { window_id } | K::Parked { window_id } => (window_id, &[S::Called, S::Serving]),
+            K::Resumed { window_id } => (window_id, &[S::Parked]),
+            K::Transferred { window_id, .. } => (window_id, &[S::Called, S::Serving, S::Parked]),
+        };
+        if !allowed.contains(&t.state) {
+            return Err(QueueError::InvalidTransition {
+                ticket_id: t.id.clone(),
+                state: t.state,
+                action: e.kind.name(),
+            });
+        }
+        // A waiting ticket is held by no window; a call may still be reserved for one.
+        let holder =
+            if t.state == S::Waiting { t.target_window_id.as_deref() } else { t.window_id.as_deref() };
+        if holder.is_some_and(|h| h != window_id) {
+            return Err(QueueError::NotYourTicket {
+                ticket_id: t.id.clone(),
+                window_id: window_id.to_string(),
+            });
+        }
+        if e.at < t.updated_at {
+            return Err(QueueError::TimeOutOfOrder(t.id.clone()));
+        }
+        match &e.kind {
+            K::Called { .. } | K::Resumed { .. } => {
+                if let Some(busy) = self.active.get(window_id) {
+                    return Err(QueueError::WindowBusy {
+                        window_id: window_id.to_string(),
+                        ticket_id: busy.clone(),
+                    });
+                }
+            }
+            K::Transferred { target: TransferTarget::Window { window_id: to }, .. } if to == window_id => {
+                return Err(QueueError::TransferSameTarget(t.id.clone()));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Applies a checked event.
+    fn commit(&mut self, e: &TicketEvent) {
+        use TicketEventKind as K;
+        if let K::Issued { matter_id, class, prefix, sequence } = &e.kind {
+            let day = hall_day(e.at);
+            let order = self.issued;
+            self.issued += 1;
+            self.last_sequence.insert((day, prefix.clone()), *sequence);
+            self.waiting.insert(order, e.ticket_id.clone());
+            self.tickets.insert(
+                e.ticket_id.clone(),
+                Ticket {
+                    id: e.ticket_id.clone(),
+                    number: ticket_number(prefix, *sequence),
+                    prefix: prefix.clone(),
+                    sequence: *sequence,
+                    day,
+                    order,
+                    issued_matter_id: matter_id.clone(),
+                    matter_id: matter_id.clone(),
+                    class: *class,
+                    state: TicketState::Waiting,
+                    window_id: None,
+                    target_window_id: None,
+                    recall_count: 0,
+                    transfer_count: 0,
+                    issued_at: e.at,
+                    first_called_at: None,
+                    called_at: None,
+                    started_at: None,
+                    ended_at: None,
+                    updated_at: e.at,
+                },
+            );
+            return;
+        }
+        let Some(t) = self.tickets.get_mut(&e.ticket_id) else { return };
+        t.updated_at = e.at;
+        match &e.kind {
+            K::Issued { .. } => {}
+            K::Called { window_id } | K::Resumed { window_id } => {
+                self.waiting.remove(&t.order);
+                self.parked.remove(&t.order);
+                self.active.insert(window_id.clone(), t.id.clone());
+                t.state = TicketState::Called;
+                t.window_id = Some(window_id.clone());
+                t.target_window_id = None;
+                t.first_called_at.get_or_insert(e.at);
+                t.called_at = Some(e.at);
+                t.started_at = None;
+                t.recall_count = 0;
+            }
+            K::Recalled { .. } => t.recall_count = t.recall_count.saturating_add(1),
+            K::Started { .. } => {
+                t.state = TicketState::Serving;
+                t.started_at = Some(e.at);
+            }
+            K::Finished { window_id } | K::NoShow { window_id, .. } => {
+                self.active.remove(window_id);
+                t.state = if matches!(e.kind, K::Finished { .. }) {
+                    TicketState::Finished
+                } else {
+                    TicketState::NoShow
+                };
+                t.ended_at = Some(e.at);
+            }
+            K::Parked { window_id } => {
+                self.active.remove(window_id);
+                self.parked.insert(t.order, t.id.clone());
+                t.state = TicketState::Parked;
+            }
+            K::Transferred { window_id, target } => {
+                if t.state == TicketState::Parked {
+                    self.parked.remove(&t.order);
+                } else {
+                    self.active.remove(window_id);
+                }
+                self.waiting.insert(t.order, t.id.clone());
+                match target {
+                    TransferTarget::Window { window_id } => t.target_window_id = Some(window_id.clone()),
+                    TransferTarget::Matter { matter_id } => {
+                        t.matter_id = matter_id.clone();
+                        t.target_window_id = None;
+                    }
+                }
+                t.state = TicketState::Waiting;
+                t.window_id = None;
+                t.started_at = None;
+                t.recall_count = 0;
+                t.transfer_count = t.transfer_count.saturating_add(1);
+            }
+        }
+    }
+}

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs what is needed and runs every test: formatting, the Rust workspace (core unit and
-# property tests, migration checks, command tests on Tauri's mock runtime), then the end-to-end
-# suite driving the real built app under Xvfb through tauri-driver and WebKitWebDriver.
+# property tests, migration checks, command tests on Tauri's mock runtime, the server's storage
+# and HTTP tests on SQLite and PostgreSQL), then the end-to-end suite driving the real built app
+# under Xvfb through tauri-driver and WebKitWebDriver.
 source "$(dirname "$0")/lib.sh"
 
 install_system_packages
 install_ui_dependencies
 install_tauri_driver
 build_ui
+
+# The local PostgreSQL for the server's tests (sets HALLKEEPER_TEST_POSTGRES_URL); they must run
+# on it, not skip it.
+source "$ROOT/scripts/postgres.sh"
+export HALLKEEPER_REQUIRE_POSTGRES=1
 
 cd "$ROOT"
 say "checking formatting"

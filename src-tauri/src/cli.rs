@@ -2,15 +2,21 @@
 
 use std::path::PathBuf;
 
-pub const USAGE: &str = "usage: hallkeeper [--data-dir DIR]
+pub const USAGE: &str = "usage: hallkeeper [--data-dir DIR] [--server URL --hall ID]
 
   --data-dir DIR   keep the local store (hallkeeper.db) in DIR instead of the user's data
                    folder; HALLKEEPER_DATA_DIR does the same
+  --server URL     work with a remote central server (its admin token in
+                   HALLKEEPER_ADMIN_TOKEN) instead of the embedded one
+  --hall ID        the hall on that server (default: local)
   -h, --help       print this help";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     pub data_dir: Option<PathBuf>,
+    /// A remote central server; None runs the embedded one.
+    pub server: Option<String>,
+    pub hall: Option<String>,
 }
 
 impl Options {
@@ -19,6 +25,7 @@ impl Options {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Self>, String> {
         let mut options = Options {
             data_dir: std::env::var_os("HALLKEEPER_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from),
+            ..Options::default()
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -28,6 +35,8 @@ impl Options {
                     let dir = args.next().ok_or("--data-dir needs a folder")?;
                     options.data_dir = Some(PathBuf::from(dir));
                 }
+                "--server" => options.server = Some(args.next().ok_or("--server needs a URL")?),
+                "--hall" => options.hall = Some(args.next().ok_or("--hall needs a hall id")?),
                 other => match other.strip_prefix("--data-dir=") {
                     Some(dir) => options.data_dir = Some(PathBuf::from(dir)),
                     None => return Err(format!("unknown argument {other:?}")),
@@ -53,5 +62,11 @@ mod tests {
         assert_eq!(parse(&["--help"]).unwrap(), None);
         assert!(parse(&["--data-dir"]).unwrap_err().contains("needs a folder"));
         assert!(parse(&["--dta-dir", "x"]).unwrap_err().contains("--dta-dir"));
+        let remote = parse(&["--server", "http://10.0.0.5:8720", "--hall", "hall-1"]).unwrap().unwrap();
+        assert_eq!(
+            (remote.server.as_deref(), remote.hall.as_deref()),
+            (Some("http://10.0.0.5:8720"), Some("hall-1"))
+        );
+        assert!(parse(&["--server"]).unwrap_err().contains("URL"));
     }
 }

@@ -4,6 +4,7 @@
 mod cli;
 pub mod commands;
 mod error;
+pub mod hall_server;
 mod state;
 
 pub use cli::Options;
@@ -70,6 +71,7 @@ pub fn run(started: Instant) -> i32 {
             };
             let state = AppState::open(&data_dir, started)?;
             tracing::info!(data_dir = %data_dir.display(), "local store open");
+            connect_server(&state, &options, &data_dir);
             app.manage(state);
             Ok(())
         });
@@ -81,6 +83,30 @@ pub fn run(started: Instant) -> i32 {
             eprintln!("hallkeeper: {e}");
             1
         }
+    }
+}
+
+/// Starts the embedded central server (or reaches the remote one) and keeps the hall's
+/// configuration pushed to it. Without a server the desktop still works on its local store.
+fn connect_server(state: &AppState, options: &Options, data_dir: &std::path::Path) {
+    let link = tauri::async_runtime::block_on(async {
+        match &options.server {
+            None => hall_server::ServerLink::embedded(data_dir).await,
+            Some(url) => {
+                let token = std::env::var("HALLKEEPER_ADMIN_TOKEN").unwrap_or_default();
+                let hall = options.hall.as_deref().unwrap_or(hall_server::LOCAL_HALL);
+                hall_server::ServerLink::remote(url, &token, hall).await
+            }
+        }
+    });
+    match link {
+        Ok(link) => {
+            tracing::info!(url = %link.base_url, hall = %link.hall_id, "central server connected");
+            let link = std::sync::Arc::new(link);
+            state.set_link(link.clone());
+            tauri::async_runtime::spawn(link.keep_config_pushed(state.store()));
+        }
+        Err(e) => tracing::warn!("working without the central server: {e}"),
     }
 }
 

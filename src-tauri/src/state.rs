@@ -1,6 +1,7 @@
 //! What the shell keeps while it runs: the store, the UI language, who is operating.
 
 use crate::error::{CommandError, DesktopError};
+use crate::hall_server::ServerLink;
 use hallkeeper_core::proto::Locale;
 use hallkeeper_core::{Store, SystemClock};
 use std::path::Path;
@@ -15,6 +16,8 @@ pub struct AppState {
     operator: String,
     started: Instant,
     ready_reported: AtomicBool,
+    /// The central server, once connected (the embedded one by default).
+    link: std::sync::OnceLock<Arc<ServerLink>>,
 }
 
 impl AppState {
@@ -33,7 +36,20 @@ impl AppState {
             operator: settings.operator,
             started,
             ready_reported: AtomicBool::new(false),
+            link: std::sync::OnceLock::new(),
         })
+    }
+
+    pub fn store(&self) -> Arc<Store> {
+        self.store.clone()
+    }
+
+    pub fn set_link(&self, link: Arc<ServerLink>) {
+        let _ = self.link.set(link);
+    }
+
+    pub fn link(&self) -> Option<&Arc<ServerLink>> {
+        self.link.get()
     }
 
     pub fn locale(&self) -> Locale {

@@ -8,6 +8,7 @@
 mod audit;
 mod catalog;
 mod coverage;
+mod device;
 mod error;
 mod import;
 mod queue;
@@ -21,6 +22,11 @@ pub use catalog::{
     UnbindInput,
 };
 pub use coverage::{CoverageReport, Finding, FindingGroup, FindingKind, Severity, SubjectKind};
+pub use device::{
+    CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DisplayCall, DisplayFeed, DisplayWindow,
+    Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment, KioskMatter, Rating, RatingInput,
+    RatingLevel, TakeTicket, TransferRequest, WindowStateRequest,
+};
 pub use error::ErrorBody;
 pub use import::{
     ColumnMapping, DepartmentChange, FieldChange, ImportFormat, ImportInspection, ImportOutcome,
@@ -99,6 +105,26 @@ pub fn typescript_declarations() -> String {
         TicketCounts::decl(&cfg),
         MatterQueueTotals::decl(&cfg),
         WindowQueueTotals::decl(&cfg),
+        DeviceKind::decl(&cfg),
+        Hall::decl(&cfg),
+        HallInput::decl(&cfg),
+        HallConfig::decl(&cfg),
+        DeviceInput::decl(&cfg),
+        Device::decl(&cfg),
+        DeviceCreated::decl(&cfg),
+        KioskMatter::decl(&cfg),
+        KioskDepartment::decl(&cfg),
+        TakeTicket::decl(&cfg),
+        IssuedTicket::decl(&cfg),
+        TransferRequest::decl(&cfg),
+        WindowStateRequest::decl(&cfg),
+        CallerView::decl(&cfg),
+        RatingLevel::decl(&cfg),
+        RatingInput::decl(&cfg),
+        Rating::decl(&cfg),
+        DisplayWindow::decl(&cfg),
+        DisplayCall::decl(&cfg),
+        DisplayFeed::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

@@ -11,7 +11,7 @@ pub mod staff;
 pub mod windows;
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// Event names the UI listens to.
 pub const DATA_CHANGED: &str = "data-changed";
@@ -34,6 +34,11 @@ struct DataChanged {
 }
 
 pub(crate) fn notify_changed<R: Runtime>(app: &AppHandle<R>, entity: Entity) {
+    if matches!(entity, Entity::Windows | Entity::Catalog | Entity::Bindings) {
+        if let Some(link) = app.try_state::<crate::AppState>().and_then(|s| s.link().cloned()) {
+            link.config_changed();
+        }
+    }
     if let Err(e) = app.emit(DATA_CHANGED, DataChanged { entity }) {
         tracing::warn!("cannot tell the UI that {entity:?} changed: {e}");
     }

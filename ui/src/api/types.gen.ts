@@ -311,3 +311,71 @@ counts: TicketCounts,
  * The ticket it has called or is serving.
  */
 currentTicketId: string | null, };
+
+export type DeviceKind = "kiosk" | "caller" | "rating_pad" | "display";
+
+export type Hall = { id: string, name: string, };
+
+export type HallInput = { id: string, name: string, };
+
+export type HallConfig = { windows: Array<HallWindow>, departments: Array<Department>, matters: Array<Matter>, bindings: Array<Binding>, settings: QueueSettings, };
+
+export type DeviceInput = { kind: DeviceKind, name: string, 
+/**
+ * Required for callers and rating pads.
+ */
+windowId: string | null, };
+
+export type Device = { id: string, hallId: string, kind: DeviceKind, name: string, windowId: string | null, createdAt: string, revokedAt: string | null, };
+
+export type DeviceCreated = { device: Device, 
+/**
+ * The bearer token for `Authorization: Bearer …`; not retrievable later.
+ */
+token: string, };
+
+export type KioskMatter = { id: string, name: string, ticketPrefix: string, waiting: number, };
+
+export type KioskDepartment = { id: string, name: string, matters: Array<KioskMatter>, };
+
+export type TakeTicket = { matterId: string, 
+/**
+ * Normal unless staff at the kiosk chose the priority lane; appointments come by check-in.
+ */
+class: PriorityClass, 
+/**
+ * For SMS reminders; optional, mainland mobile numbers only.
+ */
+phone: string | null, };
+
+export type IssuedTicket = { ticket: Ticket, matterName: string, 
+/**
+ * People who will be called before this ticket.
+ */
+ahead: number, };
+
+export type TransferRequest = { target: TransferTarget, };
+
+export type WindowStateRequest = { state: WindowState, };
+
+export type CallerView = { windowId: string, windowState: WindowState, current: Ticket | null, waiting: number, parked: Array<Ticket>, };
+
+export type RatingLevel = "very_satisfied" | "satisfied" | "neutral" | "dissatisfied" | "very_dissatisfied";
+
+export type RatingInput = { ticketId: string, level: RatingLevel, reasons: Array<string>, comment: string, };
+
+export type Rating = { id: string, hallId: string, ticketId: string, ticketNumber: string, windowId: string, matterId: string, level: RatingLevel, reasons: Array<string>, comment: string, at: string, };
+
+export type DisplayWindow = { windowId: string, number: string, name: string, state: WindowState, 
+/**
+ * The ticket number called or served there now.
+ */
+current: string | null, waiting: number, };
+
+export type DisplayCall = { ticketNumber: string, windowNumber: string, at: string, };
+
+export type DisplayFeed = { hallName: string, windows: Array<DisplayWindow>, 
+/**
+ * The latest calls, newest first.
+ */
+recentCalls: Array<DisplayCall>, waiting: number, };

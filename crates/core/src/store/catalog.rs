@@ -307,3 +307,22 @@ fn audit_record(p: &ImportPreview) -> serde_json::Value {
         "departments": p.departments,
     })
 }
+
+impl Store {
+    /// What the central server needs of this hall: windows, catalog, bindings, queue rules. One
+    /// read, so the four parts agree with each other.
+    pub fn hall_config(
+        &self,
+        settings: hallkeeper_proto::QueueSettings,
+    ) -> Result<hallkeeper_proto::HallConfig> {
+        self.read(|c| {
+            Ok(hallkeeper_proto::HallConfig {
+                windows: super::windows::all(c)?,
+                departments: departments(c)?,
+                matters: matters(c)?,
+                bindings: super::bindings::all(c)?,
+                settings,
+            })
+        })
+    }
+}

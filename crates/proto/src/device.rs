@@ -1,0 +1,269 @@
+//! The central server's device API (kiosks, window callers, rating pads, the hall display, the
+//! online appointment channel) and its administration. Documented for device makers in
+//! `crates/server/openapi.yaml`; these types are the one definition both sides compile against.
+
+use crate::{
+    Binding, Department, Matter, PriorityClass, QueueSettings, Ticket, TransferTarget, Window, WindowState,
+};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What a device is; a token only opens its own kind's endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// 取号机
+    Kiosk,
+    /// 叫号器 of one window
+    Caller,
+    /// 评价器 of one window
+    RatingPad,
+    /// 大屏
+    Display,
+}
+
+impl DeviceKind {
+    pub const ALL: [DeviceKind; 4] = [Self::Kiosk, Self::Caller, Self::RatingPad, Self::Display];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kiosk => "kiosk",
+            Self::Caller => "caller",
+            Self::RatingPad => "rating_pad",
+            Self::Display => "display",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Callers and rating pads belong to one window.
+    pub fn needs_window(self) -> bool {
+        matches!(self, Self::Caller | Self::RatingPad)
+    }
+}
+
+/// A hall served by the server (one server can host a city's halls).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Hall {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HallInput {
+    pub id: String,
+    pub name: String,
+}
+
+/// The hall's configuration as the queue and the kiosk need it: windows, catalog, bindings and
+/// queue rules. The supervisor's desktop is its source (through sync, later).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HallConfig {
+    pub windows: Vec<Window>,
+    pub departments: Vec<Department>,
+    pub matters: Vec<Matter>,
+    pub bindings: Vec<Binding>,
+    pub settings: QueueSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceInput {
+    pub kind: DeviceKind,
+    pub name: String,
+    /// Required for callers and rating pads.
+    #[serde(default)]
+    pub window_id: Option<String>,
+}
+
+/// A registered device. Its token is shown once, when it is created; the server keeps a hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    pub id: String,
+    pub hall_id: String,
+    pub kind: DeviceKind,
+    pub name: String,
+    pub window_id: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceCreated {
+    pub device: Device,
+    /// The bearer token for `Authorization: Bearer …`; not retrievable later.
+    pub token: String,
+}
+
+// ---- kiosk ----
+
+/// A matter the kiosk offers, with how many wait for it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KioskMatter {
+    pub id: String,
+    pub name: String,
+    pub ticket_prefix: String,
+    pub waiting: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KioskDepartment {
+    pub id: String,
+    pub name: String,
+    pub matters: Vec<KioskMatter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TakeTicket {
+    pub matter_id: String,
+    /// Normal unless staff at the kiosk chose the priority lane; appointments come by check-in.
+    #[serde(default = "normal")]
+    pub class: PriorityClass,
+    /// For SMS reminders; optional, mainland mobile numbers only.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+fn normal() -> PriorityClass {
+    PriorityClass::Normal
+}
+
+/// What the kiosk prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedTicket {
+    pub ticket: Ticket,
+    pub matter_name: String,
+    /// People who will be called before this ticket.
+    pub ahead: u32,
+}
+
+// ---- caller ----
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransferRequest {
+    pub target: TransferTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WindowStateRequest {
+    pub state: WindowState,
+}
+
+/// The caller's screen: its window, the ticket at it, what waits, what it parked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CallerView {
+    pub window_id: String,
+    pub window_state: WindowState,
+    pub current: Option<Ticket>,
+    pub waiting: u32,
+    pub parked: Vec<Ticket>,
+}
+
+// ---- rating pad ----
+
+/// 一事一评: five levels from 非常满意 to 非常不满意.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingLevel {
+    VerySatisfied,
+    Satisfied,
+    Neutral,
+    Dissatisfied,
+    VeryDissatisfied,
+}
+
+impl RatingLevel {
+    pub const ALL: [RatingLevel; 5] =
+        [Self::VerySatisfied, Self::Satisfied, Self::Neutral, Self::Dissatisfied, Self::VeryDissatisfied];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerySatisfied => "very_satisfied",
+            Self::Satisfied => "satisfied",
+            Self::Neutral => "neutral",
+            Self::Dissatisfied => "dissatisfied",
+            Self::VeryDissatisfied => "very_dissatisfied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// 差评: the two lowest levels, which open a rectification case.
+    pub fn is_poor(self) -> bool {
+        matches!(self, Self::Dissatisfied | Self::VeryDissatisfied)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RatingInput {
+    pub ticket_id: String,
+    pub level: RatingLevel,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Rating {
+    pub id: String,
+    pub hall_id: String,
+    pub ticket_id: String,
+    pub ticket_number: String,
+    pub window_id: String,
+    pub matter_id: String,
+    pub level: RatingLevel,
+    pub reasons: Vec<String>,
+    pub comment: String,
+    pub at: String,
+}
+
+// ---- hall display ----
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DisplayWindow {
+    pub window_id: String,
+    pub number: String,
+    pub name: String,
+    pub state: WindowState,
+    /// The ticket number called or served there now.
+    pub current: Option<String>,
+    pub waiting: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DisplayCall {
+    pub ticket_number: String,
+    pub window_number: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DisplayFeed {
+    pub hall_name: String,
+    pub windows: Vec<DisplayWindow>,
+    /// The latest calls, newest first.
+    pub recent_calls: Vec<DisplayCall>,
+    pub waiting: u32,
+}

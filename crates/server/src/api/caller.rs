@@ -1,0 +1,160 @@
+//! 叫号器: a window's caller — call next, recall, start, finish, no-show, park, resume,
+//! transfer, and pausing or reopening the window.
+
+use crate::api::check_id;
+use crate::auth;
+use crate::error::ApiError;
+use crate::halls::HallRuntime;
+use crate::json::ApiJson;
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use hallkeeper_proto::{
+    CallerView, Device, DeviceKind, Ticket, TransferRequest, TransferTarget, WindowStateRequest,
+};
+use std::sync::Arc;
+
+fn window_of(device: &Device) -> Result<String, ApiError> {
+    device.window_id.clone().ok_or(ApiError::WrongDevice)
+}
+
+fn view(rt: &HallRuntime, window_id: &str) -> Result<CallerView, ApiError> {
+    let window =
+        rt.queue.config().windows.iter().find(|w| w.id == window_id).ok_or_else(|| {
+            ApiError::Queue(hallkeeper_queue::QueueError::WindowNotFound(window_id.to_owned()))
+        })?;
+    Ok(CallerView {
+        window_id: window_id.to_owned(),
+        window_state: window.state,
+        current: rt.queue.current(window_id).cloned(),
+        waiting: rt.queue.waiting_for(window_id)?.len() as u32,
+        parked: rt.queue.parked_at(window_id).into_iter().cloned().collect(),
+    })
+}
+
+fn ticket(rt: &HallRuntime, id: &str) -> Result<Ticket, ApiError> {
+    rt.queue
+        .ticket(id)
+        .cloned()
+        .ok_or_else(|| ApiError::Queue(hallkeeper_queue::QueueError::TicketNotFound(id.to_owned())))
+}
+
+pub async fn show(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<CallerView>, ApiError> {
+    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
+    let window_id = window_of(&device)?;
+    let v = state
+        .halls
+        .with(&*state.storage, &device.hall_id, (state.now)(), async |rt| view(rt, &window_id))
+        .await?;
+    Ok(Json(v))
+}
+
+pub async fn call_next(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Ticket>, ApiError> {
+    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
+    let window_id = window_of(&device)?;
+    let now = (state.now)();
+    let t = state
+        .halls
+        .with(&*state.storage, &device.hall_id, now, async |rt| {
+            let event = rt.queue.call_next(&window_id, now)?;
+            let id = event.ticket_id.clone();
+            rt.record(&*state.storage, event).await?;
+            ticket(rt, &id)
+        })
+        .await?;
+    Ok(Json(t))
+}
+
+/// recall | start | finish | no-show | park | resume
+pub async fn act(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path((ticket_id, action)): Path<(String, String)>,
+) -> Result<Json<Ticket>, ApiError> {
+    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
+    let window_id = window_of(&device)?;
+    check_id("ticketId", &ticket_id)?;
+    if !["recall", "start", "finish", "no-show", "park", "resume"].contains(&action.as_str()) {
+        return Err(ApiError::NotFound {
+            code: "request.no_such_endpoint", what: format!("操作 {action}")
+        });
+    }
+    let now = (state.now)();
+    let t = state
+        .halls
+        .with(&*state.storage, &device.hall_id, now, async |rt| {
+            let q = &mut rt.queue;
+            let event = match action.as_str() {
+                "recall" => q.recall(&window_id, &ticket_id, now)?,
+                "start" => q.start(&window_id, &ticket_id, now)?,
+                "finish" => q.finish(&window_id, &ticket_id, now)?,
+                "no-show" => q.no_show(&window_id, &ticket_id, now)?,
+                "park" => q.park(&window_id, &ticket_id, now)?,
+                _ => q.resume(&window_id, &ticket_id, now)?,
+            };
+            rt.record(&*state.storage, event).await?;
+            ticket(rt, &ticket_id)
+        })
+        .await?;
+    Ok(Json(t))
+}
+
+pub async fn transfer(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(ticket_id): Path<String>,
+    ApiJson(input): ApiJson<TransferRequest>,
+) -> Result<Json<Ticket>, ApiError> {
+    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
+    let window_id = window_of(&device)?;
+    check_id("ticketId", &ticket_id)?;
+    match &input.target {
+        TransferTarget::Window { window_id } => check_id("target.windowId", window_id)?,
+        TransferTarget::Matter { matter_id } => check_id("target.matterId", matter_id)?,
+    }
+    let now = (state.now)();
+    let t = state
+        .halls
+        .with(&*state.storage, &device.hall_id, now, async |rt| {
+            let event = rt.queue.transfer(&window_id, &ticket_id, input.target.clone(), now)?;
+            rt.record(&*state.storage, event).await?;
+            ticket(rt, &ticket_id)
+        })
+        .await?;
+    Ok(Json(t))
+}
+
+/// Pauses, reopens or closes the caller's window; the hall's configuration keeps the state.
+pub async fn window_state(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<WindowStateRequest>,
+) -> Result<Json<CallerView>, ApiError> {
+    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
+    let window_id = window_of(&device)?;
+    let now = (state.now)();
+    let v = state
+        .halls
+        .with(&*state.storage, &device.hall_id, now, async |rt| {
+            let mut config = rt.config.clone();
+            let w = config.windows.iter_mut().find(|w| w.id == window_id).ok_or_else(|| {
+                ApiError::Queue(hallkeeper_queue::QueueError::WindowNotFound(window_id.clone()))
+            })?;
+            if w.state != input.state {
+                w.state = input.state;
+                state.storage.put_config(&rt.hall.id, &config, now).await?;
+                rt.queue.set_window_state(&window_id, input.state)?;
+                rt.config = config;
+            }
+            view(rt, &window_id)
+        })
+        .await?;
+    Ok(Json(v))
+}

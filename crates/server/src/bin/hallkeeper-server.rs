@@ -1,0 +1,91 @@
+//! `hallkeeper-server`: the central server as a process. Logs go to stderr (`RUST_LOG` or
+//! `HALLKEEPER_LOG` filters); SIGINT/SIGTERM stop it gracefully.
+
+use hallkeeper_server::config::{self, StorageChoice};
+use hallkeeper_server::storage::{postgres::PostgresStorage, sqlite::SqliteStorage, Storage};
+use hallkeeper_server::{start, system_now, AppState};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() {
+    let filter = std::env::var("HALLKEEPER_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info,tower_http=warn".to_owned());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    std::process::exit(run().await);
+}
+
+async fn run() -> i32 {
+    let cfg = match config::from_args(std::env::args().skip(1), std::env::var("HALLKEEPER_ADMIN_TOKEN").ok())
+    {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            println!("{}", config::USAGE);
+            return 0;
+        }
+        Err(e) => {
+            eprintln!("hallkeeper-server: {e}\n\n{}", config::USAGE);
+            return 2;
+        }
+    };
+    let storage: Arc<dyn Storage> = match &cfg.storage {
+        StorageChoice::Sqlite(path) => match SqliteStorage::open(path) {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                eprintln!("hallkeeper-server: {e}");
+                return 1;
+            }
+        },
+        StorageChoice::Postgres(url) => match PostgresStorage::connect(url).await {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                eprintln!("hallkeeper-server: {e}");
+                return 1;
+            }
+        },
+    };
+    if cfg.admin_token.is_none() {
+        tracing::warn!("no admin token configured: the admin API is closed");
+    }
+    let state = Arc::new(AppState::new(storage, cfg.admin_token.as_deref(), system_now()));
+    let running = match start(cfg.listen, state).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("hallkeeper-server: {e}");
+            return 1;
+        }
+    };
+    shutdown_signal().await;
+    tracing::info!("stopping: finishing requests in flight");
+    match running.stop().await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("hallkeeper-server: {e}");
+            1
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,142 @@
+//! Each hall's live queue: its configuration and a `HallQueue` rebuilt from the day's event log.
+//! One lock per hall serialises its operations (a hall's traffic is a few a second); every event
+//! is appended to storage before the answer goes out, and a failed append rebuilds the queue
+//! from storage so memory never runs ahead of the log.
+
+use crate::error::ApiError;
+use crate::storage::Storage;
+use chrono::{DateTime, NaiveDate, Utc};
+use hallkeeper_proto::{
+    DisplayCall, Hall, HallConfig, QueueConfig, QueueMatter, QueueWindow, TicketEvent, TicketEventKind,
+};
+use hallkeeper_queue::{hall_day, HallQueue};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// How many recent calls the hall display shows.
+const RECENT_CALLS: usize = 10;
+
+pub struct HallRuntime {
+    pub hall: Hall,
+    pub config: HallConfig,
+    pub queue: HallQueue,
+    pub day: NaiveDate,
+    pub recent_calls: VecDeque<DisplayCall>,
+}
+
+pub fn queue_config(config: &HallConfig) -> QueueConfig {
+    QueueConfig {
+        windows: config.windows.iter().map(QueueWindow::from).collect(),
+        matters: config.matters.iter().map(QueueMatter::from).collect(),
+        bindings: config.bindings.clone(),
+        settings: config.settings.clone(),
+    }
+}
+
+impl HallRuntime {
+    async fn load(storage: &dyn Storage, hall: Hall, now: DateTime<Utc>) -> Result<Self, ApiError> {
+        let config =
+            storage.config(&hall.id).await?.ok_or_else(|| ApiError::NotConfigured(hall.id.clone()))?;
+        let day = hall_day(now);
+        let events = storage.events(&hall.id, day).await?;
+        let queue = HallQueue::replay(queue_config(&config), events.iter())?;
+        let mut rt = Self { hall, config, queue, day, recent_calls: VecDeque::new() };
+        for e in &events {
+            rt.note_call(e);
+        }
+        Ok(rt)
+    }
+
+    /// A new hall day starts with an empty queue (yesterday's tickets stay in the log).
+    async fn roll_day(&mut self, storage: &dyn Storage, now: DateTime<Utc>) -> Result<(), ApiError> {
+        if hall_day(now) != self.day {
+            *self = Self::load(storage, self.hall.clone(), now).await?;
+        }
+        Ok(())
+    }
+
+    /// Persists an event the queue has already applied; on failure, rebuilds from storage.
+    pub async fn record(
+        &mut self,
+        storage: &dyn Storage,
+        event: TicketEvent,
+    ) -> Result<TicketEvent, ApiError> {
+        if let Err(e) = storage.append_event(&self.hall.id, self.day, &event).await {
+            tracing::error!(hall = %self.hall.id, "event not stored, rebuilding the queue from storage: {e}");
+            match Self::load(storage, self.hall.clone(), event.at).await {
+                Ok(fresh) => *self = fresh,
+                Err(reload) => tracing::error!(hall = %self.hall.id, "rebuild failed too: {reload}"),
+            }
+            return Err(e.into());
+        }
+        self.note_call(&event);
+        Ok(event)
+    }
+
+    fn note_call(&mut self, e: &TicketEvent) {
+        let window_id = match &e.kind {
+            TicketEventKind::Called { window_id, .. }
+            | TicketEventKind::Recalled { window_id, .. }
+            | TicketEventKind::Resumed { window_id, .. } => window_id,
+            _ => return,
+        };
+        let Some(ticket) = self.queue.ticket(&e.ticket_id) else { return };
+        let window_number = self
+            .config
+            .windows
+            .iter()
+            .find(|w| &w.id == window_id)
+            .map(|w| w.number.clone())
+            .unwrap_or_default();
+        self.recent_calls.push_front(DisplayCall {
+            ticket_number: ticket.number.clone(),
+            window_number,
+            at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        });
+        self.recent_calls.truncate(RECENT_CALLS);
+    }
+}
+
+/// The halls this server runs, loaded on first use.
+#[derive(Default)]
+pub struct Halls {
+    loaded: std::sync::Mutex<HashMap<String, Arc<Mutex<Option<HallRuntime>>>>>,
+}
+
+impl Halls {
+    fn slot(&self, hall_id: &str) -> Arc<Mutex<Option<HallRuntime>>> {
+        let mut map = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(hall_id.to_owned()).or_default().clone()
+    }
+
+    /// Runs `f` with the hall's live queue, loading it (or rolling it to today) first.
+    pub async fn with<T>(
+        &self,
+        storage: &dyn Storage,
+        hall_id: &str,
+        now: DateTime<Utc>,
+        f: impl AsyncFnOnce(&mut HallRuntime) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let slot = self.slot(hall_id);
+        let mut guard = slot.lock().await;
+        match guard.as_mut() {
+            Some(rt) => rt.roll_day(storage, now).await?,
+            None => {
+                let hall = storage.hall(hall_id).await?.ok_or_else(|| ApiError::NotFound {
+                    code: "hall.not_found",
+                    what: format!("大厅 {hall_id}"),
+                })?;
+                *guard = Some(HallRuntime::load(storage, hall, now).await?);
+            }
+        }
+        let rt = guard.as_mut().ok_or_else(|| ApiError::NotConfigured(hall_id.to_owned()))?;
+        f(rt).await
+    }
+
+    /// Forgets a hall's live state so the next request reloads it (after a new configuration).
+    pub async fn invalidate(&self, hall_id: &str) {
+        let slot = self.slot(hall_id);
+        *slot.lock().await = None;
+    }
+}

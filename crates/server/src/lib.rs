@@ -1,0 +1,87 @@
+//! Hallkeeper's central server: what the hall's kiosks, window callers, rating pads and display
+//! talk to, and (later) the sync peer of every supervisor desktop. It owns the queue: each hall's
+//! queue lives in memory as a `hallkeeper_queue::HallQueue`, rebuilt at start by replaying the
+//! day's events from storage, and every change is appended to storage before it is answered.
+//!
+//! The API is documented for device makers in `openapi.yaml` (a test keeps it in step with the
+//! router). `serve` runs it; the desktop embeds the same library on loopback.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod halls;
+pub mod json;
+pub mod storage;
+
+use chrono::{DateTime, Utc};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use storage::Storage;
+
+/// Time is passed in: tests run the server at a fixed or advancing instant.
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub halls: halls::Halls,
+    /// SHA-256 of the admin token; None closes the admin API.
+    pub admin_token_hash: Option<String>,
+    pub now: Now,
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>, admin_token: Option<&str>, now: Now) -> Self {
+        Self {
+            storage,
+            halls: halls::Halls::default(),
+            admin_token_hash: admin_token.map(auth::hash_token),
+            now,
+        }
+    }
+}
+
+pub fn system_now() -> Now {
+    Arc::new(Utc::now)
+}
+
+/// The router with its layers: request tracing.
+pub fn app(state: Arc<AppState>) -> axum::Router {
+    api::router(state).layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A running server: its address and a handle that stops it gracefully.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Migrates storage and serves on `addr` (port 0 picks a free one) until stopped.
+pub async fn start(addr: SocketAddr, state: Arc<AppState>) -> Result<Running, error::StartError> {
+    state.storage.migrate().await?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| error::StartError::Bind { addr, source: e })?;
+    let addr = listener.local_addr().map_err(|e| error::StartError::Bind { addr, source: e })?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = app(state);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "hallkeeper server listening");
+    Ok(Running { addr, stop: Some(tx), task })
+}

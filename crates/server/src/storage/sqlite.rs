@@ -1,0 +1,335 @@
+//! SQLite storage: one file, WAL, foreign keys on; one connection used from the blocking pool
+//! (a hall's traffic is a few writes a second, well within one connection).
+
+use super::{DeviceRecord, Storage, StorageError, StorageResult};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use hallkeeper_proto::{Device, DeviceKind, Hall, HallConfig, Rating, RatingLevel, TicketEvent};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("sql/sqlite/0001_halls_devices_events_ratings.sql"))];
+
+#[derive(Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn backend(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Backend(e.to_string())
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> StorageResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| backend(format!("{}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
+        Self::configure(conn)
+    }
+
+    pub fn open_in_memory() -> StorageResult<Self> {
+        Self::configure(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    fn configure(conn: Connection) -> StorageResult<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
+        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(backend)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(backend)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(backend)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    async fn with<T, F>(&self, f: F) -> StorageResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StorageResult<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(backend)?
+    }
+}
+
+fn conflict_or(e: rusqlite::Error, what: &str) -> StorageError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StorageError::Conflict(what.to_owned()),
+        _ => backend(e),
+    }
+}
+
+fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    let kind: String = r.get(2)?;
+    Ok(Device {
+        id: r.get(0)?,
+        hall_id: r.get(1)?,
+        kind: DeviceKind::parse(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Text,
+                format!("device kind {kind:?}").into(),
+            )
+        })?,
+        name: r.get(3)?,
+        window_id: r.get(4)?,
+        created_at: r.get(5)?,
+        revoked_at: r.get(6)?,
+    })
+}
+
+const DEVICE_COLUMNS: &str = "id, hall_id, kind, name, window_id, created_at, revoked_at";
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    async fn migrate(&self) -> StorageResult<()> {
+        self.with(|conn| {
+            let known = MIGRATIONS.last().map_or(0, |m| m.0);
+            // One migration per immediate transaction, the version read inside it: two servers
+            // starting on one file cannot both apply the same step.
+            loop {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+                let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
+                if found > known {
+                    return Err(StorageError::SchemaTooNew { found, known });
+                }
+                let Some((version, sql)) = MIGRATIONS.iter().find(|m| m.0 > found) else {
+                    return Ok(());
+                };
+                tx.execute_batch(sql).map_err(backend)?;
+                tx.pragma_update(None, "user_version", version).map_err(backend)?;
+                tx.commit().map_err(backend)?;
+            }
+        })
+        .await
+    }
+
+    async fn create_hall(&self, hall: &Hall) -> StorageResult<()> {
+        let hall = hall.clone();
+        self.with(move |c| {
+            c.execute("INSERT INTO halls (id, name) VALUES (?1, ?2)", params![hall.id, hall.name])
+                .map_err(|e| conflict_or(e, &format!("hall {}", hall.id)))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn hall(&self, id: &str) -> StorageResult<Option<Hall>> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.query_row("SELECT id, name FROM halls WHERE id = ?1", [id], |r| {
+                Ok(Hall { id: r.get(0)?, name: r.get(1)? })
+            })
+            .optional()
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn halls(&self) -> StorageResult<Vec<Hall>> {
+        self.with(|c| {
+            let mut st = c.prepare_cached("SELECT id, name FROM halls ORDER BY id").map_err(backend)?;
+            let rows = st.query_map([], |r| Ok(Hall { id: r.get(0)?, name: r.get(1)? })).map_err(backend)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(backend)
+        })
+        .await
+    }
+
+    async fn put_config(&self, hall_id: &str, config: &HallConfig, at: DateTime<Utc>) -> StorageResult<()> {
+        let json = serde_json::to_string(config).map_err(backend)?;
+        let hall_id = hall_id.to_owned();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO hall_configs (hall_id, config, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (hall_id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at",
+                params![hall_id, json, ts(at)],
+            )
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => StorageError::NotFound(format!("hall {hall_id}")),
+                _ => backend(e),
+            })?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn config(&self, hall_id: &str) -> StorageResult<Option<HallConfig>> {
+        let hall_id = hall_id.to_owned();
+        let json: Option<String> = self
+            .with(move |c| {
+                c.query_row("SELECT config FROM hall_configs WHERE hall_id = ?1", [hall_id], |r| r.get(0))
+                    .optional()
+                    .map_err(backend)
+            })
+            .await?;
+        json.map(|j| serde_json::from_str(&j).map_err(backend)).transpose()
+    }
+
+    async fn add_device(&self, device: &DeviceRecord) -> StorageResult<()> {
+        let d = device.clone();
+        self.with(move |c| {
+            c.execute(
+                &format!("INSERT INTO devices ({DEVICE_COLUMNS}, token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+                params![
+                    d.device.id,
+                    d.device.hall_id,
+                    d.device.kind.as_str(),
+                    d.device.name,
+                    d.device.window_id,
+                    d.device.created_at,
+                    d.device.revoked_at,
+                    d.token_hash
+                ],
+            )
+            .map_err(|e| conflict_or(e, "device"))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn device_by_token_hash(&self, token_hash: &str) -> StorageResult<Option<Device>> {
+        let hash = token_hash.to_owned();
+        self.with(move |c| {
+            let mut st = c
+                .prepare_cached(&format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL"
+                ))
+                .map_err(backend)?;
+            st.query_row([hash], device_from_row).optional().map_err(backend)
+        })
+        .await
+    }
+
+    async fn devices(&self, hall_id: &str) -> StorageResult<Vec<Device>> {
+        let hall_id = hall_id.to_owned();
+        self.with(move |c| {
+            let mut st = c
+                .prepare_cached(&format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE hall_id = ?1 ORDER BY created_at, id"
+                ))
+                .map_err(backend)?;
+            let rows = st.query_map([hall_id], device_from_row).map_err(backend)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(backend)
+        })
+        .await
+    }
+
+    async fn revoke_device(&self, hall_id: &str, device_id: &str, at: DateTime<Utc>) -> StorageResult<bool> {
+        let (hall_id, device_id) = (hall_id.to_owned(), device_id.to_owned());
+        self.with(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE devices SET revoked_at = ?3 WHERE hall_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+                    params![hall_id, device_id, ts(at)],
+                )
+                .map_err(backend)?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()> {
+        let json = serde_json::to_string(event).map_err(backend)?;
+        let (hall_id, ticket_id, at) = (hall_id.to_owned(), event.ticket_id.clone(), ts(event.at));
+        self.with(move |c| {
+            let mut st = c
+                .prepare_cached(
+                    "INSERT INTO ticket_events (hall_id, day, ticket_id, at, event) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(backend)?;
+            st.execute(params![hall_id, day.to_string(), ticket_id, at, json]).map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn events(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<TicketEvent>> {
+        let hall_id = hall_id.to_owned();
+        let jsons: Vec<String> = self
+            .with(move |c| {
+                let mut st = c
+                    .prepare_cached(
+                        "SELECT event FROM ticket_events WHERE hall_id = ?1 AND day = ?2 ORDER BY seq",
+                    )
+                    .map_err(backend)?;
+                let rows = st.query_map(params![hall_id, day.to_string()], |r| r.get(0)).map_err(backend)?;
+                rows.collect::<rusqlite::Result<_>>().map_err(backend)
+            })
+            .await?;
+        jsons.iter().map(|j| serde_json::from_str(j).map_err(backend)).collect()
+    }
+
+    async fn add_rating(&self, rating: &Rating) -> StorageResult<()> {
+        let r = rating.clone();
+        let reasons = serde_json::to_string(&r.reasons).map_err(backend)?;
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO ratings (id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, reasons, comment, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    r.id,
+                    r.hall_id,
+                    r.ticket_id,
+                    r.ticket_number,
+                    r.window_id,
+                    r.matter_id,
+                    r.level.as_str(),
+                    reasons,
+                    r.comment,
+                    r.at
+                ],
+            )
+            .map_err(|e| conflict_or(e, &format!("rating for ticket {}", r.ticket_id)))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn ratings(&self, hall_id: &str, since: DateTime<Utc>) -> StorageResult<Vec<Rating>> {
+        let hall_id = hall_id.to_owned();
+        self.with(move |c| {
+            let mut st = c
+                .prepare_cached(
+                    "SELECT id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, reasons, comment, at
+                       FROM ratings WHERE hall_id = ?1 AND at >= ?2 ORDER BY at, id",
+                )
+                .map_err(backend)?;
+            let rows = st
+                .query_map(params![hall_id, ts(since)], |r| {
+                    let level: String = r.get(6)?;
+                    let reasons: String = r.get(7)?;
+                    Ok((level, reasons, Rating {
+                        id: r.get(0)?,
+                        hall_id: r.get(1)?,
+                        ticket_id: r.get(2)?,
+                        ticket_number: r.get(3)?,
+                        window_id: r.get(4)?,
+                        matter_id: r.get(5)?,
+                        level: RatingLevel::Neutral,
+                        reasons: Vec::new(),
+                        comment: r.get(8)?,
+                        at: r.get(9)?,
+                    }))
+                })
+                .map_err(backend)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (level, reasons, mut rating) = row.map_err(backend)?;
+                rating.level = RatingLevel::parse(&level).ok_or_else(|| backend(format!("rating level {level:?}")))?;
+                rating.reasons = serde_json::from_str(&reasons).map_err(backend)?;
+                out.push(rating);
+            }
+            Ok(out)
+        })
+        .await
+    }
+}

@@ -1,0 +1,214 @@
+//! A running server with a configured hall, and an HTTP client speaking for its devices.
+
+use chrono::{DateTime, Utc};
+use hallkeeper_server::storage::{postgres::PostgresStorage, sqlite::SqliteStorage, Storage};
+use hallkeeper_server::{start, AppState, Now, Running};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+pub const ADMIN: &str = "test-admin-token";
+
+pub enum Backend {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
+}
+
+impl Backend {
+    /// SQLite always; PostgreSQL when the set-up provides it (and then it must work).
+    pub async fn available() -> Vec<Backend> {
+        let mut out = vec![Backend::Sqlite(tempfile::tempdir().unwrap())];
+        match super::pg::fresh_database().await {
+            Some(url) => out.push(Backend::Postgres(url)),
+            None if std::env::var("HALLKEEPER_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+                panic!("HALLKEEPER_REQUIRE_POSTGRES=1 but no PostgreSQL database is available")
+            }
+            None => eprintln!("PostgreSQL not configured (HALLKEEPER_TEST_POSTGRES_URL): SQLite only"),
+        }
+        out
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    async fn open(&self) -> Arc<dyn Storage> {
+        match self {
+            Backend::Sqlite(dir) => Arc::new(SqliteStorage::open(&dir.path().join("server.db")).unwrap()),
+            Backend::Postgres(url) => Arc::new(PostgresStorage::connect(url).await.unwrap()),
+        }
+    }
+}
+
+pub struct Fixture {
+    backend: Backend,
+    running: Option<Running>,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub hall: String,
+    pub window_a: String,
+    pub clock: Arc<Mutex<DateTime<Utc>>>,
+}
+
+fn window(id: &str, number: &str, state: &str, position: i64) -> Value {
+    json!({ "id": id, "number": number, "name": format!("{number}窗口"), "zone": "", "kind": "general",
+            "state": state, "position": position, "createdAt": "2026-11-25T00:00:00.000Z", "updatedAt": "2026-11-25T00:00:00.000Z" })
+}
+
+fn matter(id: &str, name: &str) -> Value {
+    json!({ "id": id, "catalogCode": id.to_uppercase(), "name": name, "departmentId": "d-pol", "matterType": "公共服务",
+            "required": true, "timeLimitDays": 0, "ticketPrefix": "A", "state": "active" })
+}
+
+/// One department, windows A01 (open) and B01 (closed), four matters: two at A01, one only at
+/// the closed B01, one bound nowhere.
+pub fn hall_config() -> Value {
+    json!({
+        "windows": [window("w-a", "A01", "open", 0), window("w-b", "B01", "closed", 1)],
+        "departments": [{ "id": "d-pol", "code": "D-POL", "name": "成都市公安局" }],
+        "matters": [matter("m-id", "居民身份证换领"), matter("m-hukou", "户口迁入登记"), matter("m-closed", "出入境证件"), matter("m-unbound", "无窗口事项")],
+        "bindings": [
+            { "windowId": "w-a", "matterId": "m-id", "priority": "primary" },
+            { "windowId": "w-a", "matterId": "m-hukou", "priority": "primary" },
+            { "windowId": "w-b", "matterId": "m-closed", "priority": "primary" }
+        ],
+        "settings": { "maxRecalls": 2, "fallbackPrefix": "Z" }
+    })
+}
+
+impl Fixture {
+    pub async fn start(backend: Backend) -> Fixture {
+        let clock = Arc::new(Mutex::new(
+            DateTime::parse_from_rfc3339("2026-11-25T01:30:00Z").unwrap().with_timezone(&Utc),
+        ));
+        let mut fx = Fixture {
+            backend,
+            running: None,
+            base: String::new(),
+            http: reqwest::Client::new(),
+            hall: "hall-chengdu".into(),
+            window_a: "w-a".into(),
+            clock,
+        };
+        fx.launch().await;
+        let (s, body) = fx
+            .admin_post("/api/v1/admin/halls", json!({ "id": fx.hall, "name": "成都市政务服务中心" }))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let (s, body) = fx.admin_put(&format!("/api/v1/admin/halls/{}/config", fx.hall), hall_config()).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+        fx
+    }
+
+    async fn launch(&mut self) {
+        let storage = self.backend.open().await;
+        let clock = self.clock.clone();
+        // Each request sees the clock one millisecond later, so events keep their order.
+        let now: Now = Arc::new(move || {
+            let mut t = clock.lock().unwrap();
+            *t += chrono::Duration::milliseconds(1);
+            *t
+        });
+        let state = Arc::new(AppState::new(storage, Some(ADMIN), now));
+        let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
+        self.base = format!("http://{}", running.addr);
+        self.running = Some(running);
+    }
+
+    /// Stops the server and starts a new one on the same storage.
+    pub async fn restart(mut self) -> Fixture {
+        if let Some(r) = self.running.take() {
+            r.stop().await.unwrap();
+        }
+        self.launch().await;
+        self
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.unwrap();
+        }
+    }
+
+    /// A second hall with an empty configuration.
+    pub async fn second_hall(&self) -> String {
+        let id = "hall-second".to_owned();
+        let (s, _) = self.admin_post("/api/v1/admin/halls", json!({ "id": id, "name": "第二大厅" })).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let empty = json!({ "windows": [], "departments": [], "matters": [], "bindings": [], "settings": { "maxRecalls": 2, "fallbackPrefix": "A" } });
+        let (s, _) = self.admin_put(&format!("/api/v1/admin/halls/{id}/config"), empty).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        id
+    }
+
+    /// Registers a device of this kind in the fixture's hall and returns its token.
+    pub async fn device(&self, kind: &str, window: Option<&str>) -> String {
+        self.device_in(&self.hall, kind, window).await
+    }
+
+    pub async fn device_in(&self, hall: &str, kind: &str, window: Option<&str>) -> String {
+        let (s, body) = self
+            .admin_post(
+                &format!("/api/v1/admin/halls/{hall}/devices"),
+                json!({ "kind": kind, "name": format!("{kind} 1"), "windowId": window }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, body)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.send(self.http.get(format!("{}{path}", self.base)).bearer_auth(token)).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(self.http.post(format!("{}{path}", self.base)).bearer_auth(token).json(&body)).await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(self.http.put(format!("{}{path}", self.base)).bearer_auth(token).json(&body)).await
+    }
+
+    pub async fn post_raw(&self, token: Option<&str>, path: &str, body: String) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    pub async fn admin_get(&self, path: &str) -> (StatusCode, Value) {
+        self.get(ADMIN, path).await
+    }
+
+    pub async fn admin_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.post(ADMIN, path, body).await
+    }
+
+    pub async fn admin_put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.put(ADMIN, path, body).await
+    }
+
+    pub async fn admin_delete(&self, path: &str) -> StatusCode {
+        self.send(self.http.delete(format!("{}{path}", self.base)).bearer_auth(ADMIN)).await.0
+    }
+}

@@ -1,0 +1,574 @@
+//! One behaviour suite for the `Storage` trait, run against every implementation: SQLite always
+//! (a file in a temporary folder), PostgreSQL when `HALLKEEPER_TEST_POSTGRES_URL` is set (each
+//! test in a database of its own, see `common/pg.rs`; `HALLKEEPER_REQUIRE_POSTGRES=1` makes a
+//! missing URL a failure instead of a skip).
+
+#[path = "common/pg.rs"]
+mod pg;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use hallkeeper_proto::{
+    Binding, BindingPriority, Department, Device, DeviceKind, Hall, HallConfig, Matter, MatterState,
+    NoShowReason, PriorityClass, QueueSettings, Rating, RatingLevel, TicketEvent, TicketEventKind,
+    TransferTarget, Window, WindowKind, WindowState,
+};
+use hallkeeper_server::storage::postgres::PostgresStorage;
+use hallkeeper_server::storage::sqlite::SqliteStorage;
+use hallkeeper_server::storage::{DeviceRecord, Storage, StorageError};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The schema version the server's migrations end at.
+const KNOWN_VERSION: i64 = 1;
+
+/// One store under test, and what the suite needs to reach past the trait: another handle on the
+/// same data (a second server, a restart) and the stored schema version.
+struct Backend {
+    store: Arc<dyn Storage>,
+    place: Place,
+}
+
+enum Place {
+    Sqlite { path: PathBuf, _dir: tempfile::TempDir },
+    Postgres { db: pg::TestDatabase },
+}
+
+impl Backend {
+    async fn sqlite() -> Backend {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let store = Arc::new(SqliteStorage::open(&path).unwrap());
+        Backend { store, place: Place::Sqlite { path, _dir: dir } }
+    }
+
+    /// None when PostgreSQL tests are skipped.
+    async fn postgres() -> Option<Backend> {
+        let db = pg::fresh_test_database().await?;
+        let store = Arc::new(PostgresStorage::connect(db.url()).await.unwrap());
+        Some(Backend { store, place: Place::Postgres { db } })
+    }
+
+    /// Migrated, as a server has it once started.
+    async fn migrated(self) -> Backend {
+        self.store.migrate().await.unwrap();
+        self
+    }
+
+    fn s(&self) -> &dyn Storage {
+        &*self.store
+    }
+
+    /// A second handle on the same data, as another server (or the same one restarted) opens it.
+    async fn open_again(&self) -> Arc<dyn Storage> {
+        match &self.place {
+            Place::Sqlite { path, .. } => Arc::new(SqliteStorage::open(path).unwrap()),
+            Place::Postgres { db } => Arc::new(PostgresStorage::connect(db.url()).await.unwrap()),
+        }
+    }
+
+    /// The stored schema version, read behind the trait's back.
+    async fn schema_version(&self) -> i64 {
+        match &self.place {
+            Place::Sqlite { path, .. } => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
+            }
+            Place::Postgres { db } => pg_client(db.url())
+                .await
+                .query_one("SELECT version FROM schema_version", &[])
+                .await
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    /// Pretends a newer server has migrated the store further.
+    async fn set_schema_version(&self, version: i64) {
+        match &self.place {
+            Place::Sqlite { path, .. } => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.pragma_update(None, "user_version", version).unwrap();
+            }
+            Place::Postgres { db } => {
+                pg_client(db.url())
+                    .await
+                    .execute("UPDATE schema_version SET version = $1", &[&version])
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+async fn pg_client(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// Declares each behaviour as a test per implementation: `sqlite::name` and `postgres::name`.
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Backend::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(backend) = super::Backend::postgres().await {
+                        super::$name(backend).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    migrating_twice_changes_nothing,
+    a_newer_schema_is_refused,
+    halls_are_created_listed_and_unique,
+    a_hall_config_is_put_replaced_and_read,
+    a_config_for_an_unknown_hall_is_not_found,
+    devices_are_found_by_token_until_revoked,
+    devices_are_listed_per_hall,
+    a_device_needs_its_hall_and_a_unique_id_and_token,
+    events_come_back_per_hall_and_day_in_append_order,
+    one_rating_per_ticket,
+    ratings_since_a_time,
+    data_outlives_the_handle,
+);
+
+// ---- fixtures ----
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn hall(id: &str) -> Hall {
+    Hall { id: id.into(), name: format!("{id} 政务服务中心") }
+}
+
+fn window(id: &str, number: &str) -> Window {
+    Window {
+        id: id.into(),
+        number: number.into(),
+        name: format!("{number}窗口"),
+        zone: "一楼".into(),
+        kind: WindowKind::General,
+        state: WindowState::Open,
+        position: 0,
+        created_at: "2026-11-25T00:00:00.000Z".into(),
+        updated_at: "2026-11-25T00:00:00.000Z".into(),
+    }
+}
+
+fn config(prefix: &str) -> HallConfig {
+    HallConfig {
+        windows: vec![window("w-a", "A01")],
+        departments: vec![Department {
+            id: "d-pol".into(),
+            code: "D-POL".into(),
+            name: "成都市公安局".into(),
+        }],
+        matters: vec![Matter {
+            id: "m-id".into(),
+            catalog_code: "M-ID".into(),
+            name: "居民身份证换领".into(),
+            department_id: "d-pol".into(),
+            matter_type: "公共服务".into(),
+            required: true,
+            time_limit_days: Some(0),
+            ticket_prefix: prefix.into(),
+            state: MatterState::Active,
+        }],
+        bindings: vec![Binding {
+            window_id: "w-a".into(),
+            matter_id: "m-id".into(),
+            priority: BindingPriority::Primary,
+        }],
+        settings: QueueSettings { max_recalls: 2, fallback_prefix: "Z".into() },
+    }
+}
+
+fn device(id: &str, hall_id: &str, created_at: &str) -> DeviceRecord {
+    DeviceRecord {
+        device: Device {
+            id: id.into(),
+            hall_id: hall_id.into(),
+            kind: DeviceKind::Caller,
+            name: format!("{id} 叫号器"),
+            window_id: Some("w-a".into()),
+            created_at: created_at.into(),
+            revoked_at: None,
+        },
+        token_hash: format!("hash-of-{id}"),
+    }
+}
+
+fn event(ticket: &str, at: &str, kind: TicketEventKind) -> TicketEvent {
+    TicketEvent { ticket_id: ticket.into(), at: t(at), kind }
+}
+
+fn issued(sequence: u32) -> TicketEventKind {
+    TicketEventKind::Issued {
+        matter_id: "m-id".into(),
+        class: PriorityClass::Normal,
+        prefix: "A".into(),
+        sequence,
+    }
+}
+
+fn called() -> TicketEventKind {
+    TicketEventKind::Called { window_id: "w-a".into() }
+}
+
+fn rating(id: &str, hall_id: &str, ticket: &str, at: &str) -> Rating {
+    Rating {
+        id: id.into(),
+        hall_id: hall_id.into(),
+        ticket_id: ticket.into(),
+        ticket_number: "A001".into(),
+        window_id: "w-a".into(),
+        matter_id: "m-id".into(),
+        level: RatingLevel::Dissatisfied,
+        reasons: vec!["等候时间长".into(), "态度不好".into()],
+        comment: "排了一个小时".into(),
+        at: at.into(),
+    }
+}
+
+// ---- behaviours ----
+
+async fn migrating_twice_changes_nothing(b: Backend) {
+    b.s().migrate().await.unwrap();
+    assert_eq!(b.schema_version().await, KNOWN_VERSION);
+    b.s().create_hall(&hall("h1")).await.unwrap();
+
+    b.s().migrate().await.unwrap();
+    b.open_again().await.migrate().await.unwrap();
+    assert_eq!(b.schema_version().await, KNOWN_VERSION);
+    assert_eq!(b.s().halls().await.unwrap(), [hall("h1")]);
+}
+
+async fn a_newer_schema_is_refused(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.set_schema_version(KNOWN_VERSION + 1).await;
+
+    for store in [b.store.clone(), b.open_again().await] {
+        match store.migrate().await {
+            Err(StorageError::SchemaTooNew { found, known }) => {
+                assert_eq!((found, known), (KNOWN_VERSION + 1, KNOWN_VERSION))
+            }
+            other => panic!("expected SchemaTooNew, got {other:?}"),
+        }
+    }
+    assert_eq!(b.schema_version().await, KNOWN_VERSION + 1, "a refused migration leaves the version");
+    assert_eq!(b.s().halls().await.unwrap(), [hall("h1")], "and the data");
+}
+
+async fn halls_are_created_listed_and_unique(b: Backend) {
+    let b = b.migrated().await;
+    assert_eq!(b.s().halls().await.unwrap(), []);
+    assert_eq!(b.s().hall("hall-b").await.unwrap(), None);
+
+    // Listed by id, bytewise (upper case before lower case, as SQLite's TEXT sorts).
+    for id in ["hall-b", "hall-a", "Hall-c"] {
+        b.s().create_hall(&hall(id)).await.unwrap();
+    }
+    assert_eq!(b.s().hall("hall-b").await.unwrap(), Some(hall("hall-b")));
+    assert_eq!(b.s().halls().await.unwrap(), [hall("Hall-c"), hall("hall-a"), hall("hall-b")]);
+
+    let again = Hall { id: "hall-a".into(), name: "另一个名字".into() };
+    assert!(matches!(b.s().create_hall(&again).await, Err(StorageError::Conflict(_))));
+    assert_eq!(b.s().hall("hall-a").await.unwrap(), Some(hall("hall-a")), "the first one is kept");
+    assert_eq!(b.s().halls().await.unwrap().len(), 3);
+}
+
+async fn a_hall_config_is_put_replaced_and_read(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    assert_eq!(b.s().config("h1").await.unwrap(), None);
+
+    b.s().put_config("h1", &config("A"), t("2026-11-25T01:00:00Z")).await.unwrap();
+    assert_eq!(b.s().config("h1").await.unwrap(), Some(config("A")));
+
+    let mut bigger = config("B");
+    bigger.windows.push(window("w-b", "B01"));
+    b.s().put_config("h1", &bigger, t("2026-11-25T02:00:00Z")).await.unwrap();
+    assert_eq!(b.s().config("h1").await.unwrap(), Some(bigger), "replaced whole");
+    assert_eq!(b.s().config("h2").await.unwrap(), None, "other halls keep theirs");
+}
+
+async fn a_config_for_an_unknown_hall_is_not_found(b: Backend) {
+    let b = b.migrated().await;
+    match b.s().put_config("nowhere", &config("A"), t("2026-11-25T01:00:00Z")).await {
+        Err(StorageError::NotFound(_)) => {}
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert_eq!(b.s().config("nowhere").await.unwrap(), None);
+}
+
+async fn devices_are_found_by_token_until_revoked(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let d = device("dev-1", "h1", "2026-11-25T01:30:00.000Z");
+    b.s().add_device(&d).await.unwrap();
+    b.s().add_device(&device("dev-2", "h1", "2026-11-25T01:31:00.000Z")).await.unwrap();
+
+    assert_eq!(b.s().device_by_token_hash("hash-of-dev-1").await.unwrap(), Some(d.device.clone()));
+    assert_eq!(b.s().device_by_token_hash("hash-of-nobody").await.unwrap(), None);
+
+    // Revoking is per hall: the right device in another hall's name is not revoked.
+    assert!(!b.s().revoke_device("h2", "dev-1", t("2026-11-25T02:00:00Z")).await.unwrap());
+    assert!(!b.s().revoke_device("h1", "dev-9", t("2026-11-25T02:00:00Z")).await.unwrap());
+    assert!(b.s().revoke_device("h1", "dev-1", t("2026-11-25T02:00:00.250Z")).await.unwrap());
+    assert!(
+        !b.s().revoke_device("h1", "dev-1", t("2026-11-25T03:00:00Z")).await.unwrap(),
+        "revoked once only"
+    );
+
+    assert_eq!(b.s().device_by_token_hash("hash-of-dev-1").await.unwrap(), None);
+    assert!(b.s().device_by_token_hash("hash-of-dev-2").await.unwrap().is_some(), "others still work");
+    let listed = b.s().devices("h1").await.unwrap();
+    assert_eq!(
+        listed[0].revoked_at.as_deref(),
+        Some("2026-11-25T02:00:00.250Z"),
+        "kept, with the first revocation time"
+    );
+    assert_eq!(listed[0].created_at, "2026-11-25T01:30:00.000Z");
+    assert_eq!(listed[1].revoked_at, None);
+}
+
+async fn devices_are_listed_per_hall(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    assert_eq!(b.s().devices("h1").await.unwrap(), []);
+
+    // Listed by creation time, then id.
+    let later = device("dev-a", "h1", "2026-11-25T03:00:00.000Z");
+    let first = device("dev-c", "h1", "2026-11-25T01:00:00.000Z");
+    let same_time = device("dev-b", "h1", "2026-11-25T01:00:00.000Z");
+    let elsewhere = device("dev-x", "h2", "2026-11-25T02:00:00.000Z");
+    for d in [&later, &first, &same_time, &elsewhere] {
+        b.s().add_device(d).await.unwrap();
+    }
+    assert_eq!(b.s().devices("h1").await.unwrap(), [same_time.device, first.device, later.device]);
+    assert_eq!(b.s().devices("h2").await.unwrap(), [elsewhere.device]);
+    assert_eq!(b.s().devices("h3").await.unwrap(), []);
+}
+
+async fn a_device_needs_its_hall_and_a_unique_id_and_token(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().add_device(&device("dev-1", "h1", "2026-11-25T01:30:00.000Z")).await.unwrap();
+
+    let mut same_id = device("dev-1", "h1", "2026-11-25T01:31:00.000Z");
+    same_id.token_hash = "another-hash".into();
+    assert!(matches!(b.s().add_device(&same_id).await, Err(StorageError::Conflict(_))));
+    let mut same_token = device("dev-2", "h1", "2026-11-25T01:31:00.000Z");
+    same_token.token_hash = "hash-of-dev-1".into();
+    assert!(matches!(b.s().add_device(&same_token).await, Err(StorageError::Conflict(_))));
+    // A foreign key says no: SQLite reports it as a constraint violation like the others.
+    assert!(matches!(
+        b.s().add_device(&device("dev-3", "nowhere", "2026-11-25T01:31:00.000Z")).await,
+        Err(StorageError::Conflict(_))
+    ));
+    assert_eq!(b.s().devices("h1").await.unwrap().len(), 1);
+    assert_eq!(b.s().devices("nowhere").await.unwrap(), []);
+}
+
+async fn events_come_back_per_hall_and_day_in_append_order(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    let (today, tomorrow) = (day("2026-11-25"), day("2026-11-26"));
+    assert_eq!(b.s().events("h1", today).await.unwrap(), []);
+
+    // Append order, not time order: the log is what happened, as the queue saw it.
+    let log = vec![
+        event("t-1", "2026-11-25T01:30:00.000Z", issued(1)),
+        event("t-2", "2026-11-25T01:31:00.000Z", issued(2)),
+        event("t-1", "2026-11-25T01:32:00.000Z", called()),
+        event(
+            "t-1",
+            "2026-11-25T01:31:30.123456789Z",
+            TicketEventKind::NoShow { window_id: "w-a".into(), reason: NoShowReason::RecallLimit },
+        ),
+        event(
+            "t-2",
+            "2026-11-25T01:33:00.000Z",
+            TicketEventKind::Transferred {
+                window_id: "w-a".into(),
+                target: TransferTarget::Matter { matter_id: "m-other".into() },
+            },
+        ),
+    ];
+    let mut interleaved = 0;
+    for (i, e) in log.iter().enumerate() {
+        b.s().append_event("h1", today, e).await.unwrap();
+        // Other halls' and days' events in between.
+        if i % 2 == 0 {
+            b.s()
+                .append_event("h2", today, &event("u-1", "2026-11-25T01:30:00Z", issued(i as u32)))
+                .await
+                .unwrap();
+            b.s()
+                .append_event("h1", tomorrow, &event("t-9", "2026-11-26T01:30:00Z", issued(i as u32)))
+                .await
+                .unwrap();
+            interleaved += 1;
+        }
+    }
+    assert_eq!(b.s().events("h1", today).await.unwrap(), log, "all of them, in append order, times exact");
+    assert_eq!(b.s().events("h2", today).await.unwrap().len(), interleaved);
+    let next_day = b.s().events("h1", tomorrow).await.unwrap();
+    assert_eq!(next_day.len(), interleaved);
+    assert!(next_day.iter().all(|e| e.ticket_id == "t-9"));
+    assert_eq!(b.s().events("h1", day("2026-11-24")).await.unwrap(), []);
+    assert_eq!(b.s().events("h3", today).await.unwrap(), []);
+}
+
+async fn one_rating_per_ticket(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    let first = rating("r-1", "h1", "t-1", "2026-11-25T01:40:00.000Z");
+    b.s().add_rating(&first).await.unwrap();
+
+    let mut second = rating("r-2", "h1", "t-1", "2026-11-25T01:41:00.000Z");
+    second.level = RatingLevel::VerySatisfied;
+    assert!(matches!(b.s().add_rating(&second).await, Err(StorageError::Conflict(_))));
+    // The same ticket id in another hall is another ticket.
+    b.s().add_rating(&rating("r-3", "h2", "t-1", "2026-11-25T01:41:00.000Z")).await.unwrap();
+    // And a rating id is unique.
+    assert!(matches!(
+        b.s().add_rating(&rating("r-1", "h1", "t-2", "2026-11-25T01:42:00.000Z")).await,
+        Err(StorageError::Conflict(_))
+    ));
+
+    assert_eq!(
+        b.s().ratings("h1", t("2026-11-25T00:00:00Z")).await.unwrap(),
+        [first],
+        "the first one stands"
+    );
+}
+
+async fn ratings_since_a_time(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    let mut happy = rating("r-b", "h1", "t-3", "2026-11-25T03:00:00.000Z");
+    happy.level = RatingLevel::VerySatisfied;
+    happy.reasons = vec![];
+    happy.comment = String::new();
+    let all = [
+        rating("r-a", "h1", "t-1", "2026-11-25T01:00:00.000Z"),
+        rating("r-z", "h1", "t-2", "2026-11-25T02:00:00.500Z"),
+        rating("r-y", "h1", "t-4", "2026-11-25T02:00:00.500Z"),
+        happy.clone(),
+    ];
+    for r in &all {
+        b.s().add_rating(r).await.unwrap();
+    }
+    b.s().add_rating(&rating("r-x", "h2", "t-1", "2026-11-25T02:30:00.000Z")).await.unwrap();
+
+    let since = |s: &'static str| {
+        let store = b.store.clone();
+        async move { store.ratings("h1", t(s)).await.unwrap().into_iter().map(|r| r.id).collect::<Vec<_>>() }
+    };
+    // By time, then id; `since` is inclusive, to the millisecond.
+    assert_eq!(since("2026-11-25T00:00:00Z").await, ["r-a", "r-y", "r-z", "r-b"]);
+    assert_eq!(since("2026-11-25T02:00:00.500Z").await, ["r-y", "r-z", "r-b"]);
+    assert_eq!(since("2026-11-25T02:00:00.500900Z").await, ["r-y", "r-z", "r-b"]);
+    assert_eq!(since("2026-11-25T02:00:00.501Z").await, ["r-b"]);
+    assert_eq!(since("2026-11-25T03:00:00.001Z").await, Vec::<String>::new());
+    // "Since ever", as the admin API asks when no time is given.
+    assert_eq!(b.s().ratings("h1", DateTime::<Utc>::MIN_UTC).await.unwrap().len(), 4);
+    assert_eq!(b.s().ratings("h1", t("2026-11-25T02:59:00Z")).await.unwrap(), [happy], "every field back");
+    assert_eq!(b.s().ratings("h2", t("2026-11-25T00:00:00Z")).await.unwrap().len(), 1);
+}
+
+async fn data_outlives_the_handle(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().put_config("h1", &config("A"), t("2026-11-25T01:00:00Z")).await.unwrap();
+    b.s().add_device(&device("dev-1", "h1", "2026-11-25T01:30:00.000Z")).await.unwrap();
+    b.s()
+        .append_event("h1", day("2026-11-25"), &event("t-1", "2026-11-25T01:30:00Z", issued(1)))
+        .await
+        .unwrap();
+    b.s().add_rating(&rating("r-1", "h1", "t-1", "2026-11-25T01:40:00.000Z")).await.unwrap();
+
+    let again = b.open_again().await;
+    again.migrate().await.unwrap();
+    assert_eq!(again.halls().await.unwrap(), [hall("h1")]);
+    assert_eq!(again.config("h1").await.unwrap(), Some(config("A")));
+    assert_eq!(
+        again.devices("h1").await.unwrap(),
+        [device("dev-1", "h1", "2026-11-25T01:30:00.000Z").device]
+    );
+    assert_eq!(again.events("h1", day("2026-11-25")).await.unwrap().len(), 1);
+    assert_eq!(again.ratings("h1", t("2026-11-25T00:00:00Z")).await.unwrap().len(), 1);
+}
+
+// ---- PostgreSQL only ----
+
+/// Servers starting at once on one database: the migration lock makes them take turns, and all
+/// of them start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_servers_starting_at_once_migrate_once() {
+    let Some(b) = Backend::postgres().await else { return };
+    let mut stores = vec![b.store.clone()];
+    for _ in 0..3 {
+        stores.push(b.open_again().await);
+    }
+    let runs: Vec<_> = stores
+        .iter()
+        .map(|s| {
+            tokio::spawn({
+                let s = s.clone();
+                async move { s.migrate().await }
+            })
+        })
+        .collect();
+    for run in runs {
+        run.await.unwrap().unwrap();
+    }
+    assert_eq!(b.schema_version().await, KNOWN_VERSION);
+    b.s().create_hall(&hall("h1")).await.unwrap();
+}
+
+/// Device and rating times given in another offset or precision come back in the one format.
+#[tokio::test]
+async fn postgres_times_come_back_in_the_sqlite_format() {
+    let Some(b) = Backend::postgres().await else { return };
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().add_device(&device("dev-1", "h1", "2026-11-25T09:30:00+08:00")).await.unwrap();
+    b.s().add_rating(&rating("r-1", "h1", "t-1", "2026-11-25T09:40:00.5+08:00")).await.unwrap();
+    assert_eq!(b.s().devices("h1").await.unwrap()[0].created_at, "2026-11-25T01:30:00.000Z");
+    assert_eq!(
+        b.s().ratings("h1", t("2026-11-25T00:00:00Z")).await.unwrap()[0].at,
+        "2026-11-25T01:40:00.500Z"
+    );
+
+    let mut bad = device("dev-2", "h1", "yesterday");
+    bad.token_hash = "hash-2".into();
+    assert!(matches!(b.s().add_device(&bad).await, Err(StorageError::Backend(_))));
+}

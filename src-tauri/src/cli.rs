@@ -9,14 +9,22 @@ pub const USAGE: &str = "usage: hallkeeper [--data-dir DIR] [--server URL --hall
   --server URL     work with a remote central server (its admin token in
                    HALLKEEPER_ADMIN_TOKEN) instead of the embedded one
   --hall ID        the hall on that server (default: local)
+  --simulate       simulated hall traffic on the embedded server (an empty store is first
+                   filled with a demo hall of 20 windows); 60× real time
+  --simulate-speed X  the simulation's speed (hall seconds per second)
   -h, --help       print this help";
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An hour of hall time per minute: a demo day passes in eight minutes.
+pub const DEFAULT_SIM_SPEED: f64 = 60.0;
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Options {
     pub data_dir: Option<PathBuf>,
     /// A remote central server; None runs the embedded one.
     pub server: Option<String>,
     pub hall: Option<String>,
+    /// Simulated traffic at this speed (hall seconds per second).
+    pub simulate: Option<f64>,
 }
 
 impl Options {
@@ -37,6 +45,16 @@ impl Options {
                 }
                 "--server" => options.server = Some(args.next().ok_or("--server needs a URL")?),
                 "--hall" => options.hall = Some(args.next().ok_or("--hall needs a hall id")?),
+                "--simulate" => options.simulate = Some(options.simulate.unwrap_or(DEFAULT_SIM_SPEED)),
+                "--simulate-speed" => {
+                    let v = args.next().ok_or("--simulate-speed needs a number")?;
+                    let speed: f64 =
+                        v.parse().map_err(|_| format!("--simulate-speed {v:?} is not a number"))?;
+                    if !(speed.is_finite() && speed > 0.0) {
+                        return Err(format!("--simulate-speed {v:?} must be positive"));
+                    }
+                    options.simulate = Some(speed);
+                }
                 other => match other.strip_prefix("--data-dir=") {
                     Some(dir) => options.data_dir = Some(PathBuf::from(dir)),
                     None => return Err(format!("unknown argument {other:?}")),
@@ -68,5 +86,8 @@ mod tests {
             (Some("http://10.0.0.5:8720"), Some("hall-1"))
         );
         assert!(parse(&["--server"]).unwrap_err().contains("URL"));
+        assert_eq!(parse(&["--simulate"]).unwrap().unwrap().simulate, Some(DEFAULT_SIM_SPEED));
+        assert_eq!(parse(&["--simulate-speed", "1440"]).unwrap().unwrap().simulate, Some(1440.0));
+        assert!(parse(&["--simulate-speed", "-1"]).unwrap_err().contains("positive"));
     }
 }

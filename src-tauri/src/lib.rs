@@ -5,6 +5,7 @@ mod cli;
 pub mod commands;
 mod error;
 pub mod hall_server;
+mod simulation;
 mod state;
 
 pub use cli::Options;
@@ -104,7 +105,19 @@ fn connect_server(state: &AppState, options: &Options, data_dir: &std::path::Pat
             tracing::info!(url = %link.base_url, hall = %link.hall_id, "central server connected");
             let link = std::sync::Arc::new(link);
             state.set_link(link.clone());
-            tauri::async_runtime::spawn(link.keep_config_pushed(state.store()));
+            tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
+            if let Some(speed) = options.simulate {
+                let sim = simulation::Simulation {
+                    speed,
+                    state_file: data_dir.join("server").join("simulator.json"),
+                };
+                tracing::info!(speed, "simulated hall traffic on");
+                tauri::async_runtime::spawn(sim.run(
+                    link,
+                    state.store(),
+                    hallkeeper_sim::CancellationToken::new(),
+                ));
+            }
         }
         Err(e) => tracing::warn!("working without the central server: {e}"),
     }

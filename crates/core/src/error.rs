@@ -49,6 +49,7 @@ pub enum Code {
     StaffNameInvalid,
     StaffNotFound,
     DepartmentNotFound,
+    SeedNotEmpty,
 }
 
 impl Code {
@@ -93,6 +94,7 @@ impl Code {
             Code::StaffNameInvalid => "staff.name_invalid",
             Code::StaffNotFound => "staff.not_found",
             Code::DepartmentNotFound => "department.not_found",
+            Code::SeedNotEmpty => "seed.not_empty",
         }
     }
 }

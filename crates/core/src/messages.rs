@@ -232,6 +232,11 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
             "该工作人员已不存在，请刷新列表".into(),
             "This staff member no longer exists; refresh the list".into(),
         ),
+        Code::SeedNotEmpty => pick(
+            zh,
+            "本地已有窗口或事项，不能再载入演示大厅".into(),
+            "This store already has windows or matters; the demo hall was not loaded".into(),
+        ),
         Code::DepartmentNotFound => pick(
             zh,
             "所选部门已不存在，请刷新后重新选择".into(),

@@ -20,10 +20,13 @@ pub enum DeviceKind {
     RatingPad,
     /// 大屏
     Display,
+    /// 网上预约: the hall's online booking channel (its website, app or mini-program backend).
+    Online,
 }
 
 impl DeviceKind {
-    pub const ALL: [DeviceKind; 4] = [Self::Kiosk, Self::Caller, Self::RatingPad, Self::Display];
+    pub const ALL: [DeviceKind; 5] =
+        [Self::Kiosk, Self::Caller, Self::RatingPad, Self::Display, Self::Online];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,6 +34,7 @@ impl DeviceKind {
             Self::Caller => "caller",
             Self::RatingPad => "rating_pad",
             Self::Display => "display",
+            Self::Online => "online",
         }
     }
 

@@ -5,6 +5,7 @@
 //! The UI's TypeScript types are generated from these definitions (`ui/src/api/types.gen.ts`),
 //! so a field is defined once. `tests/typescript_bindings.rs` fails when the file is stale.
 
+mod appointment;
 mod audit;
 mod catalog;
 mod coverage;
@@ -16,6 +17,10 @@ mod settings;
 mod staff;
 mod window;
 
+pub use appointment::{
+    Appointment, AppointmentSlot, AppointmentSlotsInput, AppointmentState, BookAppointment, CheckIn,
+    SlotInput,
+};
 pub use audit::{AuditEntry, AuditPage};
 pub use catalog::{
     BindInput, Binding, BindingPriority, BindingsChange, Catalog, Department, Matter, MatterState,
@@ -125,6 +130,13 @@ pub fn typescript_declarations() -> String {
         DisplayWindow::decl(&cfg),
         DisplayCall::decl(&cfg),
         DisplayFeed::decl(&cfg),
+        SlotInput::decl(&cfg),
+        AppointmentSlotsInput::decl(&cfg),
+        AppointmentSlot::decl(&cfg),
+        BookAppointment::decl(&cfg),
+        AppointmentState::decl(&cfg),
+        Appointment::decl(&cfg),
+        CheckIn::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

@@ -33,6 +33,16 @@ fn enums_use_the_wire_spelling() {
         assert_eq!(json, format!("\"{}\"", state.as_str()));
         assert_eq!(WindowState::parse(state.as_str()), Some(state));
     }
+    for kind in hallkeeper_proto::DeviceKind::ALL {
+        let json = serde_json::to_string(&kind).unwrap();
+        assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        assert_eq!(hallkeeper_proto::DeviceKind::parse(kind.as_str()), Some(kind));
+    }
+    for state in hallkeeper_proto::AppointmentState::ALL {
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(json, format!("\"{}\"", state.as_str()));
+        assert_eq!(hallkeeper_proto::AppointmentState::parse(state.as_str()), Some(state));
+    }
     assert_eq!(serde_json::to_string(&Locale::EnUs).unwrap(), "\"en-US\"");
     assert_eq!(Locale::parse("zh-CN"), Some(Locale::ZhCn));
     assert_eq!(Locale::parse("fr-FR"), None);

@@ -4,7 +4,7 @@
 //! from storage so memory never runs ahead of the log.
 
 use crate::error::ApiError;
-use crate::storage::Storage;
+use crate::storage::{AppointmentChange, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{
     DisplayCall, Hall, HallConfig, QueueConfig, QueueMatter, QueueWindow, TicketEvent, TicketEventKind,
@@ -64,14 +64,41 @@ impl HallRuntime {
     ) -> Result<TicketEvent, ApiError> {
         if let Err(e) = storage.append_event(&self.hall.id, self.day, &event).await {
             tracing::error!(hall = %self.hall.id, "event not stored, rebuilding the queue from storage: {e}");
-            match Self::load(storage, self.hall.clone(), event.at).await {
-                Ok(fresh) => *self = fresh,
-                Err(reload) => tracing::error!(hall = %self.hall.id, "rebuild failed too: {reload}"),
-            }
+            self.rebuild(storage, event.at).await;
             return Err(e.into());
         }
         self.note_call(&event);
         Ok(event)
+    }
+
+    /// Persists an appointment's check-in: the `Issued` event the queue has already applied and
+    /// the booking's change to checked in, in one storage transaction. When the booking did not
+    /// change (it was cancelled or checked in meanwhile) or storage failed, the event was not
+    /// stored either, and the queue is rebuilt from storage.
+    pub async fn record_check_in(
+        &mut self,
+        storage: &dyn Storage,
+        code: &str,
+        event: TicketEvent,
+    ) -> Result<AppointmentChange, ApiError> {
+        let result = storage.check_in_appointment(&self.hall.id, code, self.day, &event).await;
+        match &result {
+            Ok(AppointmentChange::Done(_)) => self.note_call(&event),
+            Ok(_) => self.rebuild(storage, event.at).await,
+            Err(e) => {
+                tracing::error!(hall = %self.hall.id, "check-in not stored, rebuilding the queue from storage: {e}");
+                self.rebuild(storage, event.at).await;
+            }
+        }
+        Ok(result?)
+    }
+
+    /// Replaces memory with what storage holds, after a change memory has and storage has not.
+    async fn rebuild(&mut self, storage: &dyn Storage, now: DateTime<Utc>) {
+        match Self::load(storage, self.hall.clone(), now).await {
+            Ok(fresh) => *self = fresh,
+            Err(reload) => tracing::error!(hall = %self.hall.id, "rebuild failed too: {reload}"),
+        }
     }
 
     fn note_call(&mut self, e: &TicketEvent) {

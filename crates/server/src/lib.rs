@@ -7,6 +7,7 @@
 //! router). `serve` runs it; the desktop embeds the same library on loopback.
 
 pub mod api;
+pub mod appointments;
 pub mod auth;
 pub mod config;
 pub mod error;

@@ -279,3 +279,379 @@ async fn a_device_sees_only_its_own_hall() {
 
 #[allow(dead_code)]
 fn unused(_: Value) {}
+
+// ---- appointments ----
+
+/// The day the appointment tests book, the fixture's day after.
+const DAY: &str = "2026-11-26";
+
+/// Hall time (UTC+8) on DAY as the instant the clock takes.
+fn at(hhmm: &str) -> String {
+    let (h, m) = hhmm.split_once(':').unwrap();
+    let minutes = h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap() - 8 * 60;
+    let t = chrono::DateTime::parse_from_rfc3339(&format!("{DAY}T00:00:00Z")).unwrap()
+        + chrono::Duration::minutes(minutes);
+    t.to_rfc3339()
+}
+
+async fn book(fx: &Fixture, online: &str, matter: &str, start: &str) -> (StatusCode, Value) {
+    fx.post(online, "/api/v1/appointments", json!({ "matterId": matter, "day": DAY, "start": start })).await
+}
+
+async fn booked_code(fx: &Fixture, online: &str, matter: &str, start: &str) -> String {
+    let (s, body) = book(fx, online, matter, start).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    body["code"].as_str().unwrap().to_owned()
+}
+
+/// (start, booked, remaining) of each slot.
+async fn places(fx: &Fixture, online: &str, matter: &str) -> Vec<(String, u64, u64)> {
+    let (s, body) = fx.get(online, &format!("/api/v1/appointments/slots?matterId={matter}&day={DAY}")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    body.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["start"].as_str().unwrap().to_owned(),
+                x["booked"].as_u64().unwrap(),
+                x["remaining"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// code → state of the day's bookings, as the administrator lists them.
+async fn listed_states(fx: &Fixture) -> Vec<(String, String)> {
+    let (s, body) = fx.admin_get(&format!("/api/v1/admin/halls/{}/appointments?day={DAY}", fx.hall)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    body.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["code"].as_str().unwrap().to_owned(), a["state"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn state_of<'a>(listed: &'a [(String, String)], code: &str) -> &'a str {
+    &listed.iter().find(|(c, _)| c == code).unwrap().1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_appointment_from_booking_to_a_priority_ticket() {
+    each_backend(|fx| async move {
+        let online = fx.device("online", None).await;
+        let kiosk = fx.device("kiosk", None).await;
+        let caller = fx.device("caller", Some(&fx.window_a)).await;
+
+        let (s, set) = fx.put_slots("m-id", DAY, &[("09:30", "10:00", 1), ("09:00", "09:30", 2)]).await;
+        assert_eq!(s, StatusCode::OK, "{set}");
+        assert_eq!(set.as_array().unwrap().len(), 2);
+        assert_eq!(
+            set[0],
+            json!({ "matterId": "m-id", "day": DAY, "start": "09:00", "end": "09:30", "capacity": 2, "booked": 0, "remaining": 2, "bookable": true }),
+            "sorted by start"
+        );
+
+        // Booking, until the slot is full.
+        let (s, first) = fx
+            .post(&online, "/api/v1/appointments", json!({ "matterId": "m-id", "day": DAY, "start": "09:30", "phone": "13812345678" }))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{first}");
+        assert_eq!((first["state"].as_str(), first["end"].as_str()), (Some("booked"), Some("10:00")));
+        assert_eq!(first["phone"], "13812345678");
+        let late_code = first["code"].as_str().unwrap().to_owned();
+        assert_eq!(late_code.len(), 8);
+        assert!(late_code.bytes().all(|b| b"23456789ABCDEFGHJKMNPQRSTUVWXYZ".contains(&b)), "{late_code}");
+        let (s, e) = book(&fx, &online, "m-id", "09:30").await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.full")), "{e}");
+
+        let early = booked_code(&fx, &online, "m-id", "09:00").await;
+        let dropped = booked_code(&fx, &online, "m-id", "09:00").await;
+        assert_ne!(early, dropped);
+        assert_eq!(places(&fx, &online, "m-id").await, [("09:00".into(), 2, 0), ("09:30".into(), 1, 0)]);
+
+        // Cancelling frees the place, once.
+        let (s, _) = fx.delete(&online, &format!("/api/v1/appointments/{dropped}")).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, e) = fx.delete(&online, &format!("/api/v1/appointments/{dropped}")).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.cancelled")));
+        let (s, e) = fx.delete(&online, "/api/v1/appointments/ZZZZ9999").await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("appointment.not_found")));
+        assert_eq!(places(&fx, &online, "m-id").await[0], ("09:00".into(), 1, 1));
+        let missed = booked_code(&fx, &online, "m-id", "09:00").await;
+        let (s, shown) = fx.get(&online, &format!("/api/v1/appointments/{}", missed.to_lowercase())).await;
+        assert_eq!((s, shown["state"].as_str()), (StatusCode::OK, Some("booked")), "codes are read case-blind");
+
+        // Check-in opens 30 minutes before the slot: at 08:00 it is too early, and says when.
+        fx.set_clock(&at("08:00"));
+        let (s, e) = fx.post(&kiosk, "/api/v1/kiosk/checkins", json!({ "code": early })).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.too_early")), "{e}");
+        assert!(e["message"].as_str().unwrap().contains("08:30"), "{e}");
+
+        // Two walk-in tickets, then the check-in: its ticket is called first.
+        fx.set_clock(&at("08:40"));
+        for _ in 0..2 {
+            let (s, _) = fx.post(&kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-id" })).await;
+            assert_eq!(s, StatusCode::CREATED);
+        }
+        let (s, issued) = fx.post(&kiosk, "/api/v1/kiosk/checkins", json!({ "code": format!(" {} ", early.to_lowercase()) })).await;
+        assert_eq!(s, StatusCode::CREATED, "{issued}");
+        assert_eq!(issued["ticket"]["class"], "appointment");
+        assert_eq!(issued["ticket"]["number"], "A003");
+        assert_eq!(issued["ahead"], 0, "an appointment goes before earlier normal tickets");
+        assert_eq!(issued["matterName"], "居民身份证换领");
+        let (s, called) = fx.post(&caller, "/api/v1/caller/next", json!(null)).await;
+        assert_eq!((s, called["number"].as_str()), (StatusCode::OK, Some("A003")), "{called}");
+        assert_eq!(called["class"], "appointment");
+
+        // Checked in once; and a checked-in booking is not cancelled.
+        let (s, e) = fx.post(&kiosk, "/api/v1/kiosk/checkins", json!({ "code": early })).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.checked_in")));
+        let (s, e) = fx.delete(&online, &format!("/api/v1/appointments/{early}")).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.checked_in")));
+        let (s, e) = fx.post(&kiosk, "/api/v1/kiosk/checkins", json!({ "code": dropped })).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.cancelled")));
+        let (_, listed) = fx.admin_get(&format!("/api/v1/admin/halls/{}/appointments?day={DAY}", fx.hall)).await;
+        let record = listed.as_array().unwrap().iter().find(|a| a["code"] == early.as_str()).unwrap();
+        assert_eq!(record["state"], "checked_in");
+        assert_eq!(record["ticketId"], called["id"]);
+        assert!(record["checkedInAt"].as_str().unwrap().starts_with("2026-11-26T00:40:00"), "{record}");
+
+        // 15 minutes after its slot's end a booking is too late, and recorded as a no-show.
+        fx.set_clock(&at("09:46"));
+        let (s, e) = fx.post(&kiosk, "/api/v1/kiosk/checkins", json!({ "code": missed })).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.too_late")), "{e}");
+        let (s, e) = fx.delete(&online, &format!("/api/v1/appointments/{missed}")).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.no_show")), "{e}");
+        let listed = listed_states(&fx).await;
+        assert_eq!(state_of(&listed, &missed), "no_show");
+        assert_eq!(state_of(&listed, &late_code), "booked", "its window is open until 10:15");
+        assert_eq!(state_of(&listed, &dropped), "cancelled");
+        assert_eq!(listed.len(), 4);
+
+        // Nobody checks it in: listing after its window records the no-show.
+        fx.set_clock(&at("10:16"));
+        assert_eq!(state_of(&listed_states(&fx).await, &late_code), "no_show");
+        let (_, no_show) = fx.get(&online, &format!("/api/v1/appointments/{late_code}")).await;
+        assert!(no_show["noShowAt"].as_str().unwrap().starts_with("2026-11-26T02:16:00"), "{no_show}");
+        let (_, tickets) = fx.admin_get(&format!("/api/v1/admin/halls/{}/tickets", fx.hall)).await;
+        assert_eq!(tickets.as_array().unwrap().len(), 3, "no ticket for refused check-ins: {tickets}");
+
+        // A restart keeps it all: the appointment ticket is replayed from the log.
+        let fx = fx.restart().await;
+        let (_, view) = fx.get(&caller, "/api/v1/caller").await;
+        assert_eq!((view["current"]["number"].as_str(), view["waiting"].as_u64()), (Some("A003"), Some(2)), "{view}");
+        assert_eq!(listed_states(&fx).await.len(), 4);
+        fx.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appointment_requests_are_checked() {
+    each_backend(|fx| async move {
+        let online = fx.device("online", None).await;
+        let kiosk = fx.device("kiosk", None).await;
+        let slots_path = format!("/api/v1/admin/halls/{}/appointment-slots", fx.hall);
+
+        // Slots: times, order, capacity, overlaps, the matter.
+        let cases: Vec<(Value, &str, Option<&str>)> = vec![
+            (json!({ "matterId": "m-id", "day": DAY, "slots": [{ "start": "9:00", "end": "09:30", "capacity": 1 }] }), "appointment.time_invalid", Some("slots[0].start")),
+            (json!({ "matterId": "m-id", "day": DAY, "slots": [{ "start": "08:00", "end": "08:30", "capacity": 1 }, { "start": "09:00", "end": "24:00", "capacity": 1 }] }), "appointment.time_invalid", Some("slots[1].end")),
+            (json!({ "matterId": "m-id", "day": DAY, "slots": [{ "start": "09:30", "end": "09:30", "capacity": 1 }] }), "appointment.slot_invalid", Some("slots[0].end")),
+            (json!({ "matterId": "m-id", "day": DAY, "slots": [{ "start": "09:00", "end": "09:30", "capacity": 0 }] }), "appointment.capacity_invalid", Some("slots[0].capacity")),
+            (json!({ "matterId": "m-id", "day": DAY, "slots": [{ "start": "09:00", "end": "09:30", "capacity": 501 }] }), "appointment.capacity_invalid", Some("slots[0].capacity")),
+            (json!({ "matterId": "m-id", "day": DAY, "slots": [{ "start": "09:00", "end": "10:00", "capacity": 1 }, { "start": "09:30", "end": "10:30", "capacity": 1 }] }), "appointment.slots_overlap", Some("slots")),
+            (json!({ "matterId": "m-nope", "day": DAY, "slots": [] }), "appointment.matter_invalid", Some("matterId")),
+            (json!({ "matterId": "m-id", "day": "2026-11-31", "slots": [] }), "request.invalid_field", Some("day")),
+            (json!({ "matterId": "m-id", "day": DAY, "slots": [{ "start": "09:00", "end": "09:30", "capacity": -1 }] }), "request.invalid_field", Some("slots[0].capacity")),
+        ];
+        for (body, code, field) in cases {
+            let (s, e) = fx.admin_put(&slots_path, body.clone()).await;
+            assert_eq!((s, e["code"].as_str(), e["field"].as_str()), (StatusCode::BAD_REQUEST, Some(code), field), "{body}: {e}");
+        }
+        let (_, listed) = fx.admin_get(&format!("{slots_path}?matterId=m-id&day={DAY}")).await;
+        assert_eq!(listed, json!([]), "nothing refused was stored");
+
+        // A slot holding bookings keeps its times and at least as many places.
+        let (s, _) = fx.put_slots("m-id", DAY, &[("09:00", "09:30", 2), ("10:00", "10:30", 1)]).await;
+        assert_eq!(s, StatusCode::OK);
+        booked_code(&fx, &online, "m-id", "09:00").await;
+        booked_code(&fx, &online, "m-id", "09:00").await;
+        for refused in [vec![("10:00", "10:30", 1)], vec![("09:00", "09:45", 2)], vec![("09:00", "09:30", 1)]] {
+            let (s, e) = fx.put_slots("m-id", DAY, &refused).await;
+            assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.slot_in_use")), "{refused:?}: {e}");
+        }
+        let (s, set) = fx.put_slots("m-id", DAY, &[("09:00", "09:30", 3)]).await;
+        assert_eq!((s, &set[0]["booked"], &set[0]["remaining"]), (StatusCode::OK, &json!(2), &json!(1)), "{set}");
+
+        // Bookings: fields, the slot, the matter, the past.
+        let cases: Vec<(Value, StatusCode, &str, Option<&str>)> = vec![
+            (json!({ "matterId": "m-id", "day": DAY, "start": "09:00", "phone": "12345678901" }), StatusCode::BAD_REQUEST, "appointment.phone_invalid", Some("phone")),
+            (json!({ "matterId": "m-id", "day": DAY, "start": "9:00" }), StatusCode::BAD_REQUEST, "appointment.time_invalid", Some("start")),
+            (json!({ "matterId": "m-id", "day": "26/11/2026", "start": "09:00" }), StatusCode::BAD_REQUEST, "request.invalid_field", Some("day")),
+            (json!({ "matterId": "m-id", "day": DAY, "start": "09:00", "seat": 1 }), StatusCode::BAD_REQUEST, "request.invalid_field", Some("seat")),
+            (json!({ "matterId": "m-id", "day": DAY, "start": "09:15" }), StatusCode::NOT_FOUND, "appointment.slot_not_found", None),
+            (json!({ "matterId": "m-id", "day": "2026-11-27", "start": "09:00" }), StatusCode::NOT_FOUND, "appointment.slot_not_found", None),
+            (json!({ "matterId": "m-nope", "day": DAY, "start": "09:00" }), StatusCode::NOT_FOUND, "appointment.matter_unknown", None),
+        ];
+        for (body, status, code, field) in cases {
+            let (s, e) = fx.post(&online, "/api/v1/appointments", body.clone()).await;
+            assert_eq!((s, e["code"].as_str(), e["field"].as_str()), (status, Some(code), field), "{body}: {e}");
+        }
+        for query in ["matterId=m-id", "day=2026-11-26", "matterId=m-id&day=tomorrow"] {
+            let (s, e) = fx.get(&online, &format!("/api/v1/appointments/slots?{query}")).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{query}: {e}");
+        }
+        let (s, e) = fx.post(&kiosk, "/api/v1/kiosk/checkins", json!({ "code": "ABC" })).await;
+        assert_eq!((s, e["code"].as_str(), e["field"].as_str()), (StatusCode::BAD_REQUEST, Some("appointment.code_invalid"), Some("code")));
+        let (s, e) = fx.post(&kiosk, "/api/v1/kiosk/checkins", json!({ "code": "ZZZZ9999" })).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("appointment.not_found")));
+
+        // Once the slot has started it cannot be booked.
+        fx.set_clock(&at("09:00"));
+        let (_, shown) = fx.get(&online, &format!("/api/v1/appointments/slots?matterId=m-id&day={DAY}")).await;
+        assert_eq!(shown[0]["bookable"], false, "{shown}");
+        let (s, e) = book(&fx, &online, "m-id", "09:00").await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("appointment.slot_past")), "{e}");
+
+        // Check-in keeps the kiosk's rules: a matter whose windows are all closed is refused with
+        // the queue's reason, and the booking stays booked for when one opens.
+        fx.set_clock(&at("07:00"));
+        let (s, _) = fx.put_slots("m-closed", DAY, &[("10:00", "11:00", 5)]).await;
+        assert_eq!(s, StatusCode::OK);
+        let code = booked_code(&fx, &online, "m-closed", "10:00").await;
+        fx.set_clock(&at("09:40"));
+        let (s, e) = fx.post(&kiosk, "/api/v1/kiosk/checkins", json!({ "code": code })).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("queue.no_open_window")), "{e}");
+        let (_, shown) = fx.get(&online, &format!("/api/v1/appointments/{code}")).await;
+        assert_eq!((shown["state"].as_str(), &shown["ticketId"]), (Some("booked"), &Value::Null), "{shown}");
+        let (_, tickets) = fx.admin_get(&format!("/api/v1/admin/halls/{}/tickets", fx.hall)).await;
+        assert_eq!(tickets, json!([]));
+        fx.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_bookings_for_the_last_places() {
+    each_backend(|fx| async move {
+        let online = fx.device("online", None).await;
+        let (s, _) = fx.put_slots("m-id", DAY, &[("09:00", "09:30", 2)]).await;
+        assert_eq!(s, StatusCode::OK);
+        let attempts = (0..6).map(|_| book(&fx, &online, "m-id", "09:00"));
+        let outcomes = futures_join_all(attempts).await;
+        let statuses: Vec<StatusCode> = outcomes.iter().map(|(s, _)| *s).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 2, "{outcomes:?}");
+        assert!(
+            outcomes
+                .iter()
+                .filter(|(s, _)| *s != StatusCode::CREATED)
+                .all(|(s, e)| *s == StatusCode::CONFLICT && e["code"] == "appointment.full"),
+            "{outcomes:?}"
+        );
+        assert_eq!(places(&fx, &online, "m-id").await, [("09:00".into(), 2, 0)]);
+        fx.stop().await;
+    })
+    .await;
+}
+
+/// Runs the futures at once (on the test's runtime) and gives their outputs in order.
+async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut set: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(|o| o.unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_online_channel_and_the_kiosk_keep_to_their_own_endpoints() {
+    each_backend(|fx| async move {
+        let online = fx.device("online", None).await;
+        let kiosk = fx.device("kiosk", None).await;
+        let (s, _) = fx.put_slots("m-id", DAY, &[("09:00", "09:30", 5)]).await;
+        assert_eq!(s, StatusCode::OK);
+        let code = booked_code(&fx, &online, "m-id", "09:00").await;
+        let booking = json!({ "matterId": "m-id", "day": DAY, "start": "09:00" });
+
+        // An online token takes no tickets and checks nothing in; a kiosk books nothing.
+        for (path, body) in [
+            ("/api/v1/kiosk/tickets", json!({ "matterId": "m-id" })),
+            ("/api/v1/kiosk/checkins", json!({ "code": code })),
+        ] {
+            let (s, e) = fx.post(&online, path, body).await;
+            assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("auth.wrong_device")), "{path}");
+        }
+        let (s, _) = fx.post(&kiosk, "/api/v1/appointments", booking.clone()).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = fx.get(&kiosk, &format!("/api/v1/appointments/slots?matterId=m-id&day={DAY}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = fx.delete(&kiosk, &format!("/api/v1/appointments/{code}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let caller = fx.device("caller", Some(&fx.window_a)).await;
+        let (s, _) = fx.get(&caller, &format!("/api/v1/appointments/{code}")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // No token, an unknown one, the admin's, a revoked one: 401.
+        for token in [None, Some("hk_not-a-token"), Some(common::api::ADMIN)] {
+            let (s, e) = fx.post_raw(token, "/api/v1/appointments", booking.to_string()).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{token:?}: {e}");
+        }
+        let (s, created) = fx
+            .admin_post(
+                &format!("/api/v1/admin/halls/{}/devices", fx.hall),
+                json!({ "kind": "online", "name": "网上大厅" }),
+            )
+            .await;
+        assert_eq!((s, created["device"]["kind"].as_str()), (StatusCode::CREATED, Some("online")));
+        let revoked = created["token"].as_str().unwrap().to_owned();
+        let id = created["device"]["id"].as_str().unwrap();
+        assert_eq!(
+            fx.admin_delete(&format!("/api/v1/admin/halls/{}/devices/{id}", fx.hall)).await,
+            StatusCode::NO_CONTENT
+        );
+        let (s, _) = fx.post(&revoked, "/api/v1/appointments", booking.clone()).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = fx.delete(&revoked, &format!("/api/v1/appointments/{code}")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+        // Another hall's channel and kiosk do not see this hall's bookings.
+        let other = fx.second_hall().await;
+        let other_online = fx.device_in(&other, "online", None).await;
+        let other_kiosk = fx.device_in(&other, "kiosk", None).await;
+        let (s, _) = fx.get(&other_online, &format!("/api/v1/appointments/{code}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = fx.delete(&other_online, &format!("/api/v1/appointments/{code}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = fx.post(&other_kiosk, "/api/v1/kiosk/checkins", json!({ "code": code })).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, e) = fx.post(&other_online, "/api/v1/appointments", booking.clone()).await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("appointment.matter_unknown")),
+            "{e}"
+        );
+
+        let (_, shown) = fx.get(&online, &format!("/api/v1/appointments/{code}")).await;
+        assert_eq!(shown["state"], "booked", "nothing above changed it");
+        assert_eq!(places(&fx, &online, "m-id").await, [("09:00".into(), 1, 4)]);
+        fx.stop().await;
+    })
+    .await;
+}

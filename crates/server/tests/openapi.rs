@@ -79,7 +79,10 @@ async fn every_documented_operation_exists_on_the_server() {
         let url = format!(
             "{}{}",
             fx.base,
-            path.replace("{hallId}", &fx.hall).replace("{ticketId}", "t-1").replace("{deviceId}", "d-1")
+            path.replace("{hallId}", &fx.hall)
+                .replace("{ticketId}", "t-1")
+                .replace("{deviceId}", "d-1")
+                .replace("{code}", "ABCD2345")
         );
         let resp = fx
             .http

@@ -8,18 +8,21 @@ mod pg;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{
-    Binding, BindingPriority, Department, Device, DeviceKind, Hall, HallConfig, Matter, MatterState,
-    NoShowReason, PriorityClass, QueueSettings, Rating, RatingLevel, TicketEvent, TicketEventKind,
-    TransferTarget, Window, WindowKind, WindowState,
+    Appointment, AppointmentState, Binding, BindingPriority, Department, Device, DeviceKind, Hall,
+    HallConfig, Matter, MatterState, NoShowReason, PriorityClass, QueueSettings, Rating, RatingLevel,
+    TicketEvent, TicketEventKind, TransferTarget, Window, WindowKind, WindowState,
 };
 use hallkeeper_server::storage::postgres::PostgresStorage;
 use hallkeeper_server::storage::sqlite::SqliteStorage;
-use hallkeeper_server::storage::{DeviceRecord, Storage, StorageError};
+use hallkeeper_server::storage::{
+    AppointmentChange, Booked, DeviceRecord, NewAppointment, Slot, SlotUse, SlotsReplaced, Storage,
+    StorageError,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The schema version the server's migrations end at.
-const KNOWN_VERSION: i64 = 1;
+const KNOWN_VERSION: i64 = 2;
 
 /// One store under test, and what the suite needs to reach past the trait: another handle on the
 /// same data (a second server, a restart) and the stored schema version.
@@ -113,7 +116,7 @@ macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
                     super::$name(super::Backend::sqlite().await).await;
                 }
@@ -121,7 +124,7 @@ macro_rules! suite {
         }
         mod postgres {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
                     if let Some(backend) = super::Backend::postgres().await {
                         super::$name(backend).await;
@@ -145,6 +148,14 @@ suite!(
     one_rating_per_ticket,
     ratings_since_a_time,
     data_outlives_the_handle,
+    appointment_slots_are_replaced_and_counted,
+    a_slot_holding_bookings_cannot_go_or_shrink_below_them,
+    bookings_take_places_until_the_slot_is_full,
+    concurrent_bookings_never_overfill_a_slot,
+    a_cancelled_booking_frees_its_place,
+    check_in_marks_the_booking_and_logs_its_ticket_together,
+    bookings_past_their_window_become_no_shows,
+    appointments_are_per_hall,
 );
 
 // ---- fixtures ----
@@ -248,6 +259,47 @@ fn rating(id: &str, hall_id: &str, ticket: &str, at: &str) -> Rating {
         comment: "排了一个小时".into(),
         at: at.into(),
     }
+}
+
+fn slot(start: &str, end: &str, capacity: u32) -> Slot {
+    Slot { start: start.into(), end: end.into(), capacity }
+}
+
+fn new_appt(hall_id: &str, code: &str, day_s: &str, start: &str, booked_at: &str) -> NewAppointment {
+    NewAppointment {
+        id: format!("appt-{hall_id}-{code}"),
+        hall_id: hall_id.into(),
+        code: code.into(),
+        matter_id: "m-id".into(),
+        day: day(day_s),
+        start: start.into(),
+        phone: Some("13812345678".into()),
+        booked_at: t(booked_at),
+    }
+}
+
+async fn book_ok(s: &dyn Storage, a: &NewAppointment) -> Appointment {
+    match s.book(a).await.unwrap() {
+        Booked::Done(appt) => *appt,
+        other => panic!("expected a booking for {}, got {other:?}", a.code),
+    }
+}
+
+/// Capacity and places held, by start.
+async fn places(s: &dyn Storage, hall_id: &str, day_s: &str) -> Vec<(String, u32, u32)> {
+    s.slots(hall_id, "m-id", day(day_s))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.slot.start, u.slot.capacity, u.held))
+        .collect()
+}
+
+/// A hall `h1` with two slots of m-id on 2026-11-25: 09:00–09:30 (2 places), 09:30–10:00 (1).
+async fn hall_with_slots(b: &Backend) {
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let slots = [slot("09:00", "09:30", 2), slot("09:30", "10:00", 1)];
+    assert_eq!(b.s().put_slots("h1", "m-id", day("2026-11-25"), &slots).await.unwrap(), SlotsReplaced::Done);
 }
 
 // ---- behaviours ----
@@ -514,6 +566,9 @@ async fn data_outlives_the_handle(b: Backend) {
         .await
         .unwrap();
     b.s().add_rating(&rating("r-1", "h1", "t-1", "2026-11-25T01:40:00.000Z")).await.unwrap();
+    b.s().put_slots("h1", "m-id", day("2026-11-26"), &[slot("09:00", "09:30", 2)]).await.unwrap();
+    let booked =
+        book_ok(b.s(), &new_appt("h1", "ABCD2345", "2026-11-26", "09:00", "2026-11-25T01:45:00Z")).await;
 
     let again = b.open_again().await;
     again.migrate().await.unwrap();
@@ -525,6 +580,358 @@ async fn data_outlives_the_handle(b: Backend) {
     );
     assert_eq!(again.events("h1", day("2026-11-25")).await.unwrap().len(), 1);
     assert_eq!(again.ratings("h1", t("2026-11-25T00:00:00Z")).await.unwrap().len(), 1);
+    assert_eq!(again.appointment("h1", "ABCD2345").await.unwrap(), Some(booked));
+    assert_eq!(places(&*again, "h1", "2026-11-26").await, [("09:00".into(), 2, 1)]);
+}
+
+async fn appointment_slots_are_replaced_and_counted(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    assert_eq!(b.s().slots("h1", "m-id", day("2026-11-25")).await.unwrap(), []);
+
+    let first = [slot("09:00", "09:30", 2), slot("10:00", "10:30", 5), slot("14:00", "15:00", 1)];
+    assert_eq!(b.s().put_slots("h1", "m-id", day("2026-11-25"), &first).await.unwrap(), SlotsReplaced::Done);
+    // Another matter and another day keep theirs.
+    b.s().put_slots("h1", "m-other", day("2026-11-25"), &[slot("09:00", "12:00", 9)]).await.unwrap();
+    b.s().put_slots("h1", "m-id", day("2026-11-26"), &[slot("08:00", "08:30", 3)]).await.unwrap();
+    let listed = b.s().slots("h1", "m-id", day("2026-11-25")).await.unwrap();
+    assert_eq!(
+        listed,
+        first.iter().map(|s| SlotUse { slot: s.clone(), held: 0 }).collect::<Vec<_>>(),
+        "every field back, by start"
+    );
+
+    // Replaced whole: a slot may go, change its times or its capacity while nobody booked it.
+    let second = [slot("09:00", "09:45", 3), slot("11:00", "11:30", 1)];
+    b.s().put_slots("h1", "m-id", day("2026-11-25"), &second).await.unwrap();
+    assert_eq!(places(b.s(), "h1", "2026-11-25").await, [("09:00".into(), 3, 0), ("11:00".into(), 1, 0)]);
+    assert_eq!(b.s().slots("h1", "m-id", day("2026-11-25")).await.unwrap()[0].slot.end, "09:45");
+    assert_eq!(places(b.s(), "h1", "2026-11-26").await, [("08:00".into(), 3, 0)]);
+    assert_eq!(b.s().slots("h1", "m-other", day("2026-11-25")).await.unwrap().len(), 1);
+
+    // Emptied.
+    b.s().put_slots("h1", "m-id", day("2025-11-25"), &[]).await.unwrap();
+    b.s().put_slots("h1", "m-id", day("2026-11-25"), &[]).await.unwrap();
+    assert_eq!(b.s().slots("h1", "m-id", day("2026-11-25")).await.unwrap(), []);
+    // Slots belong to a hall that exists.
+    assert!(b.s().put_slots("nowhere", "m-id", day("2026-11-25"), &first).await.is_err());
+}
+
+async fn a_slot_holding_bookings_cannot_go_or_shrink_below_them(b: Backend) {
+    let b = b.migrated().await;
+    hall_with_slots(&b).await;
+    book_ok(b.s(), &new_appt("h1", "AAAA2222", "2026-11-25", "09:00", "2026-11-24T02:00:00Z")).await;
+    book_ok(b.s(), &new_appt("h1", "AAAA3333", "2026-11-25", "09:00", "2026-11-24T02:01:00Z")).await;
+    let d = day("2026-11-25");
+    let in_use = |capacity| SlotsReplaced::InUse(SlotUse { slot: slot("09:00", "09:30", capacity), held: 2 });
+
+    // Dropped, moved, lengthened, shrunk below its bookings: refused, nothing changed.
+    for refused in [
+        vec![slot("09:30", "10:00", 1)],
+        vec![slot("09:05", "09:30", 2)],
+        vec![slot("09:00", "09:40", 2)],
+        vec![slot("09:00", "09:30", 1), slot("09:30", "10:00", 1)],
+    ] {
+        assert_eq!(b.s().put_slots("h1", "m-id", d, &refused).await.unwrap(), in_use(2), "{refused:?}");
+        assert_eq!(places(b.s(), "h1", "2026-11-25").await, [("09:00".into(), 2, 2), ("09:30".into(), 1, 0)]);
+    }
+    // Kept with as many places or more, the rest changed: fine.
+    let kept = [slot("09:00", "09:30", 2), slot("10:00", "10:30", 4)];
+    assert_eq!(b.s().put_slots("h1", "m-id", d, &kept).await.unwrap(), SlotsReplaced::Done);
+    b.s().put_slots("h1", "m-id", d, &[slot("09:00", "09:30", 6)]).await.unwrap();
+    assert_eq!(places(b.s(), "h1", "2026-11-25").await, [("09:00".into(), 6, 2)]);
+    // A cancelled booking holds nothing.
+    b.s().cancel_appointment("h1", "AAAA2222", t("2026-11-24T03:00:00Z")).await.unwrap();
+    assert_eq!(
+        b.s().put_slots("h1", "m-id", d, &[]).await.unwrap(),
+        SlotsReplaced::InUse(SlotUse { slot: slot("09:00", "09:30", 6), held: 1 })
+    );
+    assert_eq!(
+        b.s().put_slots("h1", "m-id", d, &[slot("09:00", "09:30", 1)]).await.unwrap(),
+        SlotsReplaced::Done
+    );
+    b.s().cancel_appointment("h1", "AAAA3333", t("2026-11-24T03:00:00Z")).await.unwrap();
+    assert_eq!(b.s().put_slots("h1", "m-id", d, &[]).await.unwrap(), SlotsReplaced::Done);
+    assert_eq!(b.s().appointments("h1", d).await.unwrap().len(), 2, "cancelled bookings outlive their slot");
+}
+
+async fn bookings_take_places_until_the_slot_is_full(b: Backend) {
+    let b = b.migrated().await;
+    hall_with_slots(&b).await;
+    let a =
+        book_ok(b.s(), &new_appt("h1", "BBBB2222", "2026-11-25", "09:30", "2026-11-24T02:00:00.123Z")).await;
+    assert_eq!(
+        a,
+        Appointment {
+            id: "appt-h1-BBBB2222".into(),
+            hall_id: "h1".into(),
+            code: "BBBB2222".into(),
+            matter_id: "m-id".into(),
+            day: day("2026-11-25"),
+            start: "09:30".into(),
+            end: "10:00".into(),
+            phone: Some("13812345678".into()),
+            state: AppointmentState::Booked,
+            booked_at: t("2026-11-24T02:00:00.123Z"),
+            cancelled_at: None,
+            checked_in_at: None,
+            ticket_id: None,
+            no_show_at: None,
+        },
+        "the slot's end filled in"
+    );
+    assert_eq!(b.s().appointment("h1", "BBBB2222").await.unwrap(), Some(a.clone()), "read back as answered");
+    let full = new_appt("h1", "BBBB3333", "2026-11-25", "09:30", "2026-11-24T02:01:00Z");
+    assert_eq!(b.s().book(&full).await.unwrap(), Booked::Full);
+    assert_eq!(b.s().appointment("h1", "BBBB3333").await.unwrap(), None, "a refused booking leaves nothing");
+
+    let mut no_phone = new_appt("h1", "BBBB4444", "2026-11-25", "09:00", "2026-11-24T02:02:00Z");
+    no_phone.phone = None;
+    assert_eq!(book_ok(b.s(), &no_phone).await.phone, None);
+    for wrong in [
+        new_appt("h1", "BBBB5555", "2026-11-25", "09:15", "2026-11-24T02:03:00Z"),
+        new_appt("h1", "BBBB5555", "2026-11-26", "09:00", "2026-11-24T02:03:00Z"),
+        NewAppointment {
+            matter_id: "m-other".into(),
+            ..new_appt("h1", "BBBB5555", "2026-11-25", "09:00", "2026-11-24T02:03:00Z")
+        },
+    ] {
+        assert_eq!(b.s().book(&wrong).await.unwrap(), Booked::NoSuchSlot, "{wrong:?}");
+    }
+    // A code is unique in its hall.
+    let same_code = new_appt("h1", "BBBB4444", "2026-11-25", "09:00", "2026-11-24T02:04:00Z");
+    let same_code = NewAppointment { id: "another-id".into(), ..same_code };
+    assert!(matches!(b.s().book(&same_code).await, Err(StorageError::Conflict(_))));
+    assert_eq!(places(b.s(), "h1", "2026-11-25").await, [("09:00".into(), 2, 1), ("09:30".into(), 1, 1)]);
+    // Listed by slot, then booking time.
+    let listed: Vec<String> =
+        b.s().appointments("h1", day("2026-11-25")).await.unwrap().into_iter().map(|a| a.code).collect();
+    assert_eq!(listed, ["BBBB4444", "BBBB2222"]);
+    assert_eq!(b.s().appointments("h1", day("2026-11-26")).await.unwrap(), []);
+}
+
+async fn concurrent_bookings_never_overfill_a_slot(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().put_slots("h1", "m-id", day("2026-11-25"), &[slot("09:00", "09:30", 3)]).await.unwrap();
+    // Three handles, as three servers on one database would have.
+    let stores = [b.store.clone(), b.open_again().await, b.open_again().await];
+    let attempts: Vec<_> = (0..8)
+        .map(|i| {
+            let store = stores[i % stores.len()].clone();
+            let a = new_appt(
+                "h1",
+                &format!("CCCC{}", 2222 + i * 1111),
+                "2026-11-25",
+                "09:00",
+                "2026-11-24T02:00:00Z",
+            );
+            tokio::spawn(async move { store.book(&a).await.unwrap() })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for a in attempts {
+        outcomes.push(a.await.unwrap());
+    }
+    let booked = outcomes.iter().filter(|o| matches!(o, Booked::Done(_))).count();
+    let full = outcomes.iter().filter(|o| **o == Booked::Full).count();
+    assert_eq!((booked, full), (3, 5), "{outcomes:?}");
+    assert_eq!(places(b.s(), "h1", "2026-11-25").await, [("09:00".into(), 3, 3)]);
+    assert_eq!(b.s().appointments("h1", day("2026-11-25")).await.unwrap().len(), 3);
+}
+
+async fn a_cancelled_booking_frees_its_place(b: Backend) {
+    let b = b.migrated().await;
+    hall_with_slots(&b).await;
+    book_ok(b.s(), &new_appt("h1", "DDDD2222", "2026-11-25", "09:30", "2026-11-24T02:00:00Z")).await;
+    let next = new_appt("h1", "DDDD3333", "2026-11-25", "09:30", "2026-11-24T02:01:00Z");
+    assert_eq!(b.s().book(&next).await.unwrap(), Booked::Full);
+
+    let cancelled =
+        match b.s().cancel_appointment("h1", "DDDD2222", t("2026-11-24T02:05:00.5Z")).await.unwrap() {
+            AppointmentChange::Done(a) => *a,
+            other => panic!("expected the cancellation, got {other:?}"),
+        };
+    assert_eq!(cancelled.state, AppointmentState::Cancelled);
+    assert_eq!(cancelled.cancelled_at, Some(t("2026-11-24T02:05:00.500Z")));
+    assert_eq!(
+        b.s().cancel_appointment("h1", "DDDD2222", t("2026-11-24T02:06:00Z")).await.unwrap(),
+        AppointmentChange::NotBooked(AppointmentState::Cancelled),
+        "cancelled once only"
+    );
+    assert_eq!(
+        b.s().appointment("h1", "DDDD2222").await.unwrap().unwrap().cancelled_at,
+        Some(t("2026-11-24T02:05:00.500Z")),
+        "with the first time"
+    );
+    assert_eq!(
+        b.s().cancel_appointment("h1", "ZZZZ2222", t("2026-11-24T02:06:00Z")).await.unwrap(),
+        AppointmentChange::NotFound
+    );
+    assert_eq!(places(b.s(), "h1", "2026-11-25").await[1], ("09:30".into(), 1, 0));
+    book_ok(b.s(), &next).await;
+    let states: Vec<_> = b
+        .s()
+        .appointments("h1", day("2026-11-25"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.code, a.state))
+        .collect();
+    assert_eq!(
+        states,
+        [("DDDD2222".into(), AppointmentState::Cancelled), ("DDDD3333".into(), AppointmentState::Booked)]
+    );
+}
+
+async fn check_in_marks_the_booking_and_logs_its_ticket_together(b: Backend) {
+    let b = b.migrated().await;
+    hall_with_slots(&b).await;
+    book_ok(b.s(), &new_appt("h1", "EEEE2222", "2026-11-25", "09:00", "2026-11-24T02:00:00Z")).await;
+    book_ok(b.s(), &new_appt("h1", "EEEE3333", "2026-11-25", "09:00", "2026-11-24T02:01:00Z")).await;
+    let today = day("2026-11-25");
+    let issued = |ticket: &str, at: &str| TicketEvent {
+        ticket_id: ticket.into(),
+        at: t(at),
+        kind: TicketEventKind::Issued {
+            matter_id: "m-id".into(),
+            class: PriorityClass::Appointment,
+            prefix: "A".into(),
+            sequence: 1,
+        },
+    };
+
+    let first = issued("t-appt-1", "2026-11-25T00:45:00.250Z");
+    let done = match b.s().check_in_appointment("h1", "EEEE2222", today, &first).await.unwrap() {
+        AppointmentChange::Done(a) => *a,
+        other => panic!("expected the check-in, got {other:?}"),
+    };
+    assert_eq!(done.state, AppointmentState::CheckedIn);
+    assert_eq!(done.checked_in_at, Some(t("2026-11-25T00:45:00.250Z")));
+    assert_eq!(done.ticket_id.as_deref(), Some("t-appt-1"));
+    assert_eq!(
+        b.s().events("h1", today).await.unwrap(),
+        std::slice::from_ref(&first),
+        "the ticket is in the log"
+    );
+
+    // A second check-in, or one of a cancelled booking, changes nothing and logs nothing.
+    let again = issued("t-appt-2", "2026-11-25T00:46:00Z");
+    assert_eq!(
+        b.s().check_in_appointment("h1", "EEEE2222", today, &again).await.unwrap(),
+        AppointmentChange::NotBooked(AppointmentState::CheckedIn)
+    );
+    b.s().cancel_appointment("h1", "EEEE3333", t("2026-11-25T00:40:00Z")).await.unwrap();
+    assert_eq!(
+        b.s().check_in_appointment("h1", "EEEE3333", today, &again).await.unwrap(),
+        AppointmentChange::NotBooked(AppointmentState::Cancelled)
+    );
+    assert_eq!(
+        b.s().check_in_appointment("h1", "ZZZZ9999", today, &again).await.unwrap(),
+        AppointmentChange::NotFound
+    );
+    assert_eq!(b.s().events("h1", today).await.unwrap(), [first]);
+    // A checked-in booking cannot be cancelled, and still holds its place.
+    assert_eq!(
+        b.s().cancel_appointment("h1", "EEEE2222", t("2026-11-25T00:47:00Z")).await.unwrap(),
+        AppointmentChange::NotBooked(AppointmentState::CheckedIn)
+    );
+    assert_eq!(places(b.s(), "h1", "2026-11-25").await[0], ("09:00".into(), 2, 1));
+    assert_eq!(b.s().appointment("h1", "EEEE2222").await.unwrap(), Some(done));
+}
+
+async fn bookings_past_their_window_become_no_shows(b: Backend) {
+    let b = b.migrated().await;
+    hall_with_slots(&b).await;
+    // Slot ends: 09:30 and 10:00 hall time, 01:30Z and 02:00Z.
+    book_ok(b.s(), &new_appt("h1", "FFFF2222", "2026-11-25", "09:00", "2026-11-24T02:00:00Z")).await;
+    book_ok(b.s(), &new_appt("h1", "FFFF3333", "2026-11-25", "09:00", "2026-11-24T02:01:00Z")).await;
+    book_ok(b.s(), &new_appt("h1", "FFFF4444", "2026-11-25", "09:30", "2026-11-24T02:02:00Z")).await;
+    b.s().cancel_appointment("h1", "FFFF3333", t("2026-11-24T03:00:00Z")).await.unwrap();
+
+    // Exactly at the end is not yet before it.
+    assert_eq!(
+        b.s().mark_no_shows("h1", t("2026-11-25T01:30:00Z"), t("2026-11-25T01:45:00Z")).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        b.s().mark_no_shows("h2", t("2026-11-26T00:00:00Z"), t("2026-11-26T00:00:00Z")).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        b.s()
+            .mark_no_shows("h1", t("2026-11-25T01:30:00.001Z"), t("2026-11-25T01:45:00.001Z"))
+            .await
+            .unwrap(),
+        1
+    );
+    let late = b.s().appointment("h1", "FFFF2222").await.unwrap().unwrap();
+    assert_eq!(
+        (late.state, late.no_show_at),
+        (AppointmentState::NoShow, Some(t("2026-11-25T01:45:00.001Z")))
+    );
+    // Marked once, and cancelled or later bookings are left alone.
+    assert_eq!(
+        b.s().mark_no_shows("h1", t("2026-11-25T01:59:00Z"), t("2026-11-25T02:14:00Z")).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        b.s().appointment("h1", "FFFF3333").await.unwrap().unwrap().state,
+        AppointmentState::Cancelled
+    );
+    assert_eq!(b.s().appointment("h1", "FFFF4444").await.unwrap().unwrap().state, AppointmentState::Booked);
+    assert_eq!(
+        b.s().mark_no_shows("h1", t("2026-11-26T00:00:00Z"), t("2026-11-26T00:15:00Z")).await.unwrap(),
+        1
+    );
+    // A no-show can be neither cancelled nor checked in, and it still held its place.
+    assert_eq!(
+        b.s().cancel_appointment("h1", "FFFF2222", t("2026-11-26T01:00:00Z")).await.unwrap(),
+        AppointmentChange::NotBooked(AppointmentState::NoShow)
+    );
+    assert_eq!(places(b.s(), "h1", "2026-11-25").await, [("09:00".into(), 2, 1), ("09:30".into(), 1, 1)]);
+    assert_eq!(
+        b.s().appointment("h1", "FFFF2222").await.unwrap().unwrap().no_show_at,
+        Some(t("2026-11-25T01:45:00.001Z")),
+        "the first time it was noticed"
+    );
+}
+
+async fn appointments_are_per_hall(b: Backend) {
+    let b = b.migrated().await;
+    hall_with_slots(&b).await;
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    let d = day("2026-11-25");
+    assert_eq!(b.s().slots("h2", "m-id", d).await.unwrap(), [], "h1's slots are h1's");
+    assert_eq!(
+        b.s().book(&new_appt("h2", "GGGG2222", "2026-11-25", "09:30", "2026-11-24T02:00:00Z")).await.unwrap(),
+        Booked::NoSuchSlot
+    );
+    b.s().put_slots("h2", "m-id", d, &[slot("09:30", "10:00", 1)]).await.unwrap();
+    // The same code in two halls is two bookings; the same slot in two halls is two slots.
+    let in_h1 =
+        book_ok(b.s(), &new_appt("h1", "GGGG2222", "2026-11-25", "09:30", "2026-11-24T02:00:00Z")).await;
+    let in_h2 =
+        book_ok(b.s(), &new_appt("h2", "GGGG2222", "2026-11-25", "09:30", "2026-11-24T02:01:00Z")).await;
+    assert_eq!(b.s().appointment("h1", "GGGG2222").await.unwrap(), Some(in_h1));
+    assert_eq!(b.s().appointment("h2", "GGGG2222").await.unwrap(), Some(in_h2.clone()));
+    assert_eq!(b.s().appointment("h3", "GGGG2222").await.unwrap(), None);
+    assert_eq!(b.s().appointments("h2", d).await.unwrap(), [in_h2]);
+
+    // Changes in one hall leave the other's alone.
+    b.s().cancel_appointment("h1", "GGGG2222", t("2026-11-24T03:00:00Z")).await.unwrap();
+    assert_eq!(b.s().appointment("h2", "GGGG2222").await.unwrap().unwrap().state, AppointmentState::Booked);
+    assert_eq!(
+        b.s().mark_no_shows("h1", t("2026-11-26T00:00:00Z"), t("2026-11-26T00:00:00Z")).await.unwrap(),
+        0
+    );
+    assert_eq!(b.s().appointment("h2", "GGGG2222").await.unwrap().unwrap().state, AppointmentState::Booked);
+    b.s().put_slots("h1", "m-id", d, &[]).await.unwrap();
+    assert_eq!(places(b.s(), "h2", "2026-11-25").await, [("09:30".into(), 1, 1)]);
+    assert_eq!(
+        b.s().put_slots("h2", "m-id", d, &[]).await.unwrap(),
+        SlotsReplaced::InUse(SlotUse { slot: slot("09:30", "10:00", 1), held: 1 })
+    );
 }
 
 // ---- PostgreSQL only ----

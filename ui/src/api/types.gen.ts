@@ -312,7 +312,7 @@ counts: TicketCounts,
  */
 currentTicketId: string | null, };
 
-export type DeviceKind = "kiosk" | "caller" | "rating_pad" | "display";
+export type DeviceKind = "kiosk" | "caller" | "rating_pad" | "display" | "online";
 
 export type Hall = { id: string, name: string, };
 
@@ -379,3 +379,49 @@ export type DisplayFeed = { hallName: string, windows: Array<DisplayWindow>,
  * The latest calls, newest first.
  */
 recentCalls: Array<DisplayCall>, waiting: number, };
+
+export type SlotInput = { 
+/**
+ * `HH:MM`, hall time.
+ */
+start: string, 
+/**
+ * `HH:MM`, after `start`.
+ */
+end: string, 
+/**
+ * Places, 1–500.
+ */
+capacity: number, };
+
+export type AppointmentSlotsInput = { matterId: string, day: string, slots: Array<SlotInput>, };
+
+export type AppointmentSlot = { matterId: string, day: string, start: string, end: string, capacity: number, booked: number, remaining: number, 
+/**
+ * Places left and the slot not yet started.
+ */
+bookable: boolean, };
+
+export type BookAppointment = { matterId: string, day: string, 
+/**
+ * The slot's start, `HH:MM`.
+ */
+start: string, 
+/**
+ * For SMS reminders; optional, mainland mobile numbers only.
+ */
+phone: string | null, };
+
+export type AppointmentState = "booked" | "cancelled" | "checked_in" | "no_show";
+
+export type Appointment = { id: string, hallId: string, code: string, matterId: string, day: string, start: string, end: string, phone: string | null, state: AppointmentState, bookedAt: string, cancelledAt: string | null, checkedInAt: string | null, 
+/**
+ * The ticket the check-in issued.
+ */
+ticketId: string | null, 
+/**
+ * When the no-show was recorded (it is recorded when first noticed, not at the deadline).
+ */
+noShowAt: string | null, };
+
+export type CheckIn = { code: string, };

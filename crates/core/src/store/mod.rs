@@ -7,6 +7,7 @@ mod bindings;
 pub mod catalog;
 mod coverage;
 pub mod migrations;
+mod seed;
 mod settings;
 mod staff;
 mod windows;

@@ -1,18 +1,24 @@
-//! Administration: halls, their configuration, devices and their tokens, and read access to the
-//! day's tickets and the ratings. Authenticated by the server's admin token.
+//! Administration: halls, their configuration, devices and their tokens, appointment slots, and
+//! read access to the day's tickets, bookings and the ratings. Authenticated by the server's
+//! admin token.
 
+use crate::api::appointments::{mark_no_shows, parse_day, slot_views, SlotQuery};
 use crate::api::check_id;
+use crate::appointments::{hall_day, parse_hhmm, CAPACITY_MAX, SLOTS_MAX};
 use crate::auth;
 use crate::error::ApiError;
 use crate::halls::queue_config;
 use crate::json::{ApiJson, CONFIG_LIMIT};
-use crate::storage::{DeviceRecord, StorageError};
+use crate::storage::{DeviceRecord, Slot, SlotsReplaced, StorageError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use hallkeeper_proto::{Device, DeviceCreated, DeviceInput, Hall, HallConfig, HallInput, Rating, Ticket};
+use hallkeeper_proto::{
+    Appointment, AppointmentSlot, AppointmentSlotsInput, Device, DeviceCreated, DeviceInput, Hall,
+    HallConfig, HallInput, MatterState, Rating, Ticket,
+};
 use hallkeeper_queue::HallQueue;
 use std::sync::Arc;
 
@@ -207,4 +213,125 @@ pub async fn ratings(
     hall_exists(&state, &hall_id).await?;
     let since = q.since.unwrap_or(DateTime::<Utc>::MIN_UTC);
     Ok(Json(state.storage.ratings(&hall_id, since).await?))
+}
+
+/// Replaces a matter-day's appointment slots and answers them with their places. Refused (409
+/// `appointment.slot_in_use`, nothing changed) if a slot holding bookings would be dropped, have
+/// its times changed, or be given fewer places than it has bookings.
+pub async fn put_slots(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(hall_id): Path<String>,
+    ApiJson(input): ApiJson<AppointmentSlotsInput>,
+) -> Result<Json<Vec<AppointmentSlot>>, ApiError> {
+    auth::admin(&state, &headers)?;
+    hall_exists(&state, &hall_id).await?;
+    check_id("matterId", &input.matter_id)?;
+    let config = state.storage.config(&hall_id).await?.ok_or(ApiError::NotConfigured(hall_id.clone()))?;
+    if !config.matters.iter().any(|m| m.id == input.matter_id && m.state == MatterState::Active) {
+        return Err(ApiError::bad(
+            "appointment.matter_invalid",
+            "matterId",
+            "本大厅没有这个事项，或该事项已停用",
+        ));
+    }
+    let slots = valid_slots(&input)?;
+    let now = (state.now)();
+    match state.storage.put_slots(&hall_id, &input.matter_id, input.day, &slots).await? {
+        SlotsReplaced::Done => {}
+        SlotsReplaced::InUse(used) => {
+            return Err(ApiError::Conflict {
+                code: "appointment.slot_in_use",
+                message: format!(
+                    "时段 {}–{} 已有 {} 个预约：不能删除它、改它的时间，或把名额减到 {} 以下",
+                    used.slot.start, used.slot.end, used.held, used.held
+                ),
+            })
+        }
+    }
+    tracing::info!(hall = %hall_id, matter = %input.matter_id, day = %input.day, slots = slots.len(), "appointment slots set");
+    Ok(Json(slot_views(&state, &hall_id, &input.matter_id, input.day, now).await?))
+}
+
+/// The slots checked (`HH:MM`, start before end, capacity 1–500, no overlaps) and sorted.
+fn valid_slots(input: &AppointmentSlotsInput) -> Result<Vec<Slot>, ApiError> {
+    if input.slots.len() > SLOTS_MAX {
+        return Err(ApiError::bad(
+            "appointment.slots_invalid",
+            "slots",
+            format!("一天最多 {SLOTS_MAX} 个时段"),
+        ));
+    }
+    let mut slots = Vec::with_capacity(input.slots.len());
+    for (i, s) in input.slots.iter().enumerate() {
+        let field = |name: &str| format!("slots[{i}].{name}");
+        let time = |name: &str, value: &str| {
+            parse_hhmm(value).ok_or_else(|| {
+                ApiError::bad(
+                    "appointment.time_invalid",
+                    &field(name),
+                    format!("时间 {value:?} 应为 HH:MM（00:00–23:59）"),
+                )
+            })
+        };
+        let (start, end) = (time("start", &s.start)?, time("end", &s.end)?);
+        if start >= end {
+            return Err(ApiError::bad(
+                "appointment.slot_invalid",
+                &field("end"),
+                format!("时段 {}–{} 的结束时间应晚于开始时间", s.start, s.end),
+            ));
+        }
+        if !(1..=CAPACITY_MAX).contains(&s.capacity) {
+            return Err(ApiError::bad(
+                "appointment.capacity_invalid",
+                &field("capacity"),
+                format!("每个时段的名额应为 1–{CAPACITY_MAX}"),
+            ));
+        }
+        slots.push(Slot { start: s.start.clone(), end: s.end.clone(), capacity: s.capacity });
+    }
+    slots.sort_by(|a, b| a.start.cmp(&b.start));
+    if let Some(w) = slots.windows(2).find(|w| w[1].start < w[0].end) {
+        return Err(ApiError::bad(
+            "appointment.slots_overlap",
+            "slots",
+            format!("时段 {}–{} 与 {}–{} 重叠", w[0].start, w[0].end, w[1].start, w[1].end),
+        ));
+    }
+    Ok(slots)
+}
+
+/// A matter-day's slots with their places (`?matterId=…&day=YYYY-MM-DD`).
+pub async fn slots(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(hall_id): Path<String>,
+    Query(q): Query<SlotQuery>,
+) -> Result<Json<Vec<AppointmentSlot>>, ApiError> {
+    auth::admin(&state, &headers)?;
+    hall_exists(&state, &hall_id).await?;
+    let (matter_id, day) = q.matter_and_day()?;
+    Ok(Json(slot_views(&state, &hall_id, &matter_id, day, (state.now)()).await?))
+}
+
+#[derive(serde::Deserialize)]
+pub struct Day {
+    day: Option<String>,
+}
+
+/// A day's bookings (`?day=YYYY-MM-DD`, today by default) in every state, by slot. Bookings whose
+/// check-in window has closed are recorded as no-shows first.
+pub async fn appointments(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(hall_id): Path<String>,
+    Query(q): Query<Day>,
+) -> Result<Json<Vec<Appointment>>, ApiError> {
+    auth::admin(&state, &headers)?;
+    hall_exists(&state, &hall_id).await?;
+    let now = (state.now)();
+    let day = parse_day(q.day.as_deref())?.unwrap_or_else(|| hall_day(now));
+    mark_no_shows(&state, &hall_id, now).await?;
+    Ok(Json(state.storage.appointments(&hall_id, day).await?))
 }

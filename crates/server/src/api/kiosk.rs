@@ -1,14 +1,20 @@
-//! 取号机: what can be taken, and taking a ticket.
+//! 取号机: what can be taken, taking a ticket, and checking in an appointment.
 
-use crate::api::check_id;
+use crate::api::{appointments, check_id};
+use crate::appointments::{check_in_window, hall_day, hall_hhmm, normalize_code};
 use crate::auth;
 use crate::error::ApiError;
+use crate::halls::HallRuntime;
 use crate::json::ApiJson;
+use crate::storage::AppointmentChange;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use hallkeeper_proto::{DeviceKind, IssuedTicket, KioskDepartment, KioskMatter, MatterState, TakeTicket};
+use hallkeeper_proto::{
+    AppointmentState, CheckIn, DeviceKind, IssuedTicket, KioskDepartment, KioskMatter, MatterState,
+    PriorityClass, TakeTicket,
+};
 use hallkeeper_queue::{matter_totals, people_ahead};
 use std::sync::Arc;
 
@@ -73,7 +79,7 @@ pub async fn take_ticket(
             return Err(ApiError::bad("ticket.phone_invalid", "phone", "手机号码应为 11 位中国大陆手机号"));
         }
     }
-    if input.class == hallkeeper_proto::PriorityClass::Appointment {
+    if input.class == PriorityClass::Appointment {
         return Err(ApiError::bad("ticket.class_invalid", "class", "预约号须通过预约签到取得"));
     }
     let now = (state.now)();
@@ -83,20 +89,82 @@ pub async fn take_ticket(
         .with(&*state.storage, &device.hall_id, now, async |rt| {
             let event = rt.queue.issue(&ticket_id, &input.matter_id, input.class, now)?;
             rt.record(&*state.storage, event).await?;
-            let ticket = rt.queue.ticket(&ticket_id).cloned().ok_or_else(|| ApiError::NotFound {
-                code: "queue.ticket_not_found",
-                what: format!("号码 {ticket_id}"),
-            })?;
-            let matter_name = rt
-                .config
-                .matters
-                .iter()
-                .find(|m| m.id == ticket.matter_id)
-                .map(|m| m.name.clone())
-                .unwrap_or_default();
-            let ahead = people_ahead(&rt.queue, &ticket_id).unwrap_or(0);
-            Ok(IssuedTicket { ticket, matter_name, ahead })
+            issued_ticket(rt, &ticket_id)
         })
         .await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+/// What the kiosk prints for a ticket just issued.
+fn issued_ticket(rt: &HallRuntime, ticket_id: &str) -> Result<IssuedTicket, ApiError> {
+    let ticket = rt.queue.ticket(ticket_id).cloned().ok_or_else(|| ApiError::NotFound {
+        code: "queue.ticket_not_found",
+        what: format!("号码 {ticket_id}"),
+    })?;
+    let matter_name = rt
+        .config
+        .matters
+        .iter()
+        .find(|m| m.id == ticket.matter_id)
+        .map(|m| m.name.clone())
+        .unwrap_or_default();
+    let ahead = people_ahead(&rt.queue, ticket_id).unwrap_or(0);
+    Ok(IssuedTicket { ticket, matter_name, ahead })
+}
+
+/// 预约签到: a booking's code turns it into an appointment-class ticket, called before normal
+/// tickets. Open from [`CHECK_IN_EARLY`](crate::appointments::CHECK_IN_EARLY) before the slot's
+/// start until [`CHECK_IN_LATE`](crate::appointments::CHECK_IN_LATE) after its end; later, the
+/// booking is a no-show. The ticket is issued as `take_ticket` issues one, so the kiosk's refusals
+/// hold (a matter with no open window is refused, and the booking stays booked).
+pub async fn check_in(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<CheckIn>,
+) -> Result<(StatusCode, Json<IssuedTicket>), ApiError> {
+    let device = auth::device(&state, &headers, &[DeviceKind::Kiosk]).await?;
+    let code = normalize_code(&input.code)
+        .ok_or_else(|| ApiError::bad("appointment.code_invalid", "code", "预约码应为 8 位字母和数字"))?;
+    let now = (state.now)();
+    // Looking it up records it as a no-show if its check-in window has passed.
+    let appt = appointments::find(&state, &device.hall_id, &code, now).await?;
+    if appt.state != AppointmentState::Booked {
+        return Err(appointments::not_booked(appt.state, Some(&appt), appointments::Attempt::CheckIn));
+    }
+    let (opens, closes) = check_in_window(appt.day, &appt.start, &appt.end);
+    if now < opens {
+        let when = if hall_day(now) == appt.day {
+            format!("请于 {} 后签到", hall_hhmm(opens))
+        } else {
+            format!("您预约的是 {} 的时段，请于当日 {} 后签到", appt.day, hall_hhmm(opens))
+        };
+        return Err(ApiError::Conflict {
+            code: "appointment.too_early",
+            message: format!("签到时间未到：预约时段 {}–{}，{when}", appt.start, appt.end),
+        });
+    }
+    if now > closes {
+        appointments::mark_no_shows(&state, &device.hall_id, now).await?;
+        return Err(appointments::not_booked(
+            AppointmentState::NoShow,
+            Some(&appt),
+            appointments::Attempt::CheckIn,
+        ));
+    }
+    let ticket_id = uuid::Uuid::now_v7().to_string();
+    let issued = state
+        .halls
+        .with(&*state.storage, &device.hall_id, now, async |rt| {
+            let event = rt.queue.issue(&ticket_id, &appt.matter_id, PriorityClass::Appointment, now)?;
+            match rt.record_check_in(&*state.storage, &code, event).await? {
+                AppointmentChange::Done(_) => issued_ticket(rt, &ticket_id),
+                AppointmentChange::NotFound => Err(appointments::not_found(&code)),
+                AppointmentChange::NotBooked(s) => {
+                    Err(appointments::not_booked(s, None, appointments::Attempt::CheckIn))
+                }
+            }
+        })
+        .await?;
+    tracing::info!(hall = %device.hall_id, code = %code, ticket = %ticket_id, "appointment checked in");
     Ok((StatusCode::CREATED, Json(issued)))
 }

@@ -1,7 +1,9 @@
-//! The HTTP API, one module per kind of caller. Each handler authenticates, validates, runs one
-//! operation on the hall's live queue (or storage), and answers with proto types.
+//! The HTTP API, one module per kind of caller (`appointments` is the online booking channel's).
+//! Each handler authenticates, validates, runs one operation on the hall's live queue (or
+//! storage), and answers with proto types.
 
 pub mod admin;
+pub mod appointments;
 pub mod caller;
 pub mod display;
 pub mod kiosk;
@@ -18,6 +20,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/kiosk/matters", get(kiosk::matters))
         .route("/api/v1/kiosk/tickets", post(kiosk::take_ticket))
+        .route("/api/v1/kiosk/checkins", post(kiosk::check_in))
         .route("/api/v1/caller", get(caller::show))
         .route("/api/v1/caller/next", post(caller::call_next))
         .route("/api/v1/caller/window-state", put(caller::window_state))
@@ -25,12 +28,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/caller/tickets/{ticket_id}/{action}", post(caller::act))
         .route("/api/v1/pad/ratings", post(pad::rate))
         .route("/api/v1/display", get(display::feed))
+        .route("/api/v1/appointments", post(appointments::book))
+        .route("/api/v1/appointments/slots", get(appointments::slots))
+        .route("/api/v1/appointments/{code}", get(appointments::show).delete(appointments::cancel))
         .route("/api/v1/admin/halls", post(admin::create_hall).get(admin::halls))
         .route("/api/v1/admin/halls/{hall_id}/config", put(admin::put_config).get(admin::config))
         .route("/api/v1/admin/halls/{hall_id}/devices", post(admin::add_device).get(admin::devices))
         .route("/api/v1/admin/halls/{hall_id}/devices/{device_id}", delete(admin::revoke_device))
         .route("/api/v1/admin/halls/{hall_id}/tickets", get(admin::tickets))
         .route("/api/v1/admin/halls/{hall_id}/ratings", get(admin::ratings))
+        .route("/api/v1/admin/halls/{hall_id}/appointment-slots", put(admin::put_slots).get(admin::slots))
+        .route("/api/v1/admin/halls/{hall_id}/appointments", get(admin::appointments))
         .fallback(|| async {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }
         })

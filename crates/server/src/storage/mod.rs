@@ -4,13 +4,19 @@
 //!
 //! The queue itself is event-sourced: storage appends ticket events and hands a hall's events of
 //! a day back for replay; it never interprets them.
+//!
+//! Appointments keep their slots and bookings here. What must not interleave — counting a slot's
+//! places and taking one, checking a slot's bookings and replacing it — runs in one transaction
+//! serialised per hall, matter and day (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a
+//! transaction-scoped advisory lock on that key), so two bookings for a slot's last place cannot
+//! both succeed.
 
 pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use hallkeeper_proto::{Device, Hall, HallConfig, Rating, TicketEvent};
+use hallkeeper_proto::{Appointment, AppointmentState, Device, Hall, HallConfig, Rating, TicketEvent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -28,10 +34,75 @@ pub enum StorageError {
 pub type StorageResult<T> = Result<T, StorageError>;
 
 /// A device as stored: the public record and the hash of its token.
+/// Appointment times are kept to the millisecond (what SQLite's text timestamps hold), on both
+/// backends, so a booking reads back as it was answered.
+pub(crate) fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// The key that serialises a matter-day's bookings and slot changes.
+pub(crate) fn slot_lock_key(hall_id: &str, matter_id: &str, day: NaiveDate) -> String {
+    format!("{hall_id}\u{1f}{matter_id}\u{1f}{day}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
     pub device: Device,
     pub token_hash: String,
+}
+
+/// A slot as stored: `HH:MM` times of the hall day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub start: String,
+    pub end: String,
+    pub capacity: u32,
+}
+
+/// A slot and the places its bookings hold (every booking not cancelled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotUse {
+    pub slot: Slot,
+    pub held: u32,
+}
+
+/// What replacing a matter-day's slots did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotsReplaced {
+    Done,
+    /// Nothing changed: this slot holds bookings and would be dropped (or its times changed) or
+    /// shrunk below them.
+    InUse(SlotUse),
+}
+
+/// A booking to make: the slot is named by its start; storage fills in its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAppointment {
+    pub id: String,
+    pub hall_id: String,
+    pub code: String,
+    pub matter_id: String,
+    pub day: NaiveDate,
+    pub start: String,
+    pub phone: Option<String>,
+    pub booked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Booked {
+    Done(Box<Appointment>),
+    /// Every place of the slot is held.
+    Full,
+    NoSuchSlot,
+}
+
+/// What a change of a booking's state did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppointmentChange {
+    Done(Box<Appointment>),
+    NotFound,
+    /// Nothing changed: the booking is no longer booked.
+    NotBooked(AppointmentState),
 }
 
 #[async_trait]
@@ -62,4 +133,47 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores a rating; `Conflict` if the ticket already has one.
     async fn add_rating(&self, rating: &Rating) -> StorageResult<()>;
     async fn ratings(&self, hall_id: &str, since: DateTime<Utc>) -> StorageResult<Vec<Rating>>;
+
+    /// Replaces a matter-day's appointment slots (`slots` sorted by start, valid, not
+    /// overlapping). A slot is the same slot when its start and end are; one that holds bookings
+    /// must stay, with at least as many places.
+    async fn put_slots(
+        &self,
+        hall_id: &str,
+        matter_id: &str,
+        day: NaiveDate,
+        slots: &[Slot],
+    ) -> StorageResult<SlotsReplaced>;
+    /// A matter-day's slots by start, with the places held.
+    async fn slots(&self, hall_id: &str, matter_id: &str, day: NaiveDate) -> StorageResult<Vec<SlotUse>>;
+
+    /// Takes a place in a slot if one is left. `Conflict` if the code is taken in the hall.
+    async fn book(&self, appointment: &NewAppointment) -> StorageResult<Booked>;
+    async fn appointment(&self, hall_id: &str, code: &str) -> StorageResult<Option<Appointment>>;
+    /// A day's bookings of a hall (every state), by slot start, then booking time and code.
+    async fn appointments(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<Appointment>>;
+    /// Booked → cancelled.
+    async fn cancel_appointment(
+        &self,
+        hall_id: &str,
+        code: &str,
+        at: DateTime<Utc>,
+    ) -> StorageResult<AppointmentChange>;
+    /// Booked → checked in with the ticket `issued` (an `Issued` event), and that event appended
+    /// to the hall's log of `day`, in one transaction: both or neither.
+    async fn check_in_appointment(
+        &self,
+        hall_id: &str,
+        code: &str,
+        day: NaiveDate,
+        issued: &TicketEvent,
+    ) -> StorageResult<AppointmentChange>;
+    /// Booked → no-show for every booking of the hall whose slot ended before `ended_before`;
+    /// returns how many.
+    async fn mark_no_shows(
+        &self,
+        hall_id: &str,
+        ended_before: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> StorageResult<u64>;
 }

@@ -10,16 +10,25 @@
 //! implementation's format (RFC 3339, milliseconds, `Z`), documents (configuration, events,
 //! rating reasons) as `JSONB`, and ids that lists are ordered by sort bytewise (`COLLATE "C"`).
 
-use super::{DeviceRecord, Storage, StorageError, StorageResult};
+use super::{
+    slot_lock_key, to_millis, AppointmentChange, Booked, DeviceRecord, NewAppointment, Slot, SlotUse,
+    SlotsReplaced, Storage, StorageError, StorageResult,
+};
+use crate::appointments::slot_instant;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
-use hallkeeper_proto::{Device, DeviceKind, Hall, HallConfig, Rating, RatingLevel, TicketEvent};
+use hallkeeper_proto::{
+    Appointment, AppointmentState, Device, DeviceKind, Hall, HallConfig, Rating, RatingLevel, TicketEvent,
+};
 use std::time::Duration;
 use tokio_postgres::types::Json;
 use tokio_postgres::{NoTls, Row};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("sql/postgres/0001_halls_devices_events_ratings.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("sql/postgres/0001_halls_devices_events_ratings.sql")),
+    (2, include_str!("sql/postgres/0002_appointments.sql")),
+];
 
 /// The version of the schema, in one row; created by the first migration run.
 const SCHEMA_VERSION_TABLE: &str = "
@@ -32,6 +41,12 @@ const SCHEMA_VERSION_TABLE: &str = "
 /// Key of the transaction-scoped advisory lock migrations take, so that servers starting at once
 /// on the same database migrate one after the other ("HKSCHEMA" in ASCII).
 const MIGRATION_LOCK: i64 = 0x484B_5343_4845_4D41;
+
+/// First key of the transaction-scoped advisory locks that serialise a matter-day's bookings and
+/// slot changes ("APPT"); the second is the hash of hall, matter and day. (Two-key locks do not
+/// share a key space with the one-key migration lock; a hash collision only makes two
+/// matter-days take turns.)
+const SLOT_LOCK_CLASS: i32 = 0x4150_5054;
 
 /// Connections in the pool: a hall's traffic is a few writes a second; a few connections leave
 /// room for reads during a write without holding many backends on a shared database server.
@@ -194,6 +209,106 @@ fn rating_from_row(r: &Row) -> StorageResult<Rating> {
     })
 }
 
+const APPOINTMENT_COLUMNS: &str = "id, hall_id, code, matter_id, day, start_time, end_time, phone, state, \
+     booked_at, cancelled_at, checked_in_at, ticket_id, no_show_at";
+
+const INSERT_EVENT: &str =
+    "INSERT INTO ticket_events (hall_id, day, ticket_id, at, event) VALUES ($1, $2, $3, $4, $5)";
+
+fn appointment_from_row(r: &Row) -> StorageResult<Appointment> {
+    let state: String = r.try_get(8).map_err(backend)?;
+    Ok(Appointment {
+        id: r.try_get(0).map_err(backend)?,
+        hall_id: r.try_get(1).map_err(backend)?,
+        code: r.try_get(2).map_err(backend)?,
+        matter_id: r.try_get(3).map_err(backend)?,
+        day: r.try_get(4).map_err(backend)?,
+        start: r.try_get(5).map_err(backend)?,
+        end: r.try_get(6).map_err(backend)?,
+        phone: r.try_get(7).map_err(backend)?,
+        state: AppointmentState::parse(&state)
+            .ok_or_else(|| StorageError::Backend(format!("appointment state {state:?}")))?,
+        booked_at: r.try_get(9).map_err(backend)?,
+        cancelled_at: r.try_get(10).map_err(backend)?,
+        checked_in_at: r.try_get(11).map_err(backend)?,
+        ticket_id: r.try_get(12).map_err(backend)?,
+        no_show_at: r.try_get(13).map_err(backend)?,
+    })
+}
+
+async fn appointment_by_code(
+    c: &impl deadpool_postgres::GenericClient,
+    hall_id: &str,
+    code: &str,
+) -> StorageResult<Option<Appointment>> {
+    let st = c
+        .prepare_cached(&format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE hall_id = $1 AND code = $2"
+        ))
+        .await
+        .map_err(backend)?;
+    let row = c.query_opt(&st, &[&hall_id, &code]).await.map_err(backend)?;
+    row.as_ref().map(appointment_from_row).transpose()
+}
+
+async fn slot_uses(
+    c: &impl deadpool_postgres::GenericClient,
+    hall_id: &str,
+    matter_id: &str,
+    day: NaiveDate,
+) -> StorageResult<Vec<SlotUse>> {
+    let st = c
+        .prepare_cached(
+            "SELECT s.start_time, s.end_time, s.capacity,
+                    (SELECT count(*) FROM appointments a
+                      WHERE a.hall_id = s.hall_id AND a.matter_id = s.matter_id AND a.day = s.day
+                        AND a.start_time = s.start_time AND a.state <> 'cancelled')
+               FROM appointment_slots s
+              WHERE s.hall_id = $1 AND s.matter_id = $2 AND s.day = $3
+              ORDER BY s.start_time",
+        )
+        .await
+        .map_err(backend)?;
+    let rows = c.query(&st, &[&hall_id, &matter_id, &day]).await.map_err(backend)?;
+    rows.iter()
+        .map(|r| {
+            let capacity: i32 = r.try_get(2).map_err(backend)?;
+            let held: i64 = r.try_get(3).map_err(backend)?;
+            Ok(SlotUse {
+                slot: Slot {
+                    start: r.try_get(0).map_err(backend)?,
+                    end: r.try_get(1).map_err(backend)?,
+                    capacity: u32::try_from(capacity).map_err(backend)?,
+                },
+                held: u32::try_from(held).map_err(backend)?,
+            })
+        })
+        .collect()
+}
+
+/// Takes the matter-day's lock for the rest of the transaction.
+async fn lock_slots(
+    tx: &tokio_postgres::Transaction<'_>,
+    hall_id: &str,
+    matter_id: &str,
+    day: NaiveDate,
+) -> StorageResult<()> {
+    let key = slot_lock_key(hall_id, matter_id, day);
+    tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&SLOT_LOCK_CLASS, &key])
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+/// The booking after an update that changed `n` rows if it was still booked.
+fn changed(n: u64, now: Option<Appointment>) -> AppointmentChange {
+    match now {
+        None => AppointmentChange::NotFound,
+        Some(a) if n == 1 => AppointmentChange::Done(Box::new(a)),
+        Some(a) => AppointmentChange::NotBooked(a.state),
+    }
+}
+
 #[async_trait]
 impl Storage for PostgresStorage {
     async fn migrate(&self) -> StorageResult<()> {
@@ -320,12 +435,7 @@ impl Storage for PostgresStorage {
 
     async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()> {
         let c = self.client().await?;
-        let st = c
-            .prepare_cached(
-                "INSERT INTO ticket_events (hall_id, day, ticket_id, at, event) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .await
-            .map_err(backend)?;
+        let st = c.prepare_cached(INSERT_EVENT).await.map_err(backend)?;
         c.execute(&st, &[&hall_id, &day, &event.ticket_id, &event.at, &Json(event)])
             .await
             .map_err(backend)?;
@@ -384,6 +494,212 @@ impl Storage for PostgresStorage {
             .map_err(backend)?;
         let rows = c.query(&st, &[&hall_id, &since_bound(since)]).await.map_err(backend)?;
         rows.iter().map(rating_from_row).collect()
+    }
+
+    async fn put_slots(
+        &self,
+        hall_id: &str,
+        matter_id: &str,
+        day: NaiveDate,
+        slots: &[Slot],
+    ) -> StorageResult<SlotsReplaced> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(backend)?;
+        lock_slots(&tx, hall_id, matter_id, day).await?;
+        for used in slot_uses(&tx, hall_id, matter_id, day).await?.into_iter().filter(|u| u.held > 0) {
+            let kept = slots.iter().find(|s| s.start == used.slot.start && s.end == used.slot.end);
+            if kept.is_none_or(|s| s.capacity < used.held) {
+                return Ok(SlotsReplaced::InUse(used));
+            }
+        }
+        tx.execute(
+            "DELETE FROM appointment_slots WHERE hall_id = $1 AND matter_id = $2 AND day = $3",
+            &[&hall_id, &matter_id, &day],
+        )
+        .await
+        .map_err(backend)?;
+        let st = tx
+            .prepare_cached(
+                "INSERT INTO appointment_slots (hall_id, matter_id, day, start_time, end_time, capacity)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .await
+            .map_err(backend)?;
+        for s in slots {
+            let capacity = i32::try_from(s.capacity).map_err(backend)?;
+            tx.execute(&st, &[&hall_id, &matter_id, &day, &s.start, &s.end, &capacity]).await.map_err(
+                |e| {
+                    if is_constraint_violation(&e) {
+                        StorageError::NotFound(format!("hall {hall_id}"))
+                    } else {
+                        backend(e)
+                    }
+                },
+            )?;
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(SlotsReplaced::Done)
+    }
+
+    async fn slots(&self, hall_id: &str, matter_id: &str, day: NaiveDate) -> StorageResult<Vec<SlotUse>> {
+        let c = self.client().await?;
+        slot_uses(&c, hall_id, matter_id, day).await
+    }
+
+    async fn book(&self, a: &NewAppointment) -> StorageResult<Booked> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(backend)?;
+        // The count and the insert below cannot interleave with another booking of the slot:
+        // each statement after the lock sees what the previous holder committed.
+        lock_slots(&tx, &a.hall_id, &a.matter_id, a.day).await?;
+        let slot = tx
+            .query_opt(
+                "SELECT end_time, capacity FROM appointment_slots
+                  WHERE hall_id = $1 AND matter_id = $2 AND day = $3 AND start_time = $4",
+                &[&a.hall_id, &a.matter_id, &a.day, &a.start],
+            )
+            .await
+            .map_err(backend)?;
+        let Some(slot) = slot else { return Ok(Booked::NoSuchSlot) };
+        let end: String = slot.try_get(0).map_err(backend)?;
+        let capacity: i32 = slot.try_get(1).map_err(backend)?;
+        let held: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM appointments
+                  WHERE hall_id = $1 AND matter_id = $2 AND day = $3 AND start_time = $4
+                    AND state <> 'cancelled'",
+                &[&a.hall_id, &a.matter_id, &a.day, &a.start],
+            )
+            .await
+            .map_err(backend)?
+            .try_get(0)
+            .map_err(backend)?;
+        if held >= i64::from(capacity) {
+            return Ok(Booked::Full);
+        }
+        let booked_at = to_millis(a.booked_at);
+        let ends_at = slot_instant(a.day, &end);
+        tx.execute(
+            &format!(
+                "INSERT INTO appointments ({APPOINTMENT_COLUMNS}, ends_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, NULL, NULL, NULL, NULL, $10)"
+            ),
+            &[
+                &a.id,
+                &a.hall_id,
+                &a.code,
+                &a.matter_id,
+                &a.day,
+                &a.start,
+                &end,
+                &a.phone,
+                &booked_at,
+                &ends_at,
+            ],
+        )
+        .await
+        .map_err(|e| conflict_or(e, &format!("appointment code {}", a.code)))?;
+        tx.commit().await.map_err(backend)?;
+        Ok(Booked::Done(Box::new(Appointment {
+            id: a.id.clone(),
+            hall_id: a.hall_id.clone(),
+            code: a.code.clone(),
+            matter_id: a.matter_id.clone(),
+            day: a.day,
+            start: a.start.clone(),
+            end,
+            phone: a.phone.clone(),
+            state: AppointmentState::Booked,
+            booked_at,
+            cancelled_at: None,
+            checked_in_at: None,
+            ticket_id: None,
+            no_show_at: None,
+        })))
+    }
+
+    async fn appointment(&self, hall_id: &str, code: &str) -> StorageResult<Option<Appointment>> {
+        let c = self.client().await?;
+        appointment_by_code(&c, hall_id, code).await
+    }
+
+    async fn appointments(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<Appointment>> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE hall_id = $1 AND day = $2
+                  ORDER BY start_time, booked_at, code"
+            ))
+            .await
+            .map_err(backend)?;
+        let rows = c.query(&st, &[&hall_id, &day]).await.map_err(backend)?;
+        rows.iter().map(appointment_from_row).collect()
+    }
+
+    async fn cancel_appointment(
+        &self,
+        hall_id: &str,
+        code: &str,
+        at: DateTime<Utc>,
+    ) -> StorageResult<AppointmentChange> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(backend)?;
+        let n = tx
+            .execute(
+                "UPDATE appointments SET state = 'cancelled', cancelled_at = $3
+                  WHERE hall_id = $1 AND code = $2 AND state = 'booked'",
+                &[&hall_id, &code, &to_millis(at)],
+            )
+            .await
+            .map_err(backend)?;
+        let now = appointment_by_code(&tx, hall_id, code).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(changed(n, now))
+    }
+
+    async fn check_in_appointment(
+        &self,
+        hall_id: &str,
+        code: &str,
+        day: NaiveDate,
+        issued: &TicketEvent,
+    ) -> StorageResult<AppointmentChange> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(backend)?;
+        // The row lock the update takes makes a concurrent cancel wait, then find it checked in.
+        let n = tx
+            .execute(
+                "UPDATE appointments SET state = 'checked_in', checked_in_at = $3, ticket_id = $4
+                  WHERE hall_id = $1 AND code = $2 AND state = 'booked'",
+                &[&hall_id, &code, &to_millis(issued.at), &issued.ticket_id],
+            )
+            .await
+            .map_err(backend)?;
+        if n == 1 {
+            tx.execute(INSERT_EVENT, &[&hall_id, &day, &issued.ticket_id, &issued.at, &Json(issued)])
+                .await
+                .map_err(backend)?;
+        }
+        let now = appointment_by_code(&tx, hall_id, code).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(changed(n, now))
+    }
+
+    async fn mark_no_shows(
+        &self,
+        hall_id: &str,
+        ended_before: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> StorageResult<u64> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "UPDATE appointments SET state = 'no_show', no_show_at = $3
+                  WHERE hall_id = $1 AND state = 'booked' AND ends_at < $2",
+            )
+            .await
+            .map_err(backend)?;
+        c.execute(&st, &[&hall_id, &ended_before, &to_millis(at)]).await.map_err(backend)
     }
 }
 

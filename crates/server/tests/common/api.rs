@@ -196,6 +196,31 @@ impl Fixture {
         self.send(req).await
     }
 
+    pub async fn delete(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.send(self.http.delete(format!("{}{path}", self.base)).bearer_auth(token)).await
+    }
+
+    /// Sets the server's clock (RFC 3339); each request still sees it a millisecond later.
+    pub fn set_clock(&self, at: &str) {
+        *self.clock.lock().unwrap() = DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&Utc);
+    }
+
+    /// Replaces a matter-day's appointment slots in the fixture's hall: `(start, end, capacity)`.
+    pub async fn put_slots(
+        &self,
+        matter: &str,
+        day: &str,
+        slots: &[(&str, &str, u32)],
+    ) -> (StatusCode, Value) {
+        let slots: Vec<Value> =
+            slots.iter().map(|(s, e, c)| json!({ "start": s, "end": e, "capacity": c })).collect();
+        self.admin_put(
+            &format!("/api/v1/admin/halls/{}/appointment-slots", self.hall),
+            json!({ "matterId": matter, "day": day, "slots": slots }),
+        )
+        .await
+    }
+
     pub async fn admin_get(&self, path: &str) -> (StatusCode, Value) {
         self.get(ADMIN, path).await
     }

@@ -1,0 +1,144 @@
+//! The real server in-process on loopback (SQLite in a temporary folder), driven by the sim
+//! over HTTP through a short accelerated day.
+
+use hallkeeper_proto::TicketState;
+use hallkeeper_server::storage::sqlite::SqliteStorage;
+use hallkeeper_server::{start, system_now, AppState, Running};
+use hallkeeper_sim::{run_day, Api, CancellationToken, SimError, SimOptions, StopReason};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const ADMIN: &str = "sim-test-admin";
+const HALL: &str = "hall-sim-test";
+
+/// Refusals the hall gives in normal operation; anything else is a failure.
+const EXPECTED: [&str; 4] =
+    ["queue.nothing_waiting", "queue.window_closed", "queue.no_open_window", "queue.transfer_same_target"];
+
+async fn server(dir: &tempfile::TempDir) -> (Running, String) {
+    let storage = Arc::new(SqliteStorage::open(&dir.path().join("server.db")).unwrap());
+    let state = Arc::new(AppState::new(storage, Some(ADMIN), system_now()));
+    let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
+    let base = format!("http://{}", running.addr);
+    (running, base)
+}
+
+fn options(base: &str, dir: &tempfile::TempDir) -> SimOptions {
+    SimOptions {
+        server: base.to_owned(),
+        admin_token: Some(ADMIN.into()),
+        hall_id: HALL.into(),
+        state_file: Some(dir.path().join("sim-state.json")),
+        // 8 hall hours in 2 s of wall time; about 100 tickets.
+        speed: 14_400.0,
+        tickets_per_hour: 12.5,
+        seed: 7,
+        ..SimOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_accelerated_day_matches_what_the_server_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (running, base) = server(&dir).await;
+    let wall = Instant::now();
+    let r = run_day(options(&base, &dir), CancellationToken::new()).await.unwrap();
+    eprintln!("{}", serde_json::to_string_pretty(&r).unwrap());
+    assert!(wall.elapsed() < Duration::from_secs(60), "took {:?}", wall.elapsed());
+
+    assert!(r.setup.created_hall && r.setup.pushed_config);
+    assert_eq!(
+        r.setup.devices_registered,
+        1 + 1 + 2 * 20,
+        "a kiosk, the display, a caller and a pad per window"
+    );
+    assert_eq!(r.stop, StopReason::DayEnded);
+    assert!((60..=140).contains(&r.tickets_issued), "about 100 tickets: {}", r.tickets_issued);
+    assert_eq!(r.tickets_issued + r.turned_away, r.arrivals_planned);
+    assert_eq!(r.finished + r.no_shows, r.tickets_issued, "everyone was served or missed their call");
+    assert!(r.finished > r.tickets_issued / 2);
+    assert!(r.ratings > 0 && r.ratings <= r.finished);
+    assert_eq!(r.ratings_by_level.values().sum::<u64>(), r.ratings);
+    assert_eq!(r.open_at_end, 0);
+    assert!(r.calls >= r.tickets_issued);
+    assert_eq!(r.failures, 0, "failures: {:?}", r.failures_by_code);
+    for code in r.expected_refusals.keys() {
+        assert!(EXPECTED.contains(&code.as_str()), "unexpected refusal {code}");
+    }
+
+    // The admin API shows what the sim counted.
+    let api = Api::new(&base).unwrap();
+    let tickets = api.tickets(ADMIN, HALL).await.unwrap();
+    let count = |s: TicketState| tickets.iter().filter(|t| t.state == s).count() as u64;
+    assert_eq!(tickets.len() as u64, r.tickets_issued);
+    assert_eq!(count(TicketState::Finished), r.finished);
+    assert_eq!(count(TicketState::NoShow), r.no_shows);
+    assert_eq!(tickets.iter().map(|t| u64::from(t.transfer_count)).sum::<u64>(), r.transfers);
+    assert_eq!(
+        tickets.iter().filter(|t| t.class == hallkeeper_proto::PriorityClass::PriorityLane).count() as u64,
+        r.priority_lane
+    );
+    let ratings = api.ratings(ADMIN, HALL, None).await.unwrap();
+    assert_eq!(ratings.len() as u64, r.ratings, "every rating was accepted");
+    assert_eq!(ratings.iter().filter(|x| x.level.is_poor()).count() as u64, r.poor_ratings);
+    assert!(ratings.iter().filter(|x| x.level.is_poor()).all(|x| !x.reasons.is_empty()));
+    assert_eq!((r.server.tickets_after, r.server.ratings_after), (r.tickets_issued, r.ratings));
+    let devices = api.devices(ADMIN, HALL).await.unwrap().len();
+
+    // A second run reuses the hall and the devices of the state file.
+    let mut again = options(&base, &dir);
+    again.start = 16.0 * 3600.0;
+    again.tickets_per_hour = 60.0;
+    again.max_tickets = Some(10);
+    let r2 = run_day(again, CancellationToken::new()).await.unwrap();
+    assert!(!r2.setup.created_hall && !r2.setup.pushed_config);
+    assert_eq!(r2.setup.devices_registered, 0);
+    assert_eq!(api.devices(ADMIN, HALL).await.unwrap().len(), devices);
+    assert!(r2.tickets_issued <= 10);
+    assert_eq!(r2.failures, 0, "failures: {:?}", r2.failures_by_code);
+    assert_eq!(r2.server.tickets_after, r.tickets_issued + r2.tickets_issued);
+    assert_eq!(r2.server.after.finished as u64, r.finished + r2.finished);
+
+    running.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_time_run_stops_on_cancel_and_reopens_its_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (running, base) = server(&dir).await;
+    let mut opts = options(&base, &dir);
+    opts.speed = 60.0; // a hall minute a second: a break (10–25 min) would outlast the run
+    opts.start = 10.0 * 3600.0;
+    opts.tickets_per_hour = 600.0;
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        c.cancel();
+    });
+    let wall = Instant::now();
+    let r = run_day(opts, cancel).await.unwrap();
+    assert!(wall.elapsed() < Duration::from_secs(15), "stopped promptly: {:?}", wall.elapsed());
+    assert_eq!(r.stop, StopReason::Cancelled);
+    assert!(r.tickets_issued > 0);
+    assert_eq!(r.failures, 0, "failures: {:?}", r.failures_by_code);
+    // No window is left paused.
+    let api = Api::new(&base).unwrap();
+    let config = api.config(ADMIN, HALL).await.unwrap();
+    assert!(config.windows.iter().all(|w| w.state == hallkeeper_proto::WindowState::Open));
+    running.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unreachable_server_stops_the_run_at_once() {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let opts = SimOptions {
+        server: format!("http://127.0.0.1:{port}"),
+        admin_token: Some(ADMIN.into()),
+        ..SimOptions::default()
+    };
+    let err = run_day(opts, CancellationToken::new()).await.unwrap_err();
+    assert!(matches!(err, SimError::Unreachable { .. }), "{err}");
+    assert!(err.to_string().contains("unreachable"), "{err}");
+}

@@ -228,6 +228,25 @@ async fn pg_execute(url: &str, sql: &str) -> Result<()> {
     out
 }
 
+/// Creates database `name` on the server of `url` (the role needs CREATEDB) and returns its URL.
+/// `name` must be a plain identifier (letters, digits, underscores).
+pub async fn create_database(url: &str, name: &str) -> Result<String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(SimError::Options(format!("{name:?} is not a plain database name")));
+    }
+    let fresh = with_database(url, name).ok_or_else(|| SimError::Options("not a postgres:// URL".into()))?;
+    pg_execute(url, &format!("CREATE DATABASE {name}")).await?;
+    Ok(fresh)
+}
+
+/// Drops a database made by [`create_database`], closing its connections.
+pub async fn drop_database(url: &str, name: &str) -> Result<()> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(SimError::Options(format!("{name:?} is not a plain database name")));
+    }
+    pg_execute(url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await
+}
+
 // ---- the bench ----
 
 /// Runs the bench and stops by itself (or when `cancel` is cancelled, with what was measured).
@@ -247,11 +266,7 @@ pub async fn bench(opts: BenchOptions, cancel: CancellationToken) -> Result<Benc
         }
         Backend::Postgres(url) => {
             let name = format!("hallkeeper_bench_{stamp}");
-            let created = match with_database(url, &name) {
-                Some(fresh) => pg_execute(url, &format!("CREATE DATABASE {name}")).await.map(|()| fresh),
-                None => Err(SimError::Options(format!("{url} is not a postgres:// URL"))),
-            };
-            match created {
+            match create_database(url, &name).await {
                 Ok(fresh) => {
                     drop_after = Some((url.clone(), name));
                     StorageChoice::Postgres(fresh)
@@ -274,7 +289,7 @@ pub async fn bench(opts: BenchOptions, cancel: CancellationToken) -> Result<Benc
         Err(e) => Err(e),
     };
     if let Some((url, name)) = drop_after {
-        if let Err(e) = pg_execute(&url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await {
+        if let Err(e) = drop_database(&url, &name).await {
             tracing::warn!("could not drop the bench database {name}: {e}");
         }
     }

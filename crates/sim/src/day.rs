@@ -176,6 +176,7 @@ pub struct ServerView {
     pub after: TicketCounts,
     pub tickets_before: u64,
     pub tickets_after: u64,
+    /// Ratings given since the hall day began.
     pub ratings_before: u64,
     pub ratings_after: u64,
 }
@@ -333,6 +334,12 @@ impl Shared {
     }
 }
 
+/// The start of the hall day (UTC+8) of `now`.
+fn hall_midnight(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    let local = (now + chrono::Duration::hours(8)).date_naive();
+    local.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(8)
+}
+
 fn count_states(tickets: &[Ticket]) -> TicketCounts {
     let mut c = TicketCounts::default();
     for t in tickets {
@@ -369,7 +376,9 @@ pub async fn run_day(opts: SimOptions, cancel: CancellationToken) -> Result<SimR
     let prepared = prepare(&api, &opts.setup_options(&admin), opts.force_setup).await?;
     let model = HallModel::from_config(&prepared.config, opts.seed)?;
     let before = api.tickets(&admin, &opts.hall_id).await?;
-    let ratings_before = api.ratings(&admin, &opts.hall_id, None).await?.len() as u64;
+    // Today's ratings (hall day, UTC+8, by this machine's clock), as the tickets are today's.
+    let since = hall_midnight(chrono::Utc::now()).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let ratings_before = api.ratings(&admin, &opts.hall_id, Some(&since)).await?.len() as u64;
     let before_counts = count_states(&before);
     let arrivals = schedule(&model, opts.start, CLOSE, opts.tickets_per_hour, &opts.behaviour, opts.seed);
     let setup = SetupSummary {
@@ -480,7 +489,7 @@ pub async fn run_day(opts: SimOptions, cancel: CancellationToken) -> Result<SimR
         }
         Err(e) => shared.failed("reading the tickets after the run", &e),
     }
-    match api.ratings(&admin, &opts.hall_id, None).await {
+    match api.ratings(&admin, &opts.hall_id, Some(&since)).await {
         Ok(r) => server.ratings_after = r.len() as u64,
         Err(e) => shared.failed("reading the ratings after the run", &e),
     }
@@ -1142,5 +1151,24 @@ impl Desk {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_hall_day_starts_at_midnight_utc_plus_8() {
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+        assert_eq!(
+            hall_midnight(at("2026-11-25T15:59:59Z")),
+            chrono::Utc.with_ymd_and_hms(2026, 11, 24, 16, 0, 0).unwrap()
+        );
+        assert_eq!(
+            hall_midnight(at("2026-11-25T16:00:00Z")),
+            chrono::Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).unwrap()
+        );
     }
 }

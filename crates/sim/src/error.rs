@@ -31,7 +31,9 @@ pub enum SimError {
     Config(String),
     #[error("{0}")]
     Options(String),
-    #[error("hall {0} does not exist; an admin token is needed to create it")]
+    #[error(
+        "an admin token is needed to set up and check hall {0} (--admin-token or HALLKEEPER_ADMIN_TOKEN)"
+    )]
     AdminTokenNeeded(String),
     #[error("state file {path}: {message}")]
     StateFile { path: PathBuf, message: String },

@@ -1,8 +1,9 @@
-//! The real server in-process on loopback (SQLite in a temporary folder), driven by the sim
-//! over HTTP through a short accelerated day.
+//! The real server in-process on loopback, driven by the sim over HTTP through a short
+//! accelerated day: on SQLite in a temporary folder, and also on PostgreSQL (a fresh database,
+//! dropped afterwards) when `HALLKEEPER_TEST_POSTGRES_URL` is set.
 
 use hallkeeper_proto::TicketState;
-use hallkeeper_server::storage::sqlite::SqliteStorage;
+use hallkeeper_server::storage::{postgres::PostgresStorage, sqlite::SqliteStorage, Storage};
 use hallkeeper_server::{start, system_now, AppState, Running};
 use hallkeeper_sim::{run_day, Api, CancellationToken, SimError, SimOptions, StopReason};
 use std::sync::Arc;
@@ -16,7 +17,10 @@ const EXPECTED: [&str; 4] =
     ["queue.nothing_waiting", "queue.window_closed", "queue.no_open_window", "queue.transfer_same_target"];
 
 async fn server(dir: &tempfile::TempDir) -> (Running, String) {
-    let storage = Arc::new(SqliteStorage::open(&dir.path().join("server.db")).unwrap());
+    serve(Arc::new(SqliteStorage::open(&dir.path().join("server.db")).unwrap())).await
+}
+
+async fn serve(storage: Arc<dyn Storage>) -> (Running, String) {
     let state = Arc::new(AppState::new(storage, Some(ADMIN), system_now()));
     let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
     let base = format!("http://{}", running.addr);
@@ -41,8 +45,22 @@ fn options(base: &str, dir: &tempfile::TempDir) -> SimOptions {
 async fn a_short_accelerated_day_matches_what_the_server_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let (running, base) = server(&dir).await;
+    a_day(&dir, running, base).await;
+    if let Ok(url) = std::env::var("HALLKEEPER_TEST_POSTGRES_URL") {
+        eprintln!("-- on postgres");
+        let name = format!("hallkeeper_sim_test_{}", std::process::id());
+        let fresh = hallkeeper_sim::bench::create_database(&url, &name).await.unwrap();
+        let storage = Arc::new(PostgresStorage::connect(&fresh).await.unwrap());
+        let (running, base) = serve(storage).await;
+        let dir = tempfile::tempdir().unwrap();
+        a_day(&dir, running, base).await;
+        hallkeeper_sim::bench::drop_database(&url, &name).await.unwrap();
+    }
+}
+
+async fn a_day(dir: &tempfile::TempDir, running: Running, base: String) {
     let wall = Instant::now();
-    let r = run_day(options(&base, &dir), CancellationToken::new()).await.unwrap();
+    let r = run_day(options(&base, dir), CancellationToken::new()).await.unwrap();
     eprintln!("{}", serde_json::to_string_pretty(&r).unwrap());
     assert!(wall.elapsed() < Duration::from_secs(60), "took {:?}", wall.elapsed());
 
@@ -86,7 +104,7 @@ async fn a_short_accelerated_day_matches_what_the_server_recorded() {
     let devices = api.devices(ADMIN, HALL).await.unwrap().len();
 
     // A second run reuses the hall and the devices of the state file.
-    let mut again = options(&base, &dir);
+    let mut again = options(&base, dir);
     again.start = 16.0 * 3600.0;
     again.tickets_per_hour = 60.0;
     again.max_tickets = Some(10);

@@ -21,15 +21,9 @@ pub struct Hall<'a> {
     pub bindings: &'a [Binding],
 }
 
-/// Why a kiosk must not issue a ticket for a matter (the same rules as the audit).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    UnknownMatter,
-    Retired,
-    NoWindow,
-    /// Bound only to these windows, none of them open.
-    NoOpenWindow(Vec<String>),
-}
+/// Why a kiosk must not issue a ticket for a matter: the queue's own type, so the desktop, the
+/// server and its devices speak of the same four reasons.
+pub use hallkeeper_proto::TicketRefusal as Refusal;
 
 /// Runs every rule; findings of a group are in catalog-code, department-name or floor order.
 pub fn audit(hall: Hall<'_>, limit: usize) -> CoverageReport {
@@ -195,5 +189,5 @@ pub fn refusal(hall: Hall<'_>, matter_id: &str) -> Option<Refusal> {
     if windows.iter().any(|w| w.state == WindowState::Open) {
         return None;
     }
-    Some(Refusal::NoOpenWindow(ids(&windows)))
+    Some(Refusal::NoOpenWindow { window_ids: ids(&windows) })
 }

@@ -193,7 +193,7 @@ fn the_kiosk_refusal_follows_the_same_rules() {
     assert_eq!(store.ticket_refusal(&matter_id(&store, "M2")).unwrap(), Some(Refusal::NoWindow));
     assert_eq!(
         store.ticket_refusal(&matter_id(&store, "M1")).unwrap(),
-        Some(Refusal::NoOpenWindow(vec![a1.clone()]))
+        Some(Refusal::NoOpenWindow { window_ids: vec![a1.clone()] })
     );
     assert_eq!(store.ticket_refusal(&matter_id(&store, "M8")).unwrap(), Some(Refusal::Retired));
     assert_eq!(store.ticket_refusal("nope").unwrap(), Some(Refusal::UnknownMatter));
@@ -347,4 +347,77 @@ proptest! {
 fn the_pure_audit_needs_no_store() {
     let r = coverage::audit(Hall { windows: &[], departments: &[], matters: &[], bindings: &[] }, 10);
     assert_eq!((r.red, r.amber, r.info, r.groups.len()), (0, 0, 0, FindingKind::ALL.len()));
+}
+
+// ---- the kiosk refusal is the same rule in core and in the queue engine ----
+
+fn random_hall() -> impl Strategy<Value = (Vec<(WindowState, i64)>, Vec<bool>, Vec<(usize, usize, bool)>)> {
+    let windows = proptest::collection::vec(
+        (prop_oneof![Just(WindowState::Open), Just(WindowState::Paused), Just(WindowState::Closed)], 0i64..4),
+        1..5,
+    );
+    let matters = proptest::collection::vec(any::<bool>(), 1..6); // retired?
+    let bindings = proptest::collection::vec((0usize..5, 0usize..6, any::<bool>()), 0..12);
+    (windows, matters, bindings)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn core_and_the_queue_engine_refuse_the_same_matters_for_the_same_reasons((ws, ms, bs) in random_hall()) {
+        use hallkeeper_core::proto::*;
+        let windows: Vec<Window> = ws
+            .iter()
+            .enumerate()
+            .map(|(i, (state, position))| Window {
+                id: format!("w{i}"),
+                number: format!("A{i:02}"),
+                name: format!("窗口{i}"),
+                zone: String::new(),
+                kind: WindowKind::General,
+                state: *state,
+                position: *position,
+                created_at: String::new(),
+                updated_at: String::new(),
+            })
+            .collect();
+        let matters: Vec<Matter> = ms
+            .iter()
+            .enumerate()
+            .map(|(i, retired)| Matter {
+                id: format!("m{i}"),
+                catalog_code: format!("M{i}"),
+                name: format!("事项{i}"),
+                department_id: "d".into(),
+                matter_type: String::new(),
+                required: true,
+                time_limit_days: None,
+                ticket_prefix: "A".into(),
+                state: if *retired { MatterState::Retired } else { MatterState::Active },
+            })
+            .collect();
+        let mut bindings: Vec<Binding> = Vec::new();
+        for (w, m, overflow) in bs {
+            let (w, m) = (w % windows.len(), m % matters.len());
+            if !bindings.iter().any(|b| b.window_id == windows[w].id && b.matter_id == matters[m].id) {
+                bindings.push(Binding {
+                    window_id: windows[w].id.clone(),
+                    matter_id: matters[m].id.clone(),
+                    priority: if overflow { BindingPriority::Overflow } else { BindingPriority::Primary },
+                });
+            }
+        }
+        let hall = coverage::Hall { windows: &windows, departments: &[], matters: &matters, bindings: &bindings };
+        let queue = hallkeeper_queue::HallQueue::new(QueueConfig {
+            windows: windows.iter().map(QueueWindow::from).collect(),
+            matters: matters.iter().map(QueueMatter::from).collect(),
+            bindings: bindings.clone(),
+            settings: QueueSettings { max_recalls: 2, fallback_prefix: "A".into() },
+        })
+        .unwrap();
+        for id in matters.iter().map(|m| m.id.as_str()).chain(["no-such-matter"]) {
+            prop_assert_eq!(coverage::refusal(hall, id), queue.refusal(id), "matter {}", id);
+        }
+    }
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod clock;
 pub mod coverage;
 pub mod error;
+pub mod hlc;
 mod ids;
 mod messages;
 pub mod staff;

@@ -1,6 +1,7 @@
 //! Matter ↔ window bindings: bind (or re-prioritise) and unbind, each command one audited change.
 
 use super::catalog::load_matter;
+use super::outbox::{self, Entity};
 use super::{Change, Store};
 use crate::error::{Code, Rejection, Result};
 use hallkeeper_proto::{BindInput, Binding, BindingPriority, BindingsChange, MatterState, UnbindInput};
@@ -40,6 +41,19 @@ fn window_label(conn: &Connection, id: &str) -> Result<String> {
         .ok_or_else(|| Rejection::new(Code::WindowNotFound).field("windowId").arg("id", id).into())
 }
 
+/// A binding's key in sync operations: its window and matter.
+fn binding_key(window_id: &str, matter_id: &str) -> String {
+    format!("{window_id}/{matter_id}")
+}
+
+fn binding_op(window_id: &str, matter_id: &str, priority: &str) -> (Entity, String, serde_json::Value) {
+    let mut fields = serde_json::Map::new();
+    fields.insert("windowId".into(), window_id.into());
+    fields.insert("matterId".into(), matter_id.into());
+    fields.insert("priority".into(), priority.into());
+    (Entity::Binding, binding_key(window_id, matter_id), outbox::upsert(fields))
+}
+
 fn check_selection(ids: &[String]) -> Result<()> {
     if ids.is_empty() {
         return Err(Rejection::new(Code::BindingEmptySelection).field("matterIds").into());
@@ -68,6 +82,7 @@ impl Store {
             let mut seen = std::collections::HashSet::new();
             let mut codes = Vec::new();
             let mut reprioritised = Vec::new();
+            let mut ops = Vec::new();
             let mut unchanged = 0u32;
             let mut get = w.tx.prepare_cached(
                 "SELECT priority FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2",
@@ -96,14 +111,17 @@ impl Store {
                     Some(_) => {
                         upsert.execute(params![input.window_id, id, input.priority.as_str()])?;
                         reprioritised.push(matter.catalog_code);
+                        ops.push(binding_op(&input.window_id, id, input.priority.as_str()));
                     }
                     None => {
                         upsert.execute(params![input.window_id, id, input.priority.as_str()])?;
                         codes.push(matter.catalog_code);
+                        ops.push(binding_op(&input.window_id, id, input.priority.as_str()));
                     }
                 }
             }
             let changed = (codes.len() + reprioritised.len()) as u32;
+            w.record_ops(ops)?;
             if changed > 0 {
                 w.audit(Change {
                     action: "binding.add",
@@ -137,6 +155,11 @@ impl Store {
                     delete.query_row(params![input.window_id, id], |r| r.get(0)).optional()?;
                 match gone {
                     Some(priority) => {
+                        w.record_ops([(
+                            Entity::Binding,
+                            binding_key(&input.window_id, id),
+                            outbox::delete(),
+                        )])?;
                         let code =
                             load_matter(&w.tx, id)?.map(|m| m.catalog_code).unwrap_or_else(|| id.clone());
                         removed.push(serde_json::json!({ "code": code, "priority": priority }));

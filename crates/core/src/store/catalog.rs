@@ -1,6 +1,7 @@
 //! The catalog in the store: reading it, and importing a provincial file (preview, then apply
 //! in one transaction with one audit entry).
 
+use super::outbox::{self, Entity};
 use super::{Change, Store, Write};
 use crate::catalog::diff::{self, Current, DepartmentRef, Plan};
 use crate::catalog::{mapping, rows, table};
@@ -222,19 +223,57 @@ impl Store {
     }
 }
 
+/// A matter's synced fields, named as on the wire.
+fn matter_fields(m: &diff::MatterRecord, department_id: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut f = serde_json::Map::new();
+    f.insert("catalogCode".into(), m.catalog_code.clone().into());
+    f.insert("name".into(), m.name.clone().into());
+    f.insert("departmentId".into(), department_id.into());
+    f.insert("matterType".into(), m.matter_type.clone().into());
+    f.insert("required".into(), m.required.into());
+    f.insert("timeLimitDays".into(), m.time_limit_days.into());
+    f.insert("ticketPrefix".into(), m.ticket_prefix.clone().into());
+    f.insert("state".into(), m.state.as_str().into());
+    f
+}
+
+fn wire_name(field: hallkeeper_proto::MatterField) -> &'static str {
+    use hallkeeper_proto::MatterField as F;
+    match field {
+        F::CatalogCode => "catalogCode",
+        F::Name => "name",
+        F::Department | F::DepartmentCode => "departmentId",
+        F::MatterType => "matterType",
+        F::Required => "required",
+        F::TimeLimitDays => "timeLimitDays",
+        F::TicketPrefix => "ticketPrefix",
+        F::State => "state",
+    }
+}
+
 fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
     let mut new_ids: HashMap<&str, String> = HashMap::new();
+    // One operation per row touched; only the fields the import changed, so a concurrent edit
+    // of another field on another PC is not overwritten.
+    let mut ops: Vec<(Entity, String, serde_json::Value)> = Vec::new();
     {
         let mut insert =
             w.tx.prepare_cached("INSERT INTO departments (id, code, name) VALUES (?1, ?2, ?3)")?;
         for d in &plan.new_departments {
             let id = w.new_id();
             insert.execute(params![id, d.code, d.name])?;
+            let mut f = serde_json::Map::new();
+            f.insert("code".into(), d.code.clone().into());
+            f.insert("name".into(), d.name.clone().into());
+            ops.push((Entity::Department, id.clone(), outbox::upsert(f)));
             new_ids.insert(d.code.as_str(), id);
         }
         let mut rename = w.tx.prepare_cached("UPDATE departments SET name = ?2 WHERE id = ?1")?;
         for (id, _, _, name) in &plan.renamed_departments {
             rename.execute(params![id, name])?;
+            let mut f = serde_json::Map::new();
+            f.insert("name".into(), name.clone().into());
+            ops.push((Entity::Department, id.clone(), outbox::upsert(f)));
         }
     }
     let department_id = |r: &DepartmentRef| -> Result<String> {
@@ -257,11 +296,14 @@ fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
         "INSERT INTO matters ({MATTER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
     ))?;
     for m in &plan.added {
+        let id = w.new_id();
+        let dept = department_id(&m.department)?;
+        ops.push((Entity::Matter, id.clone(), outbox::upsert(matter_fields(m, &dept))));
         insert.execute(params![
-            w.new_id(),
+            id,
             m.catalog_code,
             m.name,
-            department_id(&m.department)?,
+            dept,
             m.matter_type,
             m.required,
             m.time_limit_days,
@@ -276,10 +318,18 @@ fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
     )?;
     for c in &plan.changed {
         let m = &c.record;
+        let dept = department_id(&m.department)?;
+        let all = matter_fields(m, &dept);
+        let fields = c
+            .fields
+            .iter()
+            .filter_map(|f| all.get(wire_name(f.field)).map(|v| (wire_name(f.field).to_owned(), v.clone())))
+            .collect();
+        ops.push((Entity::Matter, c.id.clone(), outbox::upsert(fields)));
         update.execute(params![
             c.id,
             m.name,
-            department_id(&m.department)?,
+            dept,
             m.matter_type,
             m.required,
             m.time_limit_days,
@@ -291,9 +341,12 @@ fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
     let mut retire = w.tx.prepare_cached("UPDATE matters SET state = 'retired' WHERE id = ?1")?;
     for id in &plan.retired {
         retire.execute([id])?;
+        let mut f = serde_json::Map::new();
+        f.insert("state".into(), "retired".into());
+        ops.push((Entity::Matter, id.clone(), outbox::upsert(f)));
         tick();
     }
-    Ok(())
+    w.record_ops(ops)
 }
 
 /// What the audit log keeps of an import: every code added, changed (with its fields) or retired.

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "windows_and_audit", sql: include_str!("sql/0001_windows_and_audit.sql") },
     Migration { version: 2, name: "matter_bindings", sql: include_str!("sql/0002_matter_bindings.sql") },
     Migration { version: 3, name: "staff_and_seats", sql: include_str!("sql/0003_staff_and_seats.sql") },
+    Migration { version: 4, name: "sync_outbox", sql: include_str!("sql/0004_sync_outbox.sql") },
 ];
 
 pub fn latest_version() -> i64 {

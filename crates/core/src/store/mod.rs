@@ -7,6 +7,8 @@ mod bindings;
 pub mod catalog;
 mod coverage;
 pub mod migrations;
+mod outbox;
+pub use outbox::OutboxOp;
 mod seed;
 mod settings;
 mod staff;
@@ -117,8 +119,26 @@ impl Write<'_> {
         timestamp(self.now)
     }
 
-    /// Appends to the audit log inside this transaction.
+    /// Appends to the audit log inside this transaction; a window or staff record's change also
+    /// goes to the sync outbox as the fields it set (or a delete).
     pub(crate) fn audit(&self, change: Change<'_>) -> Result<()> {
+        let synced = match change.action {
+            "window.create" | "window.update" | "window.state" | "window.delete" => {
+                Some(outbox::Entity::Window)
+            }
+            "staff.create" | "staff.update" | "staff.delete" => Some(outbox::Entity::Staff),
+            _ => None,
+        };
+        if let (Some(entity), Some(id)) = (synced, change.entity_id) {
+            let op = match &change.after {
+                None => Some(outbox::delete()),
+                Some(after) => {
+                    let fields = outbox::changed_fields(change.before.as_ref(), after);
+                    (!fields.is_empty()).then(|| outbox::upsert(fields))
+                }
+            };
+            self.record_ops(op.map(|op| (entity, id.to_owned(), op)))?;
+        }
         let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
         self.tx.execute(
             "INSERT INTO audit_log (id, at, actor, action, entity_type, entity_id, summary, before_json, after_json)

@@ -2,7 +2,8 @@
 //! configuration fetched from its server): departments, matters, windows and bindings in one
 //! transaction and one audit entry.
 
-use super::{Change, Store};
+use super::outbox::{self, Entity};
+use super::{snapshot, Change, Store};
 use crate::error::{Code, Rejection, Result};
 use hallkeeper_proto::HallConfig;
 use rusqlite::params;
@@ -64,6 +65,24 @@ impl Store {
                     params![b.window_id, b.matter_id, b.priority.as_str()],
                 )?;
             }
+            // The whole hall goes to the server as operations, like any other edit.
+            let mut ops = Vec::new();
+            let mut push = |entity, key: String, value: serde_json::Value| {
+                ops.push((entity, key, outbox::upsert(outbox::changed_fields(None, &value))));
+            };
+            for d in &hall.departments {
+                push(Entity::Department, d.id.clone(), snapshot(d)?);
+            }
+            for m in &hall.matters {
+                push(Entity::Matter, m.id.clone(), snapshot(m)?);
+            }
+            for x in super::windows::all(&w.tx)? {
+                push(Entity::Window, x.id.clone(), snapshot(&x)?);
+            }
+            for b in &hall.bindings {
+                push(Entity::Binding, format!("{}/{}", b.window_id, b.matter_id), snapshot(b)?);
+            }
+            w.record_ops(ops)?;
             w.audit(Change {
                 action: "hall.seed",
                 entity_type: "hall",

@@ -1,5 +1,6 @@
 //! Staff and today's seating, each change audited.
 
+use super::outbox::{self, Entity};
 use super::{snapshot, Change, Store, Write};
 use crate::clock::hall_date;
 use crate::error::{Code, Rejection, Result};
@@ -177,13 +178,35 @@ impl Store {
                 "DELETE FROM seats WHERE date = ?1 AND window_id = ?2",
                 params![date, input.window_id],
             )?;
+            let seat_key = |window_id: &str| format!("{date}/{window_id}");
             if let Some(s) = &staff {
-                w.tx.execute("DELETE FROM seats WHERE date = ?1 AND staff_id = ?2", params![date, s.id])?;
+                // Seating someone who sat elsewhere today empties that seat.
+                let elsewhere: Option<String> =
+                    w.tx.query_row(
+                        "DELETE FROM seats WHERE date = ?1 AND staff_id = ?2 RETURNING window_id",
+                        params![date, s.id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(other) = elsewhere {
+                    w.record_ops([(Entity::Seat, seat_key(&other), outbox::delete())])?;
+                }
                 w.tx.execute(
                     "INSERT INTO seats (date, window_id, staff_id) VALUES (?1, ?2, ?3)",
                     params![date, input.window_id, s.id],
                 )?;
             }
+            let op = match &staff {
+                Some(s) => {
+                    let mut fields = serde_json::Map::new();
+                    fields.insert("date".into(), date.clone().into());
+                    fields.insert("windowId".into(), input.window_id.clone().into());
+                    fields.insert("staffId".into(), s.id.clone().into());
+                    outbox::upsert(fields)
+                }
+                None => outbox::delete(),
+            };
+            w.record_ops([(Entity::Seat, seat_key(&input.window_id), op)])?;
             w.audit(Change {
                 action: "roster.seat",
                 entity_type: "window",

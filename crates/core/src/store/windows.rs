@@ -1,5 +1,6 @@
 //! Windows in the store: create, edit, switch state, delete, reorder — each audited.
 
+use super::outbox::{self, Entity};
 use super::{snapshot, Change, Store, Write};
 use crate::error::{Code, Rejection, Result};
 use crate::windows::{normalise_number, validate};
@@ -239,6 +240,14 @@ impl Store {
                 }
             }
             let after = all(&w.tx)?;
+            // Only the windows whose place changed travel to the server.
+            let moved =
+                after.iter().filter(|a| before.iter().any(|b| b.id == a.id && b.position != a.position));
+            w.record_ops(moved.map(|a| {
+                let mut fields = serde_json::Map::new();
+                fields.insert("position".into(), a.position.into());
+                (Entity::Window, a.id.clone(), outbox::upsert(fields))
+            }))?;
             w.audit(Change {
                 action: "window.reorder",
                 entity_type: "window",

@@ -1,0 +1,203 @@
+//! The outbox: operations for the server, written in the same transaction as the change they
+//! describe (docs/sync.md). One operation per row changed; a per-device sequence and an HLC
+//! timestamp are allocated here, inside that transaction.
+
+use super::Write;
+use crate::error::Result;
+use crate::hlc::Hlc;
+use rusqlite::{params, OptionalExtension};
+use serde_json::{Map, Value};
+
+/// The synced tables, as operations name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Entity {
+    Window,
+    Department,
+    Matter,
+    Binding,
+    Staff,
+    Seat,
+}
+
+impl Entity {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Entity::Window => "window",
+            Entity::Department => "department",
+            Entity::Matter => "matter",
+            Entity::Binding => "binding",
+            Entity::Staff => "staff",
+            Entity::Seat => "seat",
+        }
+    }
+}
+
+/// What an operation does to its row: set some fields, or delete it.
+pub(crate) fn upsert(fields: Map<String, Value>) -> Value {
+    serde_json::json!({ "kind": "upsert", "fields": fields })
+}
+
+pub(crate) fn delete() -> Value {
+    serde_json::json!({ "kind": "delete" })
+}
+
+/// The fields an edit set, from the record's snapshots before and after (bookkeeping excluded).
+pub(crate) fn changed_fields(before: Option<&Value>, after: &Value) -> Map<String, Value> {
+    let empty = Map::new();
+    let before = before.and_then(Value::as_object).unwrap_or(&empty);
+    after
+        .as_object()
+        .map(|a| {
+            a.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "id" | "createdAt" | "updatedAt"))
+                .filter(|(k, v)| before.get(*k) != Some(*v))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Write<'_> {
+    /// Appends operations to the outbox, allocating their sequence numbers and HLC timestamps.
+    pub(crate) fn record_ops(&self, ops: impl IntoIterator<Item = (Entity, String, Value)>) -> Result<()> {
+        let mut ops = ops.into_iter().peekable();
+        if ops.peek().is_none() {
+            return Ok(());
+        }
+        let state: Option<(String, i64, Option<String>)> = self
+            .tx
+            .query_row("SELECT device_id, next_seq, last_hlc FROM sync_state WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let (device, mut seq, mut last) = match state {
+            Some((d, s, h)) => (d, s, h.as_deref().and_then(Hlc::parse)),
+            None => {
+                // This store's identity as a sync peer, made once.
+                let device = self.new_id();
+                self.tx.execute(
+                    "INSERT INTO sync_state (id, device_id, next_seq) VALUES (1, ?1, 1)",
+                    [&device],
+                )?;
+                (device, 1, None)
+            }
+        };
+        let now = self.now_text();
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO outbox (seq, op_id, hlc, entity, entity_key, change, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (entity, key, change) in ops {
+            let hlc = Hlc::tick(last.as_ref(), self.now.timestamp_millis(), &device);
+            insert.execute(params![
+                seq,
+                self.new_id(),
+                hlc.to_string(),
+                entity.as_str(),
+                key,
+                change.to_string(),
+                now
+            ])?;
+            seq += 1;
+            last = Some(hlc);
+        }
+        self.tx.execute(
+            "UPDATE sync_state SET next_seq = ?1, last_hlc = ?2 WHERE id = 1",
+            params![seq, last.map(|h| h.to_string())],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::testing::store;
+    use hallkeeper_proto::{WindowInput, WindowKind, WindowState};
+
+    fn outbox(s: &crate::Store) -> Vec<(i64, String, String, String)> {
+        s.read(|c| {
+            let mut st = c.prepare("SELECT seq, entity, entity_key, change FROM outbox ORDER BY seq")?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .unwrap()
+    }
+
+    fn input(number: &str) -> WindowInput {
+        WindowInput {
+            number: number.into(),
+            name: "综合受理".into(),
+            zone: String::new(),
+            kind: WindowKind::General,
+            state: WindowState::Open,
+        }
+    }
+
+    #[test]
+    fn each_change_writes_its_operation_and_a_refused_one_writes_none() {
+        let (s, clock) = store();
+        let a = s.create_window("t", &input("A01")).unwrap();
+        clock.advance(chrono::Duration::seconds(1));
+        s.set_window_state("t", &a.id, WindowState::Paused).unwrap();
+        s.set_window_state("t", &a.id, WindowState::Paused).unwrap(); // no change, no operation
+        assert!(s.create_window("t", &input("a01")).is_err()); // refused: duplicate number
+        s.delete_window("t", &a.id).unwrap();
+        let ops = outbox(&s);
+        assert_eq!(
+            ops.iter().map(|o| o.0).collect::<Vec<_>>(),
+            [1, 2, 3],
+            "dense sequence, nothing for refusals"
+        );
+        assert!(ops.iter().all(|o| o.1 == "window" && o.2 == a.id));
+        let created: serde_json::Value = serde_json::from_str(&ops[0].3).unwrap();
+        assert_eq!(created["kind"], "upsert");
+        assert_eq!(created["fields"]["number"], "A01");
+        assert!(created["fields"].get("id").is_none() && created["fields"].get("createdAt").is_none());
+        let paused: serde_json::Value = serde_json::from_str(&ops[1].3).unwrap();
+        assert_eq!(paused["fields"], serde_json::json!({ "state": "paused" }), "only the field that changed");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&ops[2].3).unwrap()["kind"], "delete");
+        let hlcs: Vec<String> = s
+            .read(|c| {
+                Ok(c.prepare("SELECT hlc FROM outbox ORDER BY seq")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        assert!(hlcs.windows(2).all(|p| p[0] < p[1]), "HLCs increase: {hlcs:?}");
+    }
+}
+
+/// An operation waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxOp {
+    pub seq: i64,
+    pub op_id: String,
+    pub hlc: String,
+    pub entity: String,
+    pub key: String,
+    pub change: Value,
+}
+
+impl crate::Store {
+    /// The oldest pending operations, in sequence order (what the next push sends).
+    pub fn pending_ops(&self, limit: usize) -> Result<Vec<OutboxOp>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT seq, op_id, hlc, entity, entity_key, change FROM outbox
+                  WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+            )?;
+            let rows = st.query_map([limit as i64], |r| {
+                let change: String = r.get(5)?;
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, change))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seq, op_id, hlc, entity, key, change) = row?;
+                let change = serde_json::from_str(&change)
+                    .map_err(|e| crate::Error::Corrupt(format!("outbox operation {seq}: {e}")))?;
+                out.push(OutboxOp { seq, op_id, hlc, entity, key, change });
+            }
+            Ok(out)
+        })
+    }
+}

@@ -13,6 +13,7 @@ mod ids;
 mod messages;
 pub mod staff;
 pub mod store;
+pub mod sync;
 pub mod windows;
 
 pub use clock::{Clock, FixedClock, SystemClock};

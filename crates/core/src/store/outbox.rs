@@ -4,7 +4,7 @@
 
 use super::Write;
 use crate::error::Result;
-use crate::hlc::Hlc;
+use hallkeeper_sync::Hlc;
 use rusqlite::{params, OptionalExtension};
 use serde_json::{Map, Value};
 

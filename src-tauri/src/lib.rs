@@ -106,6 +106,7 @@ fn connect_server(state: &AppState, options: &Options, data_dir: &std::path::Pat
             let link = std::sync::Arc::new(link);
             state.set_link(link.clone());
             tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
+            tauri::async_runtime::spawn(link.clone().keep_pushing(state.store()));
             if let Some(speed) = options.simulate {
                 let sim = simulation::Simulation {
                     speed,

@@ -98,3 +98,22 @@ fn binds_unbinds_and_seats_are_operations_and_refusals_are_not() {
     assert_eq!(ops[4].key, format!("{a}/{}", ids[0]));
     assert!(ops[7].key.ends_with(&format!("/{a}")), "the move empties A01's seat");
 }
+
+#[test]
+fn a_push_result_acknowledges_and_keeps_rejections() {
+    let (store, _) = store();
+    for n in ["A01", "A02", "A03"] {
+        window(&store, n, WindowState::Open);
+    }
+    assert!(store.sync_device_id().unwrap().is_some());
+    let ops = store.pending_ops(10).unwrap();
+    assert_eq!(ops.len(), 3);
+    store.record_push_result(2, &[(2, "sync.reference_deleted".into(), "window gone".into())]).unwrap();
+    let left = store.pending_ops(10).unwrap();
+    assert_eq!(left.iter().map(|o| o.seq).collect::<Vec<_>>(), [3], "acked up to 2; 3 still pending");
+    let status = store.outbox_status().unwrap();
+    assert_eq!((status.pending, status.rejected, status.acked_through), (1, 1, 1));
+    // Replaying the same answer changes nothing.
+    store.record_push_result(2, &[(2, "sync.reference_deleted".into(), "window gone".into())]).unwrap();
+    assert_eq!(store.outbox_status().unwrap(), status);
+}

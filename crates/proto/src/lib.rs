@@ -15,6 +15,7 @@ mod import;
 mod queue;
 mod settings;
 mod staff;
+mod sync;
 mod window;
 
 pub use appointment::{
@@ -45,6 +46,10 @@ pub use queue::{
 };
 pub use settings::{Locale, Settings};
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
+pub use sync::{
+    PullResponse, PushRequest, PushResponse, RejectedOp, SyncChange, SyncOp, SYNC_ENTITIES,
+    SYNC_SCHEMA_VERSION,
+};
 pub use window::{Window, WindowInput, WindowKind, WindowState};
 
 /// Every type the UI sees, in the order they are written to `types.gen.ts`.

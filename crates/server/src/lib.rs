@@ -14,6 +14,7 @@ pub mod error;
 pub mod halls;
 pub mod json;
 pub mod storage;
+pub mod sync;
 
 use chrono::{DateTime, Utc};
 use std::net::SocketAddr;

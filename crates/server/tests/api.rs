@@ -655,3 +655,166 @@ async fn the_online_channel_and_the_kiosk_keep_to_their_own_endpoints() {
     })
     .await;
 }
+
+// ---- sync ----
+
+fn sync_op(seq: i64, device: &str, millis: i64, entity: &str, key: &str, change: Value) -> Value {
+    json!({ "seq": seq, "opId": format!("{device}-{seq}"), "hlc": format!("{millis:018}-00000-{device}"),
+            "entity": entity, "key": key, "change": change })
+}
+
+fn push_body(device: &str, ops: Vec<Value>) -> Value {
+    json!({ "deviceId": device, "schemaVersion": hallkeeper_proto::SYNC_SCHEMA_VERSION, "ops": ops })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_push_then_pull() {
+    each_backend(|fx| async move {
+        let push = format!("/api/v1/admin/halls/{}/sync/push", fx.hall);
+        let pull = format!("/api/v1/admin/halls/{}/sync/pull", fx.hall);
+        let ops = vec![
+            sync_op(
+                1,
+                "pc1",
+                10,
+                "window",
+                "w-x",
+                json!({ "kind": "upsert", "fields": { "number": "C01", "name": "综合受理" } }),
+            ),
+            sync_op(
+                2,
+                "pc1",
+                11,
+                "matter",
+                "m-x",
+                json!({ "kind": "upsert", "fields": { "name": "社保卡申领" } }),
+            ),
+            sync_op(
+                3,
+                "pc1",
+                12,
+                "binding",
+                "w-x/m-x",
+                json!({ "kind": "upsert", "fields": { "priority": "primary" } }),
+            ),
+        ];
+        let (s, first) = fx.admin_post(&push, push_body("pc1", ops.clone())).await;
+        assert_eq!(s, StatusCode::OK, "{first}");
+        assert_eq!(first, json!({ "highestSeq": 3, "rejected": [] }));
+
+        let (s, page) = fx.admin_get(&pull).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        assert_eq!((page["nextCursor"].as_i64(), page["hasMore"].as_bool()), (Some(3), Some(false)));
+        let changes = page["changes"].as_array().unwrap();
+        assert_eq!(changes.len(), 3);
+        assert_eq!(changes[0]["changeId"], 1);
+        assert_eq!(changes[0]["change"], ops[0]["change"]);
+        assert_eq!(
+            (changes[2]["key"].as_str(), changes[2]["deviceId"].as_str(), changes[2]["seq"].as_i64()),
+            (Some("w-x/m-x"), Some("pc1"), Some(3))
+        );
+
+        // Replayed: the same answer, nothing new to pull.
+        let (s, again) = fx.admin_post(&push, push_body("pc1", ops)).await;
+        assert_eq!((s, &again), (StatusCode::OK, &first));
+        let (_, after) = fx.admin_get(&format!("{pull}?cursor=3")).await;
+        assert_eq!(after, json!({ "changes": [], "nextCursor": 3, "hasMore": false }));
+
+        // Paging.
+        let (_, one) = fx.admin_get(&format!("{pull}?cursor=1&limit=1")).await;
+        assert_eq!(
+            (one["changes"][0]["changeId"].as_i64(), one["nextCursor"].as_i64(), one["hasMore"].as_bool()),
+            (Some(2), Some(2), Some(true))
+        );
+        fx.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_requests_are_checked() {
+    each_backend(|fx| async move {
+        let push = format!("/api/v1/admin/halls/{}/sync/push", fx.hall);
+        let pull = format!("/api/v1/admin/halls/{}/sync/pull", fx.hall);
+        let window = |seq, millis| {
+            sync_op(
+                seq,
+                "pc1",
+                millis,
+                "window",
+                "w-x",
+                json!({ "kind": "upsert", "fields": { "name": "x" } }),
+            )
+        };
+
+        // Another sync schema version: refused whole, saying which side is older.
+        for (version, older) in [(0, "桌面端"), (hallkeeper_proto::SYNC_SCHEMA_VERSION + 1, "服务器")] {
+            let (s, e) = fx
+                .admin_post(
+                    &push,
+                    json!({ "deviceId": "pc1", "schemaVersion": version, "ops": [window(1, 10)] }),
+                )
+                .await;
+            assert_eq!((s, e["code"].as_str()), (StatusCode::CONFLICT, Some("sync.schema_mismatch")), "{e}");
+            assert!(e["message"].as_str().unwrap().starts_with(older), "{e}");
+        }
+        let (_, page) = fx.admin_get(&pull).await;
+        assert_eq!(page["changes"], json!([]), "nothing applied");
+
+        // Bad operations in a readable batch are rejected one by one; the rest applies.
+        let mut bad_hlc = window(2, 11);
+        bad_hlc["hlc"] = json!("yesterday");
+        let ops = vec![
+            sync_op(1, "pc1", 10, "ticket", "t-1", json!({ "kind": "upsert", "fields": {} })),
+            bad_hlc,
+            sync_op(
+                3,
+                "pc1",
+                12,
+                "binding",
+                "w-gone/m-id",
+                json!({ "kind": "upsert", "fields": { "priority": "primary" } }),
+            ),
+            window(4, 13),
+        ];
+        let (s, r) = fx.admin_post(&push, push_body("pc1", ops)).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["highestSeq"], 4);
+        let codes: Vec<(i64, &str)> = r["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| (x["seq"].as_i64().unwrap(), x["code"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            codes,
+            [(1, "sync.unknown_entity"), (2, "sync.hlc_invalid"), (3, "sync.reference_deleted")]
+        );
+        let (_, page) = fx.admin_get(&pull).await;
+        assert_eq!(page["changes"].as_array().unwrap().len(), 1);
+
+        // A batch that cannot be read is refused whole (400), as are bad ids and paging.
+        let mut unknown_field = window(5, 14);
+        unknown_field["extra"] = json!(1);
+        let (s, e) = fx.admin_post(&push, push_body("pc1", vec![unknown_field])).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::BAD_REQUEST, Some("request.invalid_field")), "{e}");
+        let (s, e) = fx.admin_post(&push, push_body("pc 1", vec![])).await;
+        assert_eq!((s, e["field"].as_str()), (StatusCode::BAD_REQUEST, Some("deviceId")), "{e}");
+        for q in ["limit=0", "limit=5001", "cursor=-1", "cursor=x"] {
+            let (s, e) = fx.admin_get(&format!("{pull}?{q}")).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{q}: {e}");
+        }
+        let (s, _) = fx.admin_get(&format!("{pull}?limit=5000")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, e) =
+            fx.admin_post("/api/v1/admin/halls/no-such-hall/sync/push", push_body("pc1", vec![])).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("hall.not_found")));
+        let kiosk = fx.device("kiosk", None).await;
+        let (s, _) = fx.post(&kiosk, &push, push_body("pc1", vec![window(9, 20)])).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = fx.get(&kiosk, &pull).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        fx.stop().await;
+    })
+    .await;
+}

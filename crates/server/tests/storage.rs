@@ -9,7 +9,7 @@ mod pg;
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{
     Appointment, AppointmentState, Binding, BindingPriority, Department, Device, DeviceKind, Hall,
-    HallConfig, Matter, MatterState, NoShowReason, PriorityClass, QueueSettings, Rating, RatingLevel,
+    HallConfig, Matter, MatterState, NoShowReason, PriorityClass, QueueSettings, Rating, RatingLevel, SyncOp,
     TicketEvent, TicketEventKind, TransferTarget, Window, WindowKind, WindowState,
 };
 use hallkeeper_server::storage::postgres::PostgresStorage;
@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The schema version the server's migrations end at.
-const KNOWN_VERSION: i64 = 2;
+const KNOWN_VERSION: i64 = 3;
 
 /// One store under test, and what the suite needs to reach past the trait: another handle on the
 /// same data (a second server, a restart) and the stored schema version.
@@ -103,6 +103,52 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// The hall's merged sync rows as stored: (entity, key, row), read behind the trait's back.
+    async fn sync_rows(&self, hall_id: &str) -> Vec<(String, String, serde_json::Value)> {
+        match &self.place {
+            Place::Sqlite { path, .. } => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                let mut st = conn
+                    .prepare("SELECT entity, entity_key, row FROM sync_rows WHERE hall_id = ?1 ORDER BY entity, entity_key")
+                    .unwrap();
+                st.query_map([hall_id], |r| {
+                    let row: String = r.get(2)?;
+                    Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&row).unwrap()))
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+            }
+            Place::Postgres { db } => pg_client(db.url())
+                .await
+                .query(
+                    "SELECT entity, entity_key, row FROM sync_rows WHERE hall_id = $1 ORDER BY entity, entity_key",
+                    &[&hall_id],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect(),
+        }
+    }
+
+    /// One synced row's current values (None when deleted or never written).
+    async fn sync_values(
+        &self,
+        hall_id: &str,
+        entity: &str,
+        key: &str,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        self.sync_rows(hall_id)
+            .await
+            .into_iter()
+            .find(|(e, k, _)| e == entity && k == key)
+            .and_then(|(_, _, row)| hallkeeper_server::sync::row_from_json(&row).unwrap().values())
+    }
+}
+
 async fn pg_client(url: &str) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(async move {
@@ -156,6 +202,12 @@ suite!(
     check_in_marks_the_booking_and_logs_its_ticket_together,
     bookings_past_their_window_become_no_shows,
     appointments_are_per_hall,
+    sync_a_push_is_applied_once_when_replayed,
+    sync_the_later_edit_wins_whatever_the_push_order,
+    sync_an_op_referencing_a_deleted_row_is_rejected_and_stays_rejected,
+    sync_malformed_ops_are_rejected_alone,
+    sync_pull_pages_are_contiguous,
+    sync_concurrent_pushes_keep_change_ids_gapless,
 );
 
 // ---- fixtures ----
@@ -978,4 +1030,264 @@ async fn postgres_times_come_back_in_the_sqlite_format() {
     let mut bad = device("dev-2", "h1", "yesterday");
     bad.token_hash = "hash-2".into();
     assert!(matches!(b.s().add_device(&bad).await, Err(StorageError::Backend(_))));
+}
+
+// ---- sync ----
+
+fn hlc(millis: i64, device: &str) -> String {
+    format!("{millis:018}-00000-{device}")
+}
+
+fn upsert(seq: i64, device: &str, millis: i64, entity: &str, key: &str, fields: serde_json::Value) -> SyncOp {
+    SyncOp {
+        seq,
+        op_id: format!("{device}-{seq}"),
+        hlc: hlc(millis, device),
+        entity: entity.into(),
+        key: key.into(),
+        change: serde_json::json!({ "kind": "upsert", "fields": fields }),
+    }
+}
+
+fn delete(seq: i64, device: &str, millis: i64, entity: &str, key: &str) -> SyncOp {
+    SyncOp {
+        seq,
+        op_id: format!("{device}-{seq}"),
+        hlc: hlc(millis, device),
+        entity: entity.into(),
+        key: key.into(),
+        change: serde_json::json!({ "kind": "delete" }),
+    }
+}
+
+fn change_ids(p: &hallkeeper_proto::PullResponse) -> Vec<i64> {
+    p.changes.iter().map(|c| c.change_id).collect()
+}
+
+async fn sync_a_push_is_applied_once_when_replayed(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let ops = [
+        upsert(1, "pc1", 10, "window", "w-a", serde_json::json!({ "number": "A01", "name": "综合受理" })),
+        upsert(2, "pc1", 11, "matter", "m-1", serde_json::json!({ "name": "居民身份证换领" })),
+        upsert(3, "pc1", 12, "binding", "w-a/m-1", serde_json::json!({ "priority": "primary" })),
+    ];
+    let first = b.s().apply_sync_ops("h1", "pc1", &ops).await.unwrap();
+    assert_eq!((first.highest_seq, first.rejected.len()), (3, 0));
+    let rows = b.sync_rows("h1").await;
+    let log = b.s().pull_changes("h1", 0, 100).await.unwrap();
+    assert_eq!(change_ids(&log), [1, 2, 3]);
+    assert_eq!(log.changes[0].change, ops[0].change);
+    assert_eq!((log.changes[2].device_id.as_str(), log.changes[2].seq), ("pc1", 3));
+
+    // The same request again (an answer lost on the way back): same answer, nothing changes.
+    let again = b.s().apply_sync_ops("h1", "pc1", &ops).await.unwrap();
+    assert_eq!(again, first);
+    assert_eq!(b.sync_rows("h1").await, rows);
+    assert_eq!(b.s().pull_changes("h1", 0, 100).await.unwrap(), log);
+
+    // A push overlapping what is held applies only what is new, out of order or not.
+    let more = upsert(4, "pc1", 13, "window", "w-a", serde_json::json!({ "zone": "一楼" }));
+    let r = b.s().apply_sync_ops("h1", "pc1", &[more, ops[1].clone()]).await.unwrap();
+    assert_eq!((r.highest_seq, r.rejected.len()), (4, 0));
+    assert_eq!(change_ids(&b.s().pull_changes("h1", 0, 100).await.unwrap()), [1, 2, 3, 4]);
+    let w = b.sync_values("h1", "window", "w-a").await.unwrap();
+    assert_eq!((w["name"].as_str(), w["zone"].as_str()), (Some("综合受理"), Some("一楼")));
+
+    // An empty push answers what the device has acknowledged; another device starts at 0.
+    assert_eq!(b.s().apply_sync_ops("h1", "pc1", &[]).await.unwrap().highest_seq, 4);
+    assert_eq!(b.s().apply_sync_ops("h1", "pc2", &[]).await.unwrap().highest_seq, 0);
+}
+
+async fn sync_the_later_edit_wins_whatever_the_push_order(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    // pc1 edits the name at 10 (and the zone); pc2 edits the name at 20.
+    let early = upsert(1, "pc1", 10, "window", "w-a", serde_json::json!({ "name": "早", "zone": "一楼" }));
+    let late = upsert(1, "pc2", 20, "window", "w-a", serde_json::json!({ "name": "晚" }));
+    b.s().apply_sync_ops("h1", "pc1", std::slice::from_ref(&early)).await.unwrap();
+    b.s().apply_sync_ops("h1", "pc2", std::slice::from_ref(&late)).await.unwrap();
+    b.s().apply_sync_ops("h2", "pc2", std::slice::from_ref(&late)).await.unwrap();
+    b.s().apply_sync_ops("h2", "pc1", std::slice::from_ref(&early)).await.unwrap();
+    for h in ["h1", "h2"] {
+        let w = b.sync_values(h, "window", "w-a").await.unwrap();
+        assert_eq!((w["name"].as_str(), w["zone"].as_str()), (Some("晚"), Some("一楼")), "{h}");
+    }
+    assert_eq!(b.sync_rows("h1").await, b.sync_rows("h2").await, "the same merged rows, field HLCs included");
+    // Both edits are in each hall's log (a pulling desktop merges them the same way).
+    assert_eq!(b.s().pull_changes("h2", 0, 10).await.unwrap().changes.len(), 2);
+}
+
+async fn sync_an_op_referencing_a_deleted_row_is_rejected_and_stays_rejected(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let setup = [
+        upsert(1, "pc1", 10, "window", "w-a", serde_json::json!({ "number": "A01" })),
+        upsert(2, "pc1", 11, "matter", "m-1", serde_json::json!({ "name": "户口迁入" })),
+        upsert(3, "pc1", 12, "staff", "s-1", serde_json::json!({ "name": "张三" })),
+    ];
+    assert_eq!(b.s().apply_sync_ops("h1", "pc1", &setup).await.unwrap().rejected, []);
+    // PC2 deletes the window; PC1, not yet aware, binds a matter to it and seats someone there.
+    assert_eq!(
+        b.s().apply_sync_ops("h1", "pc2", &[delete(1, "pc2", 20, "window", "w-a")]).await.unwrap().rejected,
+        []
+    );
+    let stale = [
+        upsert(4, "pc1", 15, "binding", "w-a/m-1", serde_json::json!({ "priority": "primary" })),
+        upsert(5, "pc1", 16, "seat", "2026-11-25/w-a", serde_json::json!({ "staffId": "s-1" })),
+        upsert(6, "pc1", 17, "matter", "m-1", serde_json::json!({ "name": "户口迁入登记" })),
+    ];
+    let r = b.s().apply_sync_ops("h1", "pc1", &stale).await.unwrap();
+    assert_eq!(r.highest_seq, 6);
+    let codes: Vec<(i64, &str)> = r.rejected.iter().map(|x| (x.seq, x.code.as_str())).collect();
+    assert_eq!(codes, [(4, "sync.reference_deleted"), (5, "sync.reference_deleted")]);
+    assert!(r.rejected[0].message.contains("w-a"), "{}", r.rejected[0].message);
+    assert_eq!(b.sync_values("h1", "binding", "w-a/m-1").await, None);
+    assert_eq!(
+        b.sync_values("h1", "matter", "m-1").await.unwrap()["name"],
+        "户口迁入登记",
+        "the rest applied"
+    );
+    let log = b.s().pull_changes("h1", 0, 100).await.unwrap();
+    assert!(log.changes.iter().all(|c| c.entity != "binding" && c.entity != "seat"));
+
+    // The window comes back (a later edit revives it): the replayed binding is still rejected,
+    // with the same reason; a new binding applies.
+    b.s()
+        .apply_sync_ops(
+            "h1",
+            "pc2",
+            &[upsert(2, "pc2", 30, "window", "w-a", serde_json::json!({ "number": "A01" }))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(b.s().apply_sync_ops("h1", "pc1", &stale).await.unwrap(), r);
+    let fresh = upsert(7, "pc1", 40, "binding", "w-a/m-1", serde_json::json!({ "priority": "primary" }));
+    assert_eq!(b.s().apply_sync_ops("h1", "pc1", &[fresh]).await.unwrap().rejected, []);
+    assert!(b.sync_values("h1", "binding", "w-a/m-1").await.is_some());
+
+    // A binding to a matter that never existed, a seat for a deleted staff member.
+    b.s().apply_sync_ops("h1", "pc2", &[delete(3, "pc2", 50, "staff", "s-1")]).await.unwrap();
+    let r = b
+        .s()
+        .apply_sync_ops(
+            "h1",
+            "pc1",
+            &[
+                upsert(8, "pc1", 60, "binding", "w-a/m-404", serde_json::json!({ "priority": "primary" })),
+                upsert(9, "pc1", 61, "seat", "2026-11-26/w-a", serde_json::json!({ "staffId": "s-1" })),
+            ],
+        )
+        .await
+        .unwrap();
+    let missing: Vec<bool> =
+        r.rejected.iter().map(|x| x.message.contains("m-404") || x.message.contains("s-1")).collect();
+    assert_eq!(missing, [true, true], "{:?}", r.rejected);
+}
+
+async fn sync_malformed_ops_are_rejected_alone(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let mut bad_hlc = upsert(2, "pc1", 11, "window", "w-b", serde_json::json!({ "name": "x" }));
+    bad_hlc.hlc = "yesterday".into();
+    let mut other_device = upsert(3, "pc1", 12, "window", "w-c", serde_json::json!({ "name": "x" }));
+    other_device.hlc = hlc(12, "pc9");
+    let mut bad_change = upsert(4, "pc1", 13, "window", "w-d", serde_json::json!({}));
+    bad_change.change = serde_json::json!({ "kind": "rename" });
+    let ops = [
+        upsert(1, "pc1", 10, "ticket", "t-1", serde_json::json!({ "number": "A001" })),
+        bad_hlc,
+        other_device,
+        bad_change,
+        upsert(5, "pc1", 14, "window", "w-e", serde_json::json!({ "name": "好的" })),
+    ];
+    let r = b.s().apply_sync_ops("h1", "pc1", &ops).await.unwrap();
+    let codes: Vec<(i64, &str)> = r.rejected.iter().map(|x| (x.seq, x.code.as_str())).collect();
+    assert_eq!(
+        codes,
+        [
+            (1, "sync.unknown_entity"),
+            (2, "sync.hlc_invalid"),
+            (3, "sync.hlc_invalid"),
+            (4, "sync.change_invalid")
+        ]
+    );
+    assert_eq!(r.highest_seq, 5);
+    let log = b.s().pull_changes("h1", 0, 100).await.unwrap();
+    assert_eq!(log.changes.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["w-e"]);
+    assert_eq!(change_ids(&log), [1], "rejections take no change id");
+    assert_eq!(b.s().apply_sync_ops("h1", "pc1", &ops).await.unwrap(), r);
+}
+
+async fn sync_pull_pages_are_contiguous(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    let ops: Vec<SyncOp> = (1..=7)
+        .map(|i| upsert(i, "pc1", 100 + i, "window", &format!("w-{i}"), serde_json::json!({ "number": i })))
+        .collect();
+    b.s().apply_sync_ops("h1", "pc1", &ops[..4]).await.unwrap();
+    b.s().apply_sync_ops("h2", "pc1", &ops[..1]).await.unwrap(); // another hall's log is its own
+    b.s().apply_sync_ops("h1", "pc1", &ops[4..]).await.unwrap();
+    let mut cursor = 0;
+    let mut pages = Vec::new();
+    loop {
+        let page = b.s().pull_changes("h1", cursor, 3).await.unwrap();
+        pages.push((change_ids(&page), page.has_more));
+        assert_eq!(page.next_cursor, page.changes.last().map_or(cursor, |c| c.change_id));
+        cursor = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(pages, [(vec![1, 2, 3], true), (vec![4, 5, 6], true), (vec![7], false)]);
+    let keys: Vec<String> =
+        b.s().pull_changes("h1", 0, 10).await.unwrap().changes.into_iter().map(|c| c.key).collect();
+    assert_eq!(keys, (1..=7).map(|i| format!("w-{i}")).collect::<Vec<_>>());
+    let end = b.s().pull_changes("h1", 7, 3).await.unwrap();
+    assert_eq!((end.changes.len(), end.next_cursor, end.has_more), (0, 7, false));
+    let exact = b.s().pull_changes("h1", 4, 3).await.unwrap();
+    assert_eq!((change_ids(&exact), exact.has_more), (vec![5, 6, 7], false));
+    assert_eq!(change_ids(&b.s().pull_changes("h2", 0, 10).await.unwrap()), [1]);
+}
+
+async fn sync_concurrent_pushes_keep_change_ids_gapless(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let other = b.open_again().await;
+    let pushes: Vec<_> = [("pc1", b.store.clone()), ("pc2", other)]
+        .into_iter()
+        .map(|(device, store)| {
+            tokio::spawn(async move {
+                for batch in 0..10i64 {
+                    let ops: Vec<SyncOp> = (1..=5)
+                        .map(|i| {
+                            let seq = batch * 5 + i;
+                            upsert(
+                                seq,
+                                device,
+                                seq,
+                                "window",
+                                &format!("{device}-w{seq}"),
+                                serde_json::json!({ "n": seq }),
+                            )
+                        })
+                        .collect();
+                    let r = store.apply_sync_ops("h1", device, &ops).await.unwrap();
+                    assert_eq!((r.highest_seq, r.rejected.len()), (batch * 5 + 5, 0));
+                }
+            })
+        })
+        .collect();
+    for p in pushes {
+        p.await.unwrap();
+    }
+    let all = b.s().pull_changes("h1", 0, 1000).await.unwrap();
+    assert_eq!(change_ids(&all), (1..=100).collect::<Vec<_>>());
+    // Each device's operations appear in its sequence order.
+    for device in ["pc1", "pc2"] {
+        let seqs: Vec<i64> = all.changes.iter().filter(|c| c.device_id == device).map(|c| c.seq).collect();
+        assert_eq!(seqs, (1..=50).collect::<Vec<_>>());
+    }
 }

@@ -34,8 +34,9 @@ struct DataChanged {
 }
 
 pub(crate) fn notify_changed<R: Runtime>(app: &AppHandle<R>, entity: Entity) {
-    if matches!(entity, Entity::Windows | Entity::Catalog | Entity::Bindings) {
-        if let Some(link) = app.try_state::<crate::AppState>().and_then(|s| s.link().cloned()) {
+    if let Some(link) = app.try_state::<crate::AppState>().and_then(|s| s.link().cloned()) {
+        link.ops_written();
+        if matches!(entity, Entity::Windows | Entity::Catalog | Entity::Bindings) {
             link.config_changed();
         }
     }

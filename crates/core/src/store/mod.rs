@@ -8,7 +8,7 @@ pub mod catalog;
 mod coverage;
 pub mod migrations;
 mod outbox;
-pub use outbox::OutboxOp;
+pub use outbox::{OutboxOp, OutboxStatus};
 mod seed;
 mod settings;
 mod staff;

@@ -201,3 +201,57 @@ impl crate::Store {
         })
     }
 }
+
+/// Where the outbox stands, for the sync status in the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutboxStatus {
+    pub pending: u64,
+    pub rejected: u64,
+    /// The highest sequence the server acknowledged.
+    pub acked_through: i64,
+}
+
+impl crate::Store {
+    /// This store's identity as a sync peer (made with its first operation); None before any.
+    pub fn sync_device_id(&self) -> Result<Option<String>> {
+        self.read(|c| {
+            Ok(c.query_row("SELECT device_id FROM sync_state WHERE id = 1", [], |r| r.get(0)).optional()?)
+        })
+    }
+
+    /// Records the server's answer to a push: everything up to `highest_seq` is acknowledged,
+    /// except the operations it rejected, which are kept with their reason — never dropped.
+    pub fn record_push_result(&self, highest_seq: i64, rejected: &[(i64, String, String)]) -> Result<()> {
+        self.write("sync", |w| {
+            let mut reject = w.tx.prepare_cached(
+                "UPDATE outbox SET state = 'rejected', reason = ?2 WHERE seq = ?1 AND state = 'pending'",
+            )?;
+            for (seq, code, message) in rejected {
+                reject.execute(params![seq, format!("{code}: {message}")])?;
+            }
+            w.tx.execute(
+                "UPDATE outbox SET state = 'acked' WHERE seq <= ?1 AND state = 'pending'",
+                [highest_seq],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn outbox_status(&self) -> Result<OutboxStatus> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'rejected'), 0),
+                        coalesce(max(CASE WHEN state = 'acked' THEN seq END), 0)
+                   FROM outbox",
+                [],
+                |r| {
+                    Ok(OutboxStatus {
+                        pending: r.get::<_, i64>(0)? as u64,
+                        rejected: r.get::<_, i64>(1)? as u64,
+                        acked_through: r.get(2)?,
+                    })
+                },
+            )?)
+        })
+    }
+}

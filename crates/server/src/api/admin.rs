@@ -26,7 +26,7 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-async fn hall_exists(state: &AppState, hall_id: &str) -> Result<Hall, ApiError> {
+pub(crate) async fn hall_exists(state: &AppState, hall_id: &str) -> Result<Hall, ApiError> {
     check_id("hallId", hall_id)?;
     state
         .storage

@@ -8,6 +8,7 @@ pub mod caller;
 pub mod display;
 pub mod kiosk;
 pub mod pad;
+pub mod sync;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -39,6 +40,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/admin/halls/{hall_id}/ratings", get(admin::ratings))
         .route("/api/v1/admin/halls/{hall_id}/appointment-slots", put(admin::put_slots).get(admin::slots))
         .route("/api/v1/admin/halls/{hall_id}/appointments", get(admin::appointments))
+        .route("/api/v1/admin/halls/{hall_id}/sync/push", post(sync::push))
+        .route("/api/v1/admin/halls/{hall_id}/sync/pull", get(sync::pull))
         .fallback(|| async {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }
         })

@@ -10,13 +10,19 @@
 //! serialised per hall, matter and day (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a
 //! transaction-scoped advisory lock on that key), so two bookings for a slot's last place cannot
 //! both succeed.
+//!
+//! Sync pushes from the supervisors' desktops are applied the same way, one push per transaction
+//! serialised per hall, so change ids are handed out in commit order without gaps.
 
 pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use hallkeeper_proto::{Appointment, AppointmentState, Device, Hall, HallConfig, Rating, TicketEvent};
+use hallkeeper_proto::{
+    Appointment, AppointmentState, Device, Hall, HallConfig, PullResponse, PushResponse, Rating, SyncOp,
+    TicketEvent,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -176,4 +182,19 @@ pub trait Storage: Send + Sync + 'static {
         ended_before: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> StorageResult<u64>;
+
+    /// Applies a desktop's pushed operations in one transaction, in sequence order (docs/sync.md):
+    /// each (device, seq) once — a replayed one is not applied again and gets the answer it got
+    /// first; a malformed one, or an upsert that references a missing or deleted row, is recorded
+    /// as rejected; the others are merged into their rows (per field by HLC) and appended to the
+    /// hall's change log. Answers the highest sequence held for the device and the rejections
+    /// among `ops`.
+    async fn apply_sync_ops(
+        &self,
+        hall_id: &str,
+        device_id: &str,
+        ops: &[SyncOp],
+    ) -> StorageResult<PushResponse>;
+    /// The hall's changes after `cursor`, ascending, at most `limit`.
+    async fn pull_changes(&self, hall_id: &str, cursor: i64, limit: u32) -> StorageResult<PullResponse>;
 }

@@ -15,12 +15,15 @@ use super::{
     SlotsReplaced, Storage, StorageError, StorageResult,
 };
 use crate::appointments::slot_instant;
+use crate::sync;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use hallkeeper_proto::{
-    Appointment, AppointmentState, Device, DeviceKind, Hall, HallConfig, Rating, RatingLevel, TicketEvent,
+    Appointment, AppointmentState, Device, DeviceKind, Hall, HallConfig, PullResponse, PushResponse, Rating,
+    RatingLevel, RejectedOp, SyncChange, SyncOp, TicketEvent,
 };
+use hallkeeper_sync::merge::Row as SyncRow;
 use std::time::Duration;
 use tokio_postgres::types::Json;
 use tokio_postgres::{NoTls, Row};
@@ -28,6 +31,7 @@ use tokio_postgres::{NoTls, Row};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("sql/postgres/0001_halls_devices_events_ratings.sql")),
     (2, include_str!("sql/postgres/0002_appointments.sql")),
+    (3, include_str!("sql/postgres/0003_sync.sql")),
 ];
 
 /// The version of the schema, in one row; created by the first migration run.
@@ -47,6 +51,10 @@ const MIGRATION_LOCK: i64 = 0x484B_5343_4845_4D41;
 /// share a key space with the one-key migration lock; a hash collision only makes two
 /// matter-days take turns.)
 const SLOT_LOCK_CLASS: i32 = 0x4150_5054;
+
+/// First key of the transaction-scoped advisory lock that serialises a hall's sync pushes
+/// ("SYNC"); the second is the hash of the hall id.
+const SYNC_LOCK_CLASS: i32 = 0x5359_4E43;
 
 /// Connections in the pool: a hall's traffic is a few writes a second; a few connections leave
 /// room for reads during a write without holding many backends on a shared database server.
@@ -306,6 +314,140 @@ fn changed(n: u64, now: Option<Appointment>) -> AppointmentChange {
         None => AppointmentChange::NotFound,
         Some(a) if n == 1 => AppointmentChange::Done(Box::new(a)),
         Some(a) => AppointmentChange::NotBooked(a.state),
+    }
+}
+
+async fn sync_row(
+    tx: &deadpool_postgres::Transaction<'_>,
+    hall_id: &str,
+    entity: &str,
+    key: &str,
+) -> StorageResult<SyncRow> {
+    let st = tx
+        .prepare_cached("SELECT row FROM sync_rows WHERE hall_id = $1 AND entity = $2 AND entity_key = $3")
+        .await
+        .map_err(backend)?;
+    match tx.query_opt(&st, &[&hall_id, &entity, &key]).await.map_err(backend)? {
+        None => Ok(SyncRow::default()),
+        Some(r) => {
+            let Json(v): Json<serde_json::Value> = r.try_get(0).map_err(backend)?;
+            sync::row_from_json(&v).map_err(StorageError::Backend)
+        }
+    }
+}
+
+/// Applies one pushed operation inside the push transaction; `next_change` is the hall's next
+/// change id. Returns its rejection, if it has one (now or from when it was first pushed).
+async fn apply_sync_op(
+    tx: &deadpool_postgres::Transaction<'_>,
+    hall_id: &str,
+    device_id: &str,
+    op: &SyncOp,
+    next_change: &mut i64,
+) -> StorageResult<Option<RejectedOp>> {
+    let st = tx
+        .prepare_cached(
+            "INSERT INTO sync_ops (hall_id, device_id, seq, op_id, hlc, entity, entity_key, change, state)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'applied')
+             ON CONFLICT (hall_id, device_id, seq) DO NOTHING",
+        )
+        .await
+        .map_err(backend)?;
+    let inserted = tx
+        .execute(
+            &st,
+            &[&hall_id, &device_id, &op.seq, &op.op_id, &op.hlc, &op.entity, &op.key, &Json(&op.change)],
+        )
+        .await
+        .map_err(backend)?;
+    if inserted == 0 {
+        // A replay: answer as the first time.
+        let r = tx
+            .query_one(
+                "SELECT state, reject_code, reject_message FROM sync_ops
+                  WHERE hall_id = $1 AND device_id = $2 AND seq = $3",
+                &[&hall_id, &device_id, &op.seq],
+            )
+            .await
+            .map_err(backend)?;
+        let state: String = r.try_get(0).map_err(backend)?;
+        return Ok(if state == "rejected" {
+            Some(RejectedOp {
+                seq: op.seq,
+                code: r.try_get::<_, Option<String>>(1).map_err(backend)?.unwrap_or_default(),
+                message: r.try_get::<_, Option<String>>(2).map_err(backend)?.unwrap_or_default(),
+            })
+        } else {
+            None
+        });
+    }
+    let outcome = match sync::check(device_id, op) {
+        Err(r) => Err(r),
+        Ok(checked) => {
+            let mut row = sync_row(tx, hall_id, &op.entity, &op.key).await?;
+            let mut missing = None;
+            for (entity, key) in sync::references(op, &checked.change, &row) {
+                if !sync_row(tx, hall_id, entity, &key).await?.visible() {
+                    missing = Some(sync::reference_deleted(op, entity, &key));
+                    break;
+                }
+            }
+            match missing {
+                Some(r) => Err(r),
+                None => {
+                    row.apply(&checked.hlc, &checked.change);
+                    Ok(row)
+                }
+            }
+        }
+    };
+    match outcome {
+        Err(rejected) => {
+            tx.execute(
+                "UPDATE sync_ops SET state = 'rejected', reject_code = $4, reject_message = $5
+                  WHERE hall_id = $1 AND device_id = $2 AND seq = $3",
+                &[&hall_id, &device_id, &op.seq, &rejected.code, &rejected.message],
+            )
+            .await
+            .map_err(backend)?;
+            Ok(Some(rejected))
+        }
+        Ok(row) => {
+            let st = tx
+                .prepare_cached(
+                    "INSERT INTO sync_rows (hall_id, entity, entity_key, row) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (hall_id, entity, entity_key) DO UPDATE SET row = excluded.row",
+                )
+                .await
+                .map_err(backend)?;
+            tx.execute(&st, &[&hall_id, &op.entity, &op.key, &Json(sync::row_to_json(&row))])
+                .await
+                .map_err(backend)?;
+            let st = tx
+                .prepare_cached(
+                    "INSERT INTO sync_changes (hall_id, change_id, entity, entity_key, hlc, change, device_id, seq)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .await
+                .map_err(backend)?;
+            tx.execute(
+                &st,
+                &[
+                    &hall_id,
+                    &*next_change,
+                    &op.entity,
+                    &op.key,
+                    &op.hlc,
+                    &Json(&op.change),
+                    &device_id,
+                    &op.seq,
+                ],
+            )
+            .await
+            .map_err(backend)?;
+            *next_change += 1;
+            Ok(None)
+        }
     }
 }
 
@@ -700,6 +842,95 @@ impl Storage for PostgresStorage {
             .await
             .map_err(backend)?;
         c.execute(&st, &[&hall_id, &ended_before, &to_millis(at)]).await.map_err(backend)
+    }
+
+    async fn apply_sync_ops(
+        &self,
+        hall_id: &str,
+        device_id: &str,
+        ops: &[SyncOp],
+    ) -> StorageResult<PushResponse> {
+        let mut ops = ops.to_vec();
+        ops.sort_by_key(|o| o.seq);
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(backend)?;
+        // Two desktops pushing at once take turns: change ids are handed out in commit order.
+        tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&SYNC_LOCK_CLASS, &hall_id])
+            .await
+            .map_err(backend)?;
+        tx.execute(
+            "INSERT INTO sync_heads (hall_id, last_change_id) VALUES ($1, 0) ON CONFLICT (hall_id) DO NOTHING",
+            &[&hall_id],
+        )
+        .await
+        .map_err(|e| {
+            if is_constraint_violation(&e) {
+                StorageError::NotFound(format!("hall {hall_id}"))
+            } else {
+                backend(e)
+            }
+        })?;
+        let last: i64 = tx
+            .query_one("SELECT last_change_id FROM sync_heads WHERE hall_id = $1", &[&hall_id])
+            .await
+            .map_err(backend)?
+            .try_get(0)
+            .map_err(backend)?;
+        let mut next_change = last + 1;
+        let mut rejected = Vec::new();
+        for op in &ops {
+            if let Some(r) = apply_sync_op(&tx, hall_id, device_id, op, &mut next_change).await? {
+                rejected.push(r);
+            }
+        }
+        tx.execute(
+            "UPDATE sync_heads SET last_change_id = $2 WHERE hall_id = $1",
+            &[&hall_id, &(next_change - 1)],
+        )
+        .await
+        .map_err(backend)?;
+        let highest_seq: i64 = tx
+            .query_one(
+                "SELECT coalesce(max(seq), 0) FROM sync_ops WHERE hall_id = $1 AND device_id = $2",
+                &[&hall_id, &device_id],
+            )
+            .await
+            .map_err(backend)?
+            .try_get(0)
+            .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(PushResponse { highest_seq, rejected })
+    }
+
+    async fn pull_changes(&self, hall_id: &str, cursor: i64, limit: u32) -> StorageResult<PullResponse> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "SELECT change_id, entity, entity_key, hlc, change, device_id, seq FROM sync_changes
+                  WHERE hall_id = $1 AND change_id > $2 ORDER BY change_id LIMIT $3",
+            )
+            .await
+            .map_err(backend)?;
+        let rows = c.query(&st, &[&hall_id, &cursor, &(i64::from(limit) + 1)]).await.map_err(backend)?;
+        let mut changes = rows
+            .iter()
+            .map(|r| {
+                let Json(change): Json<serde_json::Value> = r.try_get(4).map_err(backend)?;
+                Ok(SyncChange {
+                    change_id: r.try_get(0).map_err(backend)?,
+                    entity: r.try_get(1).map_err(backend)?,
+                    key: r.try_get(2).map_err(backend)?,
+                    hlc: r.try_get(3).map_err(backend)?,
+                    change,
+                    device_id: r.try_get(5).map_err(backend)?,
+                    seq: r.try_get(6).map_err(backend)?,
+                })
+            })
+            .collect::<StorageResult<Vec<_>>>()?;
+        let has_more = changes.len() > limit as usize;
+        changes.truncate(limit as usize);
+        let next_cursor = changes.last().map_or(cursor, |c| c.change_id);
+        Ok(PullResponse { changes, next_cursor, has_more })
     }
 }
 

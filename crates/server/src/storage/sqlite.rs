@@ -6,11 +6,14 @@ use super::{
     Storage, StorageError, StorageResult,
 };
 use crate::appointments::slot_instant;
+use crate::sync;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use hallkeeper_proto::{
-    Appointment, AppointmentState, Device, DeviceKind, Hall, HallConfig, Rating, RatingLevel, TicketEvent,
+    Appointment, AppointmentState, Device, DeviceKind, Hall, HallConfig, PullResponse, PushResponse, Rating,
+    RatingLevel, RejectedOp, SyncChange, SyncOp, TicketEvent,
 };
+use hallkeeper_sync::merge::Row;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -18,6 +21,7 @@ use std::sync::{Arc, Mutex};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("sql/sqlite/0001_halls_devices_events_ratings.sql")),
     (2, include_str!("sql/sqlite/0002_appointments.sql")),
+    (3, include_str!("sql/sqlite/0003_sync.sql")),
 ];
 
 #[derive(Clone)]
@@ -177,6 +181,128 @@ fn changed(n: usize, now: Option<Appointment>) -> AppointmentChange {
         None => AppointmentChange::NotFound,
         Some(a) if n == 1 => AppointmentChange::Done(Box::new(a)),
         Some(a) => AppointmentChange::NotBooked(a.state),
+    }
+}
+
+fn sync_row(tx: &rusqlite::Transaction<'_>, hall_id: &str, entity: &str, key: &str) -> StorageResult<Row> {
+    let text: Option<String> = tx
+        .prepare_cached("SELECT row FROM sync_rows WHERE hall_id = ?1 AND entity = ?2 AND entity_key = ?3")
+        .map_err(backend)?
+        .query_row(params![hall_id, entity, key], |r| r.get(0))
+        .optional()
+        .map_err(backend)?;
+    match text {
+        None => Ok(Row::default()),
+        Some(t) => {
+            let v: serde_json::Value = serde_json::from_str(&t).map_err(backend)?;
+            sync::row_from_json(&v).map_err(StorageError::Backend)
+        }
+    }
+}
+
+/// Applies one pushed operation inside the push transaction; `next_change` is the hall's next
+/// change id. Returns its rejection, if it has one (now or from when it was first pushed).
+fn apply_sync_op(
+    tx: &rusqlite::Transaction<'_>,
+    hall_id: &str,
+    device_id: &str,
+    op: &SyncOp,
+    next_change: &mut i64,
+) -> StorageResult<Option<RejectedOp>> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO sync_ops (hall_id, device_id, seq, op_id, hlc, entity, entity_key, change, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'applied')
+             ON CONFLICT (hall_id, device_id, seq) DO NOTHING",
+        )
+        .map_err(backend)?
+        .execute(params![
+            hall_id,
+            device_id,
+            op.seq,
+            op.op_id,
+            op.hlc,
+            op.entity,
+            op.key,
+            op.change.to_string()
+        ])
+        .map_err(backend)?;
+    if inserted == 0 {
+        // A replay: answer as the first time.
+        let stored: (String, Option<String>, Option<String>) = tx
+            .query_row(
+                "SELECT state, reject_code, reject_message FROM sync_ops
+                  WHERE hall_id = ?1 AND device_id = ?2 AND seq = ?3",
+                params![hall_id, device_id, op.seq],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(backend)?;
+        return Ok(match stored {
+            (state, code, message) if state == "rejected" => Some(RejectedOp {
+                seq: op.seq,
+                code: code.unwrap_or_default(),
+                message: message.unwrap_or_default(),
+            }),
+            _ => None,
+        });
+    }
+    let outcome = match sync::check(device_id, op) {
+        Err(r) => Err(r),
+        Ok(checked) => {
+            let mut row = sync_row(tx, hall_id, &op.entity, &op.key)?;
+            let mut missing = None;
+            for (entity, key) in sync::references(op, &checked.change, &row) {
+                if !sync_row(tx, hall_id, entity, &key)?.visible() {
+                    missing = Some(sync::reference_deleted(op, entity, &key));
+                    break;
+                }
+            }
+            match missing {
+                Some(r) => Err(r),
+                None => {
+                    row.apply(&checked.hlc, &checked.change);
+                    Ok(row)
+                }
+            }
+        }
+    };
+    match outcome {
+        Err(rejected) => {
+            tx.execute(
+                "UPDATE sync_ops SET state = 'rejected', reject_code = ?4, reject_message = ?5
+                  WHERE hall_id = ?1 AND device_id = ?2 AND seq = ?3",
+                params![hall_id, device_id, op.seq, rejected.code, rejected.message],
+            )
+            .map_err(backend)?;
+            Ok(Some(rejected))
+        }
+        Ok(row) => {
+            tx.prepare_cached(
+                "INSERT INTO sync_rows (hall_id, entity, entity_key, row) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (hall_id, entity, entity_key) DO UPDATE SET row = excluded.row",
+            )
+            .map_err(backend)?
+            .execute(params![hall_id, op.entity, op.key, sync::row_to_json(&row).to_string()])
+            .map_err(backend)?;
+            tx.prepare_cached(
+                "INSERT INTO sync_changes (hall_id, change_id, entity, entity_key, hlc, change, device_id, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(backend)?
+            .execute(params![
+                hall_id,
+                *next_change,
+                op.entity,
+                op.key,
+                op.hlc,
+                op.change.to_string(),
+                device_id,
+                op.seq
+            ])
+            .map_err(backend)?;
+            *next_change += 1;
+            Ok(None)
+        }
     }
 }
 
@@ -623,6 +749,85 @@ impl Storage for SqliteStorage {
                 )
                 .map_err(backend)?;
             Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn apply_sync_ops(
+        &self,
+        hall_id: &str,
+        device_id: &str,
+        ops: &[SyncOp],
+    ) -> StorageResult<PushResponse> {
+        let (hall_id, device_id) = (hall_id.to_owned(), device_id.to_owned());
+        let mut ops = ops.to_vec();
+        ops.sort_by_key(|o| o.seq);
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+            tx.execute(
+                "INSERT INTO sync_heads (hall_id, last_change_id) VALUES (?1, 0) ON CONFLICT (hall_id) DO NOTHING",
+                [&hall_id],
+            )
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => StorageError::NotFound(format!("hall {hall_id}")),
+                _ => backend(e),
+            })?;
+            let last: i64 = tx
+                .query_row("SELECT last_change_id FROM sync_heads WHERE hall_id = ?1", [&hall_id], |r| r.get(0))
+                .map_err(backend)?;
+            let mut next_change = last + 1;
+            let mut rejected = Vec::new();
+            for op in &ops {
+                if let Some(r) = apply_sync_op(&tx, &hall_id, &device_id, op, &mut next_change)? {
+                    rejected.push(r);
+                }
+            }
+            tx.execute(
+                "UPDATE sync_heads SET last_change_id = ?2 WHERE hall_id = ?1",
+                params![hall_id, next_change - 1],
+            )
+            .map_err(backend)?;
+            let highest_seq: i64 = tx
+                .query_row(
+                    "SELECT coalesce(max(seq), 0) FROM sync_ops WHERE hall_id = ?1 AND device_id = ?2",
+                    params![hall_id, device_id],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            tx.commit().map_err(backend)?;
+            Ok(PushResponse { highest_seq, rejected })
+        })
+        .await
+    }
+
+    async fn pull_changes(&self, hall_id: &str, cursor: i64, limit: u32) -> StorageResult<PullResponse> {
+        let hall_id = hall_id.to_owned();
+        self.with(move |c| {
+            let mut st = c
+                .prepare_cached(
+                    "SELECT change_id, entity, entity_key, hlc, change, device_id, seq FROM sync_changes
+                      WHERE hall_id = ?1 AND change_id > ?2 ORDER BY change_id LIMIT ?3",
+                )
+                .map_err(backend)?;
+            let rows = st
+                .query_map(params![hall_id, cursor, i64::from(limit) + 1], |r| {
+                    let change: String = r.get(4)?;
+                    Ok(SyncChange {
+                        change_id: r.get(0)?,
+                        entity: r.get(1)?,
+                        key: r.get(2)?,
+                        hlc: r.get(3)?,
+                        change: serde_json::from_str(&change).map_err(|e| bad_column(4, e.to_string()))?,
+                        device_id: r.get(5)?,
+                        seq: r.get(6)?,
+                    })
+                })
+                .map_err(backend)?;
+            let mut changes = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?;
+            let has_more = changes.len() > limit as usize;
+            changes.truncate(limit as usize);
+            let next_cursor = changes.last().map_or(cursor, |c| c.change_id);
+            Ok(PullResponse { changes, next_cursor, has_more })
         })
         .await
     }

@@ -1,0 +1,78 @@
+//! Sync's wire format between a desktop and the central server (docs/sync.md). Not shown to the
+//! UI, so no TypeScript is generated for these.
+
+use serde::{Deserialize, Serialize};
+
+/// Raised when the meaning of operations changes; a peer on another version is refused.
+pub const SYNC_SCHEMA_VERSION: u32 = 1;
+
+/// The entities operations name: `window`, `department`, `matter`, `binding` (key
+/// `windowId/matterId`), `staff`, `seat` (key `date/windowId`).
+pub const SYNC_ENTITIES: [&str; 6] = ["window", "department", "matter", "binding", "staff", "seat"];
+
+/// One row change made on a desktop, as its outbox holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyncOp {
+    /// Dense per device, from 1; the server applies each (device, seq) once.
+    pub seq: i64,
+    pub op_id: String,
+    /// `hallkeeper_sync::Hlc` in its text form.
+    pub hlc: String,
+    pub entity: String,
+    pub key: String,
+    /// `{"kind":"upsert","fields":{…}}` or `{"kind":"delete"}`.
+    pub change: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PushRequest {
+    /// The desktop's sync identity (its store's `sync_state.device_id`).
+    pub device_id: String,
+    pub schema_version: u32,
+    pub ops: Vec<SyncOp>,
+}
+
+/// An operation the server will never apply, and why (kept, and shown to the supervisor).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedOp {
+    pub seq: i64,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushResponse {
+    /// The highest sequence of this device the server holds (applied or rejected): everything
+    /// up to it is acknowledged.
+    pub highest_seq: i64,
+    /// Rejections among the operations up to `highest_seq` that this request carried.
+    pub rejected: Vec<RejectedOp>,
+}
+
+/// One entry of the server's change log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncChange {
+    /// Increasing, without gaps within a hall.
+    pub change_id: i64,
+    pub entity: String,
+    pub key: String,
+    pub hlc: String,
+    pub change: serde_json::Value,
+    /// Who made it: a desktop's device id and its sequence.
+    pub device_id: String,
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullResponse {
+    pub changes: Vec<SyncChange>,
+    /// Pull from here next (the last change id returned, or the cursor given).
+    pub next_cursor: i64,
+    pub has_more: bool,
+}

@@ -368,14 +368,13 @@ impl Store {
         &self,
         settings: hallkeeper_proto::QueueSettings,
     ) -> Result<hallkeeper_proto::HallConfig> {
-        self.read(|c| {
-            Ok(hallkeeper_proto::HallConfig {
-                windows: super::windows::all(c)?,
-                departments: departments(c)?,
-                matters: matters(c)?,
-                bindings: super::bindings::all(c)?,
-                settings,
-            })
+        let rows = self.read(super::coverage::HallRows::read)?;
+        Ok(hallkeeper_proto::HallConfig {
+            windows: rows.windows,
+            departments: rows.departments,
+            matters: rows.matters,
+            bindings: rows.bindings,
+            settings,
         })
     }
 }

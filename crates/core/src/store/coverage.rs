@@ -3,7 +3,37 @@
 use super::{bindings, catalog, windows, Store};
 use crate::coverage::{self, Hall, Refusal};
 use crate::error::Result;
-use hallkeeper_proto::CoverageReport;
+use hallkeeper_proto::{Binding, CoverageReport, Department, Matter, Window};
+use rusqlite::Connection;
+
+/// Everything the audit (and the central server) reads of the hall, in one read so the four
+/// parts agree with each other.
+pub(crate) struct HallRows {
+    pub windows: Vec<Window>,
+    pub departments: Vec<Department>,
+    pub matters: Vec<Matter>,
+    pub bindings: Vec<Binding>,
+}
+
+impl HallRows {
+    pub(crate) fn read(c: &Connection) -> Result<Self> {
+        Ok(Self {
+            windows: windows::all(c)?,
+            departments: catalog::departments(c)?,
+            matters: catalog::matters(c)?,
+            bindings: bindings::all(c)?,
+        })
+    }
+
+    fn hall(&self) -> Hall<'_> {
+        Hall {
+            windows: &self.windows,
+            departments: &self.departments,
+            matters: &self.matters,
+            bindings: &self.bindings,
+        }
+    }
+}
 
 impl Store {
     /// The audit of the whole hall, findings per rule cut to `coverage::FINDINGS_PER_GROUP`.
@@ -12,17 +42,11 @@ impl Store {
     }
 
     pub fn coverage_with_limit(&self, limit: usize) -> Result<CoverageReport> {
-        let (ws, ds, ms, bs) = self.read(|c| {
-            Ok((windows::all(c)?, catalog::departments(c)?, catalog::matters(c)?, bindings::all(c)?))
-        })?;
-        Ok(coverage::audit(Hall { windows: &ws, departments: &ds, matters: &ms, bindings: &bs }, limit))
+        Ok(coverage::audit(self.read(HallRows::read)?.hall(), limit))
     }
 
     /// Why a ticket for this matter must not be issued now (None: it may be).
     pub fn ticket_refusal(&self, matter_id: &str) -> Result<Option<Refusal>> {
-        let (ws, ds, ms, bs) = self.read(|c| {
-            Ok((windows::all(c)?, catalog::departments(c)?, catalog::matters(c)?, bindings::all(c)?))
-        })?;
-        Ok(coverage::refusal(Hall { windows: &ws, departments: &ds, matters: &ms, bindings: &bs }, matter_id))
+        Ok(coverage::refusal(self.read(HallRows::read)?.hall(), matter_id))
     }
 }

@@ -8,6 +8,14 @@ use crate::error::{Code, Rejection, Result};
 use hallkeeper_proto::HallConfig;
 use rusqlite::params;
 
+fn empty_hall(c: &rusqlite::Connection) -> Result<bool> {
+    let n: i64 =
+        c.query_row("SELECT (SELECT count(*) FROM windows) + (SELECT count(*) FROM matters)", [], |r| {
+            r.get(0)
+        })?;
+    Ok(n == 0)
+}
+
 impl Store {
     /// Whether the store has no windows and no matters yet.
     pub fn is_empty_hall(&self) -> Result<bool> {
@@ -33,10 +41,7 @@ impl Store {
             })?;
         }
         self.write(actor, |w| {
-            let n: i64 = w
-                .tx
-                .query_row("SELECT (SELECT count(*) FROM windows) + (SELECT count(*) FROM matters)", [], |r| r.get(0))?;
-            if n > 0 {
+            if !empty_hall(&w.tx)? {
                 return Err(Rejection::new(Code::SeedNotEmpty).into());
             }
             let now = w.now_text();

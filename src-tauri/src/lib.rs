@@ -72,8 +72,8 @@ pub fn run(started: Instant) -> i32 {
             };
             let state = AppState::open(&data_dir, started)?;
             tracing::info!(data_dir = %data_dir.display(), "local store open");
-            connect_server(&state, &options, &data_dir);
             app.manage(state);
+            connect_server(app.handle().clone(), options.clone(), data_dir);
             Ok(())
         });
 
@@ -88,40 +88,50 @@ pub fn run(started: Instant) -> i32 {
 }
 
 /// Starts the embedded central server (or reaches the remote one) and keeps the hall's
-/// configuration pushed to it. Without a server the desktop still works on its local store.
-fn connect_server(state: &AppState, options: &Options, data_dir: &std::path::Path) {
-    let link = tauri::async_runtime::block_on(async {
-        match &options.server {
-            None => hall_server::ServerLink::embedded(data_dir).await,
+/// configuration and changes pushed to it — in the background, so neither start-up nor an
+/// unreachable remote server holds the window back. Without a server the desktop still works
+/// on its local store.
+fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_dir: std::path::PathBuf) {
+    tauri::async_runtime::spawn(async move {
+        let link = match &options.server {
+            None => hall_server::ServerLink::embedded(&data_dir).await,
             Some(url) => {
                 let token = std::env::var("HALLKEEPER_ADMIN_TOKEN").unwrap_or_default();
                 let hall = options.hall.as_deref().unwrap_or(hall_server::LOCAL_HALL);
                 hall_server::ServerLink::remote(url, &token, hall).await
             }
+        };
+        let state = app.state::<AppState>();
+        match link {
+            Ok(link) => {
+                tracing::info!(url = %link.base_url, hall = %link.hall_id, "central server connected");
+                let link = std::sync::Arc::new(link);
+                state.set_link(link.clone());
+                tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
+                tauri::async_runtime::spawn(link.clone().keep_pushing(state.store()));
+                if let Some(speed) = options.simulate {
+                    let sim = simulation::Simulation {
+                        speed,
+                        state_file: data_dir.join("server").join("simulator.json"),
+                    };
+                    tracing::info!(speed, "simulated hall traffic on");
+                    let seeded_app = app.clone();
+                    tauri::async_runtime::spawn(sim.run(
+                        link,
+                        state.store(),
+                        hallkeeper_sim::CancellationToken::new(),
+                        move || {
+                            use commands::Entity;
+                            for entity in [Entity::Catalog, Entity::Windows, Entity::Bindings] {
+                                commands::notify_changed(&seeded_app, entity);
+                            }
+                        },
+                    ));
+                }
+            }
+            Err(e) => tracing::warn!("working without the central server: {e}"),
         }
     });
-    match link {
-        Ok(link) => {
-            tracing::info!(url = %link.base_url, hall = %link.hall_id, "central server connected");
-            let link = std::sync::Arc::new(link);
-            state.set_link(link.clone());
-            tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
-            tauri::async_runtime::spawn(link.clone().keep_pushing(state.store()));
-            if let Some(speed) = options.simulate {
-                let sim = simulation::Simulation {
-                    speed,
-                    state_file: data_dir.join("server").join("simulator.json"),
-                };
-                tracing::info!(speed, "simulated hall traffic on");
-                tauri::async_runtime::spawn(sim.run(
-                    link,
-                    state.store(),
-                    hallkeeper_sim::CancellationToken::new(),
-                ));
-            }
-        }
-        Err(e) => tracing::warn!("working without the central server: {e}"),
-    }
 }
 
 /// WebKitGTK composites with OpenGL; on a hall PC without a GPU that means llvmpipe (software GL

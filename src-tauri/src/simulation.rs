@@ -21,10 +21,21 @@ pub struct Simulation {
 
 impl Simulation {
     /// Runs until `cancel` fires. Errors are logged: a simulation never takes the app down.
-    pub async fn run(self, link: Arc<ServerLink>, store: Arc<Store>, cancel: CancellationToken) {
-        if let Err(e) = seed_if_empty(&link, &store).await {
-            tracing::warn!("simulation not started: {e}");
-            return;
+    /// `seeded` is told when the demo hall was written into the store (the UI then reloads).
+    pub async fn run(
+        self,
+        link: Arc<ServerLink>,
+        store: Arc<Store>,
+        cancel: CancellationToken,
+        seeded: impl FnOnce() + Send,
+    ) {
+        match seed_if_empty(&link, &store).await {
+            Ok(true) => seeded(),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!("simulation not started: {e}");
+                return;
+            }
         }
         let opts = SimOptions {
             server: link.base_url.clone(),
@@ -50,10 +61,12 @@ impl Simulation {
     }
 }
 
-async fn seed_if_empty(link: &ServerLink, store: &Arc<Store>) -> Result<(), String> {
+/// Ok(true) when the store was empty and now holds the demo hall.
+async fn seed_if_empty(link: &ServerLink, store: &Arc<Store>) -> Result<bool, String> {
     let s = store.clone();
     let empty = tokio::task::spawn_blocking(move || s.is_empty_hall()).await.map_err(|e| e.to_string())?;
-    if empty.map_err(|e| e.to_string())? {
+    let empty = empty.map_err(|e| e.to_string())?;
+    if empty {
         let matters = hallkeeper_sim::model::read_catalog(None).map_err(|e| e.to_string())?;
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let config =
@@ -71,5 +84,6 @@ async fn seed_if_empty(link: &ServerLink, store: &Arc<Store>) -> Result<(), Stri
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
-    link.push_config(&config).await.map_err(|e| e.to_string())
+    link.push_config(&config).await.map_err(|e| e.to_string())?;
+    Ok(empty)
 }

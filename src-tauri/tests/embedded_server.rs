@@ -1,36 +1,17 @@
 //! The desktop's embedded central server: started from the data folder, fed the hall's
 //! configuration from the local store over HTTP, and then serving a kiosk for it.
 
-use hallkeeper_core::proto::{BindInput, BindingPriority, WindowInput, WindowKind, WindowState};
-use hallkeeper_core::{Store, SystemClock};
+mod common;
+
+use hallkeeper_core::proto::{BindInput, BindingPriority};
 use hallkeeper_desktop::hall_server::{default_settings, ServerLink};
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_supervisors_configuration_reaches_the_kiosk() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap());
-    let sample =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample-catalog/sample-catalog.csv");
-    let req = hallkeeper_core::proto::ImportRequest {
-        path: sample.to_string_lossy().into_owned(),
-        mapping: hallkeeper_core::store::catalog::inspect_file(&sample).unwrap().mapping,
-    };
-    let preview = store.preview_import(&req, &|_| {}).unwrap();
-    store.apply_import("t", &req, &preview.fingerprint, &|_| {}).unwrap();
-    let w = store
-        .create_window(
-            "t",
-            &WindowInput {
-                number: "A01".into(),
-                name: "综合受理".into(),
-                zone: String::new(),
-                kind: WindowKind::General,
-                state: WindowState::Open,
-            },
-        )
-        .unwrap();
+    let store = common::store_with_sample_catalog(dir.path());
+    let w = common::open_window(&store, "A01");
     let matter = store.catalog().unwrap().matters.into_iter().find(|m| m.ticket_prefix == "A").unwrap();
     store
         .bind_matters(

@@ -1,11 +1,11 @@
 //! The desktop's outbox reaches the central server over HTTP: every change once, acknowledged,
 //! and a second "sync now" sends nothing new.
 
-use hallkeeper_core::proto::{BindInput, BindingPriority, WindowInput, WindowKind, WindowState};
-use hallkeeper_core::{Store, SystemClock};
+mod common;
+
+use hallkeeper_core::proto::{BindInput, BindingPriority, WindowState};
 use hallkeeper_desktop::hall_server::ServerLink;
 use serde_json::Value;
-use std::sync::Arc;
 
 async fn pulled(link: &ServerLink) -> Vec<Value> {
     let url = format!("{}/api/v1/admin/halls/{}/sync/pull?cursor=0&limit=5000", link.base_url, link.hall_id);
@@ -24,27 +24,8 @@ async fn pulled(link: &ServerLink) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_outbox_reaches_the_server_once() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap());
-    let sample =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample-catalog/sample-catalog.csv");
-    let req = hallkeeper_core::proto::ImportRequest {
-        path: sample.to_string_lossy().into_owned(),
-        mapping: hallkeeper_core::store::catalog::inspect_file(&sample).unwrap().mapping,
-    };
-    let preview = store.preview_import(&req, &|_| {}).unwrap();
-    store.apply_import("t", &req, &preview.fingerprint, &|_| {}).unwrap();
-    let w = store
-        .create_window(
-            "t",
-            &WindowInput {
-                number: "A01".into(),
-                name: "综合受理".into(),
-                zone: String::new(),
-                kind: WindowKind::General,
-                state: WindowState::Open,
-            },
-        )
-        .unwrap();
+    let store = common::store_with_sample_catalog(dir.path());
+    let w = common::open_window(&store, "A01");
     let m = store.catalog().unwrap().matters[0].id.clone();
     store
         .bind_matters(

@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "delete_staff",
     "get_roster",
     "set_seat",
+    "get_sync_status",
+    "sync_now",
 ];
 
 fn main() {

@@ -3,18 +3,22 @@
 //! folder, so one command runs a whole hall. `--server URL` (with an admin token) points the
 //! desktop at a remote server instead.
 //!
-//! Until sync (issue 5) replaces it, the desktop pushes the hall's configuration — windows,
-//! catalog, bindings — to the server over HTTP whenever one of them changes, so the kiosk and
-//! the callers work with what the supervisor set up.
+//! Sync (`hallkeeper-sync-client`) keeps the local store and the server's rows the same. The
+//! server's queue still takes its configuration as one document, so the desktop also puts the
+//! hall's configuration — windows, catalog, bindings — whenever one of them changes, so the
+//! kiosk and the callers work with what the supervisor set up.
 
 use hallkeeper_core::proto::{HallConfig, QueueSettings};
 use hallkeeper_core::Store;
 use hallkeeper_server::storage::sqlite::SqliteStorage;
 use hallkeeper_server::{start, system_now, AppState as ServerState, Running};
+use hallkeeper_sync_client::{Endpoint, SyncClient, SyncError, SyncReport};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 /// The hall this desktop runs on its embedded server.
 pub const LOCAL_HALL: &str = "local";
@@ -41,8 +45,7 @@ pub struct ServerLink {
     http: reqwest::Client,
     /// Asks the pusher to send the configuration again.
     changed: Notify,
-    /// Asks the sync pusher to send the outbox.
-    ops_written: Notify,
+    sync: OnceLock<Arc<SyncClient>>,
     _embedded: Option<Running>,
 }
 
@@ -63,7 +66,7 @@ impl ServerLink {
             admin_token,
             http: client(),
             changed: Notify::new(),
-            ops_written: Notify::new(),
+            sync: OnceLock::new(),
             _embedded: Some(running),
         };
         link.ensure_hall("本地大厅").await?;
@@ -78,10 +81,14 @@ impl ServerLink {
             admin_token: admin_token.to_owned(),
             http: client(),
             changed: Notify::new(),
-            ops_written: Notify::new(),
+            sync: OnceLock::new(),
             _embedded: None,
         };
-        link.ensure_hall(hall_id).await?;
+        // An unreachable or refusing server is not the end: the desktop works on its store,
+        // and sync keeps trying and shows why in its status.
+        if let Err(e) = link.ensure_hall(hall_id).await {
+            tracing::warn!("the central server is not ready for this hall yet: {e}");
+        }
         Ok(link)
     }
 
@@ -157,133 +164,46 @@ impl ServerLink {
     }
 }
 
-/// Why a push did not go through.
-#[derive(Debug)]
-enum PushError {
-    /// Network trouble or a server error: try again later.
-    Retry(String),
-    /// The server refused the batch itself (e.g. another schema version): keep the operations,
-    /// say why, and wait for a change before trying again.
-    Refused(String),
-}
-
-/// Operations per push.
-const PUSH_BATCH: usize = 500;
-const BACKOFF_START: Duration = Duration::from_millis(500);
-const BACKOFF_CAP: Duration = Duration::from_secs(30);
-
 impl ServerLink {
+    fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            base_url: self.base_url.clone(),
+            hall_id: self.hall_id.clone(),
+            admin_token: self.admin_token.clone(),
+        }
+    }
+
+    /// Starts sync between `store` and this server for the life of the app (once; later calls
+    /// return the running client).
+    pub fn start_sync(&self, store: Arc<Store>) -> Arc<SyncClient> {
+        self.sync
+            .get_or_init(|| {
+                let client = if self._embedded.is_some() {
+                    SyncClient::embedded(store, self.endpoint())
+                } else {
+                    SyncClient::new(store, self.endpoint())
+                };
+                tokio::spawn(client.clone().run(CancellationToken::new()));
+                client
+            })
+            .clone()
+    }
+
+    pub fn sync(&self) -> Option<&Arc<SyncClient>> {
+        self.sync.get()
+    }
+
     /// Tells the sync pusher new operations are in the outbox.
     pub fn ops_written(&self) {
-        self.ops_written.notify_one();
-    }
-
-    /// Sends one batch of the outbox; Ok(true) when more are waiting.
-    async fn push_once(&self, store: &Arc<Store>) -> Result<bool, PushError> {
-        let s = store.clone();
-        let (ops, device) = tokio::task::spawn_blocking(move || {
-            Ok::<_, hallkeeper_core::Error>((s.pending_ops(PUSH_BATCH)?, s.sync_device_id()?))
-        })
-        .await
-        .map_err(|e| PushError::Retry(e.to_string()))?
-        .map_err(|e| PushError::Retry(e.to_string()))?;
-        let (Some(device), false) = (device, ops.is_empty()) else { return Ok(false) };
-        let more = ops.len() == PUSH_BATCH;
-        let body = hallkeeper_core::proto::PushRequest {
-            device_id: device,
-            schema_version: hallkeeper_core::proto::SYNC_SCHEMA_VERSION,
-            ops: ops
-                .into_iter()
-                .map(|o| hallkeeper_core::proto::SyncOp {
-                    seq: o.seq,
-                    op_id: o.op_id,
-                    hlc: o.hlc,
-                    entity: o.entity,
-                    key: o.key,
-                    change: o.change,
-                })
-                .collect(),
-        };
-        let url = format!("{}/api/v1/admin/halls/{}/sync/push", self.base_url, self.hall_id);
-        let resp = self
-            .http
-            .post(&url)
-            .bearer_auth(&self.admin_token)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| PushError::Retry(format!("{url}: {e}")))?;
-        let status = resp.status();
-        if status.is_server_error() {
-            return Err(PushError::Retry(format!("{url} answered {status}")));
-        }
-        if !status.is_success() {
-            return Err(PushError::Refused(format!(
-                "{url} answered {status}: {}",
-                resp.text().await.unwrap_or_default()
-            )));
-        }
-        let answer: hallkeeper_core::proto::PushResponse =
-            resp.json().await.map_err(|e| PushError::Retry(format!("{url}: unreadable answer: {e}")))?;
-        let rejected: Vec<(i64, String, String)> =
-            answer.rejected.iter().map(|r| (r.seq, r.code.clone(), r.message.clone())).collect();
-        for r in &answer.rejected {
-            tracing::warn!(seq = r.seq, code = %r.code, "the server rejected a change: {}", r.message);
-        }
-        let s = store.clone();
-        tokio::task::spawn_blocking(move || s.record_push_result(answer.highest_seq, &rejected))
-            .await
-            .map_err(|e| PushError::Retry(e.to_string()))?
-            .map_err(|e| PushError::Retry(e.to_string()))?;
-        Ok(more)
-    }
-
-    /// Pushes everything pending now ("sync now"); the error says why it stopped.
-    pub async fn sync_now(&self, store: &Arc<Store>) -> Result<(), String> {
-        loop {
-            match self.push_once(store).await {
-                Ok(true) => continue,
-                Ok(false) => return Ok(()),
-                Err(PushError::Retry(why) | PushError::Refused(why)) => return Err(why),
-            }
+        if let Some(sync) = self.sync.get() {
+            sync.ops_written();
         }
     }
 
-    /// Pushes the outbox for the life of the app: at once after every write, every 30 s
-    /// otherwise, and after a failure with exponential backoff and jitter (capped at 30 s) —
-    /// a failed push is retried without waiting for the next edit.
-    pub async fn keep_pushing(self: Arc<Self>, store: Arc<Store>) {
-        let mut backoff = BACKOFF_START;
-        loop {
-            match self.push_once(&store).await {
-                Ok(true) => continue,
-                Ok(false) => {
-                    backoff = BACKOFF_START;
-                    tokio::select! {
-                        _ = self.ops_written.notified() => {}
-                        _ = tokio::time::sleep(BACKOFF_CAP) => {}
-                    }
-                }
-                Err(PushError::Retry(why)) => {
-                    tracing::debug!("push failed, retrying in {backoff:?}: {why}");
-                    tokio::time::sleep(backoff + jitter(backoff)).await;
-                    backoff = (backoff * 2).min(BACKOFF_CAP);
-                }
-                Err(PushError::Refused(why)) => {
-                    tracing::warn!("the server refused the pending changes (kept, not sent): {why}");
-                    self.ops_written.notified().await;
-                }
-            }
-        }
+    /// Pushes everything pending and pulls to the server's head now ("sync now", and tests).
+    pub async fn sync_now(&self, store: &Arc<Store>) -> Result<SyncReport, SyncError> {
+        self.start_sync(store.clone()).sync_now().await
     }
-}
-
-/// Up to half of `base`, so desktops that lost the server together do not return together.
-fn jitter(base: Duration) -> Duration {
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let half = (base.as_millis() as u64 / 2).max(1);
-    Duration::from_millis(u64::from(nanos) % half)
 }
 
 fn client() -> reqwest::Client {

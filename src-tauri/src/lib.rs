@@ -43,6 +43,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::staff::delete_staff,
         commands::staff::get_roster,
         commands::staff::set_seat,
+        commands::sync::get_sync_status,
+        commands::sync::sync_now,
     ])
 }
 
@@ -108,7 +110,8 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                 let link = std::sync::Arc::new(link);
                 state.set_link(link.clone());
                 tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
-                tauri::async_runtime::spawn(link.clone().keep_pushing(state.store()));
+                let sync = link.start_sync(state.store());
+                tauri::async_runtime::spawn(commands::forward_sync(app.clone(), sync));
                 if let Some(speed) = options.simulate {
                     let sim = simulation::Simulation {
                         speed,

@@ -1,9 +1,9 @@
-//! The desktop's outbox reaches the central server over HTTP: every change once, acknowledged,
-//! and a second "sync now" sends nothing new.
+//! Sync over real HTTP with the embedded server: the outbox reaches the server once, another
+//! desktop's changes arrive by pull, and an unreachable or refusing server keeps every edit.
 
 mod common;
 
-use hallkeeper_core::proto::{BindInput, BindingPriority, WindowState};
+use hallkeeper_core::proto::{BindInput, BindingPriority, SyncConnection, WindowState};
 use hallkeeper_desktop::hall_server::ServerLink;
 use serde_json::Value;
 
@@ -51,4 +51,50 @@ async fn the_outbox_reaches_the_server_once() {
     let after = pulled(&link).await;
     assert_eq!(after.len(), written + 1, "one more change, sent once");
     assert_eq!(after.last().unwrap()["change"]["fields"]["state"], "paused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_on_another_desktop_arrives_by_pull() {
+    let dir1 = tempfile::tempdir().unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    let pc1 = common::store_with_sample_catalog(dir1.path());
+    let pc2 = common::store_with_sample_catalog(dir2.path());
+    let w = common::open_window(&pc1, "A01");
+    let server = ServerLink::embedded(dir1.path()).await.unwrap();
+    let other = ServerLink::remote(&server.base_url, server.admin_token(), &server.hall_id).await.unwrap();
+    server.sync_now(&pc1).await.unwrap();
+    let report = other.sync_now(&pc2).await.unwrap();
+    assert!(report.pulled_changes > 0);
+    assert_eq!(pc2.get_window(&w.id).unwrap().number, "A01", "PC1's window is on PC2");
+    assert_eq!(pc2.catalog().unwrap().matters.len(), 347, "one catalog imported twice is one set of rows");
+
+    pc2.set_window_state("t", &w.id, WindowState::Paused).unwrap();
+    other.sync_now(&pc2).await.unwrap();
+    server.sync_now(&pc1).await.unwrap();
+    assert_eq!(pc1.get_window(&w.id).unwrap().state, WindowState::Paused, "PC2's pause is on PC1");
+    let status = other.start_sync(pc2.clone()).status();
+    assert_eq!((status.connection, status.pending), (SyncConnection::Online, 0), "{status:?}");
+    assert!(status.last_sync_at.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_or_refusing_server_keeps_the_edits_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::store_with_sample_catalog(dir.path());
+    // A port nothing listens on: bind one, note it, free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let gone = ServerLink::remote(&format!("http://127.0.0.1:{port}"), "token", "local").await.unwrap();
+    let err = gone.sync_now(&store).await.unwrap_err();
+    assert!(err.retryable(), "{err}");
+    let status = gone.start_sync(store.clone()).status();
+    assert_eq!(status.connection, SyncConnection::Offline);
+    assert!(status.pending > 0, "the edits wait in the outbox");
+    assert!(status.last_error.unwrap().contains("连不上"), "said in the supervisor's words");
+
+    let server = ServerLink::embedded(dir.path()).await.unwrap();
+    let wrong = ServerLink::remote(&server.base_url, "not-the-admin-token", &server.hall_id).await.unwrap();
+    let err = wrong.sync_now(&store).await.unwrap_err();
+    assert!(!err.retryable(), "a refusal is not retried blindly: {err}");
+    assert_eq!(wrong.start_sync(store.clone()).status().connection, SyncConnection::Refused);
+    assert!(store.outbox_status().unwrap().pending > 0, "nothing is dropped");
 }

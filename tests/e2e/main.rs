@@ -6,6 +6,7 @@
 
 mod catalog;
 mod pages;
+mod sync;
 
 use std::time::Duration;
 

@@ -119,6 +119,27 @@ pub fn audit(hall: Hall<'_>, limit: usize) -> CoverageReport {
 
     let mut windows: Vec<&Window> = hall.windows.iter().collect();
     windows.sort_by(|a, b| a.position.cmp(&b.position).then(a.number.cmp(&b.number)));
+    let mut by_number: HashMap<&str, Vec<&Window>> = HashMap::new();
+    for w in &windows {
+        by_number.entry(w.number.as_str()).or_default().push(w);
+    }
+    for w in &windows {
+        let same = &by_number[w.number.as_str()];
+        if same.len() > 1 {
+            push(
+                FindingKind::DuplicateWindowNumber,
+                Finding {
+                    kind: FindingKind::DuplicateWindowNumber,
+                    severity: Severity::Amber,
+                    subject: SubjectKind::Window,
+                    subject_id: w.id.clone(),
+                    label: format!("{} {}", w.number, w.name),
+                    department_id: None,
+                    window_ids: same.iter().map(|x| x.id.clone()).collect(),
+                },
+            );
+        }
+    }
     for w in windows {
         if w.state != WindowState::Closed && !active_bound_to.contains_key(w.id.as_str()) {
             push(
@@ -165,7 +186,7 @@ pub fn audit(hall: Hall<'_>, limit: usize) -> CoverageReport {
 
 fn ids(windows: &[&Window]) -> Vec<String> {
     let mut v: Vec<&Window> = windows.to_vec();
-    v.sort_by(|a, b| a.position.cmp(&b.position));
+    v.sort_by_key(|w| w.position);
     v.into_iter().map(|w| w.id.clone()).collect()
 }
 

@@ -145,6 +145,8 @@ pub enum Error {
     Corrupt(String),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    #[error("the server's change log skipped from {expected} to {found}; pulling again")]
+    SyncGap { expected: i64, found: i64 },
 }
 
 impl From<Rejection> for Error {
@@ -173,6 +175,7 @@ impl Error {
             Error::SchemaTooNew { .. } => "store.schema_too_new",
             Error::Open { .. } | Error::DataDir { .. } => "store.open_failed",
             Error::Migration { .. } | Error::Corrupt(_) | Error::Sqlite(_) => "store.failed",
+            Error::SyncGap { .. } => "sync.gap",
         }
     }
 

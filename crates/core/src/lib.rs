@@ -12,10 +12,10 @@ mod ids;
 mod messages;
 pub mod staff;
 pub mod store;
+pub mod sync;
 pub mod windows;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Code, Error, Rejection, Result};
 pub use hallkeeper_proto as proto;
-pub use hallkeeper_sync as sync;
 pub use store::Store;

@@ -357,6 +357,9 @@ pub(crate) fn fault(e: &Error, locale: Locale) -> String {
         Error::Open { path, .. } | Error::DataDir { path, .. } => {
             pick(zh, format!("无法打开本地数据库 {}：{}", path.display(), detail(e)), e.to_string())
         }
+        Error::SyncGap { expected, found } => {
+            pick(zh, format!("服务器的变更记录从 {expected} 跳到了 {found}，正在重新拉取"), e.to_string())
+        }
         _ => pick(zh, format!("本地数据库出错：{}", detail(e)), e.to_string()),
     }
 }

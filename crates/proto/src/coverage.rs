@@ -26,24 +26,29 @@ pub enum FindingKind {
     WindowWithoutMatters,
     /// An optional active matter that no window handles.
     OptionalUnbound,
+    /// Two windows with one number: made on two PCs while offline (sync keeps both). Callers
+    /// and the display would announce the same number for two counters.
+    DuplicateWindowNumber,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 6] = [
+    pub const ALL: [FindingKind; 7] = [
         Self::RequiredUnbound,
         Self::DepartmentWithoutWindow,
         Self::OnlyInactiveWindows,
         Self::RetiredStillBound,
         Self::WindowWithoutMatters,
         Self::OptionalUnbound,
+        Self::DuplicateWindowNumber,
     ];
 
     pub fn severity(self) -> Severity {
         match self {
             Self::RequiredUnbound | Self::DepartmentWithoutWindow => Severity::Red,
-            Self::OnlyInactiveWindows | Self::RetiredStillBound | Self::WindowWithoutMatters => {
-                Severity::Amber
-            }
+            Self::OnlyInactiveWindows
+            | Self::RetiredStillBound
+            | Self::WindowWithoutMatters
+            | Self::DuplicateWindowNumber => Severity::Amber,
             Self::OptionalUnbound => Severity::Info,
         }
     }
@@ -56,6 +61,7 @@ impl FindingKind {
             Self::RetiredStillBound => "retired_still_bound",
             Self::WindowWithoutMatters => "window_without_matters",
             Self::OptionalUnbound => "optional_unbound",
+            Self::DuplicateWindowNumber => "duplicate_window_number",
         }
     }
 }

@@ -16,6 +16,7 @@ mod queue;
 mod settings;
 mod staff;
 mod sync;
+mod sync_status;
 mod window;
 
 pub use appointment::{
@@ -47,9 +48,10 @@ pub use queue::{
 pub use settings::{Locale, Settings};
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
 pub use sync::{
-    PullResponse, PushRequest, PushResponse, RejectedOp, SyncChange, SyncOp, SYNC_ENTITIES,
-    SYNC_SCHEMA_VERSION,
+    EventsPage, PullResponse, PushRequest, PushResponse, RejectedOp, SyncChange, SyncHeads, SyncOp,
+    TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION,
 };
+pub use sync_status::{RejectedChange, SyncConnection, SyncProgress, SyncStatus};
 pub use window::{Window, WindowInput, WindowKind, WindowState};
 
 /// Every type the UI sees, in the order they are written to `types.gen.ts`.
@@ -142,6 +144,10 @@ pub fn typescript_declarations() -> String {
         AppointmentState::decl(&cfg),
         Appointment::decl(&cfg),
         CheckIn::decl(&cfg),
+        SyncConnection::decl(&cfg),
+        RejectedChange::decl(&cfg),
+        SyncProgress::decl(&cfg),
+        SyncStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

@@ -76,3 +76,34 @@ pub struct PullResponse {
     pub next_cursor: i64,
     pub has_more: bool,
 }
+
+/// One entry of a hall's ticket event log as a desktop pulls it: the event exactly as the server
+/// stored it (a `TicketEvent`), passed through unparsed so a first sync of a million events costs
+/// the server no re-serialising.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketEventRecord {
+    /// Increasing within a hall, not dense: the numbers are shared by every hall of the server.
+    pub seq: i64,
+    /// The hall day (UTC+8) of the ticket the event belongs to, `YYYY-MM-DD`.
+    pub day: String,
+    pub event: Box<serde_json::value::RawValue>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventsPage {
+    pub events: Vec<TicketEventRecord>,
+    /// Pull from here next (the last seq returned, or the `after` given).
+    pub next_cursor: i64,
+    pub has_more: bool,
+}
+
+/// What the sync stream's `heads` message says: the newest change id and ticket event seq of the
+/// hall. It only means "pull now"; a desktop that already holds both has nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncHeads {
+    pub change_id: i64,
+    pub event_seq: i64,
+}

@@ -1,9 +1,12 @@
 //! Each hall's live queue: its configuration and a `HallQueue` rebuilt from the day's event log.
 //! One lock per hall serialises its operations (a hall's traffic is a few a second); every event
 //! is appended to storage before the answer goes out, and a failed append rebuilds the queue
-//! from storage so memory never runs ahead of the log.
+//! from storage so memory never runs ahead of the log. Because appends wait for each other
+//! under that lock, one hall's events are stored one at a time, in seq order (what lets a
+//! desktop pull them by cursor); each stored event then marks the hall's signal.
 
 use crate::error::ApiError;
+use crate::signals::HallSignals;
 use crate::storage::{AppointmentChange, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{
@@ -12,7 +15,7 @@ use hallkeeper_proto::{
 use hallkeeper_queue::{hall_day, HallQueue};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex};
 
 /// How many recent calls the hall display shows.
 const RECENT_CALLS: usize = 10;
@@ -23,6 +26,8 @@ pub struct HallRuntime {
     pub queue: HallQueue,
     pub day: NaiveDate,
     pub recent_calls: VecDeque<DisplayCall>,
+    /// Marked after each event is stored: the hall's sync streams tell desktops to pull.
+    stored: watch::Sender<()>,
 }
 
 pub fn queue_config(config: &HallConfig) -> QueueConfig {
@@ -35,13 +40,18 @@ pub fn queue_config(config: &HallConfig) -> QueueConfig {
 }
 
 impl HallRuntime {
-    async fn load(storage: &dyn Storage, hall: Hall, now: DateTime<Utc>) -> Result<Self, ApiError> {
+    async fn load(
+        storage: &dyn Storage,
+        hall: Hall,
+        stored: watch::Sender<()>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ApiError> {
         let config =
             storage.config(&hall.id).await?.ok_or_else(|| ApiError::NotConfigured(hall.id.clone()))?;
         let day = hall_day(now);
         let events = storage.events(&hall.id, day).await?;
         let queue = HallQueue::replay(queue_config(&config), events.iter())?;
-        let mut rt = Self { hall, config, queue, day, recent_calls: VecDeque::new() };
+        let mut rt = Self { hall, config, queue, day, recent_calls: VecDeque::new(), stored };
         for e in &events {
             rt.note_call(e);
         }
@@ -51,7 +61,7 @@ impl HallRuntime {
     /// A new hall day starts with an empty queue (yesterday's tickets stay in the log).
     async fn roll_day(&mut self, storage: &dyn Storage, now: DateTime<Utc>) -> Result<(), ApiError> {
         if hall_day(now) != self.day {
-            *self = Self::load(storage, self.hall.clone(), now).await?;
+            *self = Self::load(storage, self.hall.clone(), self.stored.clone(), now).await?;
         }
         Ok(())
     }
@@ -67,6 +77,7 @@ impl HallRuntime {
             self.rebuild(storage, event.at).await;
             return Err(e.into());
         }
+        self.stored.send_modify(|_| ());
         self.note_call(&event);
         Ok(event)
     }
@@ -83,7 +94,10 @@ impl HallRuntime {
     ) -> Result<AppointmentChange, ApiError> {
         let result = storage.check_in_appointment(&self.hall.id, code, self.day, &event).await;
         match &result {
-            Ok(AppointmentChange::Done(_)) => self.note_call(&event),
+            Ok(AppointmentChange::Done(_)) => {
+                self.stored.send_modify(|_| ());
+                self.note_call(&event);
+            }
             Ok(_) => self.rebuild(storage, event.at).await,
             Err(e) => {
                 tracing::error!(hall = %self.hall.id, "check-in not stored, rebuilding the queue from storage: {e}");
@@ -95,7 +109,7 @@ impl HallRuntime {
 
     /// Replaces memory with what storage holds, after a change memory has and storage has not.
     async fn rebuild(&mut self, storage: &dyn Storage, now: DateTime<Utc>) {
-        match Self::load(storage, self.hall.clone(), now).await {
+        match Self::load(storage, self.hall.clone(), self.stored.clone(), now).await {
             Ok(fresh) => *self = fresh,
             Err(reload) => tracing::error!(hall = %self.hall.id, "rebuild failed too: {reload}"),
         }
@@ -126,12 +140,16 @@ impl HallRuntime {
 }
 
 /// The halls this server runs, loaded on first use.
-#[derive(Default)]
 pub struct Halls {
     loaded: std::sync::Mutex<HashMap<String, Arc<Mutex<Option<HallRuntime>>>>>,
+    signals: Arc<HallSignals>,
 }
 
 impl Halls {
+    pub fn new(signals: Arc<HallSignals>) -> Self {
+        Self { loaded: Default::default(), signals }
+    }
+
     fn slot(&self, hall_id: &str) -> Arc<Mutex<Option<HallRuntime>>> {
         let mut map = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(hall_id.to_owned()).or_default().clone()
@@ -154,7 +172,8 @@ impl Halls {
                     code: "hall.not_found",
                     what: format!("大厅 {hall_id}"),
                 })?;
-                *guard = Some(HallRuntime::load(storage, hall, now).await?);
+                let stored = self.signals.sender(hall_id);
+                *guard = Some(HallRuntime::load(storage, hall, stored, now).await?);
             }
         }
         let rt = guard.as_mut().ok_or_else(|| ApiError::NotConfigured(hall_id.to_owned()))?;

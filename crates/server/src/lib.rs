@@ -1,7 +1,7 @@
 //! Hallkeeper's central server: what the hall's kiosks, window callers, rating pads and display
-//! talk to, and (later) the sync peer of every supervisor desktop. It owns the queue: each hall's
-//! queue lives in memory as a `hallkeeper_queue::HallQueue`, rebuilt at start by replaying the
-//! day's events from storage, and every change is appended to storage before it is answered.
+//! talk to, and the sync peer of every supervisor desktop (docs/sync.md). It owns the queue: each
+//! hall's queue lives in memory as a `hallkeeper_queue::HallQueue`, rebuilt at start by replaying
+//! the day's events from storage, and every change is appended to storage before it is answered.
 //!
 //! The API is documented for device makers in `openapi.yaml` (a test keeps it in step with the
 //! router). `serve` runs it; the desktop embeds the same library on loopback.
@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod halls;
 pub mod json;
+pub mod signals;
 pub mod storage;
 pub mod sync;
 
@@ -27,18 +28,26 @@ pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub halls: halls::Halls,
+    /// Per hall: new changes or ticket events are stored (the sync stream's "pull now").
+    pub signals: Arc<signals::HallSignals>,
     /// SHA-256 of the admin token; None closes the admin API.
     pub admin_token_hash: Option<String>,
     pub now: Now,
+    /// Becomes true when the server stops: streams that would never end on their own (sync
+    /// streams) end then, so a graceful shutdown does not wait for their clients to leave.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, admin_token: Option<&str>, now: Now) -> Self {
+        let signals = Arc::new(signals::HallSignals::default());
         Self {
             storage,
-            halls: halls::Halls::default(),
+            halls: halls::Halls::new(signals.clone()),
+            signals,
             admin_token_hash: admin_token.map(auth::hash_token),
             now,
+            stopping: tokio::sync::watch::channel(false).0,
         }
     }
 }
@@ -76,11 +85,13 @@ pub async fn start(addr: SocketAddr, state: Arc<AppState>) -> Result<Running, er
         tokio::net::TcpListener::bind(addr).await.map_err(|e| error::StartError::Bind { addr, source: e })?;
     let addr = listener.local_addr().map_err(|e| error::StartError::Bind { addr, source: e })?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let stopping = state.stopping.clone();
     let app = app(state);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
+                stopping.send_replace(true);
             })
             .await
     });

@@ -10,7 +10,7 @@
 use hallkeeper_proto::{RejectedOp, SyncOp, SYNC_ENTITIES};
 use hallkeeper_sync::merge::{Row, RowChange};
 use hallkeeper_sync::Hlc;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 pub const UNKNOWN_ENTITY: &str = "sync.unknown_entity";
 pub const HLC_INVALID: &str = "sync.hlc_invalid";
@@ -108,37 +108,113 @@ pub fn reference_deleted(op: &SyncOp, entity: &str, key: &str) -> RejectedOp {
     reject(op, REFERENCE_DELETED, format!("{} {} 引用的{what} {key} 不存在或已被删除", op.entity, op.key))
 }
 
-/// A row as `sync_rows` keeps it: `{"fields":{name:{"value":…,"hlc":"…"}},"deleted":"…"|null}`.
+/// The device id of the changes the server makes itself (cascaded deletes); their `seq` is 0.
+pub const SERVER_DEVICE: &str = "server";
+
+/// Rows that reference a row and must not outlive it, found by part of their key or by a field.
+/// The storage backends turn each into an indexed query that only narrows the candidates;
+/// [`Dependents::holds`] decides, so both backends cascade to exactly the same rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dependents {
+    /// `entity` rows whose key is `{id}/…` (a window's bindings).
+    KeyHead { entity: &'static str, id: String },
+    /// `entity` rows whose key is `…/{id}`, after the first `/` (a matter's bindings, a window's
+    /// seats).
+    KeyTail { entity: &'static str, id: String },
+    /// `entity` rows whose `field` holds `id` (a staff member's seats).
+    Field { entity: &'static str, field: &'static str, id: String },
+}
+
+/// The seat field naming its staff member.
+pub const SEAT_STAFF_FIELD: &str = "staffId";
+
+/// What a row of `entity` keyed `key` takes with it when it is deleted: the same references
+/// [`references`] requires alive, read the other way.
+pub fn dependents(entity: &str, key: &str) -> Vec<Dependents> {
+    let id = key.to_owned();
+    match entity {
+        "window" => vec![
+            Dependents::KeyHead { entity: "binding", id: id.clone() },
+            Dependents::KeyTail { entity: "seat", id },
+        ],
+        "matter" => vec![Dependents::KeyTail { entity: "binding", id }],
+        "staff" => vec![Dependents::Field { entity: "seat", field: SEAT_STAFF_FIELD, id }],
+        _ => Vec::new(),
+    }
+}
+
+impl Dependents {
+    pub fn entity(&self) -> &'static str {
+        match self {
+            Self::KeyHead { entity, .. } | Self::KeyTail { entity, .. } | Self::Field { entity, .. } => {
+                entity
+            }
+        }
+    }
+
+    /// Whether the row `key` of [`Self::entity`] references the deleted row, read as
+    /// [`references`] reads it (the key split at its first `/`, the field's current value).
+    pub fn holds(&self, key: &str, row: &Row) -> bool {
+        match self {
+            Self::KeyHead { id, .. } => key.split_once('/').is_some_and(|(head, _)| head == id),
+            Self::KeyTail { id, .. } => key.split_once('/').is_some_and(|(_, tail)| tail == id),
+            Self::Field { field, id, .. } => {
+                row.fields.get(*field).and_then(|(v, _)| v.as_str()).is_some_and(|v| v == id)
+            }
+        }
+    }
+
+    /// The bounds `[low, high)` of the keys `{id}/…` in bytewise order, for
+    /// [`Dependents::KeyHead`]: `0` is the byte after `/`. None when no key can have that head (an
+    /// id holding a `/` is never a key's part before its first `/`).
+    pub fn head_range(id: &str) -> Option<(String, String)> {
+        (!id.contains('/')).then(|| (format!("{id}/"), format!("{id}0")))
+    }
+}
+
+/// The HLC of the tombstone the server writes on `row` because the row it references was
+/// deleted by an operation stamped `cause`: after every field of the row (so the tombstone hides
+/// it on every replica whatever arrives later from before) and after `cause`, at the operation's
+/// wall time. A counter already at its maximum moves on to the next millisecond instead.
+pub fn cascade_hlc(row: &Row, cause: &Hlc) -> Hlc {
+    let last = row.fields.values().map(|(_, h)| h).chain(std::iter::once(cause)).max().unwrap_or(cause);
+    let next = Hlc::tick(Some(last), cause.millis, SERVER_DEVICE);
+    if next > *last {
+        next
+    } else {
+        Hlc { millis: last.millis.saturating_add(1), counter: 0, device: SERVER_DEVICE.to_owned() }
+    }
+}
+
+/// Tombstones a row that a deletion stamped `cause` leaves dangling; returns the tombstone's
+/// HLC, or None when the row is not visible (nothing to hide, nothing to log).
+pub fn cascade(row: &mut Row, cause: &Hlc) -> Option<Hlc> {
+    if !row.visible() {
+        return None;
+    }
+    let hlc = cascade_hlc(row, cause);
+    row.apply(&hlc, &RowChange::Delete);
+    Some(hlc)
+}
+
+/// The change a cascaded delete logs, the same as a desktop's delete.
+pub fn delete_change() -> Value {
+    json!({ "kind": "delete" })
+}
+
+/// A row as `sync_rows` keeps it (the same stored form as the desktop's, `Row::to_json`).
 pub fn row_to_json(row: &Row) -> Value {
-    let fields: Map<String, Value> = row
-        .fields
-        .iter()
-        .map(|(k, (v, h))| (k.clone(), json!({ "value": v, "hlc": h.to_string() })))
-        .collect();
-    json!({ "fields": fields, "deleted": row.deleted.as_ref().map(Hlc::to_string) })
+    row.to_json()
 }
 
 pub fn row_from_json(v: &Value) -> Result<Row, String> {
-    let mut row = Row::default();
-    let fields = v.get("fields").and_then(Value::as_object).ok_or("stored sync row without fields")?;
-    for (k, f) in fields {
-        let hlc = f
-            .get("hlc")
-            .and_then(Value::as_str)
-            .and_then(Hlc::parse)
-            .ok_or_else(|| format!("stored sync row: field {k} without a valid hlc"))?;
-        row.fields.insert(k.clone(), (f.get("value").cloned().unwrap_or(Value::Null), hlc));
-    }
-    row.deleted = match v.get("deleted") {
-        None | Some(Value::Null) => None,
-        Some(d) => Some(d.as_str().and_then(Hlc::parse).ok_or("stored sync row: bad tombstone")?),
-    };
-    Ok(row)
+    Row::from_json(v)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Map;
 
     fn op(entity: &str, key: &str, hlc: &str, change: Value) -> SyncOp {
         SyncOp { seq: 1, op_id: "o".into(), hlc: hlc.into(), entity: entity.into(), key: key.into(), change }
@@ -162,6 +238,83 @@ mod tests {
         assert_eq!(code(op("binding", "w-a", H, up.clone())).as_deref(), Some(KEY_INVALID));
         assert_eq!(code(op("window", "w", H, json!({ "kind": "upsert" }))).as_deref(), Some(CHANGE_INVALID));
         assert_eq!(code(op("window", "w", H, json!({ "kind": "move" }))).as_deref(), Some(CHANGE_INVALID));
+    }
+
+    fn row(fields: &[(&str, Value, &str)]) -> Row {
+        let mut row = Row::default();
+        for (k, v, h) in fields {
+            let mut f = Map::new();
+            f.insert((*k).to_owned(), v.clone());
+            row.apply(&Hlc::parse(h).unwrap(), &RowChange::Upsert(f));
+        }
+        row
+    }
+
+    #[test]
+    fn a_deleted_row_takes_what_references_it() {
+        let keys = |entity: &str, key: &str| -> Vec<(&'static str, String)> {
+            dependents(entity, key)
+                .into_iter()
+                .map(|d| match &d {
+                    Dependents::KeyHead { id, .. } => (d.entity(), format!("head:{id}")),
+                    Dependents::KeyTail { id, .. } => (d.entity(), format!("tail:{id}")),
+                    Dependents::Field { field, id, .. } => (d.entity(), format!("{field}:{id}")),
+                })
+                .collect()
+        };
+        assert_eq!(keys("window", "w-a"), [("binding", "head:w-a".into()), ("seat", "tail:w-a".into())]);
+        assert_eq!(keys("matter", "m-1"), [("binding", "tail:m-1".into())]);
+        assert_eq!(keys("staff", "s-1"), [("seat", "staffId:s-1".into())]);
+        assert_eq!(keys("department", "d-1"), []);
+        assert_eq!(keys("binding", "w-a/m-1"), []);
+
+        let none = Row::default();
+        let [bindings, seats] = <[Dependents; 2]>::try_from(dependents("window", "w-a")).unwrap();
+        assert!(bindings.holds("w-a/m-1", &none));
+        assert!(!bindings.holds("w-ab/m-1", &none), "a longer window id is another window");
+        assert!(!bindings.holds("x/w-a", &none));
+        assert!(seats.holds("2026-11-25/w-a", &none));
+        assert!(!seats.holds("2026-11-25/w-ab", &none));
+        assert!(!seats.holds("w-a/2026-11-25", &none));
+        let [by_matter] = <[Dependents; 1]>::try_from(dependents("matter", "m/1")).unwrap();
+        assert!(by_matter.holds("w-a/m/1", &none), "the matter is everything after the first slash");
+
+        let [by_staff] = <[Dependents; 1]>::try_from(dependents("staff", "s-1")).unwrap();
+        assert!(by_staff.holds("2026-11-25/w-a", &row(&[("staffId", "s-1".into(), H)])));
+        assert!(!by_staff.holds("2026-11-25/w-a", &row(&[("staffId", "s-2".into(), H)])));
+        assert!(!by_staff.holds("2026-11-25/w-a", &row(&[("staffId", Value::Null, H)])));
+        assert!(!by_staff.holds("2026-11-25/w-a", &none));
+
+        assert_eq!(Dependents::head_range("w-a"), Some(("w-a/".into(), "w-a0".into())));
+        assert_eq!(Dependents::head_range("w/a"), None);
+        let (low, high) = Dependents::head_range("w-a").unwrap();
+        for (key, inside) in
+            [("w-a/m", true), ("w-a/", true), ("w-a", false), ("w-a0", false), ("w-a.x", false)]
+        {
+            assert_eq!(low.as_str() <= key && key < high.as_str(), inside, "{key}");
+        }
+    }
+
+    #[test]
+    fn a_cascaded_tombstone_wins_over_every_field_and_follows_its_cause() {
+        let cause = Hlc::parse("000000000000000020-00000-pc2").unwrap();
+        // A binding made "later" than the window's delete (another PC's clock is ahead).
+        let mut bound = row(&[("priority", "primary".into(), "000000000000000050-00003-pc1")]);
+        let h = cascade(&mut bound, &cause).unwrap();
+        assert_eq!(h.to_string(), "000000000000000050-00004-server");
+        assert!(!bound.visible());
+        assert_eq!(bound.deleted.as_ref(), Some(&h));
+        assert_eq!(cascade(&mut bound, &cause), None, "already hidden: nothing more");
+
+        // The cause is the latest: one tick after it.
+        let mut old = row(&[("priority", "primary".into(), "000000000000000005-00000-pc1")]);
+        assert_eq!(cascade(&mut old, &cause).unwrap().to_string(), "000000000000000020-00001-server");
+
+        // A counter at its maximum cannot tick; the next millisecond still orders after it.
+        let full = row(&[("priority", "primary".into(), "000000000000000050-4294967295-zz")]);
+        let h = cascade_hlc(&full, &cause);
+        assert!(h > full.fields["priority"].1 && h > cause);
+        assert_eq!((h.millis, h.counter), (51, 0));
     }
 
     #[test]

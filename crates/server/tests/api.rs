@@ -116,12 +116,15 @@ async fn without_a_valid_token_nothing_changes() {
     .await;
 }
 
+/// (device, path, body, status, code, field) of a refused request.
+type Refusal<'a> = (&'a str, &'a str, String, StatusCode, &'a str, Option<&'a str>);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_with_the_field_named() {
     each_backend(|fx| async move {
         let kiosk = fx.device("kiosk", None).await;
         let pad = fx.device("rating_pad", Some(&fx.window_a)).await;
-        let cases: Vec<(&str, &str, String, StatusCode, &str, Option<&str>)> = vec![
+        let cases: Vec<Refusal> = vec![
             (
                 "kiosk",
                 "/api/v1/kiosk/tickets",
@@ -815,6 +818,302 @@ async fn sync_requests_are_checked() {
         let (s, _) = fx.get(&kiosk, &pull).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
         fx.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_a_deleted_window_takes_the_binding_another_pc_just_made() {
+    each_backend(|fx| async move {
+        let push = format!("/api/v1/admin/halls/{}/sync/push", fx.hall);
+        let pull = format!("/api/v1/admin/halls/{}/sync/pull", fx.hall);
+        let upsert = |fields: Value| json!({ "kind": "upsert", "fields": fields });
+        let setup = vec![
+            sync_op(1, "pc-a", 10, "window", "w-x", upsert(json!({ "number": "C01" }))),
+            sync_op(2, "pc-a", 11, "matter", "m-x", upsert(json!({ "name": "社保卡申领" }))),
+            // PC A binds; PC B, which has not pulled it, deletes the window.
+            sync_op(3, "pc-a", 30, "binding", "w-x/m-x", upsert(json!({ "priority": "primary" }))),
+        ];
+        let (s, r) = fx.admin_post(&push, push_body("pc-a", setup)).await;
+        assert_eq!((s, &r["rejected"]), (StatusCode::OK, &json!([])), "{r}");
+        let deleted = vec![sync_op(1, "pc-b", 20, "window", "w-x", json!({ "kind": "delete" }))];
+        let (s, r) = fx.admin_post(&push, push_body("pc-b", deleted)).await;
+        assert_eq!((s, &r["rejected"]), (StatusCode::OK, &json!([])), "{r}");
+
+        let (_, page) = fx.admin_get(&format!("{pull}?cursor=3")).await;
+        let changes: Vec<(i64, &str, &str, &str, i64)> = page["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["changeId"].as_i64().unwrap(),
+                    c["entity"].as_str().unwrap(),
+                    c["key"].as_str().unwrap(),
+                    c["deviceId"].as_str().unwrap(),
+                    c["seq"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(changes, [(4, "window", "w-x", "pc-b", 1), (5, "binding", "w-x/m-x", "server", 0)]);
+        assert_eq!(page["changes"][1]["change"], json!({ "kind": "delete" }));
+        assert_eq!(
+            page["changes"][1]["hlc"], "000000000000000030-00001-server",
+            "after the binding's own edit"
+        );
+
+        // PC A binds the matter to the deleted window again: refused, nothing dangles.
+        let late =
+            vec![sync_op(4, "pc-a", 40, "binding", "w-x/m-x", upsert(json!({ "priority": "overflow" })))];
+        let (s, r) = fx.admin_post(&push, push_body("pc-a", late)).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["rejected"][0]["code"], "sync.reference_deleted", "{r}");
+        let (_, page) = fx.admin_get(&format!("{pull}?cursor=5")).await;
+        assert_eq!(page["changes"], json!([]));
+        fx.stop().await;
+    })
+    .await;
+}
+
+/// Takes a ticket for m-id at a kiosk of the hall.
+async fn take_ticket(fx: &Fixture, kiosk: &str) -> Value {
+    let (s, body) = fx.post(kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-id" })).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_ticket_events_are_pulled_by_cursor() {
+    each_backend(|fx| async move {
+        let events = format!("/api/v1/admin/halls/{}/sync/events", fx.hall);
+        let (s, empty) = fx.admin_get(&events).await;
+        assert_eq!(s, StatusCode::OK, "{empty}");
+        assert_eq!(empty, json!({ "events": [], "nextCursor": 0, "hasMore": false }));
+
+        let kiosk = fx.device("kiosk", None).await;
+        let caller = fx.device("caller", Some(&fx.window_a)).await;
+        let other = fx.second_hall().await;
+        let (s, _) =
+            fx.admin_put(&format!("/api/v1/admin/halls/{other}/config"), common::api::hall_config()).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let other_kiosk = fx.device_in(&other, "kiosk", None).await;
+        let mut tickets = Vec::new();
+        for _ in 0..3 {
+            tickets.push(take_ticket(&fx, &kiosk).await["ticket"]["id"].as_str().unwrap().to_owned());
+            take_ticket(&fx, &other_kiosk).await;
+        }
+        let (s, called) = fx.post(&caller, "/api/v1/caller/next", json!(null)).await;
+        assert_eq!(s, StatusCode::OK, "{called}");
+
+        // Pages of two from the start, each from the last one's cursor.
+        let (mut after, mut seen, mut more) = (0, Vec::new(), Vec::new());
+        loop {
+            let (s, page) = fx.admin_get(&format!("{events}?after={after}&limit=2")).await;
+            assert_eq!(s, StatusCode::OK, "{page}");
+            for e in page["events"].as_array().unwrap() {
+                assert!(e["seq"].as_i64().unwrap() > after);
+                assert_eq!(e["day"], "2026-11-25");
+                seen.push(e.clone());
+            }
+            assert_eq!(page["nextCursor"], seen.last().map_or(json!(after), |e| e["seq"].clone()));
+            more.push(page["hasMore"].as_bool().unwrap());
+            after = page["nextCursor"].as_i64().unwrap();
+            if !more.last().unwrap() {
+                break;
+            }
+        }
+        assert_eq!(more, [true, false]);
+        let what: Vec<(&str, &str)> = seen
+            .iter()
+            .map(|e| (e["event"]["kind"].as_str().unwrap(), e["event"]["ticketId"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            what,
+            [
+                ("issued", &*tickets[0]),
+                ("issued", &*tickets[1]),
+                ("issued", &*tickets[2]),
+                ("called", &*tickets[0])
+            ],
+            "this hall's events only, in order"
+        );
+        // The event is the stored TicketEvent.
+        let first: hallkeeper_proto::TicketEvent = serde_json::from_value(seen[0]["event"].clone()).unwrap();
+        assert_eq!(first.ticket_id, tickets[0]);
+        let seqs: Vec<i64> = seen.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+
+        // The default page holds them all; after the last there is nothing.
+        let (_, all) = fx.admin_get(&events).await;
+        assert_eq!(all["events"].as_array().unwrap().len(), 4);
+        assert_eq!(all["hasMore"], false);
+        let (_, end) = fx.admin_get(&format!("{events}?after={after}")).await;
+        assert_eq!(end, json!({ "events": [], "nextCursor": after, "hasMore": false }));
+        let (_, rest) = fx.admin_get(&format!("{events}?after={}", seqs[1])).await;
+        assert_eq!(rest["events"].as_array().unwrap().len(), 2);
+        let (s, _) = fx.admin_get(&format!("{events}?limit=10000")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, theirs) = fx.admin_get(&format!("/api/v1/admin/halls/{other}/sync/events")).await;
+        assert_eq!(theirs["events"].as_array().unwrap().len(), 3);
+
+        for (q, field) in [
+            ("after=-1", "after"),
+            ("after=x", "after"),
+            ("limit=0", "limit"),
+            ("limit=10001", "limit"),
+            ("limit=many", "limit"),
+        ] {
+            let (s, e) = fx.admin_get(&format!("{events}?{q}")).await;
+            assert_eq!(
+                (s, e["code"].as_str(), e["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("request.invalid_field"), Some(field)),
+                "{q}: {e}"
+            );
+        }
+        let (s, _) = fx.get(&kiosk, &events).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, e) = fx.admin_get("/api/v1/admin/halls/no-such-hall/sync/events").await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("hall.not_found")));
+        fx.stop().await;
+    })
+    .await;
+}
+
+/// A client's end of the sync stream.
+struct SyncStream {
+    resp: reqwest::Response,
+    buf: String,
+}
+
+impl SyncStream {
+    async fn open(fx: &Fixture, hall: &str) -> SyncStream {
+        let resp = fx
+            .http
+            .get(format!("{}/api/v1/admin/halls/{hall}/sync/stream", fx.base))
+            .bearer_auth(common::api::ADMIN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let kind = resp.headers().get(reqwest::header::CONTENT_TYPE).unwrap().to_str().unwrap();
+        assert!(kind.starts_with("text/event-stream"), "{kind}");
+        SyncStream { resp, buf: String::new() }
+    }
+
+    /// The data of the next `heads` message, waiting at most `wait`; None if none came.
+    async fn next_heads_within(&mut self, wait: std::time::Duration) -> Option<Value> {
+        tokio::time::timeout(wait, async {
+            loop {
+                if let Some(end) = self.buf.find("\n\n") {
+                    let frame: String = self.buf.drain(..end + 2).collect();
+                    let (mut event, mut data) = (None, String::new());
+                    for line in frame.lines() {
+                        if let Some(e) = line.strip_prefix("event:") {
+                            event = Some(e.trim().to_owned());
+                        } else if let Some(d) = line.strip_prefix("data:") {
+                            data.push_str(d.trim_start());
+                        }
+                    }
+                    if event.as_deref() == Some("heads") {
+                        return serde_json::from_str(&data).unwrap();
+                    }
+                    continue;
+                }
+                let chunk = self.resp.chunk().await.unwrap().expect("the stream ended");
+                self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        })
+        .await
+        .ok()
+    }
+
+    async fn next_heads(&mut self) -> Value {
+        self.next_heads_within(std::time::Duration::from_secs(5)).await.expect("no heads within 5 s")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_stream_says_pull_now() {
+    each_backend(|fx| async move {
+        let push = format!("/api/v1/admin/halls/{}/sync/push", fx.hall);
+        let mut stream = SyncStream::open(&fx, &fx.hall).await;
+        assert_eq!(stream.next_heads().await, json!({ "changeId": 0, "eventSeq": 0 }), "at once, on connect");
+
+        let window = |seq: i64, name: &str| {
+            sync_op(
+                seq,
+                "pc1",
+                10 + seq,
+                "window",
+                "w-x",
+                json!({ "kind": "upsert", "fields": { "name": name } }),
+            )
+        };
+        let (s, _) = fx.admin_post(&push, push_body("pc1", vec![window(1, "综合受理")])).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(stream.next_heads().await, json!({ "changeId": 1, "eventSeq": 0 }));
+
+        let kiosk = fx.device("kiosk", None).await;
+        take_ticket(&fx, &kiosk).await;
+        let heads = stream.next_heads().await;
+        assert_eq!(heads["changeId"], 1);
+        let first_event = heads["eventSeq"].as_i64().unwrap();
+        assert!(first_event > 0, "{heads}");
+        let (_, page) = fx.admin_get(&format!("/api/v1/admin/halls/{}/sync/events", fx.hall)).await;
+        assert_eq!(page["nextCursor"], first_event, "the head is the newest event");
+
+        // A replayed push changes nothing: no message. Another hall's ticket is not this hall's.
+        let (s, _) = fx.admin_post(&push, push_body("pc1", vec![window(1, "综合受理")])).await;
+        assert_eq!(s, StatusCode::OK);
+        let other = fx.second_hall().await;
+        let (s, _) =
+            fx.admin_put(&format!("/api/v1/admin/halls/{other}/config"), common::api::hall_config()).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        take_ticket(&fx, &fx.device_in(&other, "kiosk", None).await).await;
+        assert_eq!(stream.next_heads_within(std::time::Duration::from_millis(800)).await, None);
+
+        // A burst: the stream catches up with its last ticket without a message per ticket.
+        for _ in 0..5 {
+            take_ticket(&fx, &kiosk).await;
+        }
+        let (_, page) =
+            fx.admin_get(&format!("/api/v1/admin/halls/{}/sync/events?after={first_event}", fx.hall)).await;
+        let newest = page["nextCursor"].as_i64().unwrap();
+        let mut messages = 0;
+        loop {
+            let heads = stream.next_heads().await;
+            messages += 1;
+            if heads["eventSeq"] == newest {
+                break;
+            }
+        }
+        assert!(messages <= 5, "{messages} messages for 5 tickets");
+
+        // Two streams of one hall both hear a push.
+        let mut second = SyncStream::open(&fx, &fx.hall).await;
+        second.next_heads().await;
+        let (s, _) = fx.admin_post(&push, push_body("pc1", vec![window(2, "不动产登记")])).await;
+        assert_eq!(s, StatusCode::OK);
+        for st in [&mut stream, &mut second] {
+            assert_eq!(st.next_heads().await, json!({ "changeId": 2, "eventSeq": newest }));
+        }
+
+        // Only the admin, only a hall that exists.
+        let url = format!("{}/api/v1/admin/halls/{}/sync/stream", fx.base, fx.hall);
+        let resp = fx.http.get(&url).bearer_auth(&kiosk).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        let (s, e) = fx.admin_get("/api/v1/admin/halls/no-such-hall/sync/stream").await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("hall.not_found")));
+
+        // Open streams do not hold the server up when it stops; they end.
+        tokio::time::timeout(std::time::Duration::from_secs(10), fx.stop())
+            .await
+            .expect("the server did not stop with sync streams open");
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while let Ok(Some(_)) = stream.resp.chunk().await {}
+        })
+        .await;
+        assert!(ended.is_ok(), "the stream did not end with the server");
     })
     .await;
 }

@@ -18,11 +18,12 @@ use hallkeeper_server::storage::{
     AppointmentChange, Booked, DeviceRecord, NewAppointment, Slot, SlotUse, SlotsReplaced, Storage,
     StorageError,
 };
+use hallkeeper_sync::Hlc;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The schema version the server's migrations end at.
-const KNOWN_VERSION: i64 = 3;
+const KNOWN_VERSION: i64 = 4;
 
 /// One store under test, and what the suite needs to reach past the trait: another handle on the
 /// same data (a second server, a restart) and the stored schema version.
@@ -208,6 +209,11 @@ suite!(
     sync_malformed_ops_are_rejected_alone,
     sync_pull_pages_are_contiguous,
     sync_concurrent_pushes_keep_change_ids_gapless,
+    sync_a_delete_takes_the_rows_that_reference_it,
+    sync_a_delete_cascades_only_to_what_is_visible,
+    sync_events_are_paged_by_seq_per_hall,
+    sync_events_followed_while_appended_are_never_missed,
+    sync_heads_follow_changes_and_events,
 );
 
 // ---- fixtures ----
@@ -1290,4 +1296,274 @@ async fn sync_concurrent_pushes_keep_change_ids_gapless(b: Backend) {
         let seqs: Vec<i64> = all.changes.iter().filter(|c| c.device_id == device).map(|c| c.seq).collect();
         assert_eq!(seqs, (1..=50).collect::<Vec<_>>());
     }
+}
+
+/// (entity, key, hlc, device, seq) of each change after `cursor`.
+async fn changes_after(b: &Backend, cursor: i64) -> Vec<(String, String, String, String, i64)> {
+    let page = b.s().pull_changes("h1", cursor, 1000).await.unwrap();
+    page.changes.into_iter().map(|c| (c.entity, c.key, c.hlc, c.device_id, c.seq)).collect()
+}
+
+/// The highest field HLC of a stored row.
+async fn newest_field(b: &Backend, entity: &str, key: &str) -> Hlc {
+    let (_, _, row) = b.sync_rows("h1").await.into_iter().find(|(e, k, _)| e == entity && k == key).unwrap();
+    let row = hallkeeper_server::sync::row_from_json(&row).unwrap();
+    row.fields.values().map(|(_, h)| h.clone()).max().unwrap()
+}
+
+async fn sync_a_delete_takes_the_rows_that_reference_it(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    use serde_json::json as j;
+    let setup = [
+        upsert(1, "pc1", 10, "window", "w-a", j!({ "number": "A01" })),
+        upsert(2, "pc1", 10, "window", "w-ab", j!({ "number": "A02" })),
+        upsert(3, "pc1", 10, "matter", "m-1", j!({ "name": "户口迁入" })),
+        upsert(4, "pc1", 10, "matter", "m-2", j!({ "name": "居民身份证换领" })),
+        upsert(5, "pc1", 10, "staff", "s-1", j!({ "name": "张三" })),
+        upsert(6, "pc1", 10, "staff", "s-2", j!({ "name": "李四" })),
+        upsert(7, "pc1", 11, "binding", "w-a/m-2", j!({ "priority": "primary" })),
+        upsert(8, "pc1", 11, "binding", "w-ab/m-1", j!({ "priority": "primary" })),
+        upsert(9, "pc1", 11, "seat", "2026-11-25/w-a", j!({ "staffId": "s-2" })),
+        upsert(10, "pc1", 11, "seat", "2026-11-25/w-ab", j!({ "staffId": "s-1" })),
+        upsert(11, "pc1", 11, "seat", "2026-11-26/w-ab", j!({ "staffId": "s-2" })),
+        // PC1's clock is ahead: it binds "at 50", after PC2 deletes the window "at 20".
+        upsert(12, "pc1", 50, "binding", "w-a/m-1", j!({ "priority": "overflow" })),
+    ];
+    assert_eq!(b.s().apply_sync_ops("h1", "pc1", &setup).await.unwrap().rejected, []);
+    let before = b.s().pull_changes("h1", 0, 1000).await.unwrap().next_cursor;
+    assert_eq!(before, 12);
+    let bound_at = newest_field(&b, "binding", "w-a/m-1").await;
+
+    // PC2 deletes window w-a: its bindings and its seats go with it, in the same push, logged
+    // right after the delete as the server's; w-ab (a longer id with the same start) keeps its own.
+    let r = b.s().apply_sync_ops("h1", "pc2", &[delete(1, "pc2", 20, "window", "w-a")]).await.unwrap();
+    assert_eq!(r.rejected, []);
+    let log = changes_after(&b, before).await;
+    let keys: Vec<(&str, &str, &str, i64)> =
+        log.iter().map(|(e, k, _, d, s)| (e.as_str(), k.as_str(), d.as_str(), *s)).collect();
+    assert_eq!(
+        keys,
+        [
+            ("window", "w-a", "pc2", 1),
+            ("binding", "w-a/m-1", "server", 0),
+            ("binding", "w-a/m-2", "server", 0),
+            ("seat", "2026-11-25/w-a", "server", 0),
+        ]
+    );
+    let tomb = Hlc::parse(&log[1].2).unwrap();
+    assert!(tomb > bound_at, "the tombstone {tomb} wins over the binding made at {bound_at}");
+    assert_eq!(tomb.to_string(), "000000000000000050-00001-server");
+    assert_eq!(log[3].2, "000000000000000020-00001-server", "after the delete that caused it");
+    let changes = b.s().pull_changes("h1", before, 1000).await.unwrap().changes;
+    assert!(changes[1..].iter().all(|c| c.change == j!({ "kind": "delete" })));
+    for (entity, key) in [("binding", "w-a/m-1"), ("binding", "w-a/m-2"), ("seat", "2026-11-25/w-a")] {
+        assert_eq!(b.sync_values("h1", entity, key).await, None, "{key}");
+    }
+    for (entity, key) in [("binding", "w-ab/m-1"), ("seat", "2026-11-25/w-ab")] {
+        assert!(b.sync_values("h1", entity, key).await.is_some(), "{key}");
+    }
+
+    // A later bind to the deleted window, from PC1 that has not pulled yet, is refused.
+    let late = upsert(13, "pc1", 60, "binding", "w-a/m-2", j!({ "priority": "primary" }));
+    let r = b.s().apply_sync_ops("h1", "pc1", &[late]).await.unwrap();
+    assert_eq!(r.rejected.iter().map(|x| x.code.as_str()).collect::<Vec<_>>(), ["sync.reference_deleted"]);
+
+    // A matter takes its bindings (by the key's part after the slash), a staff member the seats
+    // they hold.
+    let cursor = b.s().pull_changes("h1", 0, 1000).await.unwrap().next_cursor;
+    b.s().apply_sync_ops("h1", "pc2", &[delete(2, "pc2", 70, "matter", "m-1")]).await.unwrap();
+    b.s().apply_sync_ops("h1", "pc2", &[delete(3, "pc2", 71, "staff", "s-2")]).await.unwrap();
+    let keys: Vec<(String, String)> =
+        changes_after(&b, cursor).await.into_iter().map(|(e, k, _, d, _)| (d, format!("{e} {k}"))).collect();
+    let expect: Vec<(String, String)> = [
+        ("pc2", "matter m-1"),
+        ("server", "binding w-ab/m-1"),
+        ("pc2", "staff s-2"),
+        ("server", "seat 2026-11-26/w-ab"),
+    ]
+    .iter()
+    .map(|(d, k)| ((*d).into(), (*k).into()))
+    .collect();
+    assert_eq!(keys, expect, "w-a/m-1 was already gone; the seat at w-a too");
+    assert!(b.sync_values("h1", "seat", "2026-11-25/w-ab").await.is_some(), "s-1's seat stays");
+    assert!(b.sync_values("h1", "staff", "s-1").await.is_some());
+}
+
+async fn sync_a_delete_cascades_only_to_what_is_visible(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    use serde_json::json as j;
+    let setup = [
+        upsert(1, "pc1", 10, "window", "w-a", j!({ "number": "A01" })),
+        upsert(2, "pc1", 10, "matter", "m-1", j!({ "name": "户口迁入" })),
+        upsert(3, "pc1", 11, "binding", "w-a/m-1", j!({ "priority": "primary" })),
+        // A delete that loses (older than the window's newest field) leaves it, and its binding.
+        delete(4, "pc1", 9, "window", "w-a"),
+    ];
+    assert_eq!(b.s().apply_sync_ops("h1", "pc1", &setup).await.unwrap().rejected, []);
+    assert!(b.sync_values("h1", "binding", "w-a/m-1").await.is_some());
+    assert_eq!(changes_after(&b, 0).await.len(), 4, "no cascade");
+
+    // The delete, replayed and made again by another PC: one cascade, nothing more.
+    let del = delete(5, "pc1", 20, "window", "w-a");
+    b.s().apply_sync_ops("h1", "pc1", std::slice::from_ref(&del)).await.unwrap();
+    b.s().apply_sync_ops("h1", "pc1", std::slice::from_ref(&del)).await.unwrap();
+    b.s().apply_sync_ops("h1", "pc2", &[delete(1, "pc2", 25, "window", "w-a")]).await.unwrap();
+    let devices: Vec<String> =
+        changes_after(&b, 4).await.into_iter().map(|(e, _, _, d, _)| format!("{d} {e}")).collect();
+    assert_eq!(devices, ["pc1 window", "server binding", "pc2 window"]);
+
+    // The window comes back and is bound again (after the tombstone): a new delete takes the new
+    // binding, with a tombstone after it.
+    let again = [
+        upsert(6, "pc1", 30, "window", "w-a", j!({ "number": "A01" })),
+        upsert(7, "pc1", 31, "binding", "w-a/m-1", j!({ "priority": "primary" })),
+    ];
+    assert_eq!(b.s().apply_sync_ops("h1", "pc1", &again).await.unwrap().rejected, []);
+    assert!(b.sync_values("h1", "binding", "w-a/m-1").await.is_some());
+    b.s().apply_sync_ops("h1", "pc2", &[delete(2, "pc2", 40, "window", "w-a")]).await.unwrap();
+    let last = changes_after(&b, 9).await;
+    assert_eq!(last.len(), 2);
+    assert_eq!((last[1].1.as_str(), last[1].2.as_str()), ("w-a/m-1", "000000000000000040-00001-server"));
+    assert_eq!(b.sync_values("h1", "binding", "w-a/m-1").await, None);
+}
+
+async fn sync_events_are_paged_by_seq_per_hall(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    let empty = b.s().events_after("h1", 0, 10).await.unwrap();
+    assert_eq!((empty.events.len(), empty.next_cursor, empty.has_more), (0, 0, false));
+
+    let (today, tomorrow) = (day("2026-11-25"), day("2026-11-26"));
+    let mut mine = Vec::new();
+    for i in 0..5u32 {
+        let e = event(&format!("t-{i}"), "2026-11-25T01:30:00.123Z", issued(i + 1));
+        let d = if i < 3 { today } else { tomorrow };
+        b.s().append_event("h1", d, &e).await.unwrap();
+        mine.push((d.to_string(), e));
+        // Another hall's event in between: h1's seqs are increasing, not dense.
+        b.s().append_event("h2", today, &event("u-1", "2026-11-25T01:30:00Z", issued(i))).await.unwrap();
+    }
+
+    let mut after = 0;
+    let mut pages = Vec::new();
+    let mut got = Vec::new();
+    loop {
+        let page = b.s().events_after("h1", after, 2).await.unwrap();
+        assert_eq!(page.next_cursor, page.events.last().map_or(after, |e| e.seq));
+        pages.push((page.events.len(), page.has_more));
+        for r in &page.events {
+            assert!(r.seq > after);
+            let e: TicketEvent = serde_json::from_str(r.event.get()).unwrap();
+            got.push((r.seq, r.day.clone(), e));
+        }
+        after = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(pages, [(2, true), (2, true), (1, false)]);
+    assert!(got.windows(2).all(|w| w[0].0 < w[1].0), "ascending seqs");
+    assert!(got.windows(2).any(|w| w[1].0 - w[0].0 > 1), "other halls' seqs are skipped");
+    let without_seq: Vec<(String, TicketEvent)> =
+        got.iter().map(|(_, d, e)| (d.clone(), e.clone())).collect();
+    assert_eq!(without_seq, mine, "each event as appended, with its day, in order");
+
+    // After the last: nothing, the cursor stays. From the middle: the rest.
+    let end = b.s().events_after("h1", after, 10).await.unwrap();
+    assert_eq!((end.events.len(), end.next_cursor, end.has_more), (0, after, false));
+    let rest = b.s().events_after("h1", got[2].0, 10).await.unwrap();
+    assert_eq!(rest.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [got[3].0, got[4].0]);
+    let exact = b.s().events_after("h1", got[2].0, 2).await.unwrap();
+    assert!(!exact.has_more, "exactly the rest is not more");
+    let others = b.s().events_after("h2", 0, 100).await.unwrap();
+    assert_eq!(others.events.len(), 5);
+    assert!(others.events.iter().all(|r| r.event.get().contains("u-1")));
+    assert_eq!(b.s().events_after("h3", 0, 100).await.unwrap().events.len(), 0);
+}
+
+/// Appenders on two handles (two servers, or a request dropped while its insert still runs) and
+/// a desktop pulling from its cursor meanwhile: the desktop ends with every event, each once.
+async fn sync_events_followed_while_appended_are_never_missed(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let other = b.open_again().await;
+    const WRITERS: usize = 4;
+    const EACH: usize = 40;
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let store = if w % 2 == 0 { b.store.clone() } else { other.clone() };
+            tokio::spawn(async move {
+                for i in 0..EACH {
+                    let e = event(&format!("t-{w}-{i}"), "2026-11-25T01:30:00Z", issued(i as u32));
+                    store.append_event("h1", day("2026-11-25"), &e).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (store, done) = (b.store.clone(), done.clone());
+        tokio::spawn(async move {
+            let (mut after, mut seen) = (0, Vec::new());
+            loop {
+                // Read before the pull: once the writers are done, a page without more is the end.
+                let last_round = done.load(std::sync::atomic::Ordering::SeqCst);
+                let page = store.events_after("h1", after, 7).await.unwrap();
+                seen.extend(page.events.iter().map(|e| e.seq));
+                after = page.next_cursor;
+                if last_round && !page.has_more {
+                    return seen;
+                }
+                if page.events.is_empty() {
+                    tokio::task::yield_now().await;
+                }
+            }
+        })
+    };
+    for w in writers {
+        w.await.unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = reader.await.unwrap();
+    let all: Vec<i64> =
+        b.s().events_after("h1", 0, 10_000).await.unwrap().events.iter().map(|e| e.seq).collect();
+    assert_eq!(all.len(), WRITERS * EACH);
+    assert_eq!(seen, all, "every event once, in seq order");
+}
+
+async fn sync_heads_follow_changes_and_events(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    let heads = |h: &'static str| {
+        let store = b.store.clone();
+        async move {
+            let x = store.sync_heads(h).await.unwrap();
+            (x.change_id, x.event_seq)
+        }
+    };
+    assert_eq!(heads("h1").await, (0, 0));
+    let ops = [
+        upsert(1, "pc1", 10, "window", "w-a", serde_json::json!({ "number": "A01" })),
+        upsert(2, "pc1", 11, "window", "w-b", serde_json::json!({ "number": "B01" })),
+    ];
+    b.s().apply_sync_ops("h1", "pc1", &ops).await.unwrap();
+    assert_eq!(heads("h1").await, (2, 0));
+    b.s()
+        .append_event("h1", day("2026-11-25"), &event("t-1", "2026-11-25T01:30:00Z", issued(1)))
+        .await
+        .unwrap();
+    let seq = b.s().events_after("h1", 0, 10).await.unwrap().events[0].seq;
+    assert_eq!(heads("h1").await, (2, seq));
+    b.s()
+        .append_event("h2", day("2026-11-25"), &event("u-1", "2026-11-25T01:30:00Z", issued(1)))
+        .await
+        .unwrap();
+    assert_eq!(heads("h1").await, (2, seq), "another hall's event is not this hall's head");
+    assert_eq!(heads("h2").await.0, 0);
+    assert!(heads("h2").await.1 > seq);
+    assert_eq!(heads("nowhere").await, (0, 0));
 }

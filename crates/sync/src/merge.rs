@@ -34,18 +34,30 @@ pub struct Outcome {
     pub superseded: Vec<String>,
 }
 
+/// The field an operation sets when it means "this row exists" (a create, a binding made, a
+/// seat taken). A delete is undone only by a later write of it: an edit of another field made
+/// on a PC that had not yet seen the delete (a rename, a reorder's new position) does not bring
+/// a deleted row back — the delete wins, and the edit is reported as superseded.
+pub const LIVE: &str = "_live";
+
 impl Row {
-    /// Whether the row exists: some field written after its latest delete.
+    /// Whether the row exists: written to, and not deleted since it was last (re)created.
     pub fn visible(&self) -> bool {
         match &self.deleted {
             None => !self.fields.is_empty(),
-            Some(d) => self.fields.values().any(|(_, h)| h > d),
+            Some(d) => match self.fields.get(LIVE) {
+                Some((_, h)) => h > d,
+                // A row written before `LIVE` existed: any later write revives it.
+                None => self.fields.values().any(|(_, h)| h > d),
+            },
         }
     }
 
-    /// The row's current values (None when deleted).
+    /// The row's current values (None when deleted), without the bookkeeping `LIVE` field.
     pub fn values(&self) -> Option<Map<String, Value>> {
-        self.visible().then(|| self.fields.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect())
+        self.visible().then(|| {
+            self.fields.iter().filter(|(k, _)| *k != LIVE).map(|(k, (v, _))| (k.clone(), v.clone())).collect()
+        })
     }
 
     pub fn apply(&mut self, hlc: &Hlc, change: &RowChange) -> Outcome {
@@ -70,6 +82,46 @@ impl Row {
             }
         }
         out
+    }
+}
+
+/// The stored form of a row, the same on the server and the desktop:
+/// `{"fields":{name:{"value":…,"hlc":"…"}},"deleted":"…"|null}`.
+impl Row {
+    pub fn to_json(&self) -> Value {
+        let fields: Map<String, Value> = self
+            .fields
+            .iter()
+            .map(|(k, (v, h))| (k.clone(), serde_json::json!({ "value": v, "hlc": h.to_string() })))
+            .collect();
+        serde_json::json!({ "fields": fields, "deleted": self.deleted.as_ref().map(Hlc::to_string) })
+    }
+
+    pub fn from_json(v: &Value) -> Result<Row, String> {
+        let mut row = Row::default();
+        let fields = v.get("fields").and_then(Value::as_object).ok_or("stored sync row without fields")?;
+        for (k, f) in fields {
+            let hlc = f
+                .get("hlc")
+                .and_then(Value::as_str)
+                .and_then(Hlc::parse)
+                .ok_or_else(|| format!("stored sync row: field {k} without a valid hlc"))?;
+            row.fields.insert(k.clone(), (f.get("value").cloned().unwrap_or(Value::Null), hlc));
+        }
+        row.deleted = match v.get("deleted") {
+            None | Some(Value::Null) => None,
+            Some(d) => Some(d.as_str().and_then(Hlc::parse).ok_or("stored sync row: bad tombstone")?),
+        };
+        Ok(row)
+    }
+
+    /// An operation's change as it travels: `{"kind":"upsert","fields":{…}}` or `{"kind":"delete"}`.
+    pub fn parse_change(change: &Value) -> Option<RowChange> {
+        match change.get("kind").and_then(Value::as_str) {
+            Some("delete") => Some(RowChange::Delete),
+            Some("upsert") => change.get("fields").and_then(Value::as_object).cloned().map(RowChange::Upsert),
+            _ => None,
+        }
     }
 }
 
@@ -100,12 +152,31 @@ mod tests {
     }
 
     #[test]
-    fn a_delete_hides_older_writes_and_a_later_write_revives() {
+    fn a_delete_hides_older_writes_and_only_a_later_create_revives() {
+        let create = |name: &str| {
+            let mut m = Map::new();
+            m.insert("name".into(), name.into());
+            m.insert(LIVE.into(), true.into());
+            RowChange::Upsert(m)
+        };
         let mut r = Row::default();
-        r.apply(&hlc(1, "a"), &set("name", "x"));
+        r.apply(&hlc(1, "a"), &create("x"));
         r.apply(&hlc(2, "b"), &RowChange::Delete);
         assert!(!r.visible());
         r.apply(&hlc(1, "c"), &set("zone", "y")); // concurrent but older than the delete
+        assert!(!r.visible());
+        r.apply(&hlc(3, "a"), &set("name", "z")); // an edit made without seeing the delete
+        assert!(!r.visible(), "an edit does not bring a deleted row back");
+        r.apply(&hlc(4, "a"), &create("w"));
+        assert!(r.visible());
+        assert_eq!(r.values().unwrap().get(LIVE), None, "the marker is not a value");
+    }
+
+    #[test]
+    fn rows_written_before_the_live_marker_revive_on_any_later_write() {
+        let mut r = Row::default();
+        r.apply(&hlc(1, "a"), &set("name", "x"));
+        r.apply(&hlc(2, "b"), &RowChange::Delete);
         assert!(!r.visible());
         r.apply(&hlc(3, "a"), &set("name", "z"));
         assert!(r.visible());
@@ -119,12 +190,14 @@ mod tests {
     }
 
     fn op() -> impl Strategy<Value = Op> {
-        (0u8..3, 0i64..20, 0u32..3, 0u8..3, prop_oneof![Just(None), (0u8..3, 0u8..4).prop_map(Some)])
+        (0u8..3, 0i64..20, 0u32..3, 0u8..3, prop_oneof![Just(None), (0u8..4, 0u8..4).prop_map(Some)])
             .prop_map(|(key, millis, counter, device, field)| Op {
                 key,
                 hlc: Hlc { millis, counter, device: format!("pc{device}") },
                 change: match field {
                     None => RowChange::Delete,
+                    // Field 3 is the create marker: some rows revive, some stay deleted.
+                    Some((3, _)) => set(LIVE, "true"),
                     Some((f, v)) => set(&format!("f{f}"), &format!("v{v}")),
                 },
             })

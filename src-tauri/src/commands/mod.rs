@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod catalog;
 pub mod settings;
 pub mod staff;
+pub mod sync;
 pub mod windows;
 
 use serde::Serialize;
@@ -16,6 +17,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 /// Event names the UI listens to.
 pub const DATA_CHANGED: &str = "data-changed";
 pub const IMPORT_PROGRESS: &str = "import-progress";
+pub const SYNC_STATUS: &str = "sync-status";
 
 /// What kind of record a write touched: the UI refetches what depends on it.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -42,5 +44,45 @@ pub(crate) fn notify_changed<R: Runtime>(app: &AppHandle<R>, entity: Entity) {
     }
     if let Err(e) = app.emit(DATA_CHANGED, DataChanged { entity }) {
         tracing::warn!("cannot tell the UI that {entity:?} changed: {e}");
+    }
+}
+
+/// Forwards the sync client's status to the UI (`sync-status`) and tells every page to refetch
+/// when a pull changed the store, for the life of the app.
+pub(crate) async fn forward_sync<R: Runtime>(
+    app: AppHandle<R>,
+    sync: std::sync::Arc<hallkeeper_sync_client::SyncClient>,
+) {
+    let mut status = sync.subscribe();
+    let mut pulled = sync.subscribe_pulled();
+    let mut seen = *pulled.borrow();
+    // The status as it is now, for a UI that loaded before this task subscribed.
+    let current = status.borrow_and_update().clone();
+    if let Err(e) = app.emit(SYNC_STATUS, current) {
+        tracing::warn!("cannot send the sync status to the UI: {e}");
+    }
+    loop {
+        tokio::select! {
+            changed = status.changed() => {
+                if changed.is_err() { return; }
+                let now = status.borrow_and_update().clone();
+                if let Err(e) = app.emit(SYNC_STATUS, now) {
+                    tracing::warn!("cannot send the sync status to the UI: {e}");
+                }
+            }
+            changed = pulled.changed() => {
+                if changed.is_err() { return; }
+                let tick = *pulled.borrow_and_update();
+                let config_moved = tick.changes != seen.changes;
+                seen = tick;
+                if config_moved {
+                    for entity in [Entity::Windows, Entity::Catalog, Entity::Bindings, Entity::Staff, Entity::Roster] {
+                        if let Err(e) = app.emit(DATA_CHANGED, DataChanged { entity }) {
+                            tracing::warn!("cannot tell the UI that {entity:?} changed: {e}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

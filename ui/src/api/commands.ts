@@ -17,6 +17,7 @@ import type {
   SeatInput,
   Staff,
   StaffInput,
+  SyncStatus,
   UnbindInput,
   HallWindow,
   Locale,
@@ -91,3 +92,10 @@ export const deleteStaff = (id: string) => call<null>('delete_staff', { id })
 export const getRoster = () => call<Roster>('get_roster')
 
 export const setSeat = (input: SeatInput) => call<Roster>('set_seat', { input })
+
+// Sync with the central server (issue 5)
+
+export const getSyncStatus = () => call<SyncStatus>('get_sync_status')
+
+/** Pushes everything pending and pulls to the server's head; the status after. */
+export const syncNow = () => call<SyncStatus>('sync_now')

@@ -151,7 +151,7 @@ export type ImportProgress = { stage: ImportStage, done: number, total: number, 
 
 export type Severity = "red" | "amber" | "info";
 
-export type FindingKind = "required_unbound" | "department_without_window" | "only_inactive_windows" | "retired_still_bound" | "window_without_matters" | "optional_unbound";
+export type FindingKind = "required_unbound" | "department_without_window" | "only_inactive_windows" | "retired_still_bound" | "window_without_matters" | "optional_unbound" | "duplicate_window_number";
 
 export type SubjectKind = "matter" | "department" | "window";
 
@@ -425,3 +425,47 @@ ticketId: string | null,
 noShowAt: string | null, };
 
 export type CheckIn = { code: string, };
+
+export type SyncConnection = "connecting" | "online" | "offline" | "refused";
+
+export type RejectedChange = { seq: number, 
+/**
+ * `window`, `matter`, `binding`, …
+ */
+entity: string, key: string, 
+/**
+ * `code: message` as the server gave it.
+ */
+reason: string, 
+/**
+ * When the change was made on this PC.
+ */
+createdAt: string, };
+
+export type SyncProgress = { done: number, total: number, };
+
+export type SyncStatus = { serverUrl: string, 
+/**
+ * Whether the server runs inside this app (the embedded default) or elsewhere.
+ */
+embedded: boolean, connection: SyncConnection, 
+/**
+ * Changes made on this PC that the server has not acknowledged yet.
+ */
+pending: number, rejected: Array<RejectedChange>, 
+/**
+ * The last time a push or pull went through (RFC 3339).
+ */
+lastSyncAt: string | null, 
+/**
+ * Why the last attempt failed, for a person.
+ */
+lastError: string | null, 
+/**
+ * Set while pulling a long backlog of ticket events.
+ */
+progress: SyncProgress | null, 
+/**
+ * Ticket events held locally, by the server's numbering (the last one).
+ */
+eventsCursor: number, changesCursor: number, };

@@ -3,10 +3,12 @@ import type { MessageSchema } from './zh-CN'
 // Typed as MessageSchema: a key missing here, or one zh-CN does not have, fails `vue-tsc`.
 import { catalogEnUS } from './sections/catalog.en-US'
 import { importStaffEnUS } from './sections/importStaff.en-US'
+import { syncEnUS } from './sections/sync.en-US'
 
 const enUS: MessageSchema = {
   ...catalogEnUS,
   ...importStaffEnUS,
+  ...syncEnUS,
   app: {
     name: 'Hallkeeper',
     tagline: 'Service hall supervisor',
@@ -137,6 +139,8 @@ const enUS: MessageSchema = {
       staff_update: 'Staff edited',
       staff_delete: 'Staff deleted',
       roster_seat: 'Seat assigned',
+      sync_superseded: 'Edit superseded',
+      sync_conflict: 'Sync conflict',
     },
     field: {
       number: 'Number',
@@ -158,6 +162,9 @@ const enUS: MessageSchema = {
       employeeNo: 'Employee no.',
       departmentId: 'Department',
       staffId: 'Staff',
+      windowId: 'Window',
+      matterId: 'Matter',
+      date: 'Date',
     },
     more: 'and {n} more',
     showDetails: 'Show changes',

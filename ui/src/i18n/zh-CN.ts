@@ -3,10 +3,12 @@
 // plain text.
 import { catalogZhCN } from './sections/catalog.zh-CN'
 import { importStaffZhCN } from './sections/importStaff.zh-CN'
+import { syncZhCN } from './sections/sync.zh-CN'
 
 const zhCN = {
   ...catalogZhCN,
   ...importStaffZhCN,
+  ...syncZhCN,
   app: {
     name: '厅管家',
     tagline: '政务服务中心管理',
@@ -131,6 +133,8 @@ const zhCN = {
       staff_update: '修改人员',
       staff_delete: '删除人员',
       roster_seat: '安排座席',
+      sync_superseded: '修改被取代',
+      sync_conflict: '同步冲突',
     },
     field: {
       number: '编号',
@@ -152,6 +156,9 @@ const zhCN = {
       employeeNo: '工号',
       departmentId: '部门',
       staffId: '人员',
+      windowId: '窗口',
+      matterId: '事项',
+      date: '日期',
     },
     more: '等 {n} 项',
     showDetails: '查看变化',

@@ -51,7 +51,7 @@ fn binding_op(window_id: &str, matter_id: &str, priority: &str) -> (Entity, Stri
     fields.insert("windowId".into(), window_id.into());
     fields.insert("matterId".into(), matter_id.into());
     fields.insert("priority".into(), priority.into());
-    (Entity::Binding, binding_key(window_id, matter_id), outbox::upsert(fields))
+    (Entity::Binding, binding_key(window_id, matter_id), outbox::create(fields))
 }
 
 fn check_selection(ids: &[String]) -> Result<()> {

@@ -260,12 +260,12 @@ fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
         let mut insert =
             w.tx.prepare_cached("INSERT INTO departments (id, code, name) VALUES (?1, ?2, ?3)")?;
         for d in &plan.new_departments {
-            let id = w.new_id();
+            let id = crate::ids::from_code("department", &d.code);
             insert.execute(params![id, d.code, d.name])?;
             let mut f = serde_json::Map::new();
             f.insert("code".into(), d.code.clone().into());
             f.insert("name".into(), d.name.clone().into());
-            ops.push((Entity::Department, id.clone(), outbox::upsert(f)));
+            ops.push((Entity::Department, id.clone(), outbox::create(f)));
             new_ids.insert(d.code.as_str(), id);
         }
         let mut rename = w.tx.prepare_cached("UPDATE departments SET name = ?2 WHERE id = ?1")?;
@@ -288,7 +288,7 @@ fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
     let mut done = 0usize;
     let mut tick = || {
         done += 1;
-        if done % PROGRESS_EVERY == 0 {
+        if done.is_multiple_of(PROGRESS_EVERY) {
             progress(ImportProgress { stage: ImportStage::Applying, done: done as u32, total });
         }
     };
@@ -296,9 +296,9 @@ fn apply(w: &Write<'_>, plan: &Plan, progress: Progress<'_>) -> Result<()> {
         "INSERT INTO matters ({MATTER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
     ))?;
     for m in &plan.added {
-        let id = w.new_id();
+        let id = crate::ids::from_code("matter", &m.catalog_code);
         let dept = department_id(&m.department)?;
-        ops.push((Entity::Matter, id.clone(), outbox::upsert(matter_fields(m, &dept))));
+        ops.push((Entity::Matter, id.clone(), outbox::create(matter_fields(m, &dept))));
         insert.execute(params![
             id,
             m.catalog_code,

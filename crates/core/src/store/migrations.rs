@@ -2,7 +2,7 @@
 //! change is a new, higher number. `PRAGMA user_version` holds the number applied last.
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 pub struct Migration {
     pub version: i64,
@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "matter_bindings", sql: include_str!("sql/0002_matter_bindings.sql") },
     Migration { version: 3, name: "staff_and_seats", sql: include_str!("sql/0003_staff_and_seats.sql") },
     Migration { version: 4, name: "sync_outbox", sql: include_str!("sql/0004_sync_outbox.sql") },
+    Migration { version: 5, name: "sync_pull", sql: include_str!("sql/0005_sync_pull.sql") },
 ];
 
 pub fn latest_version() -> i64 {
@@ -33,10 +34,37 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     if found > known {
         return Err(Error::SchemaTooNew { found, known });
     }
+    if found == known {
+        return Ok(());
+    }
+    // A migration may rebuild a table (SQLite's way to drop a constraint), which needs foreign
+    // keys off; they are checked before each commit instead, and restored after.
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let outcome = apply_missing(conn, found);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    outcome
+}
+
+fn apply_missing(conn: &mut Connection, found: i64) -> Result<()> {
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
         let wrap = |source| Error::Migration { version: m.version, name: m.name, source };
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(wrap)?;
         tx.execute_batch(m.sql).map_err(wrap)?;
+        let dangling: Option<String> = tx
+            .query_row(
+                "SELECT \"table\" || ' row ' || rowid FROM pragma_foreign_key_check LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(wrap)?;
+        if let Some(row) = dangling {
+            return Err(Error::Corrupt(format!(
+                "migration {} ({}) left a dangling reference: {row}",
+                m.version, m.name
+            )));
+        }
         tx.pragma_update(None, "user_version", m.version).map_err(wrap)?;
         tx.commit().map_err(wrap)?;
     }

@@ -9,6 +9,8 @@ mod coverage;
 pub mod migrations;
 mod outbox;
 pub use outbox::{OutboxOp, OutboxStatus};
+mod pull;
+pub use pull::{PullApplied, RejectedOp, SyncLocal};
 mod seed;
 mod settings;
 mod staff;
@@ -134,7 +136,10 @@ impl Write<'_> {
                 None => Some(outbox::delete()),
                 Some(after) => {
                     let fields = outbox::changed_fields(change.before.as_ref(), after);
-                    (!fields.is_empty()).then(|| outbox::upsert(fields))
+                    match change.before {
+                        None => Some(outbox::create(fields)),
+                        Some(_) => (!fields.is_empty()).then(|| outbox::upsert(fields)),
+                    }
                 }
             };
             self.record_ops(op.map(|op| (entity, id.to_owned(), op)))?;

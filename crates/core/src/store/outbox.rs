@@ -8,33 +8,18 @@ use hallkeeper_sync::Hlc;
 use rusqlite::{params, OptionalExtension};
 use serde_json::{Map, Value};
 
-/// The synced tables, as operations name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Entity {
-    Window,
-    Department,
-    Matter,
-    Binding,
-    Staff,
-    Seat,
-}
-
-impl Entity {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Entity::Window => "window",
-            Entity::Department => "department",
-            Entity::Matter => "matter",
-            Entity::Binding => "binding",
-            Entity::Staff => "staff",
-            Entity::Seat => "seat",
-        }
-    }
-}
+pub(crate) use crate::sync::Entity;
 
 /// What an operation does to its row: set some fields, or delete it.
 pub(crate) fn upsert(fields: Map<String, Value>) -> Value {
     serde_json::json!({ "kind": "upsert", "fields": fields })
+}
+
+/// An upsert that makes the row exist (a create): only such a write undoes a delete
+/// (`merge::LIVE`).
+pub(crate) fn create(mut fields: Map<String, Value>) -> Value {
+    fields.insert(crate::sync::merge::LIVE.into(), Value::Bool(true));
+    upsert(fields)
 }
 
 pub(crate) fn delete() -> Value {
@@ -64,24 +49,7 @@ impl Write<'_> {
         if ops.peek().is_none() {
             return Ok(());
         }
-        let state: Option<(String, i64, Option<String>)> = self
-            .tx
-            .query_row("SELECT device_id, next_seq, last_hlc FROM sync_state WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        let (device, mut seq, mut last) = match state {
-            Some((d, s, h)) => (d, s, h.as_deref().and_then(Hlc::parse)),
-            None => {
-                // This store's identity as a sync peer, made once.
-                let device = self.new_id();
-                self.tx.execute(
-                    "INSERT INTO sync_state (id, device_id, next_seq) VALUES (1, ?1, 1)",
-                    [&device],
-                )?;
-                (device, 1, None)
-            }
-        };
+        let (device, mut seq, mut last) = self.sync_state()?;
         let now = self.now_text();
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO outbox (seq, op_id, hlc, entity, entity_key, change, created_at)
@@ -233,6 +201,24 @@ impl crate::Store {
                 "UPDATE outbox SET state = 'acked' WHERE seq <= ?1 AND state = 'pending'",
                 [highest_seq],
             )?;
+            w.tx.execute("UPDATE sync_state SET last_push_at = ?1 WHERE id = 1", [w.now_text()])?;
+            // A rejected operation no longer lies on top of the pulled state: show what the
+            // server holds instead.
+            let mut touched = Vec::new();
+            {
+                let mut st = w.tx.prepare_cached("SELECT entity, entity_key FROM outbox WHERE seq = ?1")?;
+                for (seq, _, _) in rejected {
+                    if let Some((e, k)) = st
+                        .query_row([seq], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                        .optional()?
+                    {
+                        if let Some(e) = Entity::parse(&e) {
+                            touched.push((e, k));
+                        }
+                    }
+                }
+            }
+            w.project_all(touched)?;
             Ok(())
         })
     }

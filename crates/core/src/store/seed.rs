@@ -73,7 +73,7 @@ impl Store {
             // The whole hall goes to the server as operations, like any other edit.
             let mut ops = Vec::new();
             let mut push = |entity, key: String, value: serde_json::Value| {
-                ops.push((entity, key, outbox::upsert(outbox::changed_fields(None, &value))));
+                ops.push((entity, key, outbox::create(outbox::changed_fields(None, &value))));
             };
             for d in &hall.departments {
                 push(Entity::Department, d.id.clone(), snapshot(d)?);

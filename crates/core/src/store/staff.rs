@@ -202,7 +202,7 @@ impl Store {
                     fields.insert("date".into(), date.clone().into());
                     fields.insert("windowId".into(), input.window_id.clone().into());
                     fields.insert("staffId".into(), s.id.clone().into());
-                    outbox::upsert(fields)
+                    outbox::create(fields)
                 }
                 None => outbox::delete(),
             };

@@ -199,11 +199,6 @@ impl Store {
                     .into());
             }
             w.tx.execute("DELETE FROM windows WHERE id = ?1", [id])?;
-            // Keep positions dense so the order survives any later reorder.
-            w.tx.execute(
-                "UPDATE windows SET position = position - 1 WHERE position > ?1",
-                [before.position],
-            )?;
             w.audit(Change {
                 action: "window.delete",
                 entity_type: "window",
@@ -212,6 +207,19 @@ impl Store {
                 before: Some(snapshot(&before)?),
                 after: None,
             })?;
+            // Keep positions dense so the order survives any later reorder; the windows that
+            // moved up travel to the server like any other move.
+            let shifted: Vec<(String, i64)> =
+                w.tx.prepare(
+                    "UPDATE windows SET position = position - 1 WHERE position > ?1 RETURNING id, position",
+                )?
+                .query_map([before.position], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            w.record_ops(shifted.into_iter().map(|(id, position)| {
+                let mut fields = serde_json::Map::new();
+                fields.insert("position".into(), position.into());
+                (Entity::Window, id, outbox::upsert(fields))
+            }))?;
             Ok(())
         })
     }

@@ -42,6 +42,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/admin/halls/{hall_id}/appointments", get(admin::appointments))
         .route("/api/v1/admin/halls/{hall_id}/sync/push", post(sync::push))
         .route("/api/v1/admin/halls/{hall_id}/sync/pull", get(sync::pull))
+        .route("/api/v1/admin/halls/{hall_id}/sync/events", get(sync::events))
+        .route("/api/v1/admin/halls/{hall_id}/sync/stream", get(sync::stream))
         .fallback(|| async {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }
         })

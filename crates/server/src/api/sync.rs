@@ -1,6 +1,7 @@
-//! Sync with the supervisors' desktops (docs/sync.md): a desktop pushes its outbox's operations
-//! and pulls the hall's change log from its cursor. Authenticated by the admin token (a desktop
-//! is the hall's administration).
+//! Sync with the supervisors' desktops (docs/sync.md): a desktop pushes its outbox's operations,
+//! pulls the hall's change log and its ticket events from its cursors, and keeps a stream open
+//! that says when there is something new to pull. Authenticated by the admin token (a desktop is
+//! the hall's administration).
 //!
 //! A push is refused whole only when it cannot be read (400), names an unknown hall (404) or
 //! speaks another sync schema version (409 `sync.schema_mismatch`). A malformed operation inside
@@ -12,16 +13,35 @@ use crate::api::check_id;
 use crate::auth;
 use crate::error::ApiError;
 use crate::json::{ApiJson, CONFIG_LIMIT};
+use crate::storage::Storage;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
-use hallkeeper_proto::{PullResponse, PushRequest, PushResponse, SYNC_SCHEMA_VERSION};
+use futures_util::stream::Stream;
+use hallkeeper_proto::{EventsPage, PullResponse, PushRequest, PushResponse, SyncHeads, SYNC_SCHEMA_VERSION};
+use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
 
 /// Changes per pull page unless the desktop asks for another size, and the most it may ask for.
 pub const PULL_LIMIT_DEFAULT: u32 = 500;
 pub const PULL_LIMIT_MAX: u32 = 5000;
+
+/// Ticket events per page unless the desktop asks for another size, and the most it may ask
+/// for. Larger than change pages: a first sync pulls a year of events, and events are small.
+pub const EVENTS_LIMIT_DEFAULT: u32 = 2000;
+pub const EVENTS_LIMIT_MAX: u32 = 10_000;
+
+/// A comment this often keeps proxies and the desktop's idle timeout from closing a quiet stream.
+pub const STREAM_KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The least time between two `heads` of one stream: a busy hall stores several events a
+/// second, and one pull after a short pause fetches them all.
+pub const STREAM_MIN_GAP: Duration = Duration::from_millis(250);
 
 pub async fn push(
     State(state): State<Arc<AppState>>,
@@ -41,7 +61,33 @@ pub async fn push(
         };
         return Err(ApiError::Conflict { code: "sync.schema_mismatch", message });
     }
-    Ok(Json(state.storage.apply_sync_ops(&hall_id, &request.device_id, &request.ops).await?))
+    let answer = state.storage.apply_sync_ops(&hall_id, &request.device_id, &request.ops).await?;
+    if !request.ops.is_empty() {
+        // A push of replays changes nothing; the streams then find the heads unchanged and stay
+        // quiet.
+        state.signals.notify(&hall_id);
+    }
+    Ok(Json(answer))
+}
+
+/// A cursor from the query string: absent or empty is 0.
+fn cursor_param(field: &str, value: Option<&str>) -> Result<i64, ApiError> {
+    match value {
+        None | Some("") => Ok(0),
+        Some(c) => c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
+            ApiError::bad("request.invalid_field", field, format!("{field} 须为不小于 0 的整数"))
+        }),
+    }
+}
+
+/// A page size from the query string: absent or empty is `default`.
+fn limit_param(value: Option<&str>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match value {
+        None | Some("") => Ok(default),
+        Some(l) => l.parse::<u32>().ok().filter(|l| (1..=max).contains(l)).ok_or_else(|| {
+            ApiError::bad("request.invalid_field", "limit", format!("limit 须为 1–{max} 的整数"))
+        }),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -58,18 +104,119 @@ pub async fn pull(
 ) -> Result<Json<PullResponse>, ApiError> {
     auth::admin(&state, &headers)?;
     hall_exists(&state, &hall_id).await?;
-    let cursor =
-        match q.cursor.as_deref() {
-            None | Some("") => 0,
-            Some(c) => c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
-                ApiError::bad("request.invalid_field", "cursor", "cursor 须为不小于 0 的整数")
-            })?,
-        };
-    let limit = match q.limit.as_deref() {
-        None | Some("") => PULL_LIMIT_DEFAULT,
-        Some(l) => l.parse::<u32>().ok().filter(|l| (1..=PULL_LIMIT_MAX).contains(l)).ok_or_else(|| {
-            ApiError::bad("request.invalid_field", "limit", format!("limit 须为 1–{PULL_LIMIT_MAX} 的整数"))
-        })?,
-    };
+    let cursor = cursor_param("cursor", q.cursor.as_deref())?;
+    let limit = limit_param(q.limit.as_deref(), PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX)?;
     Ok(Json(state.storage.pull_changes(&hall_id, cursor, limit).await?))
+}
+
+#[derive(serde::Deserialize)]
+pub struct EventsQuery {
+    after: Option<String>,
+    limit: Option<String>,
+}
+
+/// The hall's ticket events after a seq, each as stored: the server passes the event's text
+/// through (`RawValue`) instead of parsing and writing it again.
+pub async fn events(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(hall_id): Path<String>,
+    Query(q): Query<EventsQuery>,
+) -> Result<Json<EventsPage>, ApiError> {
+    auth::admin(&state, &headers)?;
+    hall_exists(&state, &hall_id).await?;
+    let after = cursor_param("after", q.after.as_deref())?;
+    let limit = limit_param(q.limit.as_deref(), EVENTS_LIMIT_DEFAULT, EVENTS_LIMIT_MAX)?;
+    Ok(Json(state.storage.events_after(&hall_id, after, limit).await?))
+}
+
+/// `text/event-stream`: a `heads` event at once, then one whenever the hall's heads move (a
+/// push applied, a ticket event stored), at most one per [`STREAM_MIN_GAP`], with a keep-alive
+/// comment every [`STREAM_KEEP_ALIVE`]. It only says "pull now": a message lost with a dropped
+/// connection costs nothing, since the desktop pulls from its cursors when it reconnects.
+pub async fn stream(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(hall_id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    auth::admin(&state, &headers)?;
+    hall_exists(&state, &hall_id).await?;
+    // Subscribed before the heads are read: a change stored in between still wakes the stream.
+    let changed = state.signals.subscribe(&hall_id);
+    let heads = state.storage.sync_heads(&hall_id).await?;
+    let follow = Follow {
+        storage: state.storage.clone(),
+        hall_id,
+        changed,
+        stopping: state.stopping.subscribe(),
+        first: Some(heads),
+        sent: heads,
+        sent_at: Instant::now(),
+    };
+    let stream = futures_util::stream::unfold(follow, Follow::next);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(STREAM_KEEP_ALIVE)))
+}
+
+/// One sync stream's state between its messages.
+struct Follow {
+    storage: Arc<dyn Storage>,
+    hall_id: String,
+    changed: watch::Receiver<()>,
+    stopping: watch::Receiver<bool>,
+    /// The heads read on connect, not sent yet.
+    first: Option<SyncHeads>,
+    sent: SyncHeads,
+    sent_at: Instant,
+}
+
+impl Follow {
+    /// The next `heads` message, or None to end the stream (the server is stopping, or storage
+    /// failed: the desktop reconnects and gets fresh heads).
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
+        if let Some(heads) = self.first.take() {
+            return self.send(heads);
+        }
+        loop {
+            tokio::select! {
+                woke = self.changed.changed() => woke.ok()?,
+                () = stopped(&mut self.stopping) => return None,
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(self.sent_at + STREAM_MIN_GAP) => {}
+                () = stopped(&mut self.stopping) => return None,
+            }
+            // What was marked during the pause is in the heads read below.
+            self.changed.mark_unchanged();
+            match self.storage.sync_heads(&self.hall_id).await {
+                Ok(heads) if heads == self.sent => continue,
+                Ok(heads) => return self.send(heads),
+                Err(e) => {
+                    tracing::warn!(hall = %self.hall_id, "sync stream ends, heads not read: {e}");
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn send(mut self, heads: SyncHeads) -> Option<(Result<Event, Infallible>, Self)> {
+        let event = match Event::default().event("heads").json_data(heads) {
+            Ok(event) => event,
+            Err(e) => {
+                tracing::error!(hall = %self.hall_id, "sync stream ends, heads not written: {e}");
+                return None;
+            }
+        };
+        self.sent = heads;
+        self.sent_at = Instant::now();
+        Some((Ok(event), self))
+    }
+}
+
+/// Resolves once the server is stopping (never, if its state is gone without stopping).
+async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    while !*stopping.borrow_and_update() {
+        if stopping.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }

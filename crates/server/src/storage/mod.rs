@@ -12,7 +12,12 @@
 //! both succeed.
 //!
 //! Sync pushes from the supervisors' desktops are applied the same way, one push per transaction
-//! serialised per hall, so change ids are handed out in commit order without gaps.
+//! serialised per hall, so change ids are handed out in commit order without gaps. A delete in a
+//! push cascades, in the same transaction, to the rows that reference the deleted one.
+//!
+//! Ticket events of one hall are appended one at a time (the hall's lock in `halls.rs`, and on
+//! PostgreSQL a per-hall advisory lock as well), so their seqs commit in increasing order and a
+//! desktop pulling them by seq can keep a cursor.
 
 pub mod postgres;
 pub mod sqlite;
@@ -20,8 +25,8 @@ pub mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{
-    Appointment, AppointmentState, Device, Hall, HallConfig, PullResponse, PushResponse, Rating, SyncOp,
-    TicketEvent,
+    Appointment, AppointmentState, Device, EventsPage, Hall, HallConfig, PullResponse, PushResponse, Rating,
+    SyncHeads, SyncOp, TicketEvent,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -197,4 +202,12 @@ pub trait Storage: Send + Sync + 'static {
     ) -> StorageResult<PushResponse>;
     /// The hall's changes after `cursor`, ascending, at most `limit`.
     async fn pull_changes(&self, hall_id: &str, cursor: i64, limit: u32) -> StorageResult<PullResponse>;
+
+    /// The hall's ticket events with a seq after `after`, ascending, at most `limit`, each event
+    /// as stored (not parsed). A reader that has everything up to a seq never misses a later
+    /// commit of a lower one: a hall's appends are serialised so its seqs commit in order.
+    async fn events_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<EventsPage>;
+
+    /// The hall's newest change id and ticket event seq (0 when there is none), read together.
+    async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads>;
 }

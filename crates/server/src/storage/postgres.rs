@@ -20,10 +20,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use hallkeeper_proto::{
-    Appointment, AppointmentState, Device, DeviceKind, Hall, HallConfig, PullResponse, PushResponse, Rating,
-    RatingLevel, RejectedOp, SyncChange, SyncOp, TicketEvent,
+    Appointment, AppointmentState, Device, DeviceKind, EventsPage, Hall, HallConfig, PullResponse,
+    PushResponse, Rating, RatingLevel, RejectedOp, SyncChange, SyncHeads, SyncOp, TicketEvent,
+    TicketEventRecord,
 };
 use hallkeeper_sync::merge::Row as SyncRow;
+use hallkeeper_sync::Hlc;
+use serde_json::value::RawValue;
 use std::time::Duration;
 use tokio_postgres::types::Json;
 use tokio_postgres::{NoTls, Row};
@@ -32,6 +35,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("sql/postgres/0001_halls_devices_events_ratings.sql")),
     (2, include_str!("sql/postgres/0002_appointments.sql")),
     (3, include_str!("sql/postgres/0003_sync.sql")),
+    (4, include_str!("sql/postgres/0004_sync_down.sql")),
 ];
 
 /// The version of the schema, in one row; created by the first migration run.
@@ -55,6 +59,15 @@ const SLOT_LOCK_CLASS: i32 = 0x4150_5054;
 /// First key of the transaction-scoped advisory lock that serialises a hall's sync pushes
 /// ("SYNC"); the second is the hash of the hall id.
 const SYNC_LOCK_CLASS: i32 = 0x5359_4E43;
+
+/// First key of the transaction-scoped advisory lock that serialises a hall's ticket event
+/// appends ("EVNT"); the second is the hash of the hall id. A BIGSERIAL value is taken when the
+/// row is inserted, not when it commits: two appends of one hall in flight at once could commit
+/// seq 11 before seq 10, and a desktop that pulled up to 11 would never see 10. Under the lock
+/// the next append takes its seq only after the previous one committed. The hall's lock in
+/// `halls.rs` already orders appends within one server; this one also holds when a request is
+/// dropped while its insert is still running, and across servers sharing the database.
+const EVENT_LOCK_CLASS: i32 = 0x4556_4E54;
 
 /// Connections in the pool: a hall's traffic is a few writes a second; a few connections leave
 /// room for reads during a write without holding many backends on a shared database server.
@@ -317,6 +330,18 @@ fn changed(n: u64, now: Option<Appointment>) -> AppointmentChange {
     }
 }
 
+/// Takes the hall's event lock ([`EVENT_LOCK_CLASS`]) for the rest of the transaction.
+async fn lock_events(tx: &deadpool_postgres::Transaction<'_>, hall_id: &str) -> StorageResult<()> {
+    let st = tx.prepare_cached("SELECT pg_advisory_xact_lock($1, hashtext($2))").await.map_err(backend)?;
+    tx.execute(&st, &[&EVENT_LOCK_CLASS, &hall_id]).await.map_err(backend)?;
+    Ok(())
+}
+
+fn parse_sync_row(r: &Row, i: usize) -> StorageResult<SyncRow> {
+    let Json(v): Json<serde_json::Value> = r.try_get(i).map_err(backend)?;
+    sync::row_from_json(&v).map_err(StorageError::Backend)
+}
+
 async fn sync_row(
     tx: &deadpool_postgres::Transaction<'_>,
     hall_id: &str,
@@ -329,11 +354,128 @@ async fn sync_row(
         .map_err(backend)?;
     match tx.query_opt(&st, &[&hall_id, &entity, &key]).await.map_err(backend)? {
         None => Ok(SyncRow::default()),
-        Some(r) => {
-            let Json(v): Json<serde_json::Value> = r.try_get(0).map_err(backend)?;
-            sync::row_from_json(&v).map_err(StorageError::Backend)
+        Some(r) => parse_sync_row(&r, 0),
+    }
+}
+
+async fn put_sync_row(
+    tx: &deadpool_postgres::Transaction<'_>,
+    hall_id: &str,
+    entity: &str,
+    key: &str,
+    row: &SyncRow,
+) -> StorageResult<()> {
+    let st = tx
+        .prepare_cached(
+            "INSERT INTO sync_rows (hall_id, entity, entity_key, row) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (hall_id, entity, entity_key) DO UPDATE SET row = excluded.row",
+        )
+        .await
+        .map_err(backend)?;
+    tx.execute(&st, &[&hall_id, &entity, &key, &Json(sync::row_to_json(row))]).await.map_err(backend)?;
+    Ok(())
+}
+
+/// Appends one change to the hall's log under the next change id.
+#[allow(clippy::too_many_arguments)]
+async fn append_change(
+    tx: &deadpool_postgres::Transaction<'_>,
+    hall_id: &str,
+    next_change: &mut i64,
+    entity: &str,
+    key: &str,
+    hlc: &str,
+    change: &serde_json::Value,
+    device_id: &str,
+    seq: i64,
+) -> StorageResult<()> {
+    let st = tx
+        .prepare_cached(
+            "INSERT INTO sync_changes (hall_id, change_id, entity, entity_key, hlc, change, device_id, seq)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await
+        .map_err(backend)?;
+    tx.execute(&st, &[&hall_id, &*next_change, &entity, &key, &hlc, &Json(change), &device_id, &seq])
+        .await
+        .map_err(backend)?;
+    *next_change += 1;
+    Ok(())
+}
+
+/// The rows `dep` may name, by key. The expressions are the indexes' of migration 4, verbatim.
+async fn dependent_rows(
+    tx: &deadpool_postgres::Transaction<'_>,
+    hall_id: &str,
+    dep: &sync::Dependents,
+) -> StorageResult<Vec<(String, SyncRow)>> {
+    const SELECT: &str = "SELECT entity_key, row FROM sync_rows WHERE hall_id = $1 AND entity = $2";
+    let entity = dep.entity();
+    let rows = match dep {
+        sync::Dependents::KeyHead { id, .. } => {
+            let Some((low, high)) = sync::Dependents::head_range(id) else { return Ok(Vec::new()) };
+            let st = tx
+                .prepare_cached(&format!(
+                    "{SELECT} AND entity_key >= $3 AND entity_key < $4 ORDER BY entity_key"
+                ))
+                .await
+                .map_err(backend)?;
+            tx.query(&st, &[&hall_id, &entity, &low, &high]).await.map_err(backend)?
+        }
+        sync::Dependents::KeyTail { id, .. } => {
+            let st = tx
+                .prepare_cached(&format!(
+                    "{SELECT} AND substr(entity_key, strpos(entity_key, '/') + 1) = $3 ORDER BY entity_key"
+                ))
+                .await
+                .map_err(backend)?;
+            tx.query(&st, &[&hall_id, &entity, id]).await.map_err(backend)?
+        }
+        sync::Dependents::Field { field, id, .. } => {
+            let st = tx
+                .prepare_cached(&format!(
+                    "{SELECT} AND (row -> 'fields' -> '{field}' ->> 'value') = $3 ORDER BY entity_key"
+                ))
+                .await
+                .map_err(backend)?;
+            tx.query(&st, &[&hall_id, &entity, id]).await.map_err(backend)?
+        }
+    };
+    rows.iter().map(|r| Ok((r.try_get::<_, String>(0).map_err(backend)?, parse_sync_row(r, 1)?))).collect()
+}
+
+/// Tombstones every visible row that references the row `entity`/`key`, which the operation
+/// stamped `cause` has just left invisible, and logs each as the server's delete.
+async fn cascade_delete(
+    tx: &deadpool_postgres::Transaction<'_>,
+    hall_id: &str,
+    entity: &str,
+    key: &str,
+    cause: &Hlc,
+    next_change: &mut i64,
+) -> StorageResult<()> {
+    for dep in sync::dependents(entity, key) {
+        for (dep_key, mut row) in dependent_rows(tx, hall_id, &dep).await? {
+            if !dep.holds(&dep_key, &row) {
+                continue;
+            }
+            let Some(hlc) = sync::cascade(&mut row, cause) else { continue };
+            put_sync_row(tx, hall_id, dep.entity(), &dep_key, &row).await?;
+            append_change(
+                tx,
+                hall_id,
+                next_change,
+                dep.entity(),
+                &dep_key,
+                &hlc.to_string(),
+                &sync::delete_change(),
+                sync::SERVER_DEVICE,
+                0,
+            )
+            .await?;
         }
     }
+    Ok(())
 }
 
 /// Applies one pushed operation inside the push transaction; `next_change` is the hall's next
@@ -396,7 +538,7 @@ async fn apply_sync_op(
                 Some(r) => Err(r),
                 None => {
                     row.apply(&checked.hlc, &checked.change);
-                    Ok(row)
+                    Ok((row, checked.hlc))
                 }
             }
         }
@@ -412,40 +554,24 @@ async fn apply_sync_op(
             .map_err(backend)?;
             Ok(Some(rejected))
         }
-        Ok(row) => {
-            let st = tx
-                .prepare_cached(
-                    "INSERT INTO sync_rows (hall_id, entity, entity_key, row) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (hall_id, entity, entity_key) DO UPDATE SET row = excluded.row",
-                )
-                .await
-                .map_err(backend)?;
-            tx.execute(&st, &[&hall_id, &op.entity, &op.key, &Json(sync::row_to_json(&row))])
-                .await
-                .map_err(backend)?;
-            let st = tx
-                .prepare_cached(
-                    "INSERT INTO sync_changes (hall_id, change_id, entity, entity_key, hlc, change, device_id, seq)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .await
-                .map_err(backend)?;
-            tx.execute(
-                &st,
-                &[
-                    &hall_id,
-                    &*next_change,
-                    &op.entity,
-                    &op.key,
-                    &op.hlc,
-                    &Json(&op.change),
-                    &device_id,
-                    &op.seq,
-                ],
+        Ok((row, hlc)) => {
+            put_sync_row(tx, hall_id, &op.entity, &op.key, &row).await?;
+            append_change(
+                tx,
+                hall_id,
+                next_change,
+                &op.entity,
+                &op.key,
+                &op.hlc,
+                &op.change,
+                device_id,
+                op.seq,
             )
-            .await
-            .map_err(backend)?;
-            *next_change += 1;
+            .await?;
+            // After the operation's own change, so a puller sees the cause before its effects.
+            if !row.visible() {
+                cascade_delete(tx, hall_id, &op.entity, &op.key, &hlc, next_change).await?;
+            }
             Ok(None)
         }
     }
@@ -576,11 +702,14 @@ impl Storage for PostgresStorage {
     }
 
     async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()> {
-        let c = self.client().await?;
-        let st = c.prepare_cached(INSERT_EVENT).await.map_err(backend)?;
-        c.execute(&st, &[&hall_id, &day, &event.ticket_id, &event.at, &Json(event)])
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(backend)?;
+        lock_events(&tx, hall_id).await?;
+        let st = tx.prepare_cached(INSERT_EVENT).await.map_err(backend)?;
+        tx.execute(&st, &[&hall_id, &day, &event.ticket_id, &event.at, &Json(event)])
             .await
             .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
         Ok(())
     }
 
@@ -808,6 +937,8 @@ impl Storage for PostgresStorage {
     ) -> StorageResult<AppointmentChange> {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(backend)?;
+        // Before the booking's row lock, in the order every event append takes them.
+        lock_events(&tx, hall_id).await?;
         // The row lock the update takes makes a concurrent cancel wait, then find it checked in.
         let n = tx
             .execute(
@@ -931,6 +1062,45 @@ impl Storage for PostgresStorage {
         changes.truncate(limit as usize);
         let next_cursor = changes.last().map_or(cursor, |c| c.change_id);
         Ok(PullResponse { changes, next_cursor, has_more })
+    }
+
+    async fn events_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<EventsPage> {
+        let c = self.client().await?;
+        // The hall's events commit in seq order (EVENT_LOCK_CLASS), so this statement's snapshot
+        // holds every event of the hall up to the newest it returns.
+        let st = c
+            .prepare_cached(
+                "SELECT seq, day, event FROM ticket_events
+                  WHERE hall_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .await
+            .map_err(backend)?;
+        let rows = c.query(&st, &[&hall_id, &after, &(i64::from(limit) + 1)]).await.map_err(backend)?;
+        let events = rows
+            .iter()
+            .take(limit as usize)
+            .map(|r| {
+                let day: NaiveDate = r.try_get(1).map_err(backend)?;
+                let Json(event): Json<Box<RawValue>> = r.try_get(2).map_err(backend)?;
+                Ok(TicketEventRecord { seq: r.try_get(0).map_err(backend)?, day: day.to_string(), event })
+            })
+            .collect::<StorageResult<Vec<_>>>()?;
+        let has_more = rows.len() > limit as usize;
+        let next_cursor = events.last().map_or(after, |e| e.seq);
+        Ok(EventsPage { events, next_cursor, has_more })
+    }
+
+    async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "SELECT (SELECT coalesce(max(last_change_id), 0) FROM sync_heads WHERE hall_id = $1),
+                        (SELECT coalesce(max(seq), 0) FROM ticket_events WHERE hall_id = $1)",
+            )
+            .await
+            .map_err(backend)?;
+        let r = c.query_one(&st, &[&hall_id]).await.map_err(backend)?;
+        Ok(SyncHeads { change_id: r.try_get(0).map_err(backend)?, event_seq: r.try_get(1).map_err(backend)? })
     }
 }
 

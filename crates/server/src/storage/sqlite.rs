@@ -10,11 +10,14 @@ use crate::sync;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use hallkeeper_proto::{
-    Appointment, AppointmentState, Device, DeviceKind, Hall, HallConfig, PullResponse, PushResponse, Rating,
-    RatingLevel, RejectedOp, SyncChange, SyncOp, TicketEvent,
+    Appointment, AppointmentState, Device, DeviceKind, EventsPage, Hall, HallConfig, PullResponse,
+    PushResponse, Rating, RatingLevel, RejectedOp, SyncChange, SyncHeads, SyncOp, TicketEvent,
+    TicketEventRecord,
 };
 use hallkeeper_sync::merge::Row;
+use hallkeeper_sync::Hlc;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::value::RawValue;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -22,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("sql/sqlite/0001_halls_devices_events_ratings.sql")),
     (2, include_str!("sql/sqlite/0002_appointments.sql")),
     (3, include_str!("sql/sqlite/0003_sync.sql")),
+    (4, include_str!("sql/sqlite/0004_sync_down.sql")),
 ];
 
 #[derive(Clone)]
@@ -108,6 +112,9 @@ const APPOINTMENT_COLUMNS: &str = "id, hall_id, code, matter_id, day, start_time
 const INSERT_EVENT: &str =
     "INSERT INTO ticket_events (hall_id, day, ticket_id, at, event) VALUES (?1, ?2, ?3, ?4, ?5)";
 
+const EVENTS_AFTER: &str =
+    "SELECT seq, day, event FROM ticket_events WHERE hall_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
 fn bad_column(i: usize, what: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
 }
@@ -184,6 +191,11 @@ fn changed(n: usize, now: Option<Appointment>) -> AppointmentChange {
     }
 }
 
+fn parse_sync_row(text: &str) -> StorageResult<Row> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(backend)?;
+    sync::row_from_json(&v).map_err(StorageError::Backend)
+}
+
 fn sync_row(tx: &rusqlite::Transaction<'_>, hall_id: &str, entity: &str, key: &str) -> StorageResult<Row> {
     let text: Option<String> = tx
         .prepare_cached("SELECT row FROM sync_rows WHERE hall_id = ?1 AND entity = ?2 AND entity_key = ?3")
@@ -191,13 +203,122 @@ fn sync_row(tx: &rusqlite::Transaction<'_>, hall_id: &str, entity: &str, key: &s
         .query_row(params![hall_id, entity, key], |r| r.get(0))
         .optional()
         .map_err(backend)?;
-    match text {
-        None => Ok(Row::default()),
-        Some(t) => {
-            let v: serde_json::Value = serde_json::from_str(&t).map_err(backend)?;
-            sync::row_from_json(&v).map_err(StorageError::Backend)
+    text.map_or_else(|| Ok(Row::default()), |t| parse_sync_row(&t))
+}
+
+fn put_sync_row(
+    tx: &rusqlite::Transaction<'_>,
+    hall_id: &str,
+    entity: &str,
+    key: &str,
+    row: &Row,
+) -> StorageResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_rows (hall_id, entity, entity_key, row) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (hall_id, entity, entity_key) DO UPDATE SET row = excluded.row",
+    )
+    .map_err(backend)?
+    .execute(params![hall_id, entity, key, sync::row_to_json(row).to_string()])
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Appends one change to the hall's log under the next change id.
+#[allow(clippy::too_many_arguments)]
+fn append_change(
+    tx: &rusqlite::Transaction<'_>,
+    hall_id: &str,
+    next_change: &mut i64,
+    entity: &str,
+    key: &str,
+    hlc: &str,
+    change: &serde_json::Value,
+    device_id: &str,
+    seq: i64,
+) -> StorageResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_changes (hall_id, change_id, entity, entity_key, hlc, change, device_id, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .map_err(backend)?
+    .execute(params![hall_id, *next_change, entity, key, hlc, change.to_string(), device_id, seq])
+    .map_err(backend)?;
+    *next_change += 1;
+    Ok(())
+}
+
+/// The query for the rows `dep` may name, by key, and its parameters after the hall and the
+/// entity; None when no row can. The expressions are the indexes' of migration 4, verbatim.
+fn dependents_query(dep: &sync::Dependents) -> Option<(String, Vec<String>)> {
+    const SELECT: &str = "SELECT entity_key, row FROM sync_rows WHERE hall_id = ?1 AND entity = ?2";
+    Some(match dep {
+        sync::Dependents::KeyHead { id, .. } => {
+            let (low, high) = sync::Dependents::head_range(id)?;
+            (
+                format!("{SELECT} AND entity_key >= ?3 AND entity_key < ?4 ORDER BY entity_key"),
+                vec![low, high],
+            )
+        }
+        sync::Dependents::KeyTail { id, .. } => (
+            format!("{SELECT} AND substr(entity_key, instr(entity_key, '/') + 1) = ?3 ORDER BY entity_key"),
+            vec![id.clone()],
+        ),
+        sync::Dependents::Field { field, id, .. } => (
+            format!("{SELECT} AND json_extract(row, '$.fields.{field}.value') = ?3 ORDER BY entity_key"),
+            vec![id.clone()],
+        ),
+    })
+}
+
+fn dependent_rows(
+    tx: &rusqlite::Transaction<'_>,
+    hall_id: &str,
+    dep: &sync::Dependents,
+) -> StorageResult<Vec<(String, Row)>> {
+    let Some((sql, args)) = dependents_query(dep) else { return Ok(Vec::new()) };
+    let mut st = tx.prepare_cached(&sql).map_err(backend)?;
+    let params = [hall_id, dep.entity()].into_iter().chain(args.iter().map(String::as_str));
+    let rows = st
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(backend)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(backend)?;
+    rows.into_iter().map(|(key, text)| Ok((key, parse_sync_row(&text)?))).collect()
+}
+
+/// Tombstones every visible row that references the row `entity`/`key`, which the operation
+/// stamped `cause` has just left invisible, and logs each as the server's delete.
+fn cascade_delete(
+    tx: &rusqlite::Transaction<'_>,
+    hall_id: &str,
+    entity: &str,
+    key: &str,
+    cause: &Hlc,
+    next_change: &mut i64,
+) -> StorageResult<()> {
+    for dep in sync::dependents(entity, key) {
+        for (dep_key, mut row) in dependent_rows(tx, hall_id, &dep)? {
+            if !dep.holds(&dep_key, &row) {
+                continue;
+            }
+            let Some(hlc) = sync::cascade(&mut row, cause) else { continue };
+            put_sync_row(tx, hall_id, dep.entity(), &dep_key, &row)?;
+            append_change(
+                tx,
+                hall_id,
+                next_change,
+                dep.entity(),
+                &dep_key,
+                &hlc.to_string(),
+                &sync::delete_change(),
+                sync::SERVER_DEVICE,
+                0,
+            )?;
         }
     }
+    Ok(())
 }
 
 /// Applies one pushed operation inside the push transaction; `next_change` is the hall's next
@@ -261,7 +382,7 @@ fn apply_sync_op(
                 Some(r) => Err(r),
                 None => {
                     row.apply(&checked.hlc, &checked.change);
-                    Ok(row)
+                    Ok((row, checked.hlc))
                 }
             }
         }
@@ -276,31 +397,23 @@ fn apply_sync_op(
             .map_err(backend)?;
             Ok(Some(rejected))
         }
-        Ok(row) => {
-            tx.prepare_cached(
-                "INSERT INTO sync_rows (hall_id, entity, entity_key, row) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (hall_id, entity, entity_key) DO UPDATE SET row = excluded.row",
-            )
-            .map_err(backend)?
-            .execute(params![hall_id, op.entity, op.key, sync::row_to_json(&row).to_string()])
-            .map_err(backend)?;
-            tx.prepare_cached(
-                "INSERT INTO sync_changes (hall_id, change_id, entity, entity_key, hlc, change, device_id, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .map_err(backend)?
-            .execute(params![
+        Ok((row, hlc)) => {
+            put_sync_row(tx, hall_id, &op.entity, &op.key, &row)?;
+            append_change(
+                tx,
                 hall_id,
-                *next_change,
-                op.entity,
-                op.key,
-                op.hlc,
-                op.change.to_string(),
+                next_change,
+                &op.entity,
+                &op.key,
+                &op.hlc,
+                &op.change,
                 device_id,
-                op.seq
-            ])
-            .map_err(backend)?;
-            *next_change += 1;
+                op.seq,
+            )?;
+            // After the operation's own change, so a puller sees the cause before its effects.
+            if !row.visible() {
+                cascade_delete(tx, hall_id, &op.entity, &op.key, &hlc, next_change)?;
+            }
             Ok(None)
         }
     }
@@ -830,5 +943,100 @@ impl Storage for SqliteStorage {
             Ok(PullResponse { changes, next_cursor, has_more })
         })
         .await
+    }
+
+    async fn events_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<EventsPage> {
+        let hall_id = hall_id.to_owned();
+        self.with(move |c| {
+            // One statement, one snapshot: SQLite has one writer at a time and `seq` is handed out
+            // inside its write, so every event below the newest one seen is already visible.
+            let mut st = c.prepare_cached(EVENTS_AFTER).map_err(backend)?;
+            let rows = st
+                .query_map(params![hall_id, after, i64::from(limit) + 1], |r| {
+                    let event: String = r.get(2)?;
+                    Ok(TicketEventRecord {
+                        seq: r.get(0)?,
+                        day: r.get(1)?,
+                        event: RawValue::from_string(event).map_err(|e| bad_column(2, e.to_string()))?,
+                    })
+                })
+                .map_err(backend)?;
+            let mut events = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?;
+            let has_more = events.len() > limit as usize;
+            events.truncate(limit as usize);
+            let next_cursor = events.last().map_or(after, |e| e.seq);
+            Ok(EventsPage { events, next_cursor, has_more })
+        })
+        .await
+    }
+
+    async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
+        let hall_id = hall_id.to_owned();
+        self.with(move |c| {
+            c.prepare_cached(
+                "SELECT (SELECT coalesce(max(last_change_id), 0) FROM sync_heads WHERE hall_id = ?1),
+                        (SELECT coalesce(max(seq), 0) FROM ticket_events WHERE hall_id = ?1)",
+            )
+            .map_err(backend)?
+            .query_row([hall_id], |r| Ok(SyncHeads { change_id: r.get(0)?, event_seq: r.get(1)? }))
+            .map_err(backend)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cascade's queries must match the indexes' expressions verbatim, or SQLite reads every
+    /// binding or seat of the hall instead.
+    #[tokio::test]
+    async fn dependents_are_found_through_an_index() {
+        let storage = SqliteStorage::open_in_memory().unwrap();
+        storage.migrate().await.unwrap();
+        let deps = [sync::dependents("window", "w-a"), sync::dependents("staff", "s-1")].concat();
+        let plans = storage
+            .with(move |c| {
+                let mut plans = Vec::new();
+                for dep in &deps {
+                    let (sql, _) = dependents_query(dep).unwrap();
+                    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).map_err(backend)?;
+                    let n = st.parameter_count();
+                    let detail: Vec<String> = st
+                        .query_map(rusqlite::params_from_iter(vec!["x"; n]), |r| r.get::<_, String>(3))
+                        .map_err(backend)?
+                        .collect::<rusqlite::Result<_>>()
+                        .map_err(backend)?;
+                    plans.push(detail.join("; "));
+                }
+                Ok(plans)
+            })
+            .await
+            .unwrap();
+        assert_eq!(plans.len(), 3);
+        assert!(plans[0].contains("USING INDEX sqlite_autoindex_sync_rows_1"), "{}", plans[0]);
+        assert!(plans[1].contains("USING INDEX sync_rows_by_key_tail"), "{}", plans[1]);
+        assert!(plans[2].contains("USING INDEX sync_rows_by_staff"), "{}", plans[2]);
+        assert_eq!(dependents_query(&sync::dependents("window", "w/a")[0]), None);
+
+        let events = storage
+            .with(|c| {
+                let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {EVENTS_AFTER}")).map_err(backend)?;
+                let detail: Vec<String> = st
+                    .query_map(params!["h1", 0, 10], |r| r.get::<_, String>(3))
+                    .map_err(backend)?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(backend)?;
+                Ok(detail.join("; "))
+            })
+            .await
+            .unwrap();
+        assert!(
+            events.contains("USING COVERING INDEX ticket_events_by_hall")
+                || events.contains("USING INDEX ticket_events_by_hall"),
+            "{events}"
+        );
+        assert!(!events.contains("TEMP B-TREE"), "no sort: {events}");
     }
 }

@@ -157,6 +157,10 @@ export const catalogEnUS: Pick<MessageSchema, 'catalog' | 'coverage'> = {
         title: 'Optional matters with no window',
         rule: 'These matters need not be handled in the hall and no window has them. For information only; bind them if the hall offers them.',
       },
+      duplicate_window_number: {
+        title: 'Window numbers used twice',
+        rule: 'Two PCs each created a window with this number while offline; sync keeps both. Callers and the hall display would announce one number for two counters: renumber one of them, or delete the extra window.',
+      },
     },
   },
 }

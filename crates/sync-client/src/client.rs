@@ -1,0 +1,453 @@
+//! The sync loops and their status. Three tasks run for the life of the app:
+//! - the **pusher** sends the outbox at once after every write, every 30 s otherwise, and after
+//!   a failure with exponential backoff and jitter (capped), without waiting for the next edit;
+//! - the **puller** pulls the change log and ticket events when woken (by the stream, a push,
+//!   "sync now") or every 30 s, with the same backoff;
+//! - the **listener** keeps the server's "pull now" stream open and wakes the puller when the
+//!   server's heads are past this replica's cursors. A lost message costs nothing: the timer
+//!   pulls anyway.
+//!
+//! Store work runs on the blocking pool, never on the async runtime.
+
+use crate::error::SyncError;
+pub use crate::http::Endpoint;
+use crate::http::{next_heads, Http};
+use hallkeeper_core::proto::{
+    PushRequest, RejectedChange, SyncConnection, SyncHeads, SyncOp, SyncProgress, SyncStatus,
+    SYNC_SCHEMA_VERSION,
+};
+use hallkeeper_core::{proto::Locale, Store};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+use tokio_util::sync::CancellationToken;
+
+/// Operations per push, changes per pull page, ticket events per page.
+const PUSH_BATCH: usize = 500;
+const PULL_PAGE: u32 = 1000;
+const EVENTS_PAGE: u32 = 10_000;
+const BACKOFF_START: Duration = Duration::from_millis(500);
+const BACKOFF_CAP: Duration = Duration::from_secs(30);
+/// How often the loops run without being woken.
+const IDLE: Duration = Duration::from_secs(30);
+/// A page that keeps failing its gap check is a server fault, not a race.
+const GAP_RETRIES: u32 = 3;
+
+/// What one "sync now" moved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub pulled_changes: u64,
+    pub pulled_events: u64,
+}
+
+/// Counters that move when a pull changed the store, for the UI to refetch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PulledTick {
+    pub changes: u64,
+    pub events: u64,
+}
+
+pub struct SyncClient {
+    store: Arc<Store>,
+    http: Http,
+    embedded: bool,
+    wake_push: Notify,
+    wake_pull: Notify,
+    status: watch::Sender<SyncStatus>,
+    pulled: watch::Sender<PulledTick>,
+    /// The server's last announced heads (for progress during a long pull).
+    heads: Mutex<Option<SyncHeads>>,
+    /// One push and one pull at a time (the loops and "sync now" share them).
+    push_gate: tokio::sync::Mutex<()>,
+    pull_gate: tokio::sync::Mutex<()>,
+}
+
+fn jitter(base: Duration) -> Duration {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let half = (base.as_millis() as u64 / 2).max(1);
+    Duration::from_millis(u64::from(nanos) % half)
+}
+
+impl SyncClient {
+    pub fn new(store: Arc<Store>, endpoint: Endpoint) -> Arc<Self> {
+        Self::build(store, endpoint, false)
+    }
+
+    /// A client of the server running inside this app.
+    pub fn embedded(store: Arc<Store>, endpoint: Endpoint) -> Arc<Self> {
+        Self::build(store, endpoint, true)
+    }
+
+    fn build(store: Arc<Store>, endpoint: Endpoint, embedded: bool) -> Arc<Self> {
+        let http = Http::new(endpoint);
+        let status = SyncStatus {
+            server_url: http.base_url().to_owned(),
+            embedded,
+            connection: SyncConnection::Connecting,
+            pending: 0,
+            rejected: Vec::new(),
+            last_sync_at: None,
+            last_error: None,
+            progress: None,
+            events_cursor: 0,
+            changes_cursor: 0,
+        };
+        let client = Arc::new(Self {
+            store,
+            http,
+            embedded,
+            wake_push: Notify::new(),
+            wake_pull: Notify::new(),
+            status: watch::channel(status).0,
+            pulled: watch::channel(PulledTick::default()).0,
+            heads: Mutex::new(None),
+            push_gate: tokio::sync::Mutex::new(()),
+            pull_gate: tokio::sync::Mutex::new(()),
+        });
+        client.refresh_local();
+        client
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.embedded
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        self.status.borrow().clone()
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    pub fn subscribe_pulled(&self) -> watch::Receiver<PulledTick> {
+        self.pulled.subscribe()
+    }
+
+    /// Wakes the pusher after a local write.
+    pub fn ops_written(&self) {
+        self.wake_push.notify_one();
+        self.refresh_local();
+    }
+
+    /// Re-reads the store's side of the status (pending, rejected, cursors).
+    fn refresh_local(&self) {
+        match self.store.sync_local() {
+            Ok(local) => self.status.send_modify(|s| {
+                s.pending = local.pending;
+                s.changes_cursor = local.pull_cursor;
+                s.events_cursor = local.events_cursor;
+                s.rejected = local
+                    .rejected
+                    .into_iter()
+                    .map(|r| RejectedChange {
+                        seq: r.seq,
+                        entity: r.entity,
+                        key: r.key,
+                        reason: r.reason,
+                        created_at: r.created_at,
+                    })
+                    .collect();
+            }),
+            Err(e) => tracing::warn!("cannot read the sync status from the store: {e}"),
+        }
+    }
+
+    fn went_through(&self) {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.status.send_modify(|s| {
+            s.connection = SyncConnection::Online;
+            s.last_error = None;
+            s.last_sync_at = Some(now);
+        });
+        self.refresh_local();
+    }
+
+    fn failed(&self, e: &SyncError) {
+        let connection = if matches!(e, SyncError::Refused { .. }) {
+            SyncConnection::Refused
+        } else {
+            SyncConnection::Offline
+        };
+        let message = e.message(Locale::ZhCn);
+        self.status.send_modify(|s| {
+            // A store hiccup says nothing about the server.
+            if !matches!(e, SyncError::Store(_) | SyncError::Task(_)) {
+                s.connection = connection;
+            }
+            s.progress = None;
+            s.last_error = Some(message);
+        });
+        self.refresh_local();
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> hallkeeper_core::Result<T> + Send + 'static,
+    ) -> Result<T, SyncError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| SyncError::Task(e.to_string()))?
+            .map_err(Into::into)
+    }
+
+    /// Sends one batch of the outbox; returns how many went and whether more wait.
+    async fn push_batch(&self) -> Result<(u64, bool), SyncError> {
+        let (ops, device) = self.blocking(|s| Ok((s.pending_ops(PUSH_BATCH)?, s.sync_device_id()?))).await?;
+        let (Some(device_id), false) = (device, ops.is_empty()) else { return Ok((0, false)) };
+        let more = ops.len() == PUSH_BATCH;
+        let sent = ops.len() as u64;
+        let request = PushRequest {
+            device_id,
+            schema_version: SYNC_SCHEMA_VERSION,
+            ops: ops
+                .into_iter()
+                .map(|o| SyncOp {
+                    seq: o.seq,
+                    op_id: o.op_id,
+                    hlc: o.hlc,
+                    entity: o.entity,
+                    key: o.key,
+                    change: o.change,
+                })
+                .collect(),
+        };
+        let answer = self.http.push(&request).await?;
+        for r in &answer.rejected {
+            tracing::warn!(seq = r.seq, code = %r.code, "the server rejected a change: {}", r.message);
+        }
+        let rejected: Vec<(i64, String, String)> =
+            answer.rejected.iter().map(|r| (r.seq, r.code.clone(), r.message.clone())).collect();
+        self.blocking(move |s| s.record_push_result(answer.highest_seq, &rejected)).await?;
+        Ok((sent, more))
+    }
+
+    /// Pushes everything pending.
+    pub async fn push_all(&self) -> Result<u64, SyncError> {
+        let _gate = self.push_gate.lock().await;
+        let mut total = 0;
+        loop {
+            let (sent, more) = self.push_batch().await?;
+            total += sent;
+            if !more {
+                break;
+            }
+        }
+        if total > 0 {
+            // The server's log now holds them: pulling confirms them.
+            self.wake_pull.notify_one();
+        }
+        Ok(total)
+    }
+
+    /// Pulls the change log from the cursor to the server's head, a page per transaction.
+    pub async fn pull_changes(&self) -> Result<u64, SyncError> {
+        let mut total = 0u64;
+        let mut gaps = 0;
+        loop {
+            let cursor = self.blocking(|s| s.pull_cursor()).await?;
+            let page = self.http.pull(cursor, PULL_PAGE).await?;
+            let more = page.has_more;
+            match self.blocking(move |s| s.apply_pull(cursor, &page)).await {
+                Ok(applied) => {
+                    total += applied.changes as u64;
+                    if applied.changes > 0 {
+                        self.pulled.send_modify(|t| t.changes += 1);
+                    }
+                }
+                Err(SyncError::Store(hallkeeper_core::Error::SyncGap { expected, found }))
+                    if gaps < GAP_RETRIES =>
+                {
+                    gaps += 1;
+                    tracing::warn!("the change log skipped from {expected} to {found}; pulling again");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+            if !more {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Pulls ticket events from the cursor to the server's head. The next page is fetched
+    /// while the current one is written, so a first sync of a large hall costs little more
+    /// than writing its rows.
+    pub async fn pull_events(&self) -> Result<u64, SyncError> {
+        let start = self.blocking(|s| s.events_cursor()).await?;
+        let head = self.heads.lock().map(|h| h.map(|h| h.event_seq)).unwrap_or(None);
+        let mut after = start;
+        let mut total = 0u64;
+        let mut page = self.http.events(after, EVENTS_PAGE).await?;
+        loop {
+            let more = page.has_more;
+            let next = page.next_cursor;
+            let fetch_next = async {
+                if more {
+                    Some(self.http.events(next, EVENTS_PAGE).await)
+                } else {
+                    None
+                }
+            };
+            let write = self.blocking(move |s| {
+                s.apply_events(
+                    after,
+                    page.events.iter().map(|e| (e.seq, e.day.as_str(), e.event.get())),
+                    page.next_cursor,
+                )
+            });
+            let (written, fetched) = tokio::join!(write, fetch_next);
+            // None: another writer moved the cursor (pulls are serialised here, so only
+            // another process on the same store); it holds these events.
+            let Some(written) = written? else { break };
+            total += written;
+            if written > 0 {
+                self.pulled.send_modify(|t| t.events += 1);
+            }
+            if let Some(head) = head.filter(|h| *h > start) {
+                self.status.send_modify(|s| {
+                    s.progress = more.then_some(SyncProgress { done: next - start, total: head - start });
+                    s.events_cursor = next;
+                });
+            }
+            match fetched {
+                None => break,
+                Some(p) => {
+                    page = p?;
+                    after = next;
+                }
+            }
+        }
+        self.status.send_modify(|s| s.progress = None);
+        Ok(total)
+    }
+
+    async fn pull_all(&self) -> Result<(u64, u64), SyncError> {
+        let _gate = self.pull_gate.lock().await;
+        let changes = self.pull_changes().await?;
+        let events = self.pull_events().await?;
+        Ok((changes, events))
+    }
+
+    /// Pushes everything pending, then pulls the change log and ticket events to the head.
+    pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
+        let result = async {
+            let pushed = self.push_all().await?;
+            let (pulled_changes, pulled_events) = self.pull_all().await?;
+            Ok(SyncReport { pushed, pulled_changes, pulled_events })
+        }
+        .await;
+        match &result {
+            Ok(_) => self.went_through(),
+            Err(e) => self.failed(e),
+        }
+        result
+    }
+
+    /// Runs the pusher, the puller and the listener until `cancel`.
+    pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
+        let pusher = {
+            let me = self.clone();
+            async move { me.keep_pushing().await }
+        };
+        let puller = {
+            let me = self.clone();
+            async move { me.keep_pulling().await }
+        };
+        let listener = {
+            let me = self.clone();
+            async move { me.keep_listening().await }
+        };
+        tokio::select! {
+            _ = cancel.cancelled() => {}
+            _ = pusher => {}
+            _ = puller => {}
+            _ = listener => {}
+        }
+    }
+
+    async fn keep_pushing(&self) {
+        let mut backoff = BACKOFF_START;
+        loop {
+            match self.push_all().await {
+                Ok(_) => {
+                    backoff = BACKOFF_START;
+                    self.went_through();
+                    tokio::select! {
+                        _ = self.wake_push.notified() => {}
+                        _ = tokio::time::sleep(IDLE) => {}
+                    }
+                }
+                Err(e) if e.retryable() => {
+                    tracing::debug!("push failed, retrying in {backoff:?}: {e}");
+                    self.failed(&e);
+                    tokio::time::sleep(backoff + jitter(backoff)).await;
+                    backoff = (backoff * 2).min(BACKOFF_CAP);
+                }
+                Err(e) => {
+                    // Kept, not sent: said in the status, tried again after the next edit
+                    // or in a while (a server upgrade may lift the refusal).
+                    tracing::warn!("the server refused the pending changes: {e}");
+                    self.failed(&e);
+                    tokio::select! {
+                        _ = self.wake_push.notified() => {}
+                        _ = tokio::time::sleep(BACKOFF_CAP) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn keep_pulling(&self) {
+        let mut backoff = BACKOFF_START;
+        loop {
+            match self.pull_all().await {
+                Ok(_) => {
+                    backoff = BACKOFF_START;
+                    self.went_through();
+                    tokio::select! {
+                        _ = self.wake_pull.notified() => {}
+                        _ = tokio::time::sleep(IDLE) => {}
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!("pull failed, retrying in {backoff:?}: {e}");
+                    self.failed(&e);
+                    let wait = if e.retryable() { backoff + jitter(backoff) } else { BACKOFF_CAP };
+                    tokio::time::sleep(wait).await;
+                    backoff = (backoff * 2).min(BACKOFF_CAP);
+                }
+            }
+        }
+    }
+
+    async fn keep_listening(&self) {
+        let mut backoff = BACKOFF_START;
+        loop {
+            match self.http.stream().await {
+                Ok(mut resp) => {
+                    backoff = BACKOFF_START;
+                    let mut buf = String::new();
+                    while let Ok(Some(heads)) = next_heads(&mut resp, &mut buf).await {
+                        if let Ok(mut h) = self.heads.lock() {
+                            *h = Some(heads);
+                        }
+                        let (changes, events) = {
+                            let s = self.status.borrow();
+                            (s.changes_cursor, s.events_cursor)
+                        };
+                        if heads.change_id > changes || heads.event_seq > events {
+                            self.wake_pull.notify_one();
+                        }
+                    }
+                }
+                Err(e) => tracing::debug!("sync stream not open, retrying in {backoff:?}: {e}"),
+            }
+            tokio::time::sleep(backoff + jitter(backoff)).await;
+            backoff = (backoff * 2).min(BACKOFF_CAP);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+use hallkeeper_core::proto::Locale;
+
+/// Why a sync step did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No answer (connection refused, cut, timed out): try again later.
+    #[error("cannot reach the central server at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    /// The server failed (5xx) or its answer could not be read: try again later.
+    #[error("the central server at {url} answered {status}: {body}")]
+    Server { url: String, status: u16, body: String },
+    /// The server refused the request itself (4xx): another sync version, a wrong token, a
+    /// hall it does not know. Retrying will not help until something changes.
+    #[error("the central server refused: {message} ({code})")]
+    Refused { status: u16, code: String, message: String },
+    #[error(transparent)]
+    Store(#[from] hallkeeper_core::Error),
+    #[error("a background task failed: {0}")]
+    Task(String),
+}
+
+impl SyncError {
+    /// Whether trying again later may succeed on its own.
+    pub fn retryable(&self) -> bool {
+        match self {
+            SyncError::Unreachable { .. } | SyncError::Server { .. } | SyncError::Task(_) => true,
+            SyncError::Refused { .. } => false,
+            SyncError::Store(e) => matches!(e.code(), "store.busy" | "sync.gap"),
+        }
+    }
+
+    pub fn code(&self) -> String {
+        match self {
+            SyncError::Unreachable { .. } => "sync.unreachable".into(),
+            SyncError::Server { .. } => "sync.server_error".into(),
+            SyncError::Refused { code, .. } => code.clone(),
+            SyncError::Store(e) => e.code().into(),
+            SyncError::Task(_) => "sync.task_failed".into(),
+        }
+    }
+
+    /// For the supervisor, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        let zh = locale == Locale::ZhCn;
+        match self {
+            SyncError::Unreachable { url, .. } if zh => {
+                format!("连不上中心服务器 {url}，修改已保存在本机，恢复后自动同步")
+            }
+            SyncError::Server { status, .. } if zh => format!("中心服务器出错（{status}），稍后自动重试"),
+            // The server's own message is already in Chinese.
+            SyncError::Refused { message, .. } if zh => message.clone(),
+            SyncError::Store(e) => e.message(locale),
+            other => other.to_string(),
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The server's sync endpoints, each answer classified: a refusal (4xx) is final, everything
+//! else (no connection, 5xx, an unreadable body) is worth retrying.
+
+use crate::error::SyncError;
+use hallkeeper_core::proto::{ErrorBody, EventsPage, PullResponse, PushRequest, PushResponse, SyncHeads};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// Where the hall's server is and how to speak to it as the hall's administration.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub base_url: String,
+    pub hall_id: String,
+    pub admin_token: String,
+}
+
+pub(crate) struct Http {
+    endpoint: Endpoint,
+    client: reqwest::Client,
+    /// No overall timeout: the stream stays open; a read timeout above the server's 15 s
+    /// keep-alive notices a dead connection.
+    stream_client: reqwest::Client,
+}
+
+fn unreachable(url: &str, e: reqwest::Error) -> SyncError {
+    SyncError::Unreachable { url: url.to_owned(), reason: e.to_string() }
+}
+
+async fn answer<T: DeserializeOwned>(url: &str, resp: reqwest::Response) -> Result<T, SyncError> {
+    let status = resp.status();
+    let body = resp.bytes().await.map_err(|e| unreachable(url, e))?;
+    if status.is_success() {
+        return serde_json::from_slice(&body).map_err(|e| SyncError::Server {
+            url: url.to_owned(),
+            status: status.as_u16(),
+            body: format!("unreadable answer: {e}"),
+        });
+    }
+    let text = String::from_utf8_lossy(&body).chars().take(500).collect::<String>();
+    if status.is_client_error() {
+        let (code, message) = match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(b) => (b.code, b.message),
+            Err(_) => (format!("http.{}", status.as_u16()), text),
+        };
+        return Err(SyncError::Refused { status: status.as_u16(), code, message });
+    }
+    Err(SyncError::Server { url: url.to_owned(), status: status.as_u16(), body: text })
+}
+
+impl Http {
+    pub(crate) fn new(endpoint: Endpoint) -> Self {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        let stream_client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .read_timeout(Duration::from_secs(40))
+            .build()
+            .unwrap_or_default();
+        let base_url = endpoint.base_url.trim_end_matches('/').to_owned();
+        Self { endpoint: Endpoint { base_url, ..endpoint }, client, stream_client }
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.endpoint.base_url
+    }
+
+    fn url(&self, what: &str) -> String {
+        format!("{}/api/v1/admin/halls/{}/sync/{what}", self.endpoint.base_url, self.endpoint.hall_id)
+    }
+
+    pub(crate) async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
+        let url = self.url("push");
+        let resp = self
+            .client
+            .post(&url)
+            .bearer_auth(&self.endpoint.admin_token)
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
+        answer(&url, resp).await
+    }
+
+    pub(crate) async fn pull(&self, cursor: i64, limit: u32) -> Result<PullResponse, SyncError> {
+        let url = self.url(&format!("pull?cursor={cursor}&limit={limit}"));
+        let resp = self
+            .client
+            .get(&url)
+            .bearer_auth(&self.endpoint.admin_token)
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
+        answer(&url, resp).await
+    }
+
+    pub(crate) async fn events(&self, after: i64, limit: u32) -> Result<EventsPage, SyncError> {
+        let url = self.url(&format!("events?after={after}&limit={limit}"));
+        let resp = self
+            .client
+            .get(&url)
+            .bearer_auth(&self.endpoint.admin_token)
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
+        answer(&url, resp).await
+    }
+
+    /// Opens the "pull now" stream; the caller reads its `heads` messages with [`next_heads`].
+    pub(crate) async fn stream(&self) -> Result<reqwest::Response, SyncError> {
+        let url = self.url("stream");
+        let resp = self
+            .stream_client
+            .get(&url)
+            .bearer_auth(&self.endpoint.admin_token)
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        // Not a success, so `answer` says why; the Ok arm cannot happen.
+        Err(answer::<serde_json::Value>(&url, resp).await.err().unwrap_or(SyncError::Server {
+            url,
+            status: status.as_u16(),
+            body: String::new(),
+        }))
+    }
+}
+
+/// Reads server-sent events from `resp` and returns the next `heads` message; None when the
+/// stream ends. `buf` carries a partial message between calls.
+pub(crate) async fn next_heads(
+    resp: &mut reqwest::Response,
+    buf: &mut String,
+) -> Result<Option<SyncHeads>, SyncError> {
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let message: String = buf.drain(..end + 2).collect();
+            let mut event = "message";
+            let mut data = String::new();
+            for line in message.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    event = v.trim();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim());
+                }
+            }
+            if event == "heads" {
+                if let Ok(heads) = serde_json::from_str::<SyncHeads>(&data) {
+                    return Ok(Some(heads));
+                }
+            }
+        }
+        match resp.chunk().await {
+            Ok(Some(bytes)) => buf.push_str(&String::from_utf8_lossy(&bytes).replace("\r\n", "\n")),
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                return Err(SyncError::Unreachable { url: resp.url().to_string(), reason: e.to_string() })
+            }
+        }
+    }
+}

@@ -49,7 +49,7 @@ pub use settings::{Locale, Settings};
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
 pub use sync::{
     EventsPage, PullResponse, PushRequest, PushResponse, RejectedOp, SyncChange, SyncHeads, SyncOp,
-    TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION,
+    TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
 };
 pub use sync_status::{RejectedChange, SyncConnection, SyncProgress, SyncStatus};
 pub use window::{Window, WindowInput, WindowKind, WindowState};

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 /// Raised when the meaning of operations changes; a peer on another version is refused.
 pub const SYNC_SCHEMA_VERSION: u32 = 1;
 
+/// The header a desktop names its sync version in on pulls and the stream (a push carries it in
+/// its body), so the server refuses another version before sending it rows it would misread.
+pub const SYNC_VERSION_HEADER: &str = "x-hallkeeper-sync-version";
+
 /// The entities operations name: `window`, `department`, `matter`, `binding` (key
 /// `windowId/matterId`), `staff`, `seat` (key `date/windowId`).
 pub const SYNC_ENTITIES: [&str; 6] = ["window", "department", "matter", "binding", "staff", "seat"];
@@ -97,6 +101,9 @@ pub struct EventsPage {
     /// Pull from here next (the last seq returned, or the `after` given).
     pub next_cursor: i64,
     pub has_more: bool,
+    /// The hall's newest event seq when the page was read: how far a long first sync has to go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<i64>,
 }
 
 /// What the sync stream's `heads` message says: the newest change id and ticket event seq of the

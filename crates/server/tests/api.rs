@@ -763,6 +763,21 @@ async fn sync_requests_are_checked() {
         }
         let (_, page) = fx.admin_get(&pull).await;
         assert_eq!(page["changes"], json!([]), "nothing applied");
+        // Pulls name their version in a header: another version gets no rows it would misread.
+        let events = format!("/api/v1/admin/halls/{}/sync/events", fx.hall);
+        for path in [&pull, &events] {
+            for (version, want) in [("1", 200), ("2", 409), ("0", 409), ("one", 400)] {
+                let resp = fx
+                    .http
+                    .get(format!("{}{path}", fx.base))
+                    .bearer_auth(common::api::ADMIN)
+                    .header(hallkeeper_proto::SYNC_VERSION_HEADER, version)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status().as_u16(), want, "{path} with version {version}");
+            }
+        }
 
         // Bad operations in a readable batch are rejected one by one; the rest applies.
         let mut bad_hlc = window(2, 11);

@@ -278,10 +278,11 @@ impl SyncClient {
     /// than writing its rows.
     pub async fn pull_events(&self) -> Result<u64, SyncError> {
         let start = self.blocking(|s| s.events_cursor()).await?;
-        let head = self.heads.lock().map(|h| h.map(|h| h.event_seq)).unwrap_or(None);
         let mut after = start;
         let mut total = 0u64;
         let mut page = self.http.events(after, EVENTS_PAGE).await?;
+        // The page says how far the hall's log goes; an older server only says it on the stream.
+        let head = page.head.or_else(|| self.heads.lock().map(|h| h.map(|h| h.event_seq)).unwrap_or(None));
         loop {
             let more = page.has_more;
             let next = page.next_cursor;

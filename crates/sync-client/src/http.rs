@@ -2,7 +2,10 @@
 //! else (no connection, 5xx, an unreadable body) is worth retrying.
 
 use crate::error::SyncError;
-use hallkeeper_core::proto::{ErrorBody, EventsPage, PullResponse, PushRequest, PushResponse, SyncHeads};
+use hallkeeper_core::proto::{
+    ErrorBody, EventsPage, PullResponse, PushRequest, PushResponse, SyncHeads, SYNC_SCHEMA_VERSION,
+    SYNC_VERSION_HEADER,
+};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
@@ -77,6 +80,7 @@ impl Http {
             .client
             .post(&url)
             .bearer_auth(&self.endpoint.admin_token)
+            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
             .json(request)
             .send()
             .await
@@ -90,6 +94,7 @@ impl Http {
             .client
             .get(&url)
             .bearer_auth(&self.endpoint.admin_token)
+            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
             .send()
             .await
             .map_err(|e| unreachable(&url, e))?;
@@ -102,6 +107,7 @@ impl Http {
             .client
             .get(&url)
             .bearer_auth(&self.endpoint.admin_token)
+            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
             .send()
             .await
             .map_err(|e| unreachable(&url, e))?;
@@ -115,6 +121,7 @@ impl Http {
             .stream_client
             .get(&url)
             .bearer_auth(&self.endpoint.admin_token)
+            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
             .header("accept", "text/event-stream")
             .send()
             .await

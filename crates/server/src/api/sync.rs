@@ -20,7 +20,9 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures_util::stream::Stream;
-use hallkeeper_proto::{EventsPage, PullResponse, PushRequest, PushResponse, SyncHeads, SYNC_SCHEMA_VERSION};
+use hallkeeper_proto::{
+    EventsPage, PullResponse, PushRequest, PushResponse, SyncHeads, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
+};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,7 +43,7 @@ pub const STREAM_KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The least time between two `heads` of one stream: a busy hall stores several events a
 /// second, and one pull after a short pause fetches them all.
-pub const STREAM_MIN_GAP: Duration = Duration::from_millis(250);
+pub const STREAM_MIN_GAP: Duration = Duration::from_millis(100);
 
 pub async fn push(
     State(state): State<Arc<AppState>>,
@@ -52,15 +54,7 @@ pub async fn push(
     auth::admin(&state, &headers)?;
     hall_exists(&state, &hall_id).await?;
     check_id("deviceId", &request.device_id)?;
-    if request.schema_version != SYNC_SCHEMA_VERSION {
-        let (theirs, ours) = (request.schema_version, SYNC_SCHEMA_VERSION);
-        let message = if theirs < ours {
-            format!("桌面端的同步版本 {theirs} 旧于服务器的 {ours}：请升级桌面端后再同步")
-        } else {
-            format!("服务器的同步版本 {ours} 旧于桌面端的 {theirs}：请升级服务器后再同步")
-        };
-        return Err(ApiError::Conflict { code: "sync.schema_mismatch", message });
-    }
+    same_version(request.schema_version)?;
     let answer = state.storage.apply_sync_ops(&hall_id, &request.device_id, &request.ops).await?;
     if !request.ops.is_empty() {
         // A push of replays changes nothing; the streams then find the heads unchanged and stay
@@ -68,6 +62,36 @@ pub async fn push(
         state.signals.notify(&hall_id);
     }
     Ok(Json(answer))
+}
+
+/// Refuses a desktop on another sync version, saying which side to upgrade.
+fn same_version(theirs: u32) -> Result<(), ApiError> {
+    let ours = SYNC_SCHEMA_VERSION;
+    if theirs == ours {
+        return Ok(());
+    }
+    let message = if theirs < ours {
+        format!("桌面端的同步版本 {theirs} 旧于服务器的 {ours}：请升级桌面端后再同步")
+    } else {
+        format!("服务器的同步版本 {ours} 旧于桌面端的 {theirs}：请升级服务器后再同步")
+    };
+    Err(ApiError::Conflict { code: "sync.schema_mismatch", message })
+}
+
+/// The version a pull or stream request names in its header; a request without one (a person
+/// with curl) is served.
+fn header_version(headers: &HeaderMap) -> Result<(), ApiError> {
+    match headers.get(SYNC_VERSION_HEADER) {
+        None => Ok(()),
+        Some(v) => match v.to_str().ok().and_then(|v| v.trim().parse::<u32>().ok()) {
+            Some(theirs) => same_version(theirs),
+            None => Err(ApiError::bad(
+                "request.invalid_field",
+                SYNC_VERSION_HEADER,
+                format!("{SYNC_VERSION_HEADER} 须为整数"),
+            )),
+        },
+    }
 }
 
 /// A cursor from the query string: absent or empty is 0.
@@ -103,6 +127,7 @@ pub async fn pull(
     Query(q): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
     auth::admin(&state, &headers)?;
+    header_version(&headers)?;
     hall_exists(&state, &hall_id).await?;
     let cursor = cursor_param("cursor", q.cursor.as_deref())?;
     let limit = limit_param(q.limit.as_deref(), PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX)?;
@@ -124,10 +149,15 @@ pub async fn events(
     Query(q): Query<EventsQuery>,
 ) -> Result<Json<EventsPage>, ApiError> {
     auth::admin(&state, &headers)?;
+    header_version(&headers)?;
     hall_exists(&state, &hall_id).await?;
     let after = cursor_param("after", q.after.as_deref())?;
     let limit = limit_param(q.limit.as_deref(), EVENTS_LIMIT_DEFAULT, EVENTS_LIMIT_MAX)?;
-    Ok(Json(state.storage.events_after(&hall_id, after, limit).await?))
+    let mut page = state.storage.events_after(&hall_id, after, limit).await?;
+    if page.has_more {
+        page.head = Some(state.storage.sync_heads(&hall_id).await?.event_seq);
+    }
+    Ok(Json(page))
 }
 
 /// `text/event-stream`: a `heads` event at once, then one whenever the hall's heads move (a
@@ -140,6 +170,7 @@ pub async fn stream(
     Path(hall_id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     auth::admin(&state, &headers)?;
+    header_version(&headers)?;
     hall_exists(&state, &hall_id).await?;
     // Subscribed before the heads are read: a change stored in between still wakes the stream.
     let changed = state.signals.subscribe(&hall_id);

@@ -1087,7 +1087,7 @@ impl Storage for PostgresStorage {
             .collect::<StorageResult<Vec<_>>>()?;
         let has_more = rows.len() > limit as usize;
         let next_cursor = events.last().map_or(after, |e| e.seq);
-        Ok(EventsPage { events, next_cursor, has_more })
+        Ok(EventsPage { events, next_cursor, has_more, head: None })
     }
 
     async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {

@@ -965,7 +965,7 @@ impl Storage for SqliteStorage {
             let has_more = events.len() > limit as usize;
             events.truncate(limit as usize);
             let next_cursor = events.last().map_or(after, |e| e.seq);
-            Ok(EventsPage { events, next_cursor, has_more })
+            Ok(EventsPage { events, next_cursor, has_more, head: None })
         })
         .await
     }

@@ -25,7 +25,7 @@ pub const LOCAL_HALL: &str = "local";
 
 /// The queue rules the desktop sends until they are editable in settings.
 pub fn default_settings() -> QueueSettings {
-    QueueSettings { max_recalls: 2, fallback_prefix: "A".into() }
+    hallkeeper_core::store::queue_settings()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -139,27 +139,35 @@ impl ServerLink {
     }
 
     /// Pushes the configuration now and after every change (changes within 200 ms are sent
-    /// once). Runs for the life of the app.
+    /// once), and when it changes by itself — a binding made for the day lapses at the hall's
+    /// midnight — checked every minute. Runs for the life of the app.
     pub async fn keep_config_pushed(self: Arc<Self>, store: Arc<Store>) {
+        let mut sent: Option<HallConfig> = None;
         loop {
             let read = {
                 let store = store.clone();
                 tokio::task::spawn_blocking(move || store.hall_config(default_settings())).await
             };
             match read {
+                Ok(Ok(config)) if sent.as_ref() == Some(&config) => {}
                 Ok(Ok(config)) => match self.push_config(&config).await {
-                    Ok(()) => tracing::debug!(
-                        windows = config.windows.len(),
-                        matters = config.matters.len(),
-                        "hall configuration sent to the server"
-                    ),
+                    Ok(()) => {
+                        tracing::debug!(
+                            windows = config.windows.len(),
+                            matters = config.matters.len(),
+                            "hall configuration sent to the server"
+                        );
+                        sent = Some(config);
+                    }
                     Err(e) => tracing::warn!("hall configuration not sent: {e}"),
                 },
                 Ok(Err(e)) => tracing::warn!("cannot read the hall configuration: {e}"),
                 Err(e) => tracing::warn!("cannot read the hall configuration: {e}"),
             }
-            self.changed.notified().await;
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            tokio::select! {
+                _ = self.changed.notified() => tokio::time::sleep(Duration::from_millis(200)).await,
+                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            }
         }
     }
 }

@@ -50,6 +50,7 @@ pub enum Code {
     StaffNotFound,
     DepartmentNotFound,
     SeedNotEmpty,
+    ThresholdInvalid,
 }
 
 impl Code {
@@ -95,6 +96,7 @@ impl Code {
             Code::StaffNotFound => "staff.not_found",
             Code::DepartmentNotFound => "department.not_found",
             Code::SeedNotEmpty => "seed.not_empty",
+            Code::ThresholdInvalid => "threshold.invalid",
         }
     }
 }
@@ -103,7 +105,8 @@ impl Code {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub code: Code,
-    pub field: Option<&'static str>,
+    /// A path into the input (`number`, `windows[2].thresholds.waitingAlarm`).
+    pub field: Option<std::borrow::Cow<'static, str>>,
     pub args: Vec<(&'static str, String)>,
 }
 
@@ -112,8 +115,8 @@ impl Rejection {
         Self { code, field: None, args: Vec::new() }
     }
 
-    pub fn field(mut self, field: &'static str) -> Self {
-        self.field = Some(field);
+    pub fn field(mut self, field: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        self.field = Some(field.into());
         self
     }
 
@@ -198,7 +201,7 @@ impl Error {
         ErrorBody {
             code: self.code().to_owned(),
             message: self.message(locale),
-            field: self.rejection().and_then(|r| r.field).map(str::to_owned),
+            field: self.rejection().and_then(|r| r.field.clone()).map(std::borrow::Cow::into_owned),
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod clock;
 pub mod coverage;
+pub mod dashboard;
 pub mod error;
 mod ids;
 mod messages;

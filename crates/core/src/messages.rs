@@ -232,6 +232,11 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
             "该工作人员已不存在，请刷新列表".into(),
             "This staff member no longer exists; refresh the list".into(),
         ),
+        Code::ThresholdInvalid => pick(
+            zh,
+            "阈值须为正整数，告警值不小于预警值（人数不超过 10000，时长不超过 1440 分钟），且每个窗口或事项只设一次".into(),
+            "Thresholds are whole numbers above zero, the alarm level at least the warning level (at most 10,000 people or 1,440 minutes), each window or matter set once".into(),
+        ),
         Code::SeedNotEmpty => pick(
             zh,
             "本地已有窗口或事项，不能再载入演示大厅".into(),

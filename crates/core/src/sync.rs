@@ -122,6 +122,8 @@ pub fn domain_row(entity: Entity, key: &str, v: &Map<String, Value>) -> Option<D
             f.insert("windowId".into(), window.into());
             f.insert("matterId".into(), matter.into());
             f.insert("priority".into(), one_of(v, "priority", &["primary", "overflow"])?.into());
+            // Set on a binding made for one hall day from the dashboard.
+            f.insert("expiresOn".into(), non_empty(v, "expiresOn").map_or(Value::Null, Value::from));
         }
         Entity::Staff => {
             f.insert("employeeNo".into(), non_empty(v, "employeeNo")?.into());

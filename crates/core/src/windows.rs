@@ -123,7 +123,7 @@ mod tests {
     #[test]
     fn empty_number_is_refused_first() {
         let r = validate(&input("   ", "", "")).unwrap_err();
-        assert_eq!((r.code, r.field), (Code::WindowNumberEmpty, Some("number")));
+        assert_eq!((r.code, r.field.as_deref()), (Code::WindowNumberEmpty, Some("number")));
     }
 
     #[test]
@@ -144,7 +144,7 @@ mod tests {
         let r = validate(&input("A123456789", "x", "")).unwrap_err();
         assert_eq!(r.code, Code::WindowNumberTooLong);
         let r = validate(&input("A1", "x", &"区".repeat(41))).unwrap_err();
-        assert_eq!((r.code, r.field), (Code::WindowZoneTooLong, Some("zone")));
+        assert_eq!((r.code, r.field.as_deref()), (Code::WindowZoneTooLong, Some("zone")));
     }
 
     #[test]
@@ -173,7 +173,7 @@ mod tests {
                     prop_assert!(v.name.chars().count() <= NAME_MAX_CHARS);
                     prop_assert_eq!(v.name.trim(), v.name.as_str());
                 }
-                Err(r) => prop_assert_eq!(r.field, Some("name")),
+                Err(r) => prop_assert_eq!(r.field.as_deref(), Some("name")),
             }
         }
     }

@@ -75,6 +75,19 @@ pub struct HallConfig {
     pub settings: QueueSettings,
 }
 
+impl HallConfig {
+    /// The slice of the hall the queue engine needs (the server's queue and the desktop's
+    /// dashboard build it the same way).
+    pub fn queue_config(&self) -> crate::QueueConfig {
+        crate::QueueConfig {
+            windows: self.windows.iter().map(crate::QueueWindow::from).collect(),
+            matters: self.matters.iter().map(crate::QueueMatter::from).collect(),
+            bindings: self.bindings.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeviceInput {

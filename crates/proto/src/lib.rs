@@ -9,6 +9,7 @@ mod appointment;
 mod audit;
 mod catalog;
 mod coverage;
+mod dashboard;
 mod device;
 mod error;
 mod import;
@@ -29,6 +30,11 @@ pub use catalog::{
     UnbindInput,
 };
 pub use coverage::{CoverageReport, Finding, FindingGroup, FindingKind, Severity, SubjectKind};
+pub use dashboard::{
+    AlarmNotice, Alert, AlertLevel, AlertSubject, CurrentTicket, Dashboard, HallTotals, HourFigures,
+    MatterQueue, Suggestion, SuggestionKind, ThresholdOverride, ThresholdSettings, Thresholds, WaitingPoint,
+    WindowTile,
+};
 pub use device::{
     CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DisplayCall, DisplayFeed, DisplayWindow,
     Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment, KioskMatter, Rating, RatingInput,
@@ -148,6 +154,22 @@ pub fn typescript_declarations() -> String {
         RejectedChange::decl(&cfg),
         SyncProgress::decl(&cfg),
         SyncStatus::decl(&cfg),
+        AlertLevel::decl(&cfg),
+        Thresholds::decl(&cfg),
+        ThresholdOverride::decl(&cfg),
+        ThresholdSettings::decl(&cfg),
+        CurrentTicket::decl(&cfg),
+        WindowTile::decl(&cfg),
+        MatterQueue::decl(&cfg),
+        HallTotals::decl(&cfg),
+        HourFigures::decl(&cfg),
+        WaitingPoint::decl(&cfg),
+        SuggestionKind::decl(&cfg),
+        Suggestion::decl(&cfg),
+        AlertSubject::decl(&cfg),
+        Alert::decl(&cfg),
+        Dashboard::decl(&cfg),
+        AlarmNotice::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

@@ -469,3 +469,109 @@ progress: SyncProgress | null,
  * Ticket events held locally, by the server's numbering (the last one).
  */
 eventsCursor: number, changesCursor: number, };
+
+export type AlertLevel = "normal" | "warning" | "alarm";
+
+export type Thresholds = { waitingWarning: number, waitingAlarm: number, 
+/**
+ * Minutes.
+ */
+waitWarningMin: number, waitAlarmMin: number, };
+
+export type ThresholdOverride = { subjectId: string, thresholds: Thresholds, };
+
+export type ThresholdSettings = { windowDefault: Thresholds, matterDefault: Thresholds, windows: Array<ThresholdOverride>, matters: Array<ThresholdOverride>, 
+/**
+ * After a notification for a window or matter, no other for it for this many minutes.
+ */
+quietMin: number, };
+
+export type CurrentTicket = { ticketId: string, 
+/**
+ * As printed and announced, e.g. `A012`.
+ */
+number: string, matterId: string, matterName: string, 
+/**
+ * Called or serving.
+ */
+state: TicketState, 
+/**
+ * Since when it is at the window (its latest call).
+ */
+since: string, forSecs: number, };
+
+export type WindowTile = { windowId: string, number: string, name: string, state: WindowState, position: number, 
+/**
+ * Who sits there today.
+ */
+staffName: string | null, current: CurrentTicket | null, 
+/**
+ * Waiting tickets this window may call (its matters, primary or overflow, and tickets
+ * transferred to it).
+ */
+waiting: number, longestWaitSecs: number | null, averageWaitSecs: number | null, servedToday: number, level: AlertLevel, };
+
+export type MatterQueue = { matterId: string, name: string, departmentName: string, waiting: number, longestWaitSecs: number | null, averageWaitSecs: number | null, 
+/**
+ * Windows bound to it (primary or overflow), in floor order.
+ */
+windowIds: Array<string>, 
+/**
+ * Of those, the ones open now.
+ */
+openWindows: number, level: AlertLevel, };
+
+export type HallTotals = { waiting: number, issuedToday: number, servedToday: number, noShowsToday: number, 
+/**
+ * Issue → first call, over tickets called today.
+ */
+averageWaitTodaySecs: number | null, 
+/**
+ * Good ratings / ratings today, 0–1; None until ratings reach the desktop.
+ */
+satisfactionToday: number | null, openPoorRatings: number | null, };
+
+export type HourFigures = { 
+/**
+ * 0–23, hall time.
+ */
+hour: number, arrivals: number, served: number, };
+
+export type WaitingPoint = { at: string, waiting: number, };
+
+export type SuggestionKind = "open_window" | "bind_overflow";
+
+export type Suggestion = { kind: SuggestionKind, matterId: string, matterName: string, windowId: string, windowNumber: string, 
+/**
+ * The matter's queue that prompts it.
+ */
+waiting: number, longestWaitSecs: number | null, 
+/**
+ * What the window is doing now: people waiting for it (0 = idle).
+ */
+windowWaiting: number, };
+
+export type AlertSubject = "window" | "matter";
+
+export type Alert = { subject: AlertSubject, subjectId: string, 
+/**
+ * Window number or matter name.
+ */
+label: string, level: AlertLevel, waiting: number, longestWaitSecs: number | null, };
+
+export type Dashboard = { 
+/**
+ * The hall day shown (UTC+8), `YYYY-MM-DD`.
+ */
+day: string, 
+/**
+ * When it was computed.
+ */
+at: string, 
+/**
+ * The newest ticket event held (None: none today). With sync offline this says how old
+ * the picture is.
+ */
+lastEventAt: string | null, tiles: Array<WindowTile>, matters: Array<MatterQueue>, totals: HallTotals, hours: Array<HourFigures>, waitingSeries: Array<WaitingPoint>, alerts: Array<Alert>, suggestions: Array<Suggestion>, };
+
+export type AlarmNotice = { subject: AlertSubject, subjectId: string, label: string, waiting: number, longestWaitSecs: number | null, };

@@ -10,15 +10,18 @@ use rusqlite::{params, Connection, OptionalExtension};
 /// More than a whole catalog in one drop is a mistake, not a selection.
 const MAX_MATTERS_PER_CHANGE: usize = 20_000;
 
-pub(crate) fn all(conn: &Connection) -> Result<Vec<Binding>> {
+/// The bindings in force on hall day `today` (`YYYY-MM-DD`): standing ones and those made for
+/// the day from the dashboard; a lapsed one is kept (it syncs like any row) but not in force.
+pub(crate) fn all(conn: &Connection, today: &str) -> Result<Vec<Binding>> {
     let mut st = conn.prepare_cached(
         "SELECT b.window_id, b.matter_id, b.priority
            FROM window_bindings b
            JOIN windows w ON w.id = b.window_id
            JOIN matters m ON m.id = b.matter_id
+          WHERE b.expires_on IS NULL OR b.expires_on >= ?1
           ORDER BY w.position, b.priority = 'overflow', m.catalog_code",
     )?;
-    let rows = st.query_map([], |r| {
+    let rows = st.query_map([today], |r| {
         let p: String = r.get(2)?;
         Ok(Binding {
             window_id: r.get(0)?,
@@ -46,11 +49,17 @@ fn binding_key(window_id: &str, matter_id: &str) -> String {
     format!("{window_id}/{matter_id}")
 }
 
-fn binding_op(window_id: &str, matter_id: &str, priority: &str) -> (Entity, String, serde_json::Value) {
+fn binding_op(
+    window_id: &str,
+    matter_id: &str,
+    priority: &str,
+    expires_on: Option<&str>,
+) -> (Entity, String, serde_json::Value) {
     let mut fields = serde_json::Map::new();
     fields.insert("windowId".into(), window_id.into());
     fields.insert("matterId".into(), matter_id.into());
     fields.insert("priority".into(), priority.into());
+    fields.insert("expiresOn".into(), expires_on.map_or(serde_json::Value::Null, Into::into));
     (Entity::Binding, binding_key(window_id, matter_id), outbox::create(fields))
 }
 
@@ -70,7 +79,56 @@ fn check_selection(ids: &[String]) -> Result<()> {
 impl Store {
     /// Every binding, by window floor order, primary first, then catalog code.
     pub fn list_bindings(&self) -> Result<Vec<Binding>> {
-        self.read(all)
+        let today = self.hall_today();
+        self.read(|c| all(c, &today))
+    }
+
+    /// Binds a matter to a window as overflow for the rest of the hall day (a dashboard action:
+    /// an idle window helps with a long queue today, and the binding lapses by itself). A
+    /// standing binding of the pair is left as it is.
+    pub fn bind_overflow_today(
+        &self,
+        actor: &str,
+        window_id: &str,
+        matter_id: &str,
+    ) -> Result<BindingsChange> {
+        self.write(actor, |w| {
+            let window = window_label(&w.tx, window_id)?;
+            let today = w.hall_today();
+            let matter = load_matter(&w.tx, matter_id)?
+                .ok_or_else(|| Rejection::new(Code::MatterNotFound).field("matterId").arg("id", matter_id))?;
+            if matter.state == MatterState::Retired {
+                return Err(Rejection::new(Code::MatterRetired)
+                    .field("matterId")
+                    .arg("code", &matter.catalog_code)
+                    .arg("name", &matter.name)
+                    .into());
+            }
+            let standing: bool = w.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM window_bindings
+                                 WHERE window_id = ?1 AND matter_id = ?2 AND expires_on IS NULL)",
+                params![window_id, matter_id],
+                |r| r.get(0),
+            )?;
+            if standing {
+                return Ok(BindingsChange { changed: 0, unchanged: 1, bindings: all(&w.tx, &today)? });
+            }
+            w.tx.execute(
+                "INSERT INTO window_bindings (window_id, matter_id, priority, expires_on) VALUES (?1, ?2, 'overflow', ?3)
+                 ON CONFLICT (window_id, matter_id) DO UPDATE SET priority = 'overflow', expires_on = excluded.expires_on",
+                params![window_id, matter_id, today],
+            )?;
+            w.record_ops([binding_op(window_id, matter_id, "overflow", Some(&today))])?;
+            w.audit(Change {
+                action: "binding.overflow_today",
+                entity_type: "window",
+                entity_id: Some(window_id),
+                summary: format!("{window}: +{} {} (今日)", matter.catalog_code, matter.name),
+                before: None,
+                after: Some(serde_json::json!({ "window": window, "matter": matter.catalog_code, "until": today })),
+            })?;
+            Ok(BindingsChange { changed: 1, unchanged: 0, bindings: all(&w.tx, &today)? })
+        })
     }
 
     /// Binds matters to a window with a priority; a matter already bound there takes the new
@@ -84,12 +142,14 @@ impl Store {
             let mut reprioritised = Vec::new();
             let mut ops = Vec::new();
             let mut unchanged = 0u32;
+            // A binding made for the day only becomes a standing one when bound here.
             let mut get = w.tx.prepare_cached(
-                "SELECT priority FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2",
+                "SELECT priority FROM window_bindings
+                  WHERE window_id = ?1 AND matter_id = ?2 AND expires_on IS NULL",
             )?;
             let mut upsert = w.tx.prepare_cached(
                 "INSERT INTO window_bindings (window_id, matter_id, priority) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (window_id, matter_id) DO UPDATE SET priority = excluded.priority",
+                 ON CONFLICT (window_id, matter_id) DO UPDATE SET priority = excluded.priority, expires_on = NULL",
             )?;
             for id in &input.matter_ids {
                 if !seen.insert(id.as_str()) {
@@ -111,12 +171,12 @@ impl Store {
                     Some(_) => {
                         upsert.execute(params![input.window_id, id, input.priority.as_str()])?;
                         reprioritised.push(matter.catalog_code);
-                        ops.push(binding_op(&input.window_id, id, input.priority.as_str()));
+                        ops.push(binding_op(&input.window_id, id, input.priority.as_str(), None));
                     }
                     None => {
                         upsert.execute(params![input.window_id, id, input.priority.as_str()])?;
                         codes.push(matter.catalog_code);
-                        ops.push(binding_op(&input.window_id, id, input.priority.as_str()));
+                        ops.push(binding_op(&input.window_id, id, input.priority.as_str(), None));
                     }
                 }
             }
@@ -137,7 +197,7 @@ impl Store {
                     })),
                 })?;
             }
-            Ok(BindingsChange { changed, unchanged, bindings: all(&w.tx)? })
+            Ok(BindingsChange { changed, unchanged, bindings: all(&w.tx, &w.hall_today())? })
         })
     }
 
@@ -177,7 +237,11 @@ impl Store {
                     after: None,
                 })?;
             }
-            Ok(BindingsChange { changed: removed.len() as u32, unchanged, bindings: all(&w.tx)? })
+            Ok(BindingsChange {
+                changed: removed.len() as u32,
+                unchanged,
+                bindings: all(&w.tx, &w.hall_today())?,
+            })
         })
     }
 }

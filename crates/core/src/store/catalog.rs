@@ -368,7 +368,7 @@ impl Store {
         &self,
         settings: hallkeeper_proto::QueueSettings,
     ) -> Result<hallkeeper_proto::HallConfig> {
-        let rows = self.read(super::coverage::HallRows::read)?;
+        let rows = self.hall_rows()?;
         Ok(hallkeeper_proto::HallConfig {
             windows: rows.windows,
             departments: rows.departments,

@@ -16,12 +16,13 @@ pub(crate) struct HallRows {
 }
 
 impl HallRows {
-    pub(crate) fn read(c: &Connection) -> Result<Self> {
+    /// As on hall day `today` (bindings made for an earlier day have lapsed).
+    pub(crate) fn read(c: &Connection, today: &str) -> Result<Self> {
         Ok(Self {
             windows: windows::all(c)?,
             departments: catalog::departments(c)?,
             matters: catalog::matters(c)?,
-            bindings: bindings::all(c)?,
+            bindings: bindings::all(c, today)?,
         })
     }
 
@@ -36,17 +37,23 @@ impl HallRows {
 }
 
 impl Store {
+    /// The hall as it stands today.
+    pub(crate) fn hall_rows(&self) -> Result<HallRows> {
+        let today = self.hall_today();
+        self.read(|c| HallRows::read(c, &today))
+    }
+
     /// The audit of the whole hall, findings per rule cut to `coverage::FINDINGS_PER_GROUP`.
     pub fn coverage(&self) -> Result<CoverageReport> {
         self.coverage_with_limit(coverage::FINDINGS_PER_GROUP)
     }
 
     pub fn coverage_with_limit(&self, limit: usize) -> Result<CoverageReport> {
-        Ok(coverage::audit(self.read(HallRows::read)?.hall(), limit))
+        Ok(coverage::audit(self.hall_rows()?.hall(), limit))
     }
 
     /// Why a ticket for this matter must not be issued now (None: it may be).
     pub fn ticket_refusal(&self, matter_id: &str) -> Result<Option<Refusal>> {
-        Ok(coverage::refusal(self.read(HallRows::read)?.hall(), matter_id))
+        Ok(coverage::refusal(self.hall_rows()?.hall(), matter_id))
     }
 }

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "staff_and_seats", sql: include_str!("sql/0003_staff_and_seats.sql") },
     Migration { version: 4, name: "sync_outbox", sql: include_str!("sql/0004_sync_outbox.sql") },
     Migration { version: 5, name: "sync_pull", sql: include_str!("sql/0005_sync_pull.sql") },
+    Migration { version: 6, name: "overflow_today", sql: include_str!("sql/0006_overflow_today.sql") },
 ];
 
 pub fn latest_version() -> i64 {

@@ -6,6 +6,8 @@ mod audit;
 mod bindings;
 pub mod catalog;
 mod coverage;
+mod dashboard;
+pub use dashboard::queue_settings;
 pub mod migrations;
 mod outbox;
 pub use outbox::{OutboxOp, OutboxStatus};
@@ -23,6 +25,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -36,6 +39,10 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     ids: IdGen,
     path: Option<PathBuf>,
+    /// Moves with every committed write except appended ticket events: what the dashboard
+    /// read of the hall is still good for.
+    generation: AtomicU64,
+    dashboard_cache: Mutex<Option<dashboard::DashboardCache>>,
 }
 
 impl Store {
@@ -71,7 +78,14 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrations::migrate(&mut conn)?;
-        Ok(Self { conn: Mutex::new(conn), clock, ids: IdGen::new(), path: None })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            clock,
+            ids: IdGen::new(),
+            path: None,
+            generation: AtomicU64::new(0),
+            dashboard_cache: Mutex::new(None),
+        })
     }
 
     /// Where the store lives (None when in memory).
@@ -81,6 +95,11 @@ impl Store {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The hall's date now (UTC+8), `YYYY-MM-DD`.
+    pub fn hall_today(&self) -> String {
+        crate::clock::hall_date(self.clock.now()).to_string()
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -95,12 +114,24 @@ impl Store {
 
     /// Runs `f` in one immediate transaction; commits only if it returns Ok.
     pub(crate) fn write<T>(&self, actor: &str, f: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+        let out = self.write_quietly(actor, f)?;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(out)
+    }
+
+    /// A write that leaves the hall's windows, catalog and seating as they were (appending
+    /// ticket events), so what was read of them stays good.
+    pub(crate) fn write_quietly<T>(&self, actor: &str, f: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let w = Write { tx, now: self.clock.now(), ids: &self.ids, actor };
         let out = f(&w)?;
         w.tx.commit()?;
         Ok(out)
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 }
 
@@ -119,6 +150,11 @@ impl Write<'_> {
 
     pub(crate) fn now_text(&self) -> String {
         timestamp(self.now)
+    }
+
+    /// The hall's date at this write (UTC+8), `YYYY-MM-DD`.
+    pub(crate) fn hall_today(&self) -> String {
+        crate::clock::hall_date(self.now).to_string()
     }
 
     /// Appends to the audit log inside this transaction; a window or staff record's change also

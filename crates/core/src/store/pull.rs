@@ -213,10 +213,11 @@ impl Write<'_> {
             )?
             .execute(params![key, s("employeeNo"), s("name"), f.get("departmentId").and_then(Value::as_str), now]),
             Entity::Binding => self.tx.prepare_cached(
-                "INSERT INTO window_bindings (window_id, matter_id, priority) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (window_id, matter_id) DO UPDATE SET priority = excluded.priority",
+                "INSERT INTO window_bindings (window_id, matter_id, priority, expires_on) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (window_id, matter_id) DO UPDATE SET priority = excluded.priority,
+                    expires_on = excluded.expires_on",
             )?
-            .execute(params![s("windowId"), s("matterId"), s("priority")]),
+            .execute(params![s("windowId"), s("matterId"), s("priority"), f.get("expiresOn").and_then(Value::as_str)]),
             Entity::Seat => self.tx.prepare_cached(
                 "INSERT INTO seats (date, window_id, staff_id) VALUES (?1, ?2, ?3)
                  ON CONFLICT (date, window_id) DO UPDATE SET staff_id = excluded.staff_id",
@@ -488,7 +489,7 @@ impl crate::Store {
         events: impl IntoIterator<Item = (i64, &'a str, &'a str)>,
         next_cursor: i64,
     ) -> Result<Option<u64>> {
-        self.write("sync", |w| {
+        self.write_quietly("sync", |w| {
             w.sync_state()?;
             let current: i64 =
                 w.tx.query_row("SELECT events_cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
@@ -549,7 +550,8 @@ impl crate::Store {
                 (
                     Entity::Binding,
                     "SELECT window_id || '/' || matter_id,
-                        json_object('windowId', window_id, 'matterId', matter_id, 'priority', priority) FROM window_bindings",
+                        json_object('windowId', window_id, 'matterId', matter_id, 'priority', priority,
+                                    'expiresOn', expires_on) FROM window_bindings",
                 ),
                 (
                     Entity::Seat,

@@ -168,7 +168,7 @@ impl Store {
             let staff = match &input.staff_id {
                 Some(id) => Some(load(&w.tx, id).map_err(|e| match e {
                     crate::Error::Rejected(r) => {
-                        crate::Error::Rejected(Rejection { field: Some("staffId"), ..r })
+                        crate::Error::Rejected(Rejection { field: Some("staffId".into()), ..r })
                     }
                     other => other,
                 })?),

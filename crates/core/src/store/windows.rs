@@ -417,7 +417,7 @@ mod tests {
             "INSERT INTO departments VALUES ('d1', '11510100', '市自然资源和规划局');
              INSERT INTO matters (id, catalog_code, name, department_id, matter_type) VALUES
                ('m1', '000123', '不动产登记', 'd1', '行政确认'), ('m2', '000124', '测绘成果', 'd1', '公共服务');
-             INSERT INTO window_bindings VALUES ('{0}', 'm1', 'primary'), ('{0}', 'm2', 'overflow');",
+             INSERT INTO window_bindings (window_id, matter_id, priority) VALUES ('{0}', 'm1', 'primary'), ('{0}', 'm2', 'overflow');",
             a.id
         ));
         let before = fingerprint(&s);

@@ -1,0 +1,10 @@
+//! The live queue monitor (总览, issue 6): figures per window, per matter and for the hall,
+//! thresholds and their levels, alarm notices with hysteresis, and suggestions. Pure: the store
+//! (`store/dashboard.rs`) feeds it the hall and today's ticket events; time is passed in.
+
+pub mod alarms;
+pub mod figures;
+pub mod thresholds;
+
+pub use alarms::AlarmTracker;
+pub use figures::{compute, HallView};

@@ -25,13 +25,17 @@ pub(crate) struct Hall {
 }
 
 impl Hall {
-    /// Refuses duplicate ids, duplicate bindings, bindings to unknown windows or matters, and
-    /// prefixes that are not one letter A–Z (the rule core applies when a prefix is set).
+    /// Refuses an empty window id (the log's [`crate::NO_SENDER`]), duplicate ids, duplicate
+    /// bindings, bindings to unknown windows or matters, and prefixes that are not one letter A–Z
+    /// (the rule core applies when a prefix is set).
     pub fn new(config: QueueConfig) -> Result<Self, ConfigProblem> {
         let fallback = fallback_prefix(&config.settings.fallback_prefix)
             .ok_or_else(|| ConfigProblem::InvalidFallbackPrefix(config.settings.fallback_prefix.clone()))?;
         let mut window_index = HashMap::with_capacity(config.windows.len());
         for (i, w) in config.windows.iter().enumerate() {
+            if w.id.is_empty() {
+                return Err(ConfigProblem::EmptyWindowId);
+            }
             if window_index.insert(w.id.clone(), i).is_some() {
                 return Err(ConfigProblem::DuplicateWindow(w.id.clone()));
             }

@@ -5,11 +5,11 @@
 //! Cost, with n the waiting tickets (a hall has a few thousand at most) and w the windows:
 //! `issue` and every operation on a named ticket are O(log n) (hash lookups plus one ordered-map
 //! insert or removal); `call_next` is O(n) (one pass for the smallest call key); `waiting_for`
-//! is O(n log n) (it sorts what it returns).
+//! is O(n log n) (it sorts what it returns); `move_waiting` is O(n + k log n) for k moved.
 
 use crate::config::Hall;
 use crate::error::{ConfigProblem, QueueError};
-use crate::events::Ledger;
+use crate::events::{Ledger, NO_SENDER};
 use crate::numbering::hall_day;
 use crate::ordering::call_key;
 use chrono::{DateTime, Utc};
@@ -239,6 +239,15 @@ impl HallQueue {
     ) -> Result<TicketEvent, QueueError> {
         let kind = TicketEventKind::Transferred { window_id: window_id.into(), target: target.clone() };
         let e = self.event(window_id, ticket_id, at, kind)?;
+        // The log lets a waiting ticket's holder pass it on (see `move_waiting`); a window passes
+        // on only what it has called, so a person is never sent on before anyone spoke to them.
+        if let Some(t) = self.ledger.ticket(ticket_id).filter(|t| t.state == TicketState::Waiting) {
+            return Err(QueueError::InvalidTransition {
+                ticket_id: t.id.clone(),
+                state: t.state,
+                action: e.kind.name(),
+            });
+        }
         self.ledger.check(&e)?;
         match &target {
             TransferTarget::Window { window_id: to } => {
@@ -251,6 +260,61 @@ impl HallQueue {
             }
         }
         self.commit(e)
+    }
+
+    /// 整队转移: sends every ticket waiting in a matter's queue to one window, e.g. the 14 people
+    /// waiting for 不动产登记 to the idle window A07. Each gets a `Transferred` event (sender
+    /// [`NO_SENDER`]: no window held it; target the window), so from then on only that window
+    /// calls it, bound to the matter or not, as after a caller's transfer. Each keeps its number,
+    /// issue order and class, so at the window they line up among its primary tickets by class
+    /// and issue order, as they stood in the matter's queue.
+    ///
+    /// Moved: waiting tickets whose current matter this is and that no transfer sent to a window.
+    /// Left alone: tickets a caller sent to a window (someone chose that window for them, and the
+    /// target window already shows them), and called, serving or parked ones. A retired matter's
+    /// queue may be moved too: that is one way to empty it.
+    ///
+    /// Refused, changing nothing: the window is unknown or not open; the matter is unknown; or
+    /// nothing is left to move (`queue.nothing_to_move`: the supervisor acted on a count that
+    /// the callers have since emptied, and should hear so rather than "moved 0").
+    ///
+    /// Returns the events in issue order, all at `at`. O(n) for n waiting tickets, plus
+    /// O(k log n) to apply the k moved.
+    pub fn move_waiting(
+        &mut self,
+        matter_id: &str,
+        to_window_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<TicketEvent>, QueueError> {
+        let target = TransferTarget::Window { window_id: self.open_window(to_window_id)?.id.clone() };
+        if self.hall.matter(matter_id).is_none() {
+            return Err(QueueError::Refused {
+                matter_id: matter_id.to_string(),
+                refusal: TicketRefusal::UnknownMatter,
+            });
+        }
+        let events: Vec<TicketEvent> = self
+            .ledger
+            .waiting()
+            .filter(|t| t.matter_id == matter_id && t.target_window_id.is_none())
+            .map(|t| TicketEvent {
+                ticket_id: t.id.clone(),
+                at,
+                kind: TicketEventKind::Transferred { window_id: NO_SENDER.into(), target: target.clone() },
+            })
+            .collect();
+        if events.is_empty() {
+            return Err(QueueError::NothingToMove(matter_id.to_string()));
+        }
+        // All or nothing: moving one waiting ticket changes no other ticket's check, so once
+        // every event has passed (an `at` before a ticket's last event fails one), all apply.
+        for e in &events {
+            self.ledger.check(e)?;
+        }
+        for e in &events {
+            self.ledger.apply(e)?;
+        }
+        Ok(events)
     }
 
     /// An event of a window's operation on a ticket, once the window is known.

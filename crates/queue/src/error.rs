@@ -27,6 +27,10 @@ pub enum QueueError {
     InvalidTransition { ticket_id: String, state: TicketState, action: &'static str },
     #[error("ticket {0} is already there")]
     TransferSameTarget(String),
+    /// Moving a matter's queue to a window when no ticket waits in that queue (all called, or
+    /// each already sent to a window of its own).
+    #[error("no ticket waits in the queue of matter {0}")]
+    NothingToMove(String),
     /// The kiosk (or a transfer) may not put a ticket in this matter's queue.
     #[error("tickets for matter {matter_id} are refused: {refusal:?}")]
     Refused { matter_id: String, refusal: TicketRefusal },
@@ -57,6 +61,8 @@ pub enum ConfigProblem {
     InvalidPrefix { matter_id: String, prefix: String },
     #[error("the fallback prefix {0:?} does not start with a letter A–Z")]
     InvalidFallbackPrefix(String),
+    #[error("a window has an empty id")]
+    EmptyWindowId,
     /// Removing a window that holds tickets, or that waiting tickets were transferred to.
     #[error("window {0} still has tickets")]
     WindowInUse(String),
@@ -78,6 +84,7 @@ impl QueueError {
             Self::NotYourTicket { .. } => "queue.not_your_ticket",
             Self::InvalidTransition { .. } => "queue.invalid_transition",
             Self::TransferSameTarget(_) => "queue.transfer_same_target",
+            Self::NothingToMove(_) => "queue.nothing_to_move",
             Self::Refused { refusal, .. } => match refusal {
                 TicketRefusal::UnknownMatter => "queue.unknown_matter",
                 TicketRefusal::Retired => "queue.matter_retired",

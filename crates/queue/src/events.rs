@@ -8,16 +8,24 @@
 //!
 //! ```text
 //! issued ─▶ waiting ──called──▶ called ──started──▶ serving ──finished──▶ finished
-//!              ▲                  │  ▲ recalled        │
-//!              │                  │  └──────── no_show (from called) ──▶ no_show
-//!              └── transferred ◀──┴── parked ◀─────────┘   (parked ──resumed──▶ called)
+//!            ▲  │ ▲               │  ▲ recalled        │
+//!            │  └─┘ transferred   │  └──────── no_show (from called) ──▶ no_show
+//!            └──── transferred ◀──┴── parked ◀─────────┘   (parked ──resumed──▶ called)
 //! ```
+//!
+//! A waiting ticket is transferred by whoever holds it: the window it was transferred to, or,
+//! when it waits in its matter's queue, no window at all ([`NO_SENDER`]: the supervisor moved it).
 
 use crate::error::QueueError;
 use crate::numbering::{hall_day, ticket_number};
 use chrono::NaiveDate;
 use hallkeeper_proto::{Ticket, TicketEvent, TicketEventKind, TicketState, TransferTarget};
 use std::collections::{BTreeMap, HashMap};
+
+/// The `window_id` of a `Transferred` event that moved a ticket no window held: one waiting in
+/// its matter's queue. The proto type names a sender on every transfer; the configuration
+/// refuses an empty window id, so this one is never mistaken for a window.
+pub const NO_SENDER: &str = "";
 
 /// Every ticket and the indexes the engine's operations need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -101,7 +109,7 @@ impl Ledger {
             }
             K::Finished { window_id } | K::Parked { window_id } => (window_id, &[S::Called, S::Serving]),
             K::Resumed { window_id } => (window_id, &[S::Parked]),
-            K::Transferred { window_id, .. } => (window_id, &[S::Called, S::Serving, S::Parked]),
+            K::Transferred { window_id, .. } => (window_id, &[S::Waiting, S::Called, S::Serving, S::Parked]),
         };
         if !allowed.contains(&t.state) {
             return Err(QueueError::InvalidTransition {
@@ -113,7 +121,11 @@ impl Ledger {
         // A waiting ticket is held by no window; a call may still be reserved for one.
         let holder =
             if t.state == S::Waiting { t.target_window_id.as_deref() } else { t.window_id.as_deref() };
-        if holder.is_some_and(|h| h != window_id) {
+        // Anyone may call an untargeted waiting ticket, but only "nobody" sends one elsewhere:
+        // a window naming itself as the sender of a ticket it never held would falsify the log.
+        let sender_of_untargeted =
+            t.state == S::Waiting && matches!(e.kind, K::Transferred { .. }) && window_id != NO_SENDER;
+        if holder.is_some_and(|h| h != window_id) || (holder.is_none() && sender_of_untargeted) {
             return Err(QueueError::NotYourTicket {
                 ticket_id: t.id.clone(),
                 window_id: window_id.to_string(),
@@ -211,10 +223,16 @@ impl Ledger {
                 t.state = TicketState::Parked;
             }
             K::Transferred { window_id, target } => {
-                if t.state == TicketState::Parked {
-                    self.parked.remove(&t.order);
-                } else {
-                    self.active.remove(window_id);
+                match t.state {
+                    TicketState::Parked => {
+                        self.parked.remove(&t.order);
+                    }
+                    TicketState::Called | TicketState::Serving => {
+                        self.active.remove(window_id);
+                    }
+                    // Already in the waiting index, and its sender (if a window) holds another
+                    // ticket as its active one, which must stay.
+                    TicketState::Waiting | TicketState::Finished | TicketState::NoShow => {}
                 }
                 self.waiting.insert(t.order, t.id.clone());
                 match target {

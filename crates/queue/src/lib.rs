@@ -5,8 +5,10 @@
 //!
 //! - [`HallQueue`] holds the configuration (windows, matters, bindings, settings) and the tickets.
 //!   Commands (`issue`, `call_next`, `recall`, `start`, `finish`, `no_show`, `park`, `resume`,
-//!   `transfer`) validate, return the one event they wrote and apply it; [`HallQueue::apply`]
-//!   and [`HallQueue::replay`] rebuild the state from stored events.
+//!   `transfer`) validate, return the one event they wrote and apply it; `move_waiting` (the
+//!   supervisor sends a matter's waiting tickets to a window) returns one event per ticket,
+//!   all applied or none; [`HallQueue::apply`] and [`HallQueue::replay`] rebuild the state from
+//!   stored events.
 //! - [`ordering`] states the call order.
 //! - [`derived`] measures waits and service times and counts queues.
 //!
@@ -25,4 +27,5 @@ pub mod ordering;
 pub use derived::{count_states, matter_totals, people_ahead, service_time, wait_time, window_totals};
 pub use engine::HallQueue;
 pub use error::{ConfigProblem, QueueError};
+pub use events::NO_SENDER;
 pub use numbering::{hall_day, ticket_number};

@@ -13,7 +13,9 @@ use hallkeeper_proto::{
     QueueSettings, QueueWindow, Ticket, TicketEvent, TicketEventKind, TicketState, TransferTarget,
     WindowKind, WindowState,
 };
-use hallkeeper_queue::{count_states, matter_totals, people_ahead, service_time, wait_time, HallQueue};
+use hallkeeper_queue::{
+    count_states, matter_totals, people_ahead, service_time, wait_time, HallQueue, QueueError, NO_SENDER,
+};
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -125,6 +127,11 @@ enum Op {
         to_window: Option<usize>,
         to_matter: usize,
     },
+    /// The supervisor sends a matter's waiting tickets to a window.
+    MoveWaiting {
+        matter: usize,
+        to_window: usize,
+    },
     SetState {
         window: usize,
         state: WindowState,
@@ -148,6 +155,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0usize..8, any::<usize>()).prop_map(|(window, pick)| Op::Resume { window, pick }),
         2 => (0usize..8, any::<usize>(), prop::option::of(0usize..8), 0usize..8)
             .prop_map(|(window, pick, to_window, to_matter)| Op::Transfer { window, pick, to_window, to_matter }),
+        1 => (0usize..8, 0usize..8).prop_map(|(matter, to_window)| Op::MoveWaiting { matter, to_window }),
         1 => (0usize..8, window_state()).prop_map(|(window, state)| Op::SetState { window, state }),
         1 => Just(Op::NextDay),
     ]
@@ -206,10 +214,15 @@ impl Day {
         all[pick % all.len()].id.clone()
     }
 
-    fn run(&mut self, op: &Op) -> Option<Result<TicketEvent, hallkeeper_queue::QueueError>> {
+    /// The events an operation wrote (one, or one per moved ticket), or its refusal.
+    fn run(&mut self, op: &Op) -> Option<Result<Vec<TicketEvent>, QueueError>> {
         self.now += Duration::seconds(37);
         let now = self.now;
-        Some(match op {
+        if let Op::MoveWaiting { matter, to_window } = op {
+            let (m, w) = (self.matter_id(*matter), self.window_id(*to_window));
+            return Some(self.q.move_waiting(&m, &w, now));
+        }
+        let one = match op {
             Op::Issue { matter, class } => {
                 self.next_id += 1;
                 let id = format!("t{}", self.next_id);
@@ -254,7 +267,9 @@ impl Day {
                 self.now += Duration::hours(24);
                 return None;
             }
-        })
+            Op::MoveWaiting { .. } => unreachable!("answered above"),
+        };
+        Some(one.map(|e| vec![e]))
     }
 }
 
@@ -359,25 +374,19 @@ fn accept(before: &HallQueue, after: &HallQueue, m: &mut Model, e: &TicketEvent)
             assert_eq!(m.active.get(window_id), Some(id));
             m.active.remove(window_id);
         }
-        K::Transferred { window_id, target } => {
+        K::Transferred { window_id, .. } if window_id == NO_SENDER => {
+            let was = was.expect("known");
+            assert_eq!(
+                (was.state, was.target_window_id.as_deref(), m.holder.get(id)),
+                (TicketState::Waiting, None, None),
+                "the supervisor moves only tickets waiting in their matter's queue"
+            );
+            accept_transfer(before, was, now, e);
+        }
+        K::Transferred { window_id, .. } => {
             let was = was.expect("known");
             assert_eq!(m.holder.get(id), Some(window_id));
-            assert_eq!(now.state, TicketState::Waiting);
-            assert_eq!(
-                (now.order, now.class, &now.number, now.issued_at, now.first_called_at),
-                (was.order, was.class, &was.number, was.issued_at, was.first_called_at),
-                "a transfer keeps place, class and number"
-            );
-            match target {
-                TransferTarget::Window { window_id: to } => {
-                    assert_eq!(window(before, to).state, WindowState::Open);
-                    assert_eq!(now.target_window_id.as_ref(), Some(to));
-                }
-                TransferTarget::Matter { matter_id } => {
-                    assert_eq!(before.refusal(matter_id), None);
-                    assert_eq!(&now.matter_id, matter_id);
-                }
-            }
+            accept_transfer(before, was, now, e);
             m.holder.remove(id);
             if m.active.get(window_id) == Some(id) {
                 m.active.remove(window_id);
@@ -385,6 +394,59 @@ fn accept(before: &HallQueue, after: &HallQueue, m: &mut Model, e: &TicketEvent)
         }
     }
     m.log.push(e.clone());
+}
+
+/// What every transfer keeps and where it puts the ticket.
+fn accept_transfer(before: &HallQueue, was: &Ticket, now: &Ticket, e: &TicketEvent) {
+    let TicketEventKind::Transferred { target, .. } = &e.kind else { unreachable!("a transfer") };
+    assert_eq!(now.state, TicketState::Waiting);
+    assert_eq!(
+        (now.order, now.class, &now.number, now.issued_at, now.first_called_at),
+        (was.order, was.class, &was.number, was.issued_at, was.first_called_at),
+        "a transfer keeps place, class and number"
+    );
+    match target {
+        TransferTarget::Window { window_id: to } => {
+            assert_eq!(window(before, to).state, WindowState::Open);
+            assert_eq!(now.target_window_id.as_ref(), Some(to));
+        }
+        TransferTarget::Matter { matter_id } => {
+            assert_eq!(before.refusal(matter_id), None);
+            assert_eq!(&now.matter_id, matter_id);
+        }
+    }
+}
+
+/// A whole move: every ticket waiting in the matter's queue went, in issue order, to the window,
+/// keeping the order any window of the matter called them in; nothing else changed.
+fn accept_move(before: &HallQueue, after: &HallQueue, op: &Op, events: &[TicketEvent]) {
+    let moved: Vec<&str> = events.iter().map(|e| e.ticket_id.as_str()).collect();
+    let Some(TicketEventKind::Transferred { target: TransferTarget::Window { window_id: to }, .. }) =
+        events.first().map(|e| &e.kind)
+    else {
+        panic!("{op:?} wrote {events:?}")
+    };
+    let matter = &before.ticket(moved[0]).expect("known").matter_id;
+    let in_queue: Vec<&str> = before
+        .waiting()
+        .filter(|t| &t.matter_id == matter && t.target_window_id.is_none())
+        .map(|t| t.id.as_str())
+        .collect();
+    assert_eq!(moved, in_queue, "the matter's whole queue, in issue order");
+    for t in before.tickets().into_iter().filter(|t| !moved.contains(&t.id.as_str())) {
+        assert_eq!(after.ticket(&t.id), Some(t), "{} is not the matter's to move", t.id);
+    }
+    let only_moved = |ids: Vec<&Ticket>| -> Vec<String> {
+        ids.into_iter().filter(|t| moved.contains(&t.id.as_str())).map(|t| t.id.clone()).collect()
+    };
+    let at_target = only_moved(after.waiting_for(to).unwrap());
+    assert_eq!(at_target.len(), moved.len(), "the window may call each");
+    for w in &before.config().windows {
+        let there = only_moved(before.waiting_for(&w.id).unwrap());
+        if !there.is_empty() {
+            assert_eq!(there, at_target, "called at {to} in the order {} would have", w.id);
+        }
+    }
 }
 
 /// What must hold after every operation.
@@ -487,7 +549,15 @@ proptest! {
             let before = day.q.clone();
             match day.run(op) {
                 None => {}
-                Some(Ok(e)) => accept(&before, &day.q, &mut day.m, &e),
+                Some(Ok(events)) => {
+                    prop_assert!(!events.is_empty());
+                    if matches!(op, Op::MoveWaiting { .. }) {
+                        accept_move(&before, &day.q, op, &events);
+                    }
+                    for e in &events {
+                        accept(&before, &day.q, &mut day.m, e);
+                    }
+                }
                 Some(Err(err)) => {
                     prop_assert_eq!(&day.q, &before, "refused {:?} ({}) changed the queue", op, err.code());
                     prop_assert!(err.code().starts_with("queue."));
@@ -519,9 +589,15 @@ proptest! {
         let mut snapshots = vec![day.q.clone()];
         for op in &ops {
             let before = day.q.clone();
-            if let Some(Ok(e)) = day.run(op) {
-                accept(&before, &day.q, &mut day.m, &e);
-                snapshots.push(day.q.clone());
+            if let Some(Ok(events)) = day.run(op) {
+                // A move's events are applied together; the queue after each is rebuilt here.
+                let mut step = before.clone();
+                for e in &events {
+                    accept(&before, &day.q, &mut day.m, e);
+                    step.apply(e).unwrap();
+                    snapshots.push(step.clone());
+                }
+                prop_assert_eq!(&step, &day.q);
             }
         }
         let n = cut.index(day.m.log.len() + 1);

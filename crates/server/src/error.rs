@@ -26,6 +26,10 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error(transparent)]
     Queue(#[from] QueueError),
+    /// A queue refusal of an administrator's request: the same code and status as the queue's,
+    /// with the field at fault and a sentence written for the supervisor's screen.
+    #[error("{source}")]
+    QueueRefused { source: QueueError, field: &'static str, message: String },
     #[error("hall {0} has no configuration yet")]
     NotConfigured(String),
     #[error(transparent)]
@@ -45,7 +49,7 @@ impl ApiError {
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } | Self::NotConfigured(_) => StatusCode::CONFLICT,
-            Self::Queue(q) => match q {
+            Self::Queue(q) | Self::QueueRefused { source: q, .. } => match q {
                 QueueError::TicketNotFound(_) | QueueError::WindowNotFound(_) => StatusCode::NOT_FOUND,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
@@ -62,7 +66,7 @@ impl ApiError {
             Self::WrongDevice => "auth.wrong_device",
             Self::BadRequest { code, .. } | Self::NotFound { code, .. } | Self::Conflict { code, .. } => code,
             Self::TooLarge { .. } => "request.too_large",
-            Self::Queue(q) => q.code(),
+            Self::Queue(q) | Self::QueueRefused { source: q, .. } => q.code(),
             Self::NotConfigured(_) => "hall.not_configured",
             Self::Storage(StorageError::Conflict(_)) => "storage.conflict",
             Self::Storage(StorageError::NotFound(_)) => "storage.not_found",
@@ -73,6 +77,7 @@ impl ApiError {
     fn field(&self) -> Option<String> {
         match self {
             Self::BadRequest { field, .. } => field.clone(),
+            Self::QueueRefused { field, .. } => Some((*field).to_owned()),
             _ => None,
         }
     }
@@ -83,7 +88,9 @@ impl ApiError {
             Self::TokenMissing => "缺少设备令牌".into(),
             Self::TokenInvalid => "设备令牌无效或已吊销".into(),
             Self::WrongDevice => "该设备无权使用此功能".into(),
-            Self::BadRequest { message, .. } | Self::Conflict { message, .. } => message.clone(),
+            Self::BadRequest { message, .. }
+            | Self::Conflict { message, .. }
+            | Self::QueueRefused { message, .. } => message.clone(),
             Self::TooLarge { limit } => format!("请求内容超过 {limit} 字节"),
             Self::NotFound { what, .. } => format!("未找到{what}"),
             Self::NotConfigured(_) => "本大厅尚未配置窗口和事项".into(),
@@ -106,6 +113,7 @@ fn queue_zh(q: &QueueError) -> String {
         QueueError::NotYourTicket { .. } => "该号码不在本窗口".into(),
         QueueError::InvalidTransition { .. } => "该号码当前状态不允许此操作".into(),
         QueueError::TransferSameTarget(_) => "该号码已在目标窗口或事项".into(),
+        QueueError::NothingToMove(_) => "该事项当前没有排队等候的群众".into(),
         QueueError::Refused { refusal, .. } => match refusal {
             TicketRefusal::UnknownMatter => "没有这个事项".into(),
             TicketRefusal::Retired => "该事项已停用".into(),

@@ -82,6 +82,27 @@ impl HallRuntime {
         Ok(event)
     }
 
+    /// Persists the events of one operation the queue has already applied (a supervisor's move of
+    /// a whole queue) in one storage transaction, then marks the hall's signal once; on failure
+    /// none is stored, and the queue is rebuilt from storage, so memory never keeps half a move.
+    pub async fn record_all(
+        &mut self,
+        storage: &dyn Storage,
+        events: Vec<TicketEvent>,
+    ) -> Result<Vec<TicketEvent>, ApiError> {
+        let Some(at) = events.last().map(|e| e.at) else { return Ok(events) };
+        if let Err(e) = storage.append_events(&self.hall.id, self.day, &events).await {
+            tracing::error!(hall = %self.hall.id, "events not stored, rebuilding the queue from storage: {e}");
+            self.rebuild(storage, at).await;
+            return Err(e.into());
+        }
+        self.stored.send_modify(|_| ());
+        for e in &events {
+            self.note_call(e);
+        }
+        Ok(events)
+    }
+
     /// Persists an appointment's check-in: the `Issued` event the queue has already applied and
     /// the booking's change to checked in, in one storage transaction. When the booking did not
     /// change (it was cancelled or checked in meanwhile) or storage failed, the event was not

@@ -1132,3 +1132,207 @@ async fn sync_stream_says_pull_now() {
     })
     .await;
 }
+
+/// The fixture's hall with two more windows bound to nothing: C01 open (idle) and D01 paused.
+async fn hall_with_an_idle_window(fx: &Fixture) {
+    let mut config = common::api::hall_config();
+    let windows = config["windows"].as_array_mut().unwrap();
+    for (id, number, state, position) in [("w-c", "C01", "open", 2), ("w-d", "D01", "paused", 3)] {
+        windows.push(json!({ "id": id, "number": number, "name": format!("{number}窗口"), "zone": "", "kind": "general",
+                             "state": state, "position": position, "createdAt": "2026-11-25T00:00:00.000Z", "updatedAt": "2026-11-25T00:00:00.000Z" }));
+    }
+    let (s, body) = fx.admin_put(&format!("/api/v1/admin/halls/{}/config", fx.hall), config).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+}
+
+async fn take(fx: &Fixture, kiosk: &str, matter: &str, class: &str) -> String {
+    let (s, body) =
+        fx.post(kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": matter, "class": class })).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    body["ticket"]["id"].as_str().unwrap().to_owned()
+}
+
+/// Calls and finishes at the caller's window until nobody is left; the numbers in call order.
+async fn call_all(fx: &Fixture, caller: &str) -> Vec<String> {
+    let mut numbers = Vec::new();
+    loop {
+        let (s, t) = fx.post(caller, "/api/v1/caller/next", json!(null)).await;
+        if s != StatusCode::OK {
+            assert_eq!(
+                (s, t["code"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("queue.nothing_waiting"))
+            );
+            return numbers;
+        }
+        let (s, _) = fx
+            .post(
+                caller,
+                &format!("/api/v1/caller/tickets/{}/finish", t["id"].as_str().unwrap()),
+                json!(null),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        numbers.push(t["number"].as_str().unwrap().to_owned());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_supervisor_moves_a_matters_waiting_tickets_to_an_idle_window() {
+    each_backend(|fx| async move {
+        hall_with_an_idle_window(&fx).await;
+        let kiosk = fx.device("kiosk", None).await;
+        let a01 = fx.device("caller", Some(&fx.window_a)).await;
+        let c01 = fx.device("caller", Some("w-c")).await;
+        let move_path = format!("/api/v1/admin/halls/{}/queue/move-waiting", fx.hall);
+
+        // A001 (身份证) is at A01's counter; A002 (户口), A003, A004 (lane), A005 wait.
+        take(&fx, &kiosk, "m-id", "normal").await;
+        let (s, first) = fx.post(&a01, "/api/v1/caller/next", json!(null)).await;
+        assert_eq!((s, first["number"].as_str()), (StatusCode::OK, Some("A001")));
+        let hukou = take(&fx, &kiosk, "m-hukou", "normal").await;
+        let mut waiting = Vec::new();
+        for class in ["normal", "priority_lane", "normal"] {
+            waiting.push(take(&fx, &kiosk, "m-id", class).await);
+        }
+        let (_, before) = fx.admin_get(&format!("/api/v1/admin/halls/{}/tickets", fx.hall)).await;
+        let (_, page) = fx.admin_get(&format!("/api/v1/admin/halls/{}/sync/events", fx.hall)).await;
+        let cursor = page["nextCursor"].as_i64().unwrap();
+        let mut stream = SyncStream::open(&fx, &fx.hall).await;
+        assert_eq!(stream.next_heads().await["eventSeq"], cursor);
+
+        let (s, moved) = fx.admin_post(&move_path, json!({ "matterId": "m-id", "toWindowId": "w-c" })).await;
+        assert_eq!(s, StatusCode::OK, "{moved}");
+        assert_eq!(moved, json!({ "moved": 3, "ticketIds": waiting }), "the waiting ones, in issue order");
+
+        // Every event was stored before the answer, and the hall's desktops are told to pull.
+        let (_, page) = fx.admin_get(&format!("/api/v1/admin/halls/{}/sync/events?after={cursor}", fx.hall)).await;
+        let events: Vec<&Value> = page["events"].as_array().unwrap().iter().map(|r| &r["event"]).collect();
+        let expected: Vec<Value> = waiting
+            .iter()
+            .map(|id| json!({ "ticketId": id, "kind": "transferred", "windowId": "", "target": { "to": "window", "windowId": "w-c" } }))
+            .collect();
+        for (e, x) in events.iter().zip(&expected) {
+            let mut e = (*e).clone();
+            e.as_object_mut().unwrap().remove("at");
+            assert_eq!(&e, x);
+        }
+        assert_eq!(events.len(), 3);
+        let newest = page["nextCursor"].clone();
+        let mut heads = stream.next_heads().await;
+        while heads["eventSeq"] != newest {
+            heads = stream.next_heads().await;
+        }
+
+        // The moved tickets kept their numbers and places; the others did not change.
+        let (_, after) = fx.admin_get(&format!("/api/v1/admin/halls/{}/tickets", fx.hall)).await;
+        for (b, a) in before.as_array().unwrap().iter().zip(after.as_array().unwrap()) {
+            if waiting.iter().any(|id| b["id"] == *id.as_str()) {
+                assert_eq!((&a["number"], &a["order"], &a["matterId"]), (&b["number"], &b["order"], &b["matterId"]));
+                assert_eq!((a["state"].as_str(), a["targetWindowId"].as_str()), (Some("waiting"), Some("w-c")));
+            } else {
+                assert_eq!(a, b);
+            }
+        }
+        let (_, view) = fx.get(&c01, "/api/v1/caller").await;
+        assert_eq!(view["waiting"], 3);
+
+        // C01 calls them in the order they stood: the lane first, then by issue.
+        assert_eq!(call_all(&fx, &c01).await, ["A004", "A003", "A005"]);
+        // A01 finishes its own and goes on with 户口, untouched by the move.
+        let (s, _) = fx.post(&a01, &format!("/api/v1/caller/tickets/{}/finish", first["id"].as_str().unwrap()), json!(null)).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, next) = fx.post(&a01, "/api/v1/caller/next", json!(null)).await;
+        assert_eq!(next["id"], hukou.as_str());
+
+        // The log replays after a restart: the state is what the answers said.
+        let (_, live) = fx.admin_get(&format!("/api/v1/admin/halls/{}/tickets", fx.hall)).await;
+        let fx = fx.restart().await;
+        let (_, replayed) = fx.admin_get(&format!("/api/v1/admin/halls/{}/tickets", fx.hall)).await;
+        assert_eq!(replayed, live);
+        fx.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_is_refused_with_the_field_named_and_changes_nothing() {
+    each_backend(|fx| async move {
+        hall_with_an_idle_window(&fx).await;
+        let kiosk = fx.device("kiosk", None).await;
+        let move_path = format!("/api/v1/admin/halls/{}/queue/move-waiting", fx.hall);
+        take(&fx, &kiosk, "m-id", "normal").await;
+        take(&fx, &kiosk, "m-id", "normal").await;
+        let tickets = format!("/api/v1/admin/halls/{}/tickets", fx.hall);
+        let (_, before) = fx.admin_get(&tickets).await;
+        let body = |matter: &str, window: &str| json!({ "matterId": matter, "toWindowId": window });
+
+        let cases = [
+            (
+                body("m-id", "w-d"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "queue.window_closed",
+                Some("toWindowId"),
+            ),
+            (
+                body("m-id", "w-b"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "queue.window_closed",
+                Some("toWindowId"),
+            ),
+            (body("m-id", "w-nope"), StatusCode::NOT_FOUND, "queue.window_not_found", Some("toWindowId")),
+            (
+                body("m-nope", "w-c"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "queue.unknown_matter",
+                Some("matterId"),
+            ),
+            (
+                body("m-hukou", "w-c"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "queue.nothing_to_move",
+                Some("matterId"),
+            ),
+            (body("", "w-c"), StatusCode::BAD_REQUEST, "request.invalid_field", Some("matterId")),
+            (json!({ "matterId": "m-id" }), StatusCode::BAD_REQUEST, "request.invalid_field", None),
+            (
+                json!({ "matterId": "m-id", "toWindowId": "w-c", "keepOrder": false }),
+                StatusCode::BAD_REQUEST,
+                "request.invalid_field",
+                Some("keepOrder"),
+            ),
+        ];
+        for (req, status, code, field) in cases {
+            let (s, e) = fx.admin_post(&move_path, req.clone()).await;
+            assert_eq!((s, e["code"].as_str()), (status, Some(code)), "{req}: {e}");
+            if field.is_some() {
+                assert_eq!(e["field"].as_str(), field, "{req}: {e}");
+            }
+            assert!(!e["message"].as_str().unwrap().is_empty());
+        }
+        let (_, e) = fx.admin_post(&move_path, body("m-id", "w-d")).await;
+        assert_eq!(e["message"], "窗口 D01 已暂停，不能把排队的群众转过去");
+
+        // The admin token only: none, a device's, a wrong one.
+        let req = body("m-id", "w-c").to_string();
+        for token in [None, Some(kiosk.as_str()), Some("not-the-admin-token")] {
+            let (s, e) = fx.post_raw(token, &move_path, req.clone()).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{e}");
+        }
+        let (s, e) =
+            fx.admin_post("/api/v1/admin/halls/no-such-hall/queue/move-waiting", body("m-id", "w-c")).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("hall.not_found")));
+        let (_, after) = fx.admin_get(&tickets).await;
+        assert_eq!(after, before, "no refusal moved anyone");
+
+        // Once moved, the same move has nothing left to move.
+        let (s, _) = fx.admin_post(&move_path, body("m-id", "w-c")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, e) = fx.admin_post(&move_path, body("m-id", "w-a")).await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("queue.nothing_to_move"))
+        );
+        fx.stop().await;
+    })
+    .await;
+}

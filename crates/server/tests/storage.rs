@@ -192,6 +192,7 @@ suite!(
     devices_are_listed_per_hall,
     a_device_needs_its_hall_and_a_unique_id_and_token,
     events_come_back_per_hall_and_day_in_append_order,
+    a_moves_events_are_appended_together_in_order,
     one_rating_per_ticket,
     ratings_since_a_time,
     data_outlives_the_handle,
@@ -552,6 +553,41 @@ async fn events_come_back_per_hall_and_day_in_append_order(b: Backend) {
     assert!(next_day.iter().all(|e| e.ticket_id == "t-9"));
     assert_eq!(b.s().events("h1", day("2026-11-24")).await.unwrap(), []);
     assert_eq!(b.s().events("h3", today).await.unwrap(), []);
+}
+
+async fn a_moves_events_are_appended_together_in_order(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let today = day("2026-11-25");
+    let first = event("t-0", "2026-11-25T01:30:00.000Z", issued(1));
+    b.s().append_event("h1", today, &first).await.unwrap();
+    let moved: Vec<TicketEvent> = (1..=3)
+        .map(|i| {
+            event(
+                &format!("t-{i}"),
+                "2026-11-25T01:40:00.000Z",
+                TicketEventKind::Transferred {
+                    window_id: String::new(),
+                    target: TransferTarget::Window { window_id: "w-c".into() },
+                },
+            )
+        })
+        .collect();
+    b.s().append_events("h1", today, &moved).await.unwrap();
+    b.s().append_events("h1", today, &[]).await.unwrap();
+
+    let mut all = vec![first];
+    all.extend(moved.iter().cloned());
+    assert_eq!(b.s().events("h1", today).await.unwrap(), all, "in order, after what came before");
+    let page = b.s().events_after("h1", 0, 10).await.unwrap();
+    let seqs: Vec<i64> = page.events.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs.len(), 4);
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    assert_eq!(b.s().sync_heads("h1").await.unwrap().event_seq, seqs[3]);
+
+    // An unknown hall takes none of them.
+    assert!(b.s().append_events("nowhere", today, &moved).await.is_err());
+    assert_eq!(b.s().events("nowhere", today).await.unwrap(), []);
 }
 
 async fn one_rating_per_ticket(b: Backend) {

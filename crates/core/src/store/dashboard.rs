@@ -169,3 +169,39 @@ impl Store {
         Ok(compute(&view, &cache.queue, &thresholds, now, cache.last_event_at))
     }
 }
+
+impl Store {
+    /// Writes the audit entry of a queue action the server carried out (moving a matter's
+    /// waiting tickets to another window): the queue is the server's, the record of who asked
+    /// for it is the hall's.
+    pub fn record_queue_move(
+        &self,
+        actor: &str,
+        matter_id: &str,
+        to_window_id: &str,
+        ticket_ids: &[String],
+    ) -> Result<()> {
+        self.write(actor, |w| {
+            let matter: String =
+                w.tx.query_row("SELECT name FROM matters WHERE id = ?1", [matter_id], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or_else(|| matter_id.to_owned());
+            let window: String =
+                w.tx.query_row("SELECT number FROM windows WHERE id = ?1", [to_window_id], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or_else(|| to_window_id.to_owned());
+            w.audit(Change {
+                action: "queue.move_waiting",
+                entity_type: "matter",
+                entity_id: Some(matter_id),
+                summary: format!("把“{matter}”的 {} 位排队群众转到窗口 {window}", ticket_ids.len()),
+                before: None,
+                after: Some(serde_json::json!({
+                    "matterId": matter_id,
+                    "toWindowId": to_window_id,
+                    "ticketIds": ticket_ids,
+                })),
+            })
+        })
+    }
+}

@@ -1,5 +1,6 @@
-//! Administration: halls, their configuration, devices and their tokens, appointment slots, and
-//! read access to the day's tickets, bookings and the ratings. Authenticated by the server's
+//! Administration: halls, their configuration, devices and their tokens, appointment slots,
+//! read access to the day's tickets, bookings and the ratings, and the supervisor's actions on
+//! the live queue (moving a matter's waiting tickets to a window). Authenticated by the server's
 //! admin token.
 
 use crate::api::appointments::{mark_no_shows, parse_day, slot_views, SlotQuery};
@@ -17,9 +18,9 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use hallkeeper_proto::{
     Appointment, AppointmentSlot, AppointmentSlotsInput, Device, DeviceCreated, DeviceInput, Hall,
-    HallConfig, HallInput, MatterState, Rating, Ticket,
+    HallConfig, HallInput, MatterState, Rating, Ticket, WindowState,
 };
-use hallkeeper_queue::HallQueue;
+use hallkeeper_queue::{HallQueue, QueueError};
 use std::sync::Arc;
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -196,6 +197,83 @@ pub async fn tickets(
         })
         .await?;
     Ok(Json(out))
+}
+
+/// Body of `POST /admin/halls/{hallId}/queue/move-waiting`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MoveWaitingRequest {
+    pub matter_id: String,
+    pub to_window_id: String,
+}
+
+/// What a move did: the tickets moved, in issue order (the order the window will call them in
+/// within each priority class).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveWaitingOutcome {
+    pub moved: u32,
+    pub ticket_ids: Vec<String>,
+}
+
+/// 整队转移: sends every ticket waiting in a matter's queue to one open window, each keeping its
+/// number and place (see `HallQueue::move_waiting` for which tickets move). Under the hall's
+/// lock like a caller's command; every event is stored, in one transaction, before the answer,
+/// and the hall's sync streams are woken so desktops pull the events at once.
+pub async fn move_waiting(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(hall_id): Path<String>,
+    ApiJson(input): ApiJson<MoveWaitingRequest>,
+) -> Result<Json<MoveWaitingOutcome>, ApiError> {
+    auth::admin(&state, &headers)?;
+    hall_exists(&state, &hall_id).await?;
+    check_id("matterId", &input.matter_id)?;
+    check_id("toWindowId", &input.to_window_id)?;
+    let ticket_ids = state
+        .halls
+        .with(&*state.storage, &hall_id, (state.now)(), async |rt| {
+            // Read under the hall's lock: a time read before it could precede an event stored
+            // while this request waited (a kiosk's ticket for the matter), refusing the whole
+            // move as out of order.
+            let now = (state.now)();
+            let events = rt
+                .queue
+                .move_waiting(&input.matter_id, &input.to_window_id, now)
+                .map_err(|e| move_refusal(e, &rt.config))?;
+            let events = rt.record_all(&*state.storage, events).await?;
+            Ok(events.into_iter().map(|e| e.ticket_id).collect::<Vec<_>>())
+        })
+        .await?;
+    tracing::info!(
+        hall = %hall_id,
+        matter = %input.matter_id,
+        window = %input.to_window_id,
+        moved = ticket_ids.len(),
+        "waiting tickets moved"
+    );
+    let moved = u32::try_from(ticket_ids.len()).unwrap_or(u32::MAX);
+    Ok(Json(MoveWaitingOutcome { moved, ticket_ids }))
+}
+
+/// The queue's refusal of a move, naming the request field at fault in the supervisor's words.
+fn move_refusal(e: QueueError, config: &HallConfig) -> ApiError {
+    let window = |id: &str| {
+        config.windows.iter().find(|w| w.id == id).map_or_else(|| id.to_owned(), |w| w.number.clone())
+    };
+    let (field, message) = match &e {
+        QueueError::WindowNotFound(_) => ("toWindowId", "本大厅没有这个窗口".to_owned()),
+        QueueError::WindowClosed { window_id, state } => {
+            let now = if *state == WindowState::Paused { "已暂停" } else { "已关闭" };
+            ("toWindowId", format!("窗口 {} {now}，不能把排队的群众转过去", window(window_id)))
+        }
+        QueueError::Refused { .. } => ("matterId", "本大厅没有这个事项".to_owned()),
+        QueueError::NothingToMove(_) => {
+            ("matterId", "该事项当前没有排队等候的群众（可能都已叫号，或已转到指定窗口）".to_owned())
+        }
+        _ => return ApiError::Queue(e),
+    };
+    ApiError::QueueRefused { source: e, field, message }
 }
 
 #[derive(serde::Deserialize)]

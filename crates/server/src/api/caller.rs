@@ -63,6 +63,9 @@ pub async fn call_next(
     let t = state
         .halls
         .with(&*state.storage, &device.hall_id, now, async |rt| {
+            // Read again under the hall's lock: a request that waited for it must not stamp
+            // its event before the one that held it.
+            let now = (state.now)();
             let event = rt.queue.call_next(&window_id, now)?;
             let id = event.ticket_id.clone();
             rt.record(&*state.storage, event).await?;
@@ -90,6 +93,9 @@ pub async fn act(
     let t = state
         .halls
         .with(&*state.storage, &device.hall_id, now, async |rt| {
+            // Read again under the hall's lock: a request that waited for it must not stamp
+            // its event before the one that held it.
+            let now = (state.now)();
             let q = &mut rt.queue;
             let event = match action.as_str() {
                 "recall" => q.recall(&window_id, &ticket_id, now)?,
@@ -123,6 +129,9 @@ pub async fn transfer(
     let t = state
         .halls
         .with(&*state.storage, &device.hall_id, now, async |rt| {
+            // Read again under the hall's lock: a request that waited for it must not stamp
+            // its event before the one that held it.
+            let now = (state.now)();
             let event = rt.queue.transfer(&window_id, &ticket_id, input.target.clone(), now)?;
             rt.record(&*state.storage, event).await?;
             ticket(rt, &ticket_id)

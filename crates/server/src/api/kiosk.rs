@@ -87,6 +87,9 @@ pub async fn take_ticket(
     let issued = state
         .halls
         .with(&*state.storage, &device.hall_id, now, async |rt| {
+            // Read again under the hall's lock: a request that waited for it must not stamp
+            // its event before the one that held it.
+            let now = (state.now)();
             let event = rt.queue.issue(&ticket_id, &input.matter_id, input.class, now)?;
             rt.record(&*state.storage, event).await?;
             issued_ticket(rt, &ticket_id)
@@ -155,6 +158,9 @@ pub async fn check_in(
     let issued = state
         .halls
         .with(&*state.storage, &device.hall_id, now, async |rt| {
+            // Read again under the hall's lock: a request that waited for it must not stamp
+            // its event before the one that held it.
+            let now = (state.now)();
             let event = rt.queue.issue(&ticket_id, &appt.matter_id, PriorityClass::Appointment, now)?;
             match rt.record_check_in(&*state.storage, &code, event).await? {
                 AppointmentChange::Done(_) => issued_ticket(rt, &ticket_id),

@@ -37,6 +37,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/admin/halls/{hall_id}/devices", post(admin::add_device).get(admin::devices))
         .route("/api/v1/admin/halls/{hall_id}/devices/{device_id}", delete(admin::revoke_device))
         .route("/api/v1/admin/halls/{hall_id}/tickets", get(admin::tickets))
+        .route("/api/v1/admin/halls/{hall_id}/queue/move-waiting", post(admin::move_waiting))
         .route("/api/v1/admin/halls/{hall_id}/ratings", get(admin::ratings))
         .route("/api/v1/admin/halls/{hall_id}/appointment-slots", put(admin::put_slots).get(admin::slots))
         .route("/api/v1/admin/halls/{hall_id}/appointments", get(admin::appointments))

@@ -15,9 +15,10 @@
 //! serialised per hall, so change ids are handed out in commit order without gaps. A delete in a
 //! push cascades, in the same transaction, to the rows that reference the deleted one.
 //!
-//! Ticket events of one hall are appended one at a time (the hall's lock in `halls.rs`, and on
-//! PostgreSQL a per-hall advisory lock as well), so their seqs commit in increasing order and a
-//! desktop pulling them by seq can keep a cursor.
+//! Ticket events of one hall are appended one append at a time — one event, or the events of a
+//! supervisor's move in one transaction — (the hall's lock in `halls.rs`, and on PostgreSQL a
+//! per-hall advisory lock as well), so their seqs commit in increasing order and a desktop
+//! pulling them by seq can keep a cursor.
 
 pub mod postgres;
 pub mod sqlite;
@@ -138,6 +139,10 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Appends one event to the hall's log; `day` is the hall day of the ticket it belongs to.
     async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()>;
+    /// Appends events of one operation (a supervisor's move of a whole queue) to the hall's log,
+    /// in order and in one transaction: the log never holds half of a decision.
+    async fn append_events(&self, hall_id: &str, day: NaiveDate, events: &[TicketEvent])
+        -> StorageResult<()>;
     /// A day's events of a hall, in the order they were appended.
     async fn events(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<TicketEvent>>;
 

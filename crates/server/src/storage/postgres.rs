@@ -702,13 +702,38 @@ impl Storage for PostgresStorage {
     }
 
     async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()> {
+        // One statement, one round trip: the row is formed (and its seq drawn) only after the
+        // subquery has taken the hall's event lock, which the statement's own transaction holds
+        // until it commits — the same order guarantee as `append_events`, a busy hall's every
+        // ticket without three extra round trips.
+        let c = self.client().await?;
+        let st = c
+            .prepare_cached(
+                "INSERT INTO ticket_events (hall_id, day, ticket_id, at, event)
+                 SELECT $1::text, $2::date, $3::text, $4::timestamptz, $5::jsonb
+                   FROM (SELECT pg_advisory_xact_lock($6, hashtext($1::text))) AS held",
+            )
+            .await
+            .map_err(backend)?;
+        c.execute(&st, &[&hall_id, &day, &event.ticket_id, &event.at, &Json(event), &EVENT_LOCK_CLASS])
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn append_events(
+        &self,
+        hall_id: &str,
+        day: NaiveDate,
+        events: &[TicketEvent],
+    ) -> StorageResult<()> {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(backend)?;
         lock_events(&tx, hall_id).await?;
         let st = tx.prepare_cached(INSERT_EVENT).await.map_err(backend)?;
-        tx.execute(&st, &[&hall_id, &day, &event.ticket_id, &event.at, &Json(event)])
-            .await
-            .map_err(backend)?;
+        for e in events {
+            tx.execute(&st, &[&hall_id, &day, &e.ticket_id, &e.at, &Json(e)]).await.map_err(backend)?;
+        }
         tx.commit().await.map_err(backend)?;
         Ok(())
     }

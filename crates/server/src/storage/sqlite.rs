@@ -578,6 +578,30 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn append_events(
+        &self,
+        hall_id: &str,
+        day: NaiveDate,
+        events: &[TicketEvent],
+    ) -> StorageResult<()> {
+        let rows = events
+            .iter()
+            .map(|e| Ok((e.ticket_id.clone(), ts(e.at), serde_json::to_string(e).map_err(backend)?)))
+            .collect::<StorageResult<Vec<_>>>()?;
+        let hall_id = hall_id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+            {
+                let mut st = tx.prepare_cached(INSERT_EVENT).map_err(backend)?;
+                for (ticket_id, at, json) in &rows {
+                    st.execute(params![hall_id, day.to_string(), ticket_id, at, json]).map_err(backend)?;
+                }
+            }
+            tx.commit().map_err(backend)
+        })
+        .await
+    }
+
     async fn events(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<TicketEvent>> {
         let hall_id = hall_id.to_owned();
         let jsons: Vec<String> = self

@@ -1,0 +1,272 @@
+//! The supervisor's actions on the hall's live queue. The queue lives on the central server (the
+//! embedded one by default), so these commands are HTTP calls to its admin API rather than store
+//! calls; the events they cause come back to this desktop by sync, like the callers' events.
+
+use crate::{AppState, CommandError};
+use hallkeeper_core::proto::{ErrorBody, Locale};
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+use std::time::Duration;
+use tauri::State;
+
+/// What a move did, as the server answered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveWaitingOutcome {
+    pub moved: u32,
+    /// The tickets moved, in issue order.
+    pub ticket_ids: Vec<String>,
+}
+
+/// 整队转移: sends every ticket waiting in the matter's queue to the window, each keeping its
+/// number and place (the server's `POST /admin/halls/{hallId}/queue/move-waiting`). The
+/// server's refusals arrive with its code and field (`queue.window_closed` on `toWindowId`,
+/// `queue.nothing_to_move` on `matterId` …).
+#[tauri::command]
+pub async fn move_waiting_tickets(
+    state: State<'_, AppState>,
+    matter_id: String,
+    to_window_id: String,
+) -> Result<MoveWaitingOutcome, CommandError> {
+    let locale = state.locale();
+    let Some(link) = state.link().cloned() else {
+        return Err(error(
+            locale,
+            "server.not_connected",
+            "尚未连接中心服务器，正在连接…",
+            "Not connected to the central server yet; connecting…",
+        ));
+    };
+    let outcome =
+        move_waiting(&link.base_url, &link.hall_id, link.admin_token(), &matter_id, &to_window_id, locale)
+            .await?;
+    tracing::info!(matter = %matter_id, window = %to_window_id, moved = outcome.moved, "waiting tickets moved");
+    let (actor, ids) = (state.operator(), outcome.ticket_ids.clone());
+    state.call(move |s| s.record_queue_move(&actor, &matter_id, &to_window_id, &ids)).await?;
+    Ok(outcome)
+}
+
+/// The HTTP call, apart from Tauri's state so tests can make it against a server of their own.
+pub async fn move_waiting(
+    base_url: &str,
+    hall_id: &str,
+    admin_token: &str,
+    matter_id: &str,
+    to_window_id: &str,
+    locale: Locale,
+) -> Result<MoveWaitingOutcome, CommandError> {
+    let mut url = reqwest::Url::parse(base_url).map_err(|e| {
+        tracing::warn!("the central server's address {base_url:?} is not a URL: {e}");
+        error(locale, "server.url_invalid", "中心服务器地址无效", "The central server's address is not valid")
+    })?;
+    // Segments, not text: a hall id is the operator's to choose and is escaped as a segment.
+    url.path_segments_mut()
+        .map_err(|()| {
+            error(
+                locale,
+                "server.url_invalid",
+                "中心服务器地址无效",
+                "The central server's address is not valid",
+            )
+        })?
+        .pop_if_empty()
+        .extend(["api", "v1", "admin", "halls", hall_id, "queue", "move-waiting"]);
+    let body = serde_json::json!({ "matterId": matter_id, "toWindowId": to_window_id });
+    let resp = http().post(url).bearer_auth(admin_token).json(&body).send().await.map_err(|e| {
+        tracing::warn!("cannot reach the central server: {e}");
+        unreachable(locale)
+    })?;
+    let status = resp.status();
+    let bytes = resp.bytes().await.map_err(|e| {
+        tracing::warn!("the central server's answer was cut off: {e}");
+        unreachable(locale)
+    })?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| {
+            tracing::warn!(%status, "the central server's answer to a move is not what was expected: {e}");
+            bad_answer(locale, status)
+        });
+    }
+    match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(refusal) => {
+            tracing::info!(code = %refusal.code, %status, "move of waiting tickets refused");
+            Err(CommandError(in_locale(refusal, locale)))
+        }
+        Err(_) => {
+            tracing::warn!(%status, "the central server refused a move without an error body");
+            Err(bad_answer(locale, status))
+        }
+    }
+}
+
+/// One client for these calls, made on first use; its timeout keeps a hung server from holding
+/// the supervisor's button forever.
+fn http() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default()
+    })
+}
+
+/// The server writes its messages in Chinese; in English the codes this action can meet get an
+/// English sentence, anything else keeps the server's words rather than lose them.
+fn in_locale(mut body: ErrorBody, locale: Locale) -> ErrorBody {
+    if locale == Locale::EnUs {
+        let english = match body.code.as_str() {
+            "queue.window_not_found" => Some("This hall has no such window"),
+            "queue.window_closed" => {
+                Some("That window is paused or closed: open it before sending people to it")
+            }
+            "queue.unknown_matter" => Some("This hall has no such matter"),
+            "queue.nothing_to_move" => {
+                Some("Nobody is waiting for this matter any more (called already, or sent to a window)")
+            }
+            "hall.not_configured" => Some("The server does not have this hall's windows and matters yet"),
+            "hall.not_found" => Some("The central server does not know this hall"),
+            "auth.token_missing" | "auth.token_invalid" => {
+                Some("The central server did not accept this desktop's admin token")
+            }
+            "storage.unavailable" => Some("The central server's storage is unavailable; try again shortly"),
+            _ => None,
+        };
+        if let Some(message) = english {
+            body.message = message.to_owned();
+        }
+    }
+    body
+}
+
+fn error(locale: Locale, code: &str, zh: &str, en: &str) -> CommandError {
+    let message = match locale {
+        Locale::ZhCn => zh,
+        Locale::EnUs => en,
+    };
+    CommandError(ErrorBody { code: code.to_owned(), message: message.to_owned(), field: None })
+}
+
+fn unreachable(locale: Locale) -> CommandError {
+    error(
+        locale,
+        "server.unreachable",
+        "无法连接中心服务器，请检查网络后重试",
+        "Cannot reach the central server; check the network and try again",
+    )
+}
+
+fn bad_answer(locale: Locale, status: StatusCode) -> CommandError {
+    let message = match locale {
+        Locale::ZhCn => format!("中心服务器的应答无法识别（HTTP {}）", status.as_u16()),
+        Locale::EnUs => format!("The central server's answer was not understood (HTTP {})", status.as_u16()),
+    };
+    CommandError(ErrorBody { code: "server.bad_answer".into(), message, field: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hallkeeper_server::storage::sqlite::SqliteStorage;
+    use hallkeeper_server::{start, system_now, AppState as ServerState};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    const TOKEN: &str = "hk_test-admin";
+
+    /// A server with hall `h1`: window A01 bound to 身份证 (m-id) and an idle open window C01,
+    /// and two tickets for m-id waiting. Returns the server and its base URL.
+    async fn server(dir: &std::path::Path) -> (hallkeeper_server::Running, String) {
+        let storage = SqliteStorage::open(&dir.join("server.db")).unwrap();
+        let state = Arc::new(ServerState::new(Arc::new(storage), Some(TOKEN), system_now()));
+        let running = start(([127, 0, 0, 1], 0).into(), state).await.unwrap();
+        let base = format!("http://{}", running.addr);
+        let http = reqwest::Client::new();
+        let admin = |req: reqwest::RequestBuilder| req.bearer_auth(TOKEN);
+        let r = admin(http.post(format!("{base}/api/v1/admin/halls")))
+            .json(&json!({ "id": "h1", "name": "测试大厅" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let window = |id: &str, number: &str, position: i64| {
+            json!({ "id": id, "number": number, "name": number, "zone": "", "kind": "general", "state": "open",
+                    "position": position, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z" })
+        };
+        let config = json!({
+            "windows": [window("w-a", "A01", 0), window("w-c", "C01", 1)],
+            "departments": [{ "id": "d", "code": "D", "name": "公安局" }],
+            "matters": [{ "id": "m-id", "catalogCode": "M-ID", "name": "居民身份证换领", "departmentId": "d", "matterType": "",
+                          "required": true, "timeLimitDays": 0, "ticketPrefix": "A", "state": "active" }],
+            "bindings": [{ "windowId": "w-a", "matterId": "m-id", "priority": "primary" }],
+            "settings": { "maxRecalls": 2, "fallbackPrefix": "A" }
+        });
+        let r = admin(http.put(format!("{base}/api/v1/admin/halls/h1/config")))
+            .json(&config)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let r = admin(http.post(format!("{base}/api/v1/admin/halls/h1/devices")))
+            .json(&json!({ "kind": "kiosk", "name": "取号机" }))
+            .send()
+            .await
+            .unwrap();
+        let kiosk: serde_json::Value = r.json().await.unwrap();
+        for _ in 0..2 {
+            let r = http
+                .post(format!("{base}/api/v1/kiosk/tickets"))
+                .bearer_auth(kiosk["token"].as_str().unwrap())
+                .json(&json!({ "matterId": "m-id" }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+        }
+        (running, base)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_move_reaches_the_server_and_its_refusals_come_back_as_command_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let (running, base) = server(dir.path()).await;
+
+        let done = move_waiting(&base, "h1", TOKEN, "m-id", "w-c", Locale::ZhCn).await.unwrap();
+        assert_eq!((done.moved, done.ticket_ids.len()), (2, 2));
+
+        let again = move_waiting(&base, "h1", TOKEN, "m-id", "w-a", Locale::ZhCn).await.unwrap_err();
+        assert_eq!(
+            (again.0.code.as_str(), again.0.field.as_deref()),
+            ("queue.nothing_to_move", Some("matterId"))
+        );
+        assert!(again.0.message.contains("没有排队等候"), "{}", again.0.message);
+        let english = move_waiting(&base, "h1", TOKEN, "m-id", "w-nope", Locale::EnUs).await.unwrap_err();
+        assert_eq!(
+            (english.0.code.as_str(), english.0.field.as_deref(), english.0.message.as_str()),
+            ("queue.window_not_found", Some("toWindowId"), "This hall has no such window")
+        );
+        let token = move_waiting(&base, "h1", "hk_wrong", "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
+        assert_eq!(token.0.code, "auth.token_invalid");
+        // A hall id is one path segment, whatever it holds.
+        let odd = move_waiting(&base, "h1/queue", TOKEN, "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
+        assert_eq!(odd.0.code, "hall.not_found");
+
+        running.stop().await.unwrap();
+        let gone = move_waiting(&base, "h1", TOKEN, "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
+        assert_eq!(gone.0.code, "server.unreachable");
+        let bad = move_waiting("not a url", "h1", TOKEN, "m-id", "w-c", Locale::EnUs).await.unwrap_err();
+        assert_eq!(bad.0.code, "server.url_invalid");
+    }
+
+    #[test]
+    fn unknown_codes_keep_the_servers_words_in_english() {
+        let body =
+            ErrorBody { code: "queue.time_out_of_order".into(), message: "某条消息".into(), field: None };
+        assert_eq!(in_locale(body.clone(), Locale::EnUs), body);
+        let known = ErrorBody {
+            code: "queue.window_closed".into(),
+            message: "窗口 D01 已暂停".into(),
+            field: Some("toWindowId".into()),
+        };
+        assert_eq!(in_locale(known.clone(), Locale::ZhCn), known, "Chinese is the server's own");
+        assert_eq!(in_locale(known, Locale::EnUs).field.as_deref(), Some("toWindowId"));
+    }
+}

@@ -9,11 +9,13 @@ APP_BIN="$CARGO_TARGET_DIR/debug/hallkeeper"
 
 # Debian packages: WebKitGTK and the build chain for Tauri, Xvfb + D-Bus for a headless
 # display, the WebKit WebDriver for end-to-end tests, a notification daemon, CJK fonts,
-# ImageMagick for screenshots, PostgreSQL for the server's tests (started by postgres.sh).
+# ImageMagick for screenshots, PostgreSQL for the server's tests (started by postgres.sh). The
+# dashboard's e2e test watches the session bus with dbus-monitor (dbus-bin) for the queue-alarm
+# notification that dunst (D-Bus activated) receives, and clicks it with dunstctl.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth dbus-x11 webkit2gtk-driver dunst libnotify-bin fonts-noto-cjk imagemagick x11-apps
+  xvfb xauth dbus-x11 dbus-bin webkit2gtk-driver dunst libnotify-bin fonts-noto-cjk imagemagick x11-apps
   postgresql
 )
 TAURI_DRIVER_VERSION=2.1.0

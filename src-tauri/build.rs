@@ -28,6 +28,11 @@ const COMMANDS: &[&str] = &[
     "set_seat",
     "get_sync_status",
     "sync_now",
+    "get_dashboard",
+    "get_thresholds",
+    "set_thresholds",
+    "bind_overflow_today",
+    "move_waiting_tickets",
 ];
 
 fn main() {

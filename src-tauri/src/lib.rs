@@ -3,6 +3,7 @@
 
 mod cli;
 pub mod commands;
+pub mod dashboard_feed;
 mod error;
 pub mod hall_server;
 mod simulation;
@@ -45,6 +46,11 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::staff::set_seat,
         commands::sync::get_sync_status,
         commands::sync::sync_now,
+        commands::dashboard::get_dashboard,
+        commands::dashboard::get_thresholds,
+        commands::dashboard::set_thresholds,
+        commands::dashboard::bind_overflow_today,
+        commands::queue_actions::move_waiting_tickets,
     ])
 }
 
@@ -75,6 +81,9 @@ pub fn run(started: Instant) -> i32 {
             let state = AppState::open(&data_dir, started)?;
             tracing::info!(data_dir = %data_dir.display(), "local store open");
             app.manage(state);
+            app.manage(std::sync::Arc::new(dashboard_feed::FeedTrigger::default()));
+            // Before any notification: only those shown while a handler exists report a click.
+            dashboard_feed::handle_notification_clicks(app.handle());
             connect_server(app.handle().clone(), options.clone(), data_dir);
             Ok(())
         });
@@ -111,6 +120,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                 state.set_link(link.clone());
                 tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
                 let sync = link.start_sync(state.store());
+                start_dashboard_feed(&app, Some(sync.subscribe_pulled()));
                 tauri::async_runtime::spawn(commands::forward_sync(app.clone(), sync));
                 if let Some(speed) = options.simulate {
                     let sim = simulation::Simulation {
@@ -132,9 +142,23 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                     ));
                 }
             }
-            Err(e) => tracing::warn!("working without the central server: {e}"),
+            Err(e) => {
+                tracing::warn!("working without the central server: {e}");
+                start_dashboard_feed(&app, None);
+            }
         }
     });
+}
+
+/// Starts the dashboard feed (the `dashboard` event and the queue-alarm notifications), following
+/// sync's pulls when there is a server.
+fn start_dashboard_feed<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    pulled: Option<tokio::sync::watch::Receiver<hallkeeper_sync_client::PulledTick>>,
+) {
+    let Some(trigger) = app.try_state::<std::sync::Arc<dashboard_feed::FeedTrigger>>() else { return };
+    let store = app.state::<AppState>().store();
+    tauri::async_runtime::spawn(dashboard_feed::run(app.clone(), store, trigger.inner().clone(), pulled));
 }
 
 /// WebKitGTK composites with OpenGL; on a hall PC without a GPU that means llvmpipe (software GL

@@ -239,3 +239,38 @@ fn staff_and_todays_seating() {
     h.ok("delete_staff", json!({ "id": s["id"] }));
     assert_eq!(h.ok("get_roster", json!({}))["seats"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn dashboard_thresholds_and_overflow_for_today_as_the_ui_calls_them() {
+    let h = Harness::new();
+    let empty = h.ok("get_dashboard", json!({}));
+    assert_eq!(empty["tiles"], json!([]), "{empty}");
+    assert_eq!(empty["totals"]["waiting"], 0);
+
+    let mut t = h.ok("get_thresholds", json!({}));
+    assert_eq!(t["windowDefault"]["waitingWarning"], 10, "a hall starts at 10 people / 20 minutes");
+    t["windowDefault"]["waitingAlarm"] = json!(5);
+    let e = h.err("set_thresholds", json!({ "settings": t }));
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("threshold.invalid"), Some("windowDefault.waitingAlarm"))
+    );
+    t["windowDefault"]["waitingAlarm"] = json!(25);
+    assert_eq!(h.ok("set_thresholds", json!({ "settings": t }))["windowDefault"]["waitingAlarm"], 25);
+
+    let w = h.ok("create_window", input("A01", "综合受理"));
+    let mapping = h.ok("inspect_catalog_file", json!({ "path": sample_catalog() }))["mapping"].clone();
+    let request = json!({ "path": sample_catalog(), "mapping": mapping });
+    let preview = h.ok("preview_catalog_import", json!({ "request": request }));
+    h.ok("apply_catalog_import", json!({ "request": request, "fingerprint": preview["fingerprint"] }));
+    let matter = h.ok("get_catalog", json!({}))["matters"][0]["id"].clone();
+    let change = h.ok("bind_overflow_today", json!({ "windowId": w["id"], "matterId": matter }));
+    assert_eq!(change["changed"], 1);
+    assert_eq!(change["bindings"][0]["priority"], "overflow");
+    let d = h.ok("get_dashboard", json!({}));
+    assert_eq!(d["tiles"][0]["number"], "A01");
+
+    // Moving a queue needs the server; without one the UI is told so, in its language.
+    let e = h.err("move_waiting_tickets", json!({ "matterId": matter, "toWindowId": w["id"] }));
+    assert_eq!(e["code"], "server.not_connected");
+}

@@ -5,6 +5,7 @@
 //! xvfb-run -a dbus-run-session -- cargo test -p hallkeeper-e2e --features e2e -- --test-threads=1
 
 mod catalog;
+mod dashboard;
 mod pages;
 mod sync;
 

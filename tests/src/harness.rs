@@ -259,12 +259,20 @@ pub struct Harness {
     app: PathBuf,
     artifacts: PathBuf,
     launches: u32,
+    /// Arguments the app gets after `--data-dir <dir>` (e.g. `--simulate`).
+    app_args: Vec<String>,
 }
 
 impl Harness {
     /// Starts tauri-driver and the app on a fresh data directory, and waits for `app-ready`.
     /// Panics (with what to do) when the machine cannot run the suite.
     pub async fn start(name: &str) -> Harness {
+        Self::start_with_args(name, &[]).await
+    }
+
+    /// [`Self::start`] with more arguments for the app after `--data-dir <dir>` (every launch of
+    /// this test gets them), e.g. `&["--simulate-speed", "120"]`.
+    pub async fn start_with_args(name: &str, app_args: &[&str]) -> Harness {
         require_display();
         let app = paths::app_binary().unwrap_or_else(|e| panic!("{e}\n{HOW_TO_RUN}"));
         let artifacts = paths::artifacts_dir();
@@ -284,6 +292,7 @@ impl Harness {
             app,
             artifacts,
             launches: 0,
+            app_args: app_args.iter().map(|a| a.to_string()).collect(),
         };
         if let Err(e) = h.launch().await {
             h.finish(Err(e.context("starting the app for the first time"))).await;
@@ -312,11 +321,13 @@ impl Harness {
             bail!("launch(): a session is already open");
         }
         let data_dir = self.data_dir().to_string_lossy().into_owned();
+        let mut args = vec!["--data-dir".to_string(), data_dir];
+        args.extend(self.app_args.iter().cloned());
         let caps = json!({
             "browserName": "wry",
             "tauri:options": {
                 "application": self.app.to_string_lossy(),
-                "args": ["--data-dir", data_dir],
+                "args": args,
             }
         });
         let caps = match caps {
@@ -656,6 +667,25 @@ impl Harness {
             }
             Err(e) => self.fail(e).await,
         }
+    }
+
+    /// Everything the app (and tauri-driver) logged so far.
+    pub fn app_log(&self) -> String {
+        fs::read_to_string(self.driver.log()).unwrap_or_default()
+    }
+
+    /// The central server's address as the app logged it (`central server connected url=…`), once
+    /// it is connected.
+    pub fn server_url(&self) -> Option<String> {
+        let log = self.app_log();
+        let line = log.lines().rev().find(|l| l.contains("central server connected"))?;
+        let url = line.split_whitespace().find_map(|w| w.strip_prefix("url="))?;
+        Some(url.trim_matches('"').to_string())
+    }
+
+    /// Where this test's artifacts (logs, screenshots) go.
+    pub fn artifacts(&self) -> &Path {
+        &self.artifacts
     }
 
     /// Lines of the app's log where the UI reported an error (see `report_ui_error`), including

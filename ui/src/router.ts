@@ -53,9 +53,9 @@ export const NAV_ITEMS: NavItem[] = [
 const ComingSoonView = () => import('./views/ComingSoonView.vue')
 
 const routes: RouteRecordRaw[] = [
-  // The dashboard is not built yet: start on the windows page for now.
-  { path: '/', redirect: '/windows' },
-  { path: '/dashboard', component: ComingSoonView, meta: { nav: 'dashboard' } },
+  // The supervisor's first screen: the live queue monitor (总览).
+  { path: '/', redirect: '/dashboard' },
+  { path: '/dashboard', component: () => import('./views/DashboardView.vue'), meta: { nav: 'dashboard' } },
   { path: '/windows', component: WindowsView, meta: { nav: 'windows' } },
   { path: '/catalog', component: () => import('./views/CatalogView.vue'), meta: { nav: 'catalog' } },
   { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { nav: 'staff' } },
@@ -64,7 +64,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/reports', component: ComingSoonView, meta: { nav: 'reports' } },
   { path: '/audit', component: () => import('./views/AuditView.vue'), meta: { nav: 'audit' } },
   { path: '/settings', component: () => import('./views/SettingsView.vue'), meta: { nav: 'settings' } },
-  { path: '/:pathMatch(.*)*', redirect: '/windows' },
+  { path: '/:pathMatch(.*)*', redirect: '/dashboard' },
 ]
 
 export const router = createRouter({

@@ -6,6 +6,8 @@ pub mod app;
 pub mod audit;
 pub mod bindings;
 pub mod catalog;
+pub mod dashboard;
+pub mod queue_actions;
 pub mod settings;
 pub mod staff;
 pub mod sync;
@@ -28,6 +30,8 @@ pub enum Entity {
     Bindings,
     Staff,
     Roster,
+    /// The dashboard's thresholds (settings).
+    Thresholds,
 }
 
 #[derive(Clone, Serialize)]
@@ -36,6 +40,9 @@ struct DataChanged {
 }
 
 pub(crate) fn notify_changed<R: Runtime>(app: &AppHandle<R>, entity: Entity) {
+    if let Some(feed) = app.try_state::<std::sync::Arc<crate::dashboard_feed::FeedTrigger>>() {
+        feed.poke(matches!(entity, Entity::Thresholds));
+    }
     if let Some(link) = app.try_state::<crate::AppState>().and_then(|s| s.link().cloned()) {
         link.ops_written();
         if matches!(entity, Entity::Windows | Entity::Catalog | Entity::Bindings) {

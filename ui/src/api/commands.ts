@@ -5,6 +5,8 @@ import { toCommandError } from './errors'
 import type {
   AuditPage,
   BindInput,
+  Dashboard,
+  ThresholdSettings,
   Binding,
   BindingsChange,
   Catalog,
@@ -99,3 +101,28 @@ export const getSyncStatus = () => call<SyncStatus>('get_sync_status')
 
 /** Pushes everything pending and pulls to the server's head; the status after. */
 export const syncNow = () => call<SyncStatus>('sync_now')
+
+// The live queue monitor (issue 6)
+
+/** The dashboard as the shell computes it now (then follow the `dashboard` event). */
+export const getDashboard = () => call<Dashboard>('get_dashboard')
+
+export const getThresholds = () => call<ThresholdSettings>('get_thresholds')
+
+/** Saves every threshold at once; refused with `field` naming the input at fault. */
+export const setThresholds = (settings: ThresholdSettings) =>
+  call<ThresholdSettings>('set_thresholds', { settings })
+
+/** Binds a matter to a window as overflow until the end of today's hall day. */
+export const bindOverflowToday = (windowId: string, matterId: string) =>
+  call<BindingsChange>('bind_overflow_today', { windowId, matterId })
+
+/** What `move_waiting_tickets` moved: how many tickets and which. */
+export interface MovedTickets {
+  moved: number
+  ticketIds: string[]
+}
+
+/** Moves every waiting ticket of a matter to another window; they keep their place in the queue. */
+export const moveWaitingTickets = (matterId: string, toWindowId: string) =>
+  call<MovedTickets>('move_waiting_tickets', { matterId, toWindowId })

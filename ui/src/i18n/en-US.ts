@@ -4,11 +4,13 @@ import type { MessageSchema } from './zh-CN'
 import { catalogEnUS } from './sections/catalog.en-US'
 import { importStaffEnUS } from './sections/importStaff.en-US'
 import { syncEnUS } from './sections/sync.en-US'
+import { dashboardEnUS } from './sections/dashboard.en-US'
 
 const enUS: MessageSchema = {
   ...catalogEnUS,
   ...importStaffEnUS,
   ...syncEnUS,
+  ...dashboardEnUS,
   app: {
     name: 'Hallkeeper',
     tagline: 'Service hall supervisor',
@@ -38,8 +40,6 @@ const enUS: MessageSchema = {
     notAvailable: 'Not available yet',
   },
   comingSoon: {
-    dashboard:
-      "The dashboard will show each window's queue length, average waiting time and today's ratings. It is not available yet.",
     sms: 'SMS reminders will text citizens on rules (ticket issued, a few people ahead, called, missed, appointment due). Not available yet.',
     ratings:
       'Ratings & rectification will collect poor ratings from the one-rating-per-service pads and track verification, rectification and return visits. Not available yet.',

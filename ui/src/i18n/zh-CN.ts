@@ -4,11 +4,13 @@
 import { catalogZhCN } from './sections/catalog.zh-CN'
 import { importStaffZhCN } from './sections/importStaff.zh-CN'
 import { syncZhCN } from './sections/sync.zh-CN'
+import { dashboardZhCN } from './sections/dashboard.zh-CN'
 
 const zhCN = {
   ...catalogZhCN,
   ...importStaffZhCN,
   ...syncZhCN,
+  ...dashboardZhCN,
   app: {
     name: '厅管家',
     tagline: '政务服务中心管理',
@@ -38,7 +40,6 @@ const zhCN = {
     notAvailable: '尚未上线',
   },
   comingSoon: {
-    dashboard: '总览将集中显示各窗口的排队人数、平均等候时长和当日评价情况。该功能尚未上线。',
     sms: '短信提醒将按规则（取号、前面还剩几人、叫号、过号、预约到时）给群众发送提醒短信。该功能尚未上线。',
     ratings: '评价整改将汇总“一事一评”中的差评，跟踪核实、整改和回访。该功能尚未上线。',
     reports: '报表将统计主动评价率、好评率、差评整改率，以及各窗口的等候和办理时长。该功能尚未上线。',

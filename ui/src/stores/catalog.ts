@@ -20,7 +20,7 @@ type Status = 'idle' | 'loading' | 'ready' | 'error'
 export type MatterCoverage = 'red' | 'amber' | 'ok' | 'retired'
 
 /** The payload of the shell's `data-changed` event. */
-export type DataEntity = 'windows' | 'catalog' | 'bindings' | 'staff' | 'roster'
+export type DataEntity = 'windows' | 'catalog' | 'bindings' | 'staff' | 'roster' | 'thresholds'
 
 /**
  * Runs `task` one at a time: a call while it runs schedules exactly one more run after it (a burst

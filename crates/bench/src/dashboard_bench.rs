@@ -1,0 +1,279 @@
+//! `hallkeeper-dashboard-bench` (issue 6): the live dashboard in the real app, against a real
+//! server on loopback, measured from outside.
+//!
+//! 1. **Server event → tile**: a quiet hall; the bench takes tickets at the kiosk one by one.
+//!    A MutationObserver placed in the page (through WebDriver, before measuring) stamps
+//!    `Date.now()` each time the totals strip changes; a ticket's latency is from just before
+//!    its kiosk request to the first stamp whose "issued today" count includes it. The path is
+//!    the whole product: server log → "pull now" stream → pull → store → dashboard feed →
+//!    `dashboard` event → render. Target p95 ≤ 500 ms.
+//! 2. **CPU**: a hall of 200 windows kept busy by the simulator (kiosks, callers, rating pads at
+//!    `--speed` × real time, in this process), the app showing 总览; the CPU time of the app and
+//!    its WebKit processes over `--seconds`, as a share of one core. Target ≤ 5 %. The server
+//!    and the simulator run in this process, so their work is not counted.
+//!
+//! xvfb-run -a dbus-run-session -- hallkeeper-dashboard-bench [--tickets N] [--seconds S] [--speed X]
+
+// Shared with the startup bench; this one uses a part of each.
+#[allow(dead_code)]
+mod procfs;
+#[allow(dead_code)]
+mod stats;
+
+use hallkeeper_core::proto::{PriorityClass, TakeTicket};
+use hallkeeper_core::{Store, SystemClock};
+use hallkeeper_e2e::Harness;
+use hallkeeper_server::storage::sqlite::SqliteStorage;
+use hallkeeper_server::{start, system_now, AppState};
+use hallkeeper_sync_client::{Endpoint, SyncClient};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const HALL: &str = "bench-hall";
+const ADMIN: &str = "bench-admin-token-0123456789";
+const WINDOWS: usize = 200;
+
+fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn unix_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// Clock ticks of the process tree (user + system), from /proc/<pid>/stat.
+fn cpu_ticks(pids: &[u32]) -> u64 {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            // Fields after the parenthesised name; utime and stime are the 14th and 15th.
+            let rest = stat.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .sum()
+}
+
+fn app_pid(data_dir: &str) -> Option<u32> {
+    let entries = std::fs::read_dir("/proc").ok()?;
+    entries.flatten().filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok()).find(|pid| {
+        std::fs::read(format!("/proc/{pid}/cmdline"))
+            .map(|c| {
+                let args: Vec<&[u8]> = c.split(|b| *b == 0).collect();
+                args.first().is_some_and(|a| a.ends_with(b"hallkeeper"))
+                    && args.iter().any(|a| *a == data_dir.as_bytes())
+            })
+            .unwrap_or(false)
+    })
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("dashboard bench failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let tickets: usize = arg("--tickets", 60);
+    let seconds: u64 = arg("--seconds", 60);
+    let speed: f64 = arg("--speed", 20.0);
+    let work = tempfile::tempdir()?;
+
+    // The server, in this process.
+    let storage = SqliteStorage::open(&work.path().join("server.db"))?;
+    let state = Arc::new(AppState::new(Arc::new(storage), Some(ADMIN), system_now()));
+    let running = start(([127, 0, 0, 1], 0).into(), state).await?;
+    let base = format!("http://{}", running.addr);
+    let api = hallkeeper_sim::Api::new(&base)?;
+    let setup = hallkeeper_sim::SetupOptions {
+        server: base.clone(),
+        admin_token: ADMIN.into(),
+        hall_id: HALL.into(),
+        hall_name: "基准大厅".into(),
+        windows: WINDOWS,
+        catalog: None,
+        kiosks: 1,
+        state_file: Some(work.path().join("sim-state.json")),
+    };
+    let prepared = hallkeeper_sim::setup(&api, &setup).await?;
+    // The same hall as the supervisor's rows, synced up from a desktop store, so the app pulls
+    // it like any desktop joining a hall.
+    {
+        let seeder = Arc::new(Store::open_in_dir(&work.path().join("seeder"), Arc::new(SystemClock))?);
+        seeder.seed_hall("bench", &prepared.config)?;
+        let endpoint = Endpoint { base_url: base.clone(), hall_id: HALL.into(), admin_token: ADMIN.into() };
+        SyncClient::new(seeder, endpoint).sync_now().await?;
+    }
+
+    // The app, through the e2e harness (tauri-driver + WebKitWebDriver).
+    std::env::set_var("HALLKEEPER_ADMIN_TOKEN", ADMIN);
+    let h = Harness::start_with_args("dashboard_bench", &["--server", &base, "--hall", HALL]).await;
+    let outcome = measure(&h, &api, &prepared, &setup, tickets, seconds, speed).await;
+    let report = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            h.finish(Err(anyhow::anyhow!("{e}"))).await;
+            return Err("the bench failed; the harness kept its artifacts".into());
+        }
+    };
+    h.finish(Ok(())).await;
+    running.stop().await?;
+    println!("{report}");
+    Ok(())
+}
+
+async fn measure(
+    h: &Harness,
+    api: &hallkeeper_sim::Api,
+    prepared: &hallkeeper_sim::Prepared,
+    setup: &hallkeeper_sim::SetupOptions,
+    tickets: usize,
+    seconds: u64,
+    speed: f64,
+) -> Result<String, Box<dyn std::error::Error>> {
+    // The dashboard with every window.
+    let started = Instant::now();
+    loop {
+        let tiles = h.find_all("dashboard-tile").await.map(|t| t.len()).unwrap_or(0);
+        if tiles == WINDOWS {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            return Err(format!("the dashboard shows {tiles} tiles, expected {WINDOWS}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // 1. Latency on a quiet hall.
+    h.wd()
+        .execute(
+            r#"window.__stamps = [];
+               const el = document.querySelector('[data-testid="dashboard-totals"]');
+               new MutationObserver(() => window.__stamps.push([Date.now(), el.innerText]))
+                 .observe(el, { subtree: true, childList: true, characterData: true });"#,
+            Vec::new(),
+        )
+        .await?;
+    let kiosk = prepared.devices.kiosks.first().ok_or("no kiosk")?.token.clone();
+    let matter = prepared
+        .config
+        .matters
+        .iter()
+        .find(|m| prepared.config.bindings.iter().any(|b| b.matter_id == m.id))
+        .ok_or("no bound matter")?
+        .id
+        .clone();
+    let mut sent = Vec::with_capacity(tickets);
+    for i in 0..tickets {
+        let t0 = unix_ms();
+        api.take_ticket(
+            &kiosk,
+            &TakeTicket { matter_id: matter.clone(), class: PriorityClass::Normal, phone: None },
+        )
+        .await?;
+        sent.push((i + 1, t0));
+        // 200–600 ms apart, varied so the feed's coalescing is met at every phase.
+        tokio::time::sleep(Duration::from_millis(200 + (i as u64 * 137) % 400)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let stamps = h.wd().execute("return window.__stamps;", Vec::new()).await?;
+    let stamps: Vec<(f64, String)> = serde_json::from_value(stamps.json().clone())?;
+    // "今日取号 N" (zh-CN) or "N tickets today" (en-US) in the totals strip.
+    let issued = |text: &str| -> Option<usize> {
+        let digits: String = if let Some(at) = text.find("今日取号") {
+            text[at..]
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(|c| c.is_ascii_digit())
+                .collect()
+        } else {
+            let at = text.find("tickets today")?;
+            let before: String =
+                text[..at].trim_end().chars().rev().take_while(|c| c.is_ascii_digit()).collect();
+            before.chars().rev().collect()
+        };
+        digits.parse().ok()
+    };
+    let mut latencies = Vec::new();
+    for (n, t0) in &sent {
+        if let Some((at, _)) = stamps.iter().find(|(_, text)| issued(text).is_some_and(|k| k >= *n)) {
+            latencies.push(at - t0);
+        }
+    }
+    if latencies.len() != sent.len() {
+        return Err(
+            format!("{} of {} tickets were seen on the dashboard", latencies.len(), sent.len()).into()
+        );
+    }
+
+    // 2. CPU under a busy hall.
+    let data_dir = h.data_dir().to_string_lossy().into_owned();
+    let pid = app_pid(&data_dir).ok_or("the app's process was not found")?;
+    let cancel = hallkeeper_sim::CancellationToken::new();
+    let sim = hallkeeper_sim::SimOptions {
+        server: setup.server.clone(),
+        admin_token: Some(ADMIN.into()),
+        hall_id: HALL.into(),
+        windows: WINDOWS,
+        speed,
+        state_file: setup.state_file.clone(),
+        ..hallkeeper_sim::SimOptions::default()
+    };
+    let sim_task = tokio::spawn(hallkeeper_sim::run_day(sim, cancel.clone()));
+    tokio::time::sleep(Duration::from_secs(10)).await; // the day under way
+    let events_before = h.data_dir().join("hallkeeper.db");
+    let count_events = |p: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(p)
+            .and_then(|c| c.query_row("SELECT count(*) FROM ticket_events", [], |r| r.get(0)))
+            .unwrap_or(0)
+    };
+    let e0 = count_events(&events_before);
+    let tick = clock_ticks();
+    let pids = procfs::tree(pid);
+    let c0 = cpu_ticks(&pids);
+    let w0 = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let pids = procfs::tree(pid);
+    let c1 = cpu_ticks(&pids);
+    let wall = w0.elapsed().as_secs_f64();
+    let e1 = count_events(&events_before);
+    cancel.cancel();
+    let _ = sim_task.await;
+    let cpu = (c1.saturating_sub(c0)) as f64 / tick / wall * 100.0;
+
+    latencies.sort_by(f64::total_cmp);
+    let p = |q| stats::percentile(&latencies, q).unwrap_or(f64::NAN);
+    Ok(format!(
+        "## Dashboard benchmark ({WINDOWS} windows)\n\n\
+         | measure | value | target |\n|---|---|---|\n\
+         | kiosk ticket → dashboard re-rendered ({} tickets, quiet hall) | p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms | p95 ≤ 500 ms |\n\
+         | app CPU (app + WebKit processes) over {:.0} s, busy hall | {:.1} % of one core | ≤ 5 % |\n\
+         | hall traffic during the CPU window | {:.1} ticket events/s reaching the desktop ({} events) | — |",
+        latencies.len(),
+        p(50.0),
+        p(95.0),
+        latencies.last().copied().unwrap_or(f64::NAN),
+        wall,
+        cpu,
+        (e1 - e0) as f64 / wall,
+        e1 - e0
+    ))
+}
+
+/// Clock ticks per second (sysconf).
+fn clock_ticks() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 {
+        t as f64
+    } else {
+        100.0
+    }
+}

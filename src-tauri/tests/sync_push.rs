@@ -63,8 +63,8 @@ async fn a_change_made_on_another_desktop_arrives_by_pull() {
     let server = ServerLink::embedded(dir1.path()).await.unwrap();
     let other = ServerLink::remote(&server.base_url, server.admin_token(), &server.hall_id).await.unwrap();
     server.sync_now(&pc1).await.unwrap();
-    let report = other.sync_now(&pc2).await.unwrap();
-    assert!(report.pulled_changes > 0);
+    // (The client's own loops may pull first: what counts is what the store holds after.)
+    other.sync_now(&pc2).await.unwrap();
     assert_eq!(pc2.get_window(&w.id).unwrap().number, "A01", "PC1's window is on PC2");
     assert_eq!(pc2.catalog().unwrap().matters.len(), 347, "one catalog imported twice is one set of rows");
 

@@ -19,7 +19,7 @@ build_ui
 cd "$ROOT"
 say "building the app ($profile) and the bench"
 cargo build --quiet "${build_flags[@]}" -p hallkeeper-desktop
-cargo build --quiet --release -p hallkeeper-bench --bin hallkeeper-dashboard-bench
+cargo build --quiet --release -p hallkeeper-bench --features dashboard --bin hallkeeper-dashboard-bench
 export HALLKEEPER_APP_BIN="$CARGO_TARGET_DIR/$profile/hallkeeper"
 export HALLKEEPER_ARTIFACTS="${HALLKEEPER_ARTIFACTS:-$ROOT/artifacts/bench}"
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \

@@ -142,6 +142,11 @@ impl ServerLink {
     /// once), and when it changes by itself — a binding made for the day lapses at the hall's
     /// midnight — checked every minute. Runs for the life of the app.
     pub async fn keep_config_pushed(self: Arc<Self>, store: Arc<Store>) {
+        // Not before this PC holds what the hall has: a PC joining a hall starts with an empty
+        // store, and putting that would take every matter away from the kiosks.
+        let sync = self.start_sync(store.clone());
+        sync.caught_up().await;
+        let mut pulled = sync.subscribe_pulled();
         let mut sent: Option<HallConfig> = None;
         loop {
             let read = {
@@ -164,8 +169,10 @@ impl ServerLink {
                 Ok(Err(e)) => tracing::warn!("cannot read the hall configuration: {e}"),
                 Err(e) => tracing::warn!("cannot read the hall configuration: {e}"),
             }
+            // A local edit, a change pulled from another PC, or the minute check.
             tokio::select! {
                 _ = self.changed.notified() => tokio::time::sleep(Duration::from_millis(200)).await,
+                _ = pulled.changed() => tokio::time::sleep(Duration::from_millis(200)).await,
                 _ = tokio::time::sleep(Duration::from_secs(60)) => {}
             }
         }

@@ -98,3 +98,54 @@ async fn an_unreachable_or_refusing_server_keeps_the_edits_and_says_why() {
     assert_eq!(wrong.start_sync(store.clone()).status().connection, SyncConnection::Refused);
     assert!(store.outbox_status().unwrap().pending > 0, "nothing is dropped");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pc_joining_a_hall_does_not_take_its_configuration_away() {
+    let (dir1, dir2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let pc1 = common::store_with_sample_catalog(dir1.path());
+    let w = common::open_window(&pc1, "A01");
+    let m = pc1.catalog().unwrap().matters[0].id.clone();
+    pc1.bind_matters(
+        "t",
+        &BindInput { window_id: w.id.clone(), matter_ids: vec![m], priority: BindingPriority::Primary },
+    )
+    .unwrap();
+    let server = ServerLink::embedded(dir1.path()).await.unwrap();
+    server.sync_now(&pc1).await.unwrap();
+    server
+        .push_config(&pc1.hall_config(hallkeeper_desktop::hall_server::default_settings()).unwrap())
+        .await
+        .unwrap();
+
+    // A new PC with an empty store joins the hall and starts putting its configuration.
+    let pc2 = std::sync::Arc::new(
+        hallkeeper_core::Store::open_in_dir(dir2.path(), std::sync::Arc::new(hallkeeper_core::SystemClock))
+            .unwrap(),
+    );
+    let other = std::sync::Arc::new(
+        ServerLink::remote(&server.base_url, server.admin_token(), &server.hall_id).await.unwrap(),
+    );
+    let pusher = tokio::spawn(other.clone().keep_config_pushed(pc2.clone()));
+    let url = format!("{}/api/v1/admin/halls/{}/config", server.base_url, server.hall_id);
+    let http = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    loop {
+        let config: Value =
+            http.get(&url).bearer_auth(server.admin_token()).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            config["matters"].as_array().map(Vec::len),
+            Some(347),
+            "the server's queue never loses the hall's matters: {}",
+            config["matters"]
+        );
+        if pc2.list_windows().unwrap().len() == 1
+            && started.elapsed() > std::time::Duration::from_millis(1500)
+        {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "PC2 did not catch up");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(pc2.list_bindings().unwrap().len(), 1, "PC2 holds the hall's binding");
+    pusher.abort();
+}

@@ -56,6 +56,9 @@ pub struct SyncClient {
     wake_pull: Notify,
     status: watch::Sender<SyncStatus>,
     pulled: watch::Sender<PulledTick>,
+    /// True once a pull has reached the server's head: until then this replica may lack rows
+    /// the hall has (a PC joining a hall starts empty).
+    caught_up: watch::Sender<bool>,
     /// The server's last announced heads (for progress during a long pull).
     heads: Mutex<Option<SyncHeads>>,
     /// One push and one pull at a time (the loops and "sync now" share them).
@@ -102,6 +105,7 @@ impl SyncClient {
             wake_pull: Notify::new(),
             status: watch::channel(status).0,
             pulled: watch::channel(PulledTick::default()).0,
+            caught_up: watch::channel(false).0,
             heads: Mutex::new(None),
             push_gate: tokio::sync::Mutex::new(()),
             pull_gate: tokio::sync::Mutex::new(()),
@@ -330,7 +334,14 @@ impl SyncClient {
         let _gate = self.pull_gate.lock().await;
         let changes = self.pull_changes().await?;
         let events = self.pull_events().await?;
+        self.caught_up.send_replace(true);
         Ok((changes, events))
+    }
+
+    /// Waits until a pull has reached the server's head once (at once if one has).
+    pub async fn caught_up(&self) {
+        let mut rx = self.caught_up.subscribe();
+        let _ = rx.wait_for(|done| *done).await;
     }
 
     /// Pushes everything pending, then pulls the change log and ticket events to the head.

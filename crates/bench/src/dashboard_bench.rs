@@ -251,8 +251,7 @@ async fn measure(
         let share = cpu_ticks(&[p]).saturating_sub(before) as f64 / clock_ticks() / wall * 100.0;
         *by_name.entry(name).or_default() += share;
     }
-    let breakdown =
-        by_name.iter().map(|(n, s)| format!("{n} {s:.1} %")).collect::<Vec<_>>().join(", ");
+    let breakdown = by_name.iter().map(|(n, s)| format!("{n} {s:.1} %")).collect::<Vec<_>>().join(", ");
     let e1 = count_events(&events_before);
     cancel.cancel();
     let _ = sim_task.await;

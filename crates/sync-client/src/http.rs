@@ -74,13 +74,34 @@ impl Http {
         format!("{}/api/v1/admin/halls/{}/sync/{what}", self.endpoint.base_url, self.endpoint.hall_id)
     }
 
+    /// A request to one of the hall's sync endpoints (`url`), as the hall's administration, naming this
+    /// desktop's sync version.
+    fn request(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        url: &str,
+    ) -> reqwest::RequestBuilder {
+        client
+            .request(method, url)
+            .bearer_auth(&self.endpoint.admin_token)
+            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
+    }
+
+    async fn get<T: DeserializeOwned>(&self, what: &str) -> Result<T, SyncError> {
+        let url = self.url(what);
+        let resp = self
+            .request(&self.client, reqwest::Method::GET, &url)
+            .send()
+            .await
+            .map_err(|e| unreachable(&url, e))?;
+        answer(&url, resp).await
+    }
+
     pub(crate) async fn push(&self, request: &PushRequest) -> Result<PushResponse, SyncError> {
         let url = self.url("push");
         let resp = self
-            .client
-            .post(&url)
-            .bearer_auth(&self.endpoint.admin_token)
-            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
+            .request(&self.client, reqwest::Method::POST, &url)
             .json(request)
             .send()
             .await
@@ -89,39 +110,18 @@ impl Http {
     }
 
     pub(crate) async fn pull(&self, cursor: i64, limit: u32) -> Result<PullResponse, SyncError> {
-        let url = self.url(&format!("pull?cursor={cursor}&limit={limit}"));
-        let resp = self
-            .client
-            .get(&url)
-            .bearer_auth(&self.endpoint.admin_token)
-            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
-            .send()
-            .await
-            .map_err(|e| unreachable(&url, e))?;
-        answer(&url, resp).await
+        self.get(&format!("pull?cursor={cursor}&limit={limit}")).await
     }
 
     pub(crate) async fn events(&self, after: i64, limit: u32) -> Result<EventsPage, SyncError> {
-        let url = self.url(&format!("events?after={after}&limit={limit}"));
-        let resp = self
-            .client
-            .get(&url)
-            .bearer_auth(&self.endpoint.admin_token)
-            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
-            .send()
-            .await
-            .map_err(|e| unreachable(&url, e))?;
-        answer(&url, resp).await
+        self.get(&format!("events?after={after}&limit={limit}")).await
     }
 
     /// Opens the "pull now" stream; the caller reads its `heads` messages with [`next_heads`].
     pub(crate) async fn stream(&self) -> Result<reqwest::Response, SyncError> {
         let url = self.url("stream");
         let resp = self
-            .stream_client
-            .get(&url)
-            .bearer_auth(&self.endpoint.admin_token)
-            .header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
+            .request(&self.stream_client, reqwest::Method::GET, &url)
             .header("accept", "text/event-stream")
             .send()
             .await

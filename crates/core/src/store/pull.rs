@@ -113,23 +113,19 @@ impl Write<'_> {
     }
 
     fn shown(&self, entity: Entity, key: &str) -> Result<bool> {
-        let (sql, a, b) = match entity {
-            Entity::Window => ("SELECT 1 FROM windows WHERE id = ?1", key, ""),
-            Entity::Department => ("SELECT 1 FROM departments WHERE id = ?1", key, ""),
-            Entity::Matter => ("SELECT 1 FROM matters WHERE id = ?1", key, ""),
-            Entity::Staff => ("SELECT 1 FROM staff WHERE id = ?1", key, ""),
-            Entity::Binding => {
-                let (w, m) = key.split_once('/').unwrap_or((key, ""));
-                ("SELECT 1 FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2", w, m)
-            }
-            Entity::Seat => {
-                let (d, w) = key.split_once('/').unwrap_or((key, ""));
-                ("SELECT 1 FROM seats WHERE date = ?1 AND window_id = ?2", d, w)
-            }
+        let one = |sql: &str| -> Result<bool> { Ok(self.tx.prepare_cached(sql)?.exists([key])?) };
+        let pair = |sql: &str| -> Result<bool> {
+            let (a, b) = key.split_once('/').unwrap_or((key, ""));
+            Ok(self.tx.prepare_cached(sql)?.exists(params![a, b])?)
         };
-        let mut st = self.tx.prepare_cached(sql)?;
-        let found = if sql.contains("?2") { st.exists(params![a, b])? } else { st.exists([a])? };
-        Ok(found)
+        match entity {
+            Entity::Window => one("SELECT 1 FROM windows WHERE id = ?1"),
+            Entity::Department => one("SELECT 1 FROM departments WHERE id = ?1"),
+            Entity::Matter => one("SELECT 1 FROM matters WHERE id = ?1"),
+            Entity::Staff => one("SELECT 1 FROM staff WHERE id = ?1"),
+            Entity::Binding => pair("SELECT 1 FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2"),
+            Entity::Seat => pair("SELECT 1 FROM seats WHERE date = ?1 AND window_id = ?2"),
+        }
     }
 
     /// Brings the tables' row for (entity, key) in line with its effective row. Returns whether

@@ -9,9 +9,11 @@
 //!
 //! at most once per 250 ms however many reasons pile up, and never closer than 40× what a
 //! computation costs (so it keeps to 2.5 % of one core in a large busy hall; measured by the
-//! ignored test `feed_cost_with_200_windows_in_a_busy_hall`). It sends the `dashboard` event only when
-//! the picture differs from the last one sent as a person sees it (the computation instant aside,
-//! durations in whole minutes), and runs core's
+//! ignored test `feed_cost_with_200_windows_in_a_busy_hall`). It sends the whole dashboard once
+//! (`dashboard`, and again on a new hall day), then only what changed as a person sees it
+//! (`dashboard-delta`, core's `dashboard::diff`: durations in whole minutes, the computation
+//! instant aside), nothing when nothing did. A page that holds another picture than a delta's
+//! base reads `get_dashboard`, which answers the feed's last one. It runs core's
 //! [`AlarmTracker`] on every computation, raising one desktop notification per crossing into
 //! alarm (hysteresis and the quiet period are core's) in the UI's language.
 //!
@@ -22,13 +24,13 @@
 
 use crate::AppState;
 use chrono::Utc;
-use hallkeeper_core::dashboard::AlarmTracker;
-use hallkeeper_core::proto::{AlarmNotice, AlertSubject, Dashboard, Locale};
+use hallkeeper_core::dashboard::{diff, AlarmTracker};
+use hallkeeper_core::proto::{AlarmNotice, AlertSubject, Dashboard, DashboardDelta, Locale};
 use hallkeeper_core::Store;
 use hallkeeper_sync_client::PulledTick;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -36,6 +38,8 @@ use tokio::sync::{watch, Notify};
 
 /// The event carrying the dashboard to the UI.
 pub const DASHBOARD: &str = "dashboard";
+/// The event carrying what changed since the last `dashboard` or `dashboard-delta`.
+pub const DASHBOARD_DELTA: &str = "dashboard-delta";
 /// The event asking the UI to show a window's tile (a notification was clicked).
 pub const DASHBOARD_FOCUS: &str = "dashboard-focus";
 
@@ -57,9 +61,20 @@ pub struct FeedTrigger {
     wake: Notify,
     /// The thresholds may have changed: read the quiet period again.
     settings_changed: AtomicBool,
+    /// The last dashboard the feed sent.
+    latest: Mutex<Option<Dashboard>>,
 }
 
 impl FeedTrigger {
+    /// The last dashboard the feed sent (None before its first).
+    pub fn latest(&self) -> Option<Dashboard> {
+        self.latest.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set_latest(&self, d: Option<&Dashboard>) {
+        *self.latest.lock().unwrap_or_else(|p| p.into_inner()) = d.cloned();
+    }
+
     /// Something was written: recompute soon.
     pub fn poke(&self, settings_changed: bool) {
         if settings_changed {
@@ -79,36 +94,13 @@ pub struct FeedStats {
     pub busy: Duration,
 }
 
-/// The dashboard as a person sees it: without its computation instant, durations in whole minutes
-/// (the UI shows minutes). Two equal ones mean nothing to send: a quiet hall costs the UI nothing
-/// between events, however often the clock moves the seconds.
-fn as_seen(d: &Dashboard) -> Dashboard {
-    let min = |s: &mut Option<i64>| {
-        if let Some(v) = s {
-            *v = v.div_euclid(60) * 60;
-        }
-    };
-    let mut d = d.clone();
-    d.at = String::new();
-    for t in &mut d.tiles {
-        min(&mut t.longest_wait_secs);
-        min(&mut t.average_wait_secs);
-        if let Some(c) = &mut t.current {
-            c.for_secs = c.for_secs.div_euclid(60) * 60;
-        }
-    }
-    for m in &mut d.matters {
-        min(&mut m.longest_wait_secs);
-        min(&mut m.average_wait_secs);
-    }
-    for a in &mut d.alerts {
-        min(&mut a.longest_wait_secs);
-    }
-    for s in &mut d.suggestions {
-        min(&mut s.longest_wait_secs);
-    }
-    min(&mut d.totals.average_wait_today_secs);
-    d
+/// What the UI is sent after a computation.
+#[derive(Debug)]
+pub enum Update {
+    /// The whole dashboard (the first, and the first of a new hall day) as `dashboard`.
+    Full(Dashboard),
+    /// What changed since the last one sent, as `dashboard-delta`.
+    Delta(DashboardDelta),
 }
 
 /// The feed's decisions, without Tauri (the benchmark drives it too): what to send, what to
@@ -116,8 +108,9 @@ fn as_seen(d: &Dashboard) -> Dashboard {
 #[derive(Default)]
 pub struct Feed {
     tracker: AlarmTracker,
-    /// The last dashboard sent, and how it looked ([`as_seen`]).
-    last_sent: Option<(Dashboard, Dashboard)>,
+    /// The last dashboard sent (numbered): what the UI holds.
+    last_sent: Option<Dashboard>,
+    seq: u64,
     quiet_min: Option<u32>,
     /// What a computation costs lately.
     cost: Duration,
@@ -151,27 +144,38 @@ impl Feed {
         Ok((dashboard, quiet))
     }
 
-    /// Takes a computed dashboard: the dashboard to send when it differs from the last one sent,
-    /// and the alarm notices it calls for.
+    /// Takes a computed dashboard: what to send the UI when something visible changed since the
+    /// last one sent, and the alarm notices it calls for.
     pub fn take(
         &mut self,
-        dashboard: Dashboard,
+        mut dashboard: Dashboard,
         quiet: Option<u32>,
         now: chrono::DateTime<Utc>,
-    ) -> (Option<&Dashboard>, Vec<AlarmNotice>) {
+    ) -> (Option<Update>, Vec<AlarmNotice>) {
         self.stats.computed += 1;
         if let Some(q) = quiet {
             self.quiet_min = Some(q);
         }
         let notices = self.tracker.observe(&dashboard, self.quiet_min.unwrap_or(0), now);
         self.stats.notices += notices.len() as u64;
-        let seen = as_seen(&dashboard);
-        if self.last_sent.as_ref().is_some_and(|(_, last)| *last == seen) {
-            return (None, notices);
-        }
+        dashboard.seq = self.seq + 1;
+        let update = match &self.last_sent {
+            Some(last) if last.day == dashboard.day => match diff(last, &dashboard) {
+                None => return (None, notices),
+                Some(delta) => Update::Delta(delta),
+            },
+            _ => Update::Full(dashboard.clone()),
+        };
+        self.seq += 1;
         self.stats.emitted += 1;
-        self.last_sent = Some((dashboard, seen));
-        (self.last_sent.as_ref().map(|(d, _)| d), notices)
+        self.last_sent = Some(dashboard);
+        (Some(update), notices)
+    }
+
+    /// The last dashboard sent: what `get_dashboard` answers, so a page that missed a delta
+    /// (or just opened) continues from the picture the next delta applies to.
+    pub fn last_sent(&self) -> Option<&Dashboard> {
+        self.last_sent.as_ref()
     }
 }
 
@@ -255,8 +259,13 @@ pub async fn run<R: Runtime>(
         };
         feed.record(took);
         let (send, notices) = feed.take(dashboard, quiet, Utc::now());
-        if let Some(d) = send {
-            if let Err(e) = app.emit(DASHBOARD, d) {
+        if let Some(update) = send {
+            trigger.set_latest(feed.last_sent());
+            let sent = match &update {
+                Update::Full(d) => app.emit(DASHBOARD, d),
+                Update::Delta(d) => app.emit(DASHBOARD_DELTA, d),
+            };
+            if let Err(e) = sent {
                 tracing::warn!("cannot send the dashboard to the UI: {e}");
             }
         }
@@ -446,7 +455,7 @@ mod tests {
     }
 
     #[test]
-    fn seconds_alone_do_not_make_a_new_picture() {
+    fn the_first_picture_goes_whole_then_what_changed_and_seconds_alone_send_nothing() {
         let d = |at: &str, longest: i64| {
             let mut d: Dashboard = serde_json::from_value(serde_json::json!({
                 "day": "2026-11-26", "at": at, "lastEventAt": null, "tiles": [], "matters": [],
@@ -460,10 +469,26 @@ mod tests {
         };
         let mut feed = Feed::default();
         let now = Utc::now();
-        assert!(feed.take(d("2026-11-26T02:00:00Z", 61), Some(15), now).0.is_some());
+        let first = feed.take(d("2026-11-26T02:00:00Z", 61), Some(15), now).0;
+        assert!(matches!(&first, Some(Update::Full(d)) if d.seq == 1), "{first:?}");
         assert!(feed.take(d("2026-11-26T02:00:05Z", 119), None, now).0.is_none(), "same minute");
-        assert!(feed.take(d("2026-11-26T02:00:10Z", 120), None, now).0.is_some(), "next minute");
-        assert_eq!((feed.stats.computed, feed.stats.emitted), (3, 2));
+        let next = feed.take(d("2026-11-26T02:00:10Z", 120), None, now).0;
+        match next {
+            Some(Update::Delta(delta)) => {
+                assert_eq!((delta.base_seq, delta.seq), (1, 2));
+                assert_eq!(delta.totals.and_then(|t| t.average_wait_today_secs), Some(120));
+                assert!(delta.tiles.is_empty() && delta.alerts.is_none());
+            }
+            other => panic!("expected a delta: {other:?}"),
+        }
+        assert_eq!(feed.last_sent().map(|d| d.seq), Some(2));
+        let new_day = {
+            let mut x = d("2026-11-27T02:00:00Z", 120);
+            x.day = "2026-11-27".into();
+            x
+        };
+        assert!(matches!(feed.take(new_day, None, now).0, Some(Update::Full(d)) if d.seq == 3), "a new day");
+        assert_eq!((feed.stats.computed, feed.stats.emitted), (4, 3));
     }
 
     #[test]
@@ -548,8 +573,12 @@ mod tests {
                     .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
                     .map(|t| (now - t.with_timezone(&Utc)).num_milliseconds());
                 let (send, _notices) = feed.take(d, quiet, now);
-                let sent = send.map_or(0, |d| serde_json::to_string(d).map_or(0, |j| j.len()));
-                bytes = bytes.max(sent);
+                let sent = match &send {
+                    Some(Update::Full(d)) => serde_json::to_string(d).map_or(0, |j| j.len()),
+                    Some(Update::Delta(d)) => serde_json::to_string(d).map_or(0, |j| j.len()),
+                    None => 0,
+                };
+                bytes += sent;
                 let _ = done.send((age, computed, t0.elapsed(), feed.min_gap()));
             }
             (thread_cpu() - cpu0, feed.stats, bytes)
@@ -590,7 +619,7 @@ mod tests {
             store_ms.get(((store_ms.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(-1.0)
         };
         println!(
-            "feed over {windows} windows for {:.0} s: {} computed, {} sent (largest {} KB of JSON), \
+            "feed over {windows} windows for {:.0} s: {} computed, {} sent ({} KB of JSON in all, the first whole), \
              CPU {:.0} ms = {:.2} % of one core; one computation p50 {:.1} ms, p95 {:.1} ms (of which \
              Store::dashboard p50 {:.1} ms, p95 {:.1} ms); last gap {} ms; newest \
              event's age when its dashboard was ready: p50 {} ms, p95 {} ms, max {} ms; hall at the \

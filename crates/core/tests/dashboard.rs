@@ -230,3 +230,58 @@ fn a_closed_window_is_never_in_alarm_and_bad_thresholds_name_the_field() {
     let d = h.store.dashboard().unwrap();
     assert!(d.tiles.iter().all(|t| t.level == AlertLevel::Normal));
 }
+
+#[test]
+fn deltas_carry_what_a_person_would_see_change_and_rebuild_the_picture() {
+    use hallkeeper_core::dashboard::{apply, diff};
+    let mut h = Hall::new();
+    let (m1, m2, a01) = (h.m1.clone(), h.m2.clone(), h.a01.clone());
+    let events = vec![h.issue("t1", &m1, 0), h.issue("t2", &m1, 1), h.issue("t3", &m2, 2)];
+    h.log(&events);
+    h.clock.set(nine() + Duration::minutes(3));
+    let mut before = h.store.dashboard().unwrap();
+    before.seq = 7;
+
+    // Seconds alone: nothing to send.
+    h.clock.set(nine() + Duration::minutes(3) + Duration::seconds(20));
+    let mut same = h.store.dashboard().unwrap();
+    same.seq = 8;
+    assert_ne!(same.at, before.at);
+    assert_eq!(diff(&before, &same), None, "only seconds moved");
+
+    // A01 calls t1: A01's tile and A03's (same matter, one fewer waiting) change, A02's does not.
+    let call = h.queue.call_next(&a01, nine() + Duration::minutes(3) + Duration::seconds(30)).unwrap();
+    h.log(&[call]);
+    h.clock.set(nine() + Duration::minutes(3) + Duration::seconds(40));
+    let mut after = h.store.dashboard().unwrap();
+    after.seq = 9;
+    let delta = diff(&before, &after).expect("a change");
+    assert_eq!((delta.seq, delta.base_seq), (9, 7));
+    let mut changed: Vec<&str> = delta.tiles.iter().map(|t| t.number.as_str()).collect();
+    changed.sort_unstable();
+    assert_eq!(changed, ["A01", "A03"]);
+    assert_eq!(delta.tile_order, None, "same windows in the same order");
+    assert!(delta.totals.as_ref().is_some_and(|t| t.waiting == 2), "{:?}", delta.totals);
+    assert!(delta.matters.iter().all(|m| m.matter_id == m1), "m2's queue did not move");
+    let rebuilt = apply(&before, &delta);
+    assert_eq!(rebuilt.seq, 9);
+    assert_eq!(diff(&rebuilt, &after), None, "the delta rebuilds what the UI must show");
+    assert!(rebuilt.matters.iter().any(|m| m.matter_id == m2));
+
+    // A new window: the order comes along, and the rebuilt picture has it in floor order.
+    window(&h.store, "A04", WindowState::Open);
+    let mut more = h.store.dashboard().unwrap();
+    more.seq = 10;
+    let delta = diff(&after, &more).expect("a new tile");
+    assert_eq!(delta.tiles.iter().map(|t| t.number.as_str()).collect::<Vec<_>>(), ["A04"]);
+    assert_eq!(delta.tile_order.as_ref().map(Vec::len), Some(4));
+    assert_eq!(
+        apply(&after, &delta).tiles.iter().map(|t| t.number.as_str()).collect::<Vec<_>>(),
+        ["A01", "A02", "A03", "A04"]
+    );
+
+    // A new hall day is never a delta: the whole dashboard goes.
+    h.clock.set(nine() + Duration::days(1));
+    let next_day = h.store.dashboard().unwrap();
+    assert_eq!(diff(&more, &next_day), None);
+}

@@ -196,6 +196,37 @@ pub struct Dashboard {
     pub waiting_series: Vec<WaitingPoint>,
     pub alerts: Vec<Alert>,
     pub suggestions: Vec<Suggestion>,
+    /// The desktop's dashboard feed numbers the pictures it sends (0: computed on request, not
+    /// one of the feed's), so the UI knows which picture a [`DashboardDelta`] applies to.
+    #[serde(default)]
+    pub seq: u64,
+}
+
+/// What changed between two pictures of the feed, as a person sees them (durations in whole
+/// minutes): a busy hall of 200 windows moves a few tiles at a time, and sending those alone
+/// keeps the page from parsing, comparing and laying out the other 195 several times a second.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardDelta {
+    /// This picture's number.
+    pub seq: u64,
+    /// The picture it applies to; a UI holding another one reads the whole dashboard again.
+    pub base_seq: u64,
+    pub day: String,
+    pub at: String,
+    pub last_event_at: Option<String>,
+    /// Tiles that changed or are new.
+    pub tiles: Vec<WindowTile>,
+    /// Every window id in floor order, when the set or the order changed.
+    pub tile_order: Option<Vec<String>>,
+    pub matters: Vec<MatterQueue>,
+    /// Every matter id in display order, when the set or the order changed.
+    pub matter_order: Option<Vec<String>>,
+    pub totals: Option<HallTotals>,
+    pub hours: Option<Vec<HourFigures>>,
+    pub waiting_series: Option<Vec<WaitingPoint>>,
+    pub alerts: Option<Vec<Alert>>,
+    pub suggestions: Option<Vec<Suggestion>>,
 }
 
 /// A desktop notification to raise: a window or matter crossed into alarm.

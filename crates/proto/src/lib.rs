@@ -31,9 +31,9 @@ pub use catalog::{
 };
 pub use coverage::{CoverageReport, Finding, FindingGroup, FindingKind, Severity, SubjectKind};
 pub use dashboard::{
-    AlarmNotice, Alert, AlertLevel, AlertSubject, CurrentTicket, Dashboard, HallTotals, HourFigures,
-    MatterQueue, Suggestion, SuggestionKind, ThresholdOverride, ThresholdSettings, Thresholds, WaitingPoint,
-    WindowTile,
+    AlarmNotice, Alert, AlertLevel, AlertSubject, CurrentTicket, Dashboard, DashboardDelta, HallTotals,
+    HourFigures, MatterQueue, Suggestion, SuggestionKind, ThresholdOverride, ThresholdSettings, Thresholds,
+    WaitingPoint, WindowTile,
 };
 pub use device::{
     CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DisplayCall, DisplayFeed, DisplayWindow,
@@ -54,8 +54,8 @@ pub use queue::{
 pub use settings::{Locale, Settings};
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
 pub use sync::{
-    EventsPage, PullResponse, PushRequest, PushResponse, RejectedOp, SyncChange, SyncHeads, SyncOp,
-    TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
+    EventsPage, PullResponse, PushRequest, PushResponse, RatingRecord, RatingsPage, RejectedOp, SyncChange,
+    SyncHeads, SyncOp, TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
 };
 pub use sync_status::{RejectedChange, SyncConnection, SyncProgress, SyncStatus};
 pub use window::{Window, WindowInput, WindowKind, WindowState};
@@ -169,6 +169,7 @@ pub fn typescript_declarations() -> String {
         AlertSubject::decl(&cfg),
         Alert::decl(&cfg),
         Dashboard::decl(&cfg),
+        DashboardDelta::decl(&cfg),
         AlarmNotice::decl(&cfg),
     ];
     let mut out = String::from(

@@ -374,6 +374,16 @@ impl HallQueue {
         Ok(keyed.into_iter().map(|(_, t)| t).collect())
     }
 
+    /// The window's queue in no particular order: for counting and waits, without
+    /// [`waiting_for`](Self::waiting_for)'s sort (the dashboard asks for 200 windows at a time).
+    pub fn waiting_for_unordered<'a>(
+        &'a self,
+        window_id: &str,
+    ) -> Result<impl Iterator<Item = &'a Ticket> + 'a, QueueError> {
+        let window = self.window(window_id)?;
+        Ok(self.ledger.waiting().filter(move |t| call_key(&self.hall, window, t).is_some()))
+    }
+
     /// The ticket the window has called or is serving.
     pub fn current(&self, window_id: &str) -> Option<&Ticket> {
         self.ledger.active(window_id)

@@ -1,14 +1,24 @@
 //! The live queue monitor (总览): the dashboard now, the thresholds that colour it, and the
 //! dashboard's own write (an overflow binding for the rest of the day). The dashboard also
-//! arrives as the `dashboard` event whenever it changes (see `crate::dashboard_feed`).
+//! arrives as the `dashboard` and `dashboard-delta` events whenever it changes (see `crate::dashboard_feed`).
 
 use super::{notify_changed, Entity};
+use crate::dashboard_feed::FeedTrigger;
 use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{BindingsChange, Dashboard, ThresholdSettings};
-use tauri::{AppHandle, Runtime, State};
+use std::sync::Arc;
+use tauri::{AppHandle, Manager, Runtime, State};
 
+/// The dashboard feed's last picture (what its next `dashboard-delta` applies to), or one
+/// computed now before the feed's first.
 #[tauri::command]
-pub async fn get_dashboard(state: State<'_, AppState>) -> Result<Dashboard, CommandError> {
+pub async fn get_dashboard<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Dashboard, CommandError> {
+    if let Some(d) = app.try_state::<Arc<FeedTrigger>>().and_then(|f| f.latest()) {
+        return Ok(d);
+    }
     state.call(|s| s.dashboard()).await
 }
 

@@ -572,6 +572,33 @@ at: string,
  * The newest ticket event held (None: none today). With sync offline this says how old
  * the picture is.
  */
-lastEventAt: string | null, tiles: Array<WindowTile>, matters: Array<MatterQueue>, totals: HallTotals, hours: Array<HourFigures>, waitingSeries: Array<WaitingPoint>, alerts: Array<Alert>, suggestions: Array<Suggestion>, };
+lastEventAt: string | null, tiles: Array<WindowTile>, matters: Array<MatterQueue>, totals: HallTotals, hours: Array<HourFigures>, waitingSeries: Array<WaitingPoint>, alerts: Array<Alert>, suggestions: Array<Suggestion>, 
+/**
+ * The desktop's dashboard feed numbers the pictures it sends (0: computed on request, not
+ * one of the feed's), so the UI knows which picture a [`DashboardDelta`] applies to.
+ */
+seq: number, };
+
+export type DashboardDelta = { 
+/**
+ * This picture's number.
+ */
+seq: number, 
+/**
+ * The picture it applies to; a UI holding another one reads the whole dashboard again.
+ */
+baseSeq: number, day: string, at: string, lastEventAt: string | null, 
+/**
+ * Tiles that changed or are new.
+ */
+tiles: Array<WindowTile>, 
+/**
+ * Every window id in floor order, when the set or the order changed.
+ */
+tileOrder: Array<string> | null, matters: Array<MatterQueue>, 
+/**
+ * Every matter id in display order, when the set or the order changed.
+ */
+matterOrder: Array<string> | null, totals: HallTotals | null, hours: Array<HourFigures> | null, waitingSeries: Array<WaitingPoint> | null, alerts: Array<Alert> | null, suggestions: Array<Suggestion> | null, };
 
 export type AlarmNotice = { subject: AlertSubject, subjectId: string, label: string, waiting: number, longestWaitSecs: number | null, };

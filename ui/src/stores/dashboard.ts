@@ -2,65 +2,45 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import * as api from '../api'
-import type { AlertSubject, CommandError, Dashboard } from '../api'
+import type { AlertSubject, CommandError, Dashboard, DashboardDelta } from '../api'
 
 type Status = 'idle' | 'loading' | 'ready' | 'error'
 
 const inShell = () => typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window
 
 /**
- * How a part of the dashboard looks on screen: durations in whole minutes (the page shows minutes),
- * so seconds ticking by do not count as a change.
+ * `list` with the delta's changed items put in (new objects only for those, so Vue re-renders
+ * only the tiles and rows that changed), in `order` when the delta gives one. Mirrors core's
+ * `dashboard::apply`.
  */
-function seen(x: unknown): string {
-  return JSON.stringify(x, (k, v) => (typeof v === 'number' && k.endsWith('Secs') ? Math.floor(v / 60) : v))
-}
-
-/** `next`'s items, each replaced by the item of `prev` with the same key that looks the same (`prev` itself when all do). */
-function shareList<T>(prev: T[], next: T[], key: (x: T) => string): T[] {
-  const old = new Map(prev.map((x) => [key(x), x]))
-  let all = prev.length === next.length
-  const out = next.map((x, i) => {
-    const p = old.get(key(x))
-    if (p !== undefined && seen(p) === seen(x)) {
-      if (prev[i] !== p) all = false
-      return p
-    }
-    all = false
-    return x
-  })
-  return all ? prev : out
-}
-
-/**
- * The new dashboard with every part that looks unchanged taken from the previous one (the same
- * objects), so Vue re-renders only the tiles, rows and charts that changed: in a busy hall of 200
- * windows a few tiles move per update, not all of them. The previous dashboard itself when
- * nothing visible changed.
- */
-function shareUnchanged(prev: Dashboard | null, next: Dashboard): Dashboard {
-  if (!prev || prev.day !== next.day) return next
-  const same = <T>(a: T, b: T): T => (seen(a) === seen(b) ? a : b)
-  const d: Dashboard = {
-    ...next,
-    tiles: shareList(prev.tiles, next.tiles, (t) => t.windowId),
-    matters: shareList(prev.matters, next.matters, (m) => m.matterId),
-    totals: same(prev.totals, next.totals),
-    hours: same(prev.hours, next.hours),
-    waitingSeries: same(prev.waitingSeries, next.waitingSeries),
-    alerts: same(prev.alerts, next.alerts),
-    suggestions: same(prev.suggestions, next.suggestions),
+export function mergeList<T>(list: T[], changed: T[], order: string[] | null, key: (x: T) => string): T[] {
+  if (changed.length === 0 && order === null) return list
+  const fresh = new Map(changed.map((x) => [key(x), x]))
+  if (order === null) return list.map((x) => fresh.get(key(x)) ?? x)
+  const old = new Map(list.map((x) => [key(x), x]))
+  const out: T[] = []
+  for (const k of order) {
+    const x = fresh.get(k) ?? old.get(k)
+    if (x !== undefined) out.push(x)
   }
-  const unchanged =
-    d.lastEventAt === prev.lastEventAt &&
-    d.tiles === prev.tiles &&
-    d.matters === prev.matters &&
-    d.totals === prev.totals &&
-    d.hours === prev.hours &&
-    d.waitingSeries === prev.waitingSeries &&
-    d.alerts === prev.alerts &&
-    d.suggestions === prev.suggestions
-  return unchanged ? prev : d
+  return out
+}
+
+/** `base` with `delta` applied; parts the delta does not carry stay the same objects. */
+export function applyDelta(base: Dashboard, delta: DashboardDelta): Dashboard {
+  return {
+    day: delta.day,
+    at: delta.at,
+    lastEventAt: delta.lastEventAt,
+    seq: delta.seq,
+    tiles: mergeList(base.tiles, delta.tiles, delta.tileOrder, (t) => t.windowId),
+    matters: mergeList(base.matters, delta.matters, delta.matterOrder, (m) => m.matterId),
+    totals: delta.totals ?? base.totals,
+    hours: delta.hours ?? base.hours,
+    waitingSeries: delta.waitingSeries ?? base.waitingSeries,
+    alerts: delta.alerts ?? base.alerts,
+    suggestions: delta.suggestions ?? base.suggestions,
+  }
 }
 
 /** What a click on an alarm notification asks for: show this window's tile (or this matter's row). */
@@ -72,8 +52,11 @@ export interface FocusRequest {
 }
 
 /**
- * The live queue monitor (总览): read once with `get_dashboard`, then kept live by the shell's
- * `dashboard` events (sent only when something changed, at most four times a second). A click on a
+ * The live queue monitor (总览): read once with `get_dashboard` (the shell's dashboard feed's last
+ * picture), then kept live by the feed's `dashboard` (a whole picture: the first, a new day) and
+ * `dashboard-delta` events (what changed, sent only when something did, at most four times a
+ * second). A delta that does not continue the picture held here makes it read the whole one
+ * again. A click on a
  * queue-alarm notification arrives as `dashboard-focus`: the app goes to the dashboard and shows
  * that window's tile.
  */
@@ -88,18 +71,27 @@ export const useDashboardStore = defineStore('dashboard', () => {
 
   // An event newer than a fetch wins over the fetch's (older) answer.
   let version = 0
+  let resyncing = false
 
   function apply(next: Dashboard) {
     version += 1
-    const d = shareUnchanged(dashboard.value, next)
-    if (d === dashboard.value) {
-      receivedAt.value = Date.now()
-      return
-    }
-    dashboard.value = d
+    dashboard.value = next
     receivedAt.value = Date.now()
     loadError.value = null
     status.value = 'ready'
+  }
+
+  function applyChange(delta: DashboardDelta) {
+    const held = dashboard.value
+    if (!held || held.seq !== delta.baseSeq || held.day !== delta.day) {
+      // Missed one (or the page opened between two): the feed's last picture is the one to hold.
+      if (!resyncing) {
+        resyncing = true
+        void refresh().finally(() => (resyncing = false))
+      }
+      return
+    }
+    apply(applyDelta(held, delta))
   }
 
   /** Reads the dashboard now. Never throws: a failure is kept in `loadError`. */
@@ -108,7 +100,9 @@ export const useDashboardStore = defineStore('dashboard', () => {
     if (status.value !== 'ready') status.value = 'loading'
     try {
       const d = await api.getDashboard()
-      if (version === asked) apply(d)
+      const held = dashboard.value
+      // A newer picture than the one held is taken even if events came meanwhile.
+      if (version === asked || (held !== null && d.seq > held.seq)) apply(d)
     } catch (e) {
       loadError.value = api.toCommandError(e)
       if (status.value !== 'ready') status.value = 'error'
@@ -140,21 +134,26 @@ export const useDashboardStore = defineStore('dashboard', () => {
     }
   }
 
-  // The `dashboard` event (up to four a second, ~100 KB for 200 windows) is followed only while the
-  // page is on screen; the last picture stays for the next visit, which reads the current one at once.
-  let unlisten: UnlistenFn | null = null
+  // The feed's events are followed only while the page is on screen; the last picture stays for the
+  // next visit, which reads the current one at once.
+  let unlisten: UnlistenFn[] = []
   let attached = 0
 
   /** The page is on screen: follow `dashboard` and read the dashboard now. */
   async function attach(): Promise<void> {
     attached += 1
-    if (attached === 1 && inShell()) {
+    if (attached === 1 && inShell() && unlisten.length === 0) {
       try {
-        const off = await listen<Dashboard>('dashboard', (e) => {
-          if (e.payload) apply(e.payload)
-        })
-        if (attached > 0 && !unlisten) unlisten = off
-        else off()
+        const offs = await Promise.all([
+          listen<Dashboard>('dashboard', (e) => {
+            if (e.payload) apply(e.payload)
+          }),
+          listen<DashboardDelta>('dashboard-delta', (e) => {
+            if (e.payload) applyChange(e.payload)
+          }),
+        ])
+        if (attached > 0 && unlisten.length === 0) unlisten = offs
+        else offs.forEach((off) => off())
       } catch {
         // Without events the page still shows what it reads.
       }
@@ -165,9 +164,9 @@ export const useDashboardStore = defineStore('dashboard', () => {
   /** The page left the screen. */
   function detach(): void {
     attached = Math.max(0, attached - 1)
-    if (attached === 0 && unlisten) {
-      unlisten()
-      unlisten = null
+    if (attached === 0 && unlisten.length > 0) {
+      unlisten.forEach((off) => off())
+      unlisten = []
     }
   }
 

@@ -111,8 +111,10 @@ pub fn compute(
     let mut alerts = Vec::new();
     let mut tiles = Vec::with_capacity(windows.len());
     for w in &windows {
-        let waiting_for = queue.waiting_for(&w.id).unwrap_or_default();
-        let (waiting, longest, average) = waits(waiting_for.into_iter(), now);
+        let (waiting, longest, average) = match queue.waiting_for_unordered(&w.id) {
+            Ok(tickets) => waits(tickets, now),
+            Err(_) => (0, None, None),
+        };
         let current = queue.current(&w.id).map(|t| {
             let since = t.called_at.unwrap_or(t.updated_at);
             CurrentTicket {
@@ -220,6 +222,7 @@ pub fn compute(
         waiting_series: waiting_series(&tickets, now),
         alerts,
         suggestions,
+        seq: 0,
     }
 }
 
@@ -260,16 +263,23 @@ fn suggest(matters: &[MatterQueue], tiles: &[WindowTile]) -> Vec<Suggestion> {
 }
 
 /// People waiting (issued, not yet called) every 10 minutes of hall time from the first ticket,
-/// and now.
+/// and now. One sweep over the day's issues and first calls (a busy hall's day is thousands of
+/// tickets and the dashboard is recomputed several times a second).
 fn waiting_series(tickets: &[&Ticket], now: DateTime<Utc>) -> Vec<WaitingPoint> {
     let Some(first) = tickets.iter().map(|t| t.issued_at).min() else { return Vec::new() };
     // Whole 10 minutes of UTC are whole 10 minutes of the hall's clock (UTC+8).
     let step = SERIES_STEP_MIN * 60;
     let start =
         DateTime::from_timestamp(first.timestamp() - first.timestamp().rem_euclid(step), 0).unwrap_or(first);
+    let mut issued: Vec<DateTime<Utc>> = tickets.iter().map(|t| t.issued_at).collect();
+    let mut called: Vec<DateTime<Utc>> = tickets.iter().filter_map(|t| t.first_called_at).collect();
+    issued.sort_unstable();
+    called.sort_unstable();
+    // Issued at or before `at`, minus first called at or before it.
     let waiting_at = |at: DateTime<Utc>| -> u32 {
-        tickets.iter().filter(|t| t.issued_at <= at && t.first_called_at.is_none_or(|c| c > at)).count()
-            as u32
+        let i = issued.partition_point(|t| *t <= at);
+        let c = called.partition_point(|t| *t <= at);
+        i.saturating_sub(c) as u32
     };
     let mut out = Vec::new();
     let mut at = start;

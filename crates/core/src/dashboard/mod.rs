@@ -3,8 +3,10 @@
 //! (`store/dashboard.rs`) feeds it the hall and today's ticket events; time is passed in.
 
 pub mod alarms;
+pub mod delta;
 pub mod figures;
 pub mod thresholds;
 
 pub use alarms::AlarmTracker;
+pub use delta::{apply, diff};
 pub use figures::{compute, HallView};

@@ -54,8 +54,8 @@ pub use queue::{
 pub use settings::{Locale, Settings};
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
 pub use sync::{
-    EventsPage, PullResponse, PushRequest, PushResponse, RatingRecord, RatingsPage, RejectedOp, SyncChange,
-    SyncHeads, SyncOp, TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
+    EventsPage, PullResponse, PushRequest, PushResponse, RejectedOp, SyncChange, SyncHeads, SyncOp,
+    TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
 };
 pub use sync_status::{RejectedChange, SyncConnection, SyncProgress, SyncStatus};
 pub use window::{Window, WindowInput, WindowKind, WindowState};

@@ -399,6 +399,11 @@ pub fn handle_notification_clicks<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
     let registered = app.notification().on_action(move |performed| {
         let Some(n) = performed.notification() else { return };
+        // A poor-rating notification opens its case instead of a tile.
+        if let Some(case_id) = n.extra().get(crate::poor_ratings::CASE_ID_EXTRA).and_then(|v| v.as_str()) {
+            crate::poor_ratings::focus_case(&handle, case_id.to_owned());
+            return;
+        }
         let subject =
             n.extra().get("subject").and_then(|v| serde_json::from_value::<AlertSubject>(v.clone()).ok());
         let subject_id = n.extra().get("subjectId").and_then(|v| v.as_str()).map(str::to_owned);

@@ -7,9 +7,16 @@
 //! server's queue still takes its configuration as one document, so the desktop also puts the
 //! hall's configuration — windows, catalog, bindings — whenever one of them changes, so the
 //! kiosk and the callers work with what the supervisor set up.
+//!
+//! The embedded server sends SMS reminders through the *log* provider: nothing leaves the PC;
+//! every message is appended, number masked, as one JSON line to `<data dir>/server/sms.jsonl`
+//! ([`SMS_LOG_FILE`]), which is what a demo shows and what the e2e suite reads. The server's usual
+//! `HALLKEEPER_SMS_*` environment applies on top (`HALLKEEPER_SMS_PROVIDER=off` turns it off).
 
 use hallkeeper_core::proto::{HallConfig, QueueSettings};
 use hallkeeper_core::Store;
+use hallkeeper_server::sms::config::SmsFileConfig;
+use hallkeeper_server::sms::SmsService;
 use hallkeeper_server::storage::sqlite::SqliteStorage;
 use hallkeeper_server::{start, system_now, AppState as ServerState, Running};
 use hallkeeper_sync_client::{Endpoint, SyncClient, SyncError, SyncReport};
@@ -22,6 +29,9 @@ use tokio_util::sync::CancellationToken;
 
 /// The hall this desktop runs on its embedded server.
 pub const LOCAL_HALL: &str = "local";
+
+/// The embedded server's SMS log (log provider), inside `<data dir>/server/`.
+pub const SMS_LOG_FILE: &str = "sms.jsonl";
 
 /// The queue rules the desktop sends until they are editable in settings.
 pub fn default_settings() -> QueueSettings {
@@ -36,6 +46,18 @@ pub enum LinkError {
     Refused { url: String, status: u16, body: String },
     #[error("cannot reach the central server at {url}: {source}")]
     Unreachable { url: String, source: reqwest::Error },
+    #[error("the central server at {url} answered with something unreadable: {detail}")]
+    Unreadable { url: String, detail: String },
+}
+
+impl LinkError {
+    /// The server's own `{code, message, field}` when it refused with one.
+    pub fn server_error(&self) -> Option<hallkeeper_core::proto::ErrorBody> {
+        match self {
+            LinkError::Refused { body, .. } => serde_json::from_str(body).ok(),
+            _ => None,
+        }
+    }
 }
 
 pub struct ServerLink {
@@ -53,11 +75,24 @@ impl ServerLink {
     /// Starts the embedded server on 127.0.0.1 with its store in `<data_dir>/server/`, and makes
     /// sure the local hall exists.
     pub async fn embedded(data_dir: &Path) -> Result<Self, LinkError> {
-        let storage = SqliteStorage::open(&data_dir.join("server").join("hallkeeper-server.db"))
+        let server_dir = data_dir.join("server");
+        let storage = SqliteStorage::open(&server_dir.join("hallkeeper-server.db"))
             .map_err(|e| LinkError::Start(e.to_string()))?;
         // A fresh admin token each run: only this process knows it.
         let admin_token = hallkeeper_server::auth::new_token();
-        let state = Arc::new(ServerState::new(Arc::new(storage), Some(&admin_token), system_now()));
+        let mut state = ServerState::new(Arc::new(storage), Some(&admin_token), system_now());
+        let sms_config = SmsFileConfig {
+            provider: Some("log".to_owned()),
+            log_file: Some(server_dir.join(SMS_LOG_FILE)),
+            ..SmsFileConfig::default()
+        }
+        .with_env(|name| std::env::var(name).ok());
+        match SmsService::from_config(&sms_config, &server_dir) {
+            Ok(Some(sms)) => state = state.with_sms(Arc::new(sms)),
+            Ok(None) => tracing::info!("SMS reminders off on the embedded server"),
+            Err(e) => tracing::warn!("SMS reminders off on the embedded server: {e}"),
+        }
+        let state = Arc::new(state);
         let running =
             start(([127, 0, 0, 1], 0).into(), state).await.map_err(|e| LinkError::Start(e.to_string()))?;
         let link = Self {
@@ -110,6 +145,39 @@ impl ServerLink {
             201 | 409 => Ok(()), // created, or there already
             status => Err(LinkError::Refused { url, status, body: resp.text().await.unwrap_or_default() }),
         }
+    }
+
+    /// `GET /api/v1/admin/halls/<hall>/<path>` with the admin token, as JSON.
+    pub async fn admin_get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, LinkError> {
+        let url = format!("{}/api/v1/admin/halls/{}/{path}", self.base_url, self.hall_id);
+        let sent = self.http.get(&url).bearer_auth(&self.admin_token).send().await;
+        Self::read_json(url, sent).await
+    }
+
+    /// `POST /api/v1/admin/halls/<hall>/<path>` with the admin token and a JSON body.
+    pub async fn admin_post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, LinkError> {
+        let url = format!("{}/api/v1/admin/halls/{}/{path}", self.base_url, self.hall_id);
+        let sent = self.http.post(&url).bearer_auth(&self.admin_token).json(body).send().await;
+        Self::read_json(url, sent).await
+    }
+
+    async fn read_json<T: serde::de::DeserializeOwned>(
+        url: String,
+        sent: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<T, LinkError> {
+        let resp = sent.map_err(|source| LinkError::Unreachable { url: url.clone(), source })?;
+        let status = resp.status();
+        let body =
+            resp.bytes().await.map_err(|source| LinkError::Unreachable { url: url.clone(), source })?;
+        if !status.is_success() {
+            let body = String::from_utf8_lossy(&body).into_owned();
+            return Err(LinkError::Refused { url, status: status.as_u16(), body });
+        }
+        serde_json::from_slice(&body).map_err(|e| LinkError::Unreadable { url, detail: e.to_string() })
     }
 
     pub async fn push_config(&self, config: &HallConfig) -> Result<(), LinkError> {

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod dashboard_feed;
 mod error;
 pub mod hall_server;
+pub mod poor_ratings;
 mod simulation;
 mod state;
 
@@ -51,6 +52,24 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::dashboard::set_thresholds,
         commands::dashboard::bind_overflow_today,
         commands::queue_actions::move_waiting_tickets,
+        commands::rectification::list_poor_ratings,
+        commands::rectification::get_case,
+        commands::rectification::case_action,
+        commands::rectification::mark_case_read,
+        commands::rectification::unread_case_count,
+        commands::rectification::case_alerts,
+        commands::rectification::attach_evidence,
+        commands::rectification::list_deadline_profiles,
+        commands::rectification::get_deadline_profile,
+        commands::rectification::set_deadline_profile,
+        commands::sms::get_sms_rules,
+        commands::sms::set_sms_rules,
+        commands::sms::preview_sms_template,
+        commands::sms::sms_budget,
+        commands::sms::sms_outbox,
+        commands::sms::sms_counts,
+        commands::sms::sms_status,
+        commands::sms::sms_test_send,
     ])
 }
 
@@ -84,6 +103,8 @@ pub fn run(started: Instant) -> i32 {
             app.manage(std::sync::Arc::new(dashboard_feed::FeedTrigger::default()));
             // Before any notification: only those shown while a handler exists report a click.
             dashboard_feed::handle_notification_clicks(app.handle());
+            let store = app.state::<AppState>().store();
+            tauri::async_runtime::spawn(poor_ratings::run_alerts(app.handle().clone(), store));
             connect_server(app.handle().clone(), options.clone(), data_dir);
             Ok(())
         });
@@ -120,6 +141,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                 state.set_link(link.clone());
                 tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
                 let sync = link.start_sync(state.store());
+                poor_ratings::wire(&app, &sync);
                 start_dashboard_feed(&app, Some(sync.subscribe_pulled()));
                 tauri::async_runtime::spawn(commands::forward_sync(app.clone(), sync));
                 if let Some(speed) = options.simulate {

@@ -274,3 +274,193 @@ fn dashboard_thresholds_and_overflow_for_today_as_the_ui_calls_them() {
     let e = h.err("move_waiting_tickets", json!({ "matterId": matter, "toWindowId": w["id"] }));
     assert_eq!(e["code"], "server.not_connected");
 }
+
+/// Stores a poor rating as sync does (another connection to the same file), now; its case opens
+/// with it.
+fn pull_poor_rating(h: &Harness, ticket: &str) {
+    use hallkeeper_core::proto::{Rating, RatingLevel, RatingRecord};
+    let store = Store::open_in_dir(h._dir.path(), Arc::new(SystemClock)).unwrap();
+    let after = store.ratings_cursor().unwrap();
+    let record = RatingRecord {
+        seq: after + 1,
+        rating: Rating {
+            id: format!("r-{ticket}"),
+            hall_id: "h1".into(),
+            ticket_id: ticket.into(),
+            ticket_number: "A001".into(),
+            window_id: "w-unknown".into(),
+            matter_id: "m-unknown".into(),
+            level: RatingLevel::VeryDissatisfied,
+            reasons: vec!["态度不好".into()],
+            comment: "请回电 13812345678".into(),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        },
+    };
+    store.apply_ratings(after, &[record], after + 1).unwrap().unwrap();
+}
+
+#[test]
+fn the_poor_rating_inbox_and_a_case_as_the_ui_calls_them() {
+    let h = Harness::new();
+    assert_eq!(h.ok("list_poor_ratings", json!({})), json!([]));
+    pull_poor_rating(&h, "t1");
+    pull_poor_rating(&h, "t2");
+    assert_eq!(h.ok("unread_case_count", json!({})), 2);
+    let list = h.ok("list_poor_ratings", json!({ "filter": { "unread": true, "limit": 1 } }));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let first = &list[0];
+    assert_eq!((first["state"].as_str(), first["level"].as_str()), (Some("new"), Some("very_dissatisfied")));
+    assert_eq!(first["unread"], true);
+    assert_eq!(first["assignee"]["name"], "待指派", "neither staff nor matter known here");
+    let id = first["id"].as_str().unwrap().to_owned();
+
+    let detail = h.ok("get_case", json!({ "caseId": id }));
+    assert_eq!(detail["case"]["state"], "new");
+    assert!(detail["allowedActions"].as_array().unwrap().contains(&json!("verify")));
+    assert!(detail["summary"]["deadline"]["status"].is_string());
+    assert_eq!(h.ok("mark_case_read", json!({ "caseId": id })), 1);
+
+    let after = h.ok("case_action", json!({ "caseId": id, "action": { "type": "verify" } }));
+    assert_eq!(after["case"]["state"], "verifying");
+    assert!(!after["case"]["history"][0]["step"]["actor"].as_str().unwrap().is_empty(), "the operator");
+    let e = h.err("case_action", json!({ "caseId": id, "action": { "type": "close" } }));
+    assert_eq!(e["code"], "rectification.illegal_transition");
+    assert!(e["message"].as_str().unwrap().contains("核实中"), "{e}");
+    let e = h.err("case_action", json!({ "caseId": id, "action": { "type": "appeal", "reason": " " } }));
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("rectification.field_required"), Some("action.reason"))
+    );
+    let e = h.err("get_case", json!({ "caseId": "nope" }));
+    assert_eq!(e["code"], "rectification.case_not_found");
+
+    let alerts = h.ok("case_alerts", json!({}));
+    assert!(alerts["overdue"].is_array() && alerts["dueSoon"].is_array());
+
+    // Evidence: a file the dialog chose, cited by the next step.
+    let photo = h._dir.path().join("photo.jpg");
+    std::fs::write(&photo, b"after").unwrap();
+    let a = h.ok("attach_evidence", json!({ "caseId": id, "path": photo.to_string_lossy() }));
+    assert_eq!((a["name"].as_str(), a["size"].as_u64()), (Some("photo.jpg"), Some(5)));
+    assert!(h._dir.path().join("evidence").join(a["sha256"].as_str().unwrap()).exists());
+    h.ok("case_action", json!({ "caseId": id, "action": { "type": "start_rectifying" } }));
+    let done = h.ok(
+        "case_action",
+        json!({ "caseId": id, "action": { "type": "mark_rectified" }, "note": "已整改", "attachments": [a] }),
+    );
+    assert_eq!(done["case"]["state"], "rectified");
+    assert_eq!(done["evidence"][0]["name"], "photo.jpg");
+    let e = h.err(
+        "attach_evidence",
+        json!({ "caseId": id, "path": h._dir.path().join("gone.jpg").to_string_lossy() }),
+    );
+    assert_eq!(e["code"], "rectification.evidence_unreadable");
+}
+
+#[test]
+fn deadline_profiles_as_the_ui_calls_them() {
+    let h = Harness::new();
+    let builtins = h.ok("list_deadline_profiles", json!({}));
+    let names: Vec<&str> = builtins.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["默认", "四川省", "德州市"]);
+    assert_eq!(builtins[2]["rectifyWorkingDays"], 5);
+    assert_eq!(h.ok("get_deadline_profile", json!({}))["name"], "默认");
+    let saved = h.ok("set_deadline_profile", json!({ "profile": builtins[2] }));
+    assert_eq!(saved["name"], "德州市");
+    assert_eq!(h.ok("get_deadline_profile", json!({}))["rectifyWorkingDays"], 5);
+    let mut bad = builtins[0].clone();
+    bad["dueSoonWorkingDays"] = json!(99);
+    let e = h.err("set_deadline_profile", json!({ "profile": bad }));
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("rectification.profile_out_of_range"), Some("dueSoonWorkingDays"))
+    );
+    assert!(e["message"].as_str().unwrap().contains("临期提醒"), "{e}");
+    assert_eq!(h.ok("get_deadline_profile", json!({}))["name"], "德州市");
+}
+
+fn sms_rules_json() -> Value {
+    json!({
+        "rules": [
+            { "id": "issued", "name": "取号提醒", "trigger": { "kind": "issued" },
+              "template": "您已取号{ticket}，前面{ahead}人", "enabled": true, "matterIds": [] },
+            { "id": "ahead3", "name": "前面还有 3 人", "trigger": { "kind": "peopleAhead", "n": 3 },
+              "template": "{ticket}号前面还有{ahead}人，请回到大厅", "enabled": true, "matterIds": [] }
+        ],
+        "quietHours": { "start": "21:00", "end": "07:30" },
+        "dailyCapPerCitizen": 5
+    })
+}
+
+#[test]
+fn sms_rules_preview_and_budget_as_the_ui_calls_them() {
+    let h = Harness::new();
+    assert_eq!(h.ok("get_sms_rules", json!({})), Value::Null);
+    let saved = h.ok("set_sms_rules", json!({ "rules": sms_rules_json() }));
+    assert_eq!(saved, sms_rules_json());
+
+    // Refused at the field, in the UI's language; the saved rules stay.
+    let mut bad = sms_rules_json();
+    bad["rules"][1]["template"] = json!("请到{windw}号");
+    let e = h.err("set_sms_rules", json!({ "rules": bad }));
+    assert_eq!(e["code"], "sms.template_unknown_placeholder");
+    assert_eq!(e["field"], "rules[1].template");
+    assert!(e["message"].as_str().unwrap().contains("{windw}"), "{e}");
+    let h = h.restart();
+    assert_eq!(h.ok("get_sms_rules", json!({})), sms_rules_json(), "kept across a restart");
+
+    let p = h.ok(
+        "preview_sms_template",
+        json!({ "template": "请{ticket}号到{window}号窗口", "trigger": { "kind": "called" } }),
+    );
+    assert_eq!(p["text"], "【政务服务中心】请A023号到12号窗口");
+    assert_eq!((p["chars"].as_u64(), p["segments"].as_u64()), (Some(20), Some(1)));
+    let long = "字".repeat(70);
+    let p = h.ok("preview_sms_template", json!({ "template": long, "trigger": { "kind": "missed" } }));
+    assert_eq!(
+        (p["chars"].as_u64(), p["segments"].as_u64()),
+        (Some(78), Some(2)),
+        "70 + 【政务服务中心】 → 67-char parts"
+    );
+    for (template, trigger, code) in [
+        ("请到{windw}号", json!({ "kind": "called" }), "sms.template_unknown_placeholder"),
+        ("请到{window}号", json!({ "kind": "issued" }), "sms.template_placeholder_unavailable"),
+        ("请到{window号", json!({ "kind": "called" }), "sms.template_unclosed_brace"),
+    ] {
+        let e = h.err("preview_sms_template", json!({ "template": template, "trigger": trigger }));
+        assert_eq!(
+            (e["code"].as_str(), e["field"].as_str()),
+            (Some(code), Some("template")),
+            "{template}: {e}"
+        );
+    }
+
+    // Two rules, two tickets a day: 4 a day per citizen, over Tencent's default 2.
+    let b = h.ok("sms_budget", json!({ "rules": sms_rules_json() }));
+    assert_eq!(b["perCitizenPerDay"], 4);
+    assert_eq!(b["warnings"][0]["provider"], "tencent");
+    assert_eq!(b["warnings"][0]["limitKind"], "perNumberPerDay");
+    let mut capped = sms_rules_json();
+    capped["dailyCapPerCitizen"] = json!(2);
+    assert_eq!(h.ok("sms_budget", json!({ "rules": capped }))["warnings"], json!([]));
+}
+
+#[test]
+fn sms_server_calls_without_a_server_say_so_and_test_numbers_are_checked_first() {
+    let h = Harness::new();
+    let e = h.err("sms_test_send", json!({ "phone": "1234", "ruleId": null, "text": "测试" }));
+    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("sms.phone_invalid"), Some("phone")));
+    assert!(e["message"].as_str().unwrap().contains("11 位"), "{e}");
+    // A good number, but this app has no server link (the mock runtime starts none).
+    let e = h.err("sms_test_send", json!({ "phone": "138 0013 8000", "text": "测试" }));
+    assert_eq!(e["code"], "sms.server_unreachable");
+    for (cmd, args) in [
+        ("sms_outbox", json!({ "status": "sent", "rule": null, "day": null })),
+        ("sms_counts", json!({ "days": 7 })),
+        ("sms_status", json!({})),
+    ] {
+        let e = h.err(cmd, args);
+        assert_eq!(e["code"], "sms.server_unreachable", "{cmd}: {e}");
+        assert!(!e["message"].as_str().unwrap().is_empty());
+    }
+}

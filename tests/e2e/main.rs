@@ -7,6 +7,7 @@
 mod catalog;
 mod dashboard;
 mod pages;
+mod sms;
 mod sync;
 
 use std::time::Duration;
@@ -326,5 +327,15 @@ async fn import_bind_and_close_a_window() {
 async fn bind_by_keyboard_and_look_at_it() {
     let h = Harness::start("bind_by_keyboard_and_look_at_it").await;
     let outcome = catalog::keyboard_and_screenshots(&h).await;
+    h.finish(outcome).await;
+}
+
+/// SMS reminders: rules made in the app, the simulator's tickets, the log provider's texts exactly
+/// once per (rule, ticket), and the outbox tab with masked numbers (see sms.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_reminders_from_rules_to_outbox() {
+    let h =
+        Harness::start_with_args("sms_reminders_from_rules_to_outbox", &["--simulate-speed", "120"]).await;
+    let outcome = sms::rules_texts_and_outbox(&h).await;
     h.finish(outcome).await;
 }

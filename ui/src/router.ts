@@ -59,7 +59,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/windows', component: WindowsView, meta: { nav: 'windows' } },
   { path: '/catalog', component: () => import('./views/CatalogView.vue'), meta: { nav: 'catalog' } },
   { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { nav: 'staff' } },
-  { path: '/sms', component: ComingSoonView, meta: { nav: 'sms' } },
+  { path: '/sms', component: () => import('./views/SmsView.vue'), meta: { nav: 'sms' } },
   { path: '/ratings', component: ComingSoonView, meta: { nav: 'ratings' } },
   { path: '/reports', component: ComingSoonView, meta: { nav: 'reports' } },
   { path: '/audit', component: () => import('./views/AuditView.vue'), meta: { nav: 'audit' } },

@@ -51,6 +51,41 @@ pub enum Code {
     DepartmentNotFound,
     SeedNotEmpty,
     ThresholdInvalid,
+    // The rectification and calendar modules' own refusals, under their own codes (see
+    // `Rejection::from` below); their messages come from the modules.
+    RectificationIllegalTransition,
+    RectificationFieldRequired,
+    RectificationFieldInvalid,
+    RectificationCallBackRequired,
+    RectificationReopenNotAllowed,
+    RectificationTimeWentBackwards,
+    RectificationAssigneeUnchanged,
+    RectificationAppealSelfDecided,
+    RectificationProfileNameEmpty,
+    RectificationProfileNameTooLong,
+    RectificationProfileNameInvalid,
+    RectificationProfileNameDuplicate,
+    RectificationProfileOutOfRange,
+    CalendarYearUnpublished,
+    CalendarDateOutOfRange,
+    CalendarFileInvalid,
+    CalendarVersionUnsupported,
+    CalendarDuplicateYear,
+    CalendarEntryInvalid,
+    // The store's refusals about cases.
+    CaseNotFound,
+    EvidenceTooLarge,
+    EvidenceUnreadable,
+    EvidenceUnknown,
+    // SMS reminder rules, as `hallkeeper-sms` refuses them (see `From<SmsError>` below).
+    SmsTemplateUnknownPlaceholder,
+    SmsTemplateUnclosedBrace,
+    SmsTemplateUnopenedBrace,
+    SmsTemplateEmptyPlaceholder,
+    SmsTemplateEmpty,
+    SmsTemplatePlaceholderUnavailable,
+    SmsRuleInvalid,
+    SmsPhoneInvalid,
 }
 
 impl Code {
@@ -97,7 +132,171 @@ impl Code {
             Code::DepartmentNotFound => "department.not_found",
             Code::SeedNotEmpty => "seed.not_empty",
             Code::ThresholdInvalid => "threshold.invalid",
+            Code::RectificationIllegalTransition => "rectification.illegal_transition",
+            Code::RectificationFieldRequired => "rectification.field_required",
+            Code::RectificationFieldInvalid => "rectification.field_invalid",
+            Code::RectificationCallBackRequired => "rectification.call_back_required",
+            Code::RectificationReopenNotAllowed => "rectification.reopen_not_allowed",
+            Code::RectificationTimeWentBackwards => "rectification.time_went_backwards",
+            Code::RectificationAssigneeUnchanged => "rectification.assignee_unchanged",
+            Code::RectificationAppealSelfDecided => "rectification.appeal_self_decided",
+            Code::RectificationProfileNameEmpty => "rectification.profile_name_empty",
+            Code::RectificationProfileNameTooLong => "rectification.profile_name_too_long",
+            Code::RectificationProfileNameInvalid => "rectification.profile_name_invalid",
+            Code::RectificationProfileNameDuplicate => "rectification.profile_name_duplicate",
+            Code::RectificationProfileOutOfRange => "rectification.profile_out_of_range",
+            Code::CalendarYearUnpublished => "calendar.year_unpublished",
+            Code::CalendarDateOutOfRange => "calendar.date_out_of_range",
+            Code::CalendarFileInvalid => "calendar.file_invalid",
+            Code::CalendarVersionUnsupported => "calendar.version_unsupported",
+            Code::CalendarDuplicateYear => "calendar.duplicate_year",
+            Code::CalendarEntryInvalid => "calendar.entry_invalid",
+            Code::CaseNotFound => "rectification.case_not_found",
+            Code::EvidenceTooLarge => "rectification.evidence_too_large",
+            Code::EvidenceUnreadable => "rectification.evidence_unreadable",
+            Code::EvidenceUnknown => "rectification.evidence_unknown",
+            Code::SmsTemplateUnknownPlaceholder => "sms.template_unknown_placeholder",
+            Code::SmsTemplateUnclosedBrace => "sms.template_unclosed_brace",
+            Code::SmsTemplateUnopenedBrace => "sms.template_unopened_brace",
+            Code::SmsTemplateEmptyPlaceholder => "sms.template_empty_placeholder",
+            Code::SmsTemplateEmpty => "sms.template_empty",
+            Code::SmsTemplatePlaceholderUnavailable => "sms.template_placeholder_unavailable",
+            Code::SmsRuleInvalid => "sms.rule_invalid",
+            Code::SmsPhoneInvalid => "sms.phone_invalid",
         }
+    }
+
+    /// The codes the rectification and calendar modules name themselves.
+    const MODULE_CODES: [Code; 19] = [
+        Code::RectificationIllegalTransition,
+        Code::RectificationFieldRequired,
+        Code::RectificationFieldInvalid,
+        Code::RectificationCallBackRequired,
+        Code::RectificationReopenNotAllowed,
+        Code::RectificationTimeWentBackwards,
+        Code::RectificationAssigneeUnchanged,
+        Code::RectificationAppealSelfDecided,
+        Code::RectificationProfileNameEmpty,
+        Code::RectificationProfileNameTooLong,
+        Code::RectificationProfileNameInvalid,
+        Code::RectificationProfileNameDuplicate,
+        Code::RectificationProfileOutOfRange,
+        Code::CalendarYearUnpublished,
+        Code::CalendarDateOutOfRange,
+        Code::CalendarFileInvalid,
+        Code::CalendarVersionUnsupported,
+        Code::CalendarDuplicateYear,
+        Code::CalendarEntryInvalid,
+    ];
+
+    /// The variant whose string a module's `code()` returned. Matching on the string keeps the
+    /// core's code identical to the module's by construction.
+    fn from_module(code: &str) -> Option<Code> {
+        Self::MODULE_CODES.into_iter().find(|c| c.as_str() == code)
+    }
+}
+
+/// The messages of a module's refusal travel as two arguments, because the module already words
+/// them in both languages (and its arguments, e.g. a field problem, are not all strings here).
+pub(crate) const MESSAGE_ZH: &str = "messageZh";
+pub(crate) const MESSAGE_EN: &str = "messageEn";
+
+fn module_rejection(
+    code: &str,
+    field: Option<String>,
+    args: Vec<(&'static str, String)>,
+    zh: String,
+    en: String,
+) -> Rejection {
+    // Every module code is listed in MODULE_CODES (a test walks them); a new one that is not
+    // still reaches the UI with its message, under the nearest generic code.
+    let code = Code::from_module(code).unwrap_or(Code::RectificationFieldInvalid);
+    let mut r = Rejection { code, field: field.map(Into::into), args };
+    r.args.push((MESSAGE_ZH, zh));
+    r.args.push((MESSAGE_EN, en));
+    r
+}
+
+impl From<crate::rectification::TransitionError> for Rejection {
+    fn from(e: crate::rectification::TransitionError) -> Self {
+        module_rejection(e.code(), e.field(), e.args(), e.message(Locale::ZhCn), e.message(Locale::EnUs))
+    }
+}
+
+impl From<crate::rectification::ProfileError> for Rejection {
+    fn from(e: crate::rectification::ProfileError) -> Self {
+        let zh = e.message(Locale::ZhCn);
+        let en = e.message(Locale::EnUs);
+        module_rejection(e.code(), Some(e.field().to_owned()), e.args(), zh, en)
+    }
+}
+
+impl From<crate::calendar::CalendarError> for Rejection {
+    fn from(e: crate::calendar::CalendarError) -> Self {
+        module_rejection(e.code(), e.field(), e.args(), e.message(Locale::ZhCn), e.message(Locale::EnUs))
+    }
+}
+
+impl From<crate::rectification::TransitionError> for Error {
+    fn from(e: crate::rectification::TransitionError) -> Self {
+        Error::Rejected(e.into())
+    }
+}
+
+impl From<crate::rectification::ProfileError> for Error {
+    fn from(e: crate::rectification::ProfileError) -> Self {
+        Error::Rejected(e.into())
+    }
+}
+
+impl From<crate::calendar::CalendarError> for Error {
+    fn from(e: crate::calendar::CalendarError) -> Self {
+        Error::Rejected(e.into())
+    }
+}
+
+/// The SMS crate's refusals keep its codes (the server answers with the same ones) and its field
+/// path; the message is worded here (messages.rs) from the arguments.
+impl From<hallkeeper_sms::SmsError> for Rejection {
+    fn from(e: hallkeeper_sms::SmsError) -> Self {
+        use hallkeeper_sms::SmsError as S;
+        let field = e.field().map(str::to_owned);
+        let inner = match &e {
+            S::AtField { inner, .. } => inner.as_ref(),
+            other => other,
+        };
+        let code = match inner {
+            S::TemplateUnknownPlaceholder { .. } => Code::SmsTemplateUnknownPlaceholder,
+            S::TemplateUnclosedBrace { .. } => Code::SmsTemplateUnclosedBrace,
+            S::TemplateUnopenedBrace { .. } => Code::SmsTemplateUnopenedBrace,
+            S::TemplateEmptyPlaceholder { .. } => Code::SmsTemplateEmptyPlaceholder,
+            S::TemplateEmpty | S::TemplateMissingValue { .. } => Code::SmsTemplateEmpty,
+            S::TemplatePlaceholderUnavailable { .. } => Code::SmsTemplatePlaceholderUnavailable,
+            S::PhoneInvalid { .. } => Code::SmsPhoneInvalid,
+            _ => Code::SmsRuleInvalid,
+        };
+        let mut r = Rejection::new(code);
+        r.field = field.map(Into::into);
+        if let Some(p) = e.position() {
+            r = r.arg("position", p);
+        }
+        match inner {
+            S::TemplateUnknownPlaceholder { name, .. } | S::TemplateMissingValue { name } => {
+                r = r.arg("name", name)
+            }
+            S::TemplatePlaceholderUnavailable { name, trigger, .. } => {
+                r = r.arg("name", name).arg("trigger", trigger)
+            }
+            S::RuleInvalid { reason } | S::PhoneInvalid { reason, .. } => r = r.arg("reason", reason),
+            _ => {}
+        }
+        r
+    }
+}
+
+impl From<hallkeeper_sms::SmsError> for Error {
+    fn from(e: hallkeeper_sms::SmsError) -> Self {
+        Error::Rejected(e.into())
     }
 }
 

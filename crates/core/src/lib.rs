@@ -4,6 +4,7 @@
 //! can be tested at a fixed instant. Every write goes through one `BEGIN IMMEDIATE` transaction
 //! that also records the change in the audit log.
 
+pub mod calendar;
 pub mod catalog;
 pub mod clock;
 pub mod coverage;
@@ -11,6 +12,8 @@ pub mod dashboard;
 pub mod error;
 mod ids;
 mod messages;
+pub mod rectification;
+pub mod reports;
 pub mod staff;
 pub mod store;
 pub mod sync;

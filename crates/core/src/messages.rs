@@ -247,7 +247,174 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
             "所选部门已不存在，请刷新后重新选择".into(),
             "The chosen department no longer exists; refresh and choose again".into(),
         ),
+        Code::RectificationIllegalTransition
+        | Code::RectificationFieldRequired
+        | Code::RectificationFieldInvalid
+        | Code::RectificationCallBackRequired
+        | Code::RectificationReopenNotAllowed
+        | Code::RectificationTimeWentBackwards
+        | Code::RectificationAssigneeUnchanged
+        | Code::RectificationAppealSelfDecided
+        | Code::RectificationProfileNameEmpty
+        | Code::RectificationProfileNameTooLong
+        | Code::RectificationProfileNameInvalid
+        | Code::RectificationProfileNameDuplicate
+        | Code::RectificationProfileOutOfRange
+        | Code::CalendarYearUnpublished
+        | Code::CalendarDateOutOfRange
+        | Code::CalendarFileInvalid
+        | Code::CalendarVersionUnsupported
+        | Code::CalendarDuplicateYear
+        | Code::CalendarEntryInvalid => {
+            // Worded by the rectification and calendar modules, carried here (error.rs).
+            pick(zh, a(crate::error::MESSAGE_ZH).into(), a(crate::error::MESSAGE_EN).into())
+        }
+        Code::CaseNotFound => pick(
+            zh,
+            "该差评件已不存在，请刷新列表".into(),
+            "This rectification case no longer exists; refresh the list".into(),
+        ),
+        Code::EvidenceTooLarge => pick(
+            zh,
+            format!("文件“{}”有 {} MB，超过佐证材料上限 {} MB，请压缩后再上传", a("file"), a("mb"), a("max_mb")),
+            format!("The file \"{}\" is {} MB, over the {} MB limit for evidence; compress it and attach it again", a("file"), a("mb"), a("max_mb")),
+        ),
+        Code::EvidenceUnreadable => pick(
+            zh,
+            format!("无法读取佐证材料“{}”：{}", a("file"), a("reason")),
+            format!("Cannot read the evidence file \"{}\": {}", a("file"), a("reason")),
+        ),
+        Code::EvidenceUnknown => pick(
+            zh,
+            format!("佐证材料“{}”未上传到本差评件，请先上传", a("name")),
+            format!("The evidence \"{}\" was not attached to this case; attach it first", a("name")),
+        ),
+        Code::SmsTemplateUnknownPlaceholder => pick(
+            zh,
+            format!(
+                "模板第 {} 个字处的占位符 {{{}}} 无法识别，可用：{{ticket}} {{window}} {{ahead}} {{wait_min}} {{matter}} {{hall}}",
+                sms_char(a("position")),
+                a("name")
+            ),
+            format!(
+                "Unknown placeholder {{{}}} at character {}; use {{ticket}} {{window}} {{ahead}} {{wait_min}} {{matter}} {{hall}}",
+                a("name"),
+                sms_char(a("position"))
+            ),
+        ),
+        Code::SmsTemplateUnclosedBrace => pick(
+            zh,
+            format!("模板第 {} 个字处的“{{”没有对应的“}}”", sms_char(a("position"))),
+            format!("The \"{{\" at character {} is never closed", sms_char(a("position"))),
+        ),
+        Code::SmsTemplateUnopenedBrace => pick(
+            zh,
+            format!("模板第 {} 个字处的“}}”前面没有“{{”（要写花括号本身请写 }}}}）", sms_char(a("position"))),
+            format!(
+                "The \"}}\" at character {} has no opening brace (write }}}} for a literal brace)",
+                sms_char(a("position"))
+            ),
+        ),
+        Code::SmsTemplateEmptyPlaceholder => pick(
+            zh,
+            format!("模板第 {} 个字处有空的占位符 {{}}", sms_char(a("position"))),
+            format!("Empty placeholder {{}} at character {}", sms_char(a("position"))),
+        ),
+        Code::SmsTemplateEmpty => pick(zh, "请填写短信内容".into(), "Enter the message text".into()),
+        Code::SmsTemplatePlaceholderUnavailable => pick(
+            zh,
+            format!(
+                "“{}”时还不知道 {{{}}}（第 {} 个字处），请删去这个占位符",
+                sms_trigger_zh(a("trigger")),
+                a("name"),
+                sms_char(a("position"))
+            ),
+            format!(
+                "{{{}}} (character {}) is not known yet when the reminder is \"{}\"; remove it",
+                a("name"),
+                sms_char(a("position")),
+                sms_trigger_en(a("trigger"))
+            ),
+        ),
+        Code::SmsRuleInvalid => sms_rule_invalid(zh, r),
+        Code::SmsPhoneInvalid => pick(
+            zh,
+            "请输入 11 位中国大陆手机号码，如 138 0013 8000".into(),
+            "Enter an 11-digit mainland China mobile number, e.g. 138 0013 8000".into(),
+        ),
     }
+}
+
+/// A 0-based character position as a person counts (from 1).
+fn sms_char(position: &str) -> String {
+    position.parse::<usize>().map_or_else(|_| position.to_owned(), |p| (p + 1).to_string())
+}
+
+fn sms_trigger_zh(kind: &str) -> &'static str {
+    match kind {
+        "issued" => "取号成功",
+        "peopleAhead" => "前面还剩 N 人",
+        "called" => "叫号",
+        "missed" => "过号",
+        "appointmentHeadsUp" => "预约提醒",
+        _ => "该提醒",
+    }
+}
+
+fn sms_trigger_en(kind: &str) -> &'static str {
+    match kind {
+        "issued" => "ticket issued",
+        "peopleAhead" => "N people ahead",
+        "called" => "called",
+        "missed" => "missed",
+        "appointmentHeadsUp" => "appointment heads-up",
+        _ => "this reminder",
+    }
+}
+
+/// A rule-set field wrong for a reason other than its template: worded by the field it is at.
+fn sms_rule_invalid(zh: bool, r: &Rejection) -> String {
+    let field = r.field.as_deref().unwrap_or("");
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let reason = r.get("reason");
+    if last == "id" {
+        return pick(zh, format!("规则编号无效：{reason}"), format!("Rule id: {reason}"));
+    }
+    if last == "name" {
+        return pick(zh, "请填写规则名称".into(), "Enter a rule name".into());
+    }
+    if last == "n" {
+        return pick(
+            zh,
+            "“前面还剩 N 人”的 N 至少为 1（为 0 时就是叫号本身）".into(),
+            "N must be at least 1 (0 people ahead is the call itself)".into(),
+        );
+    }
+    if last == "minutesBefore" {
+        return pick(
+            zh,
+            format!("提前分钟数应为 1–{}", hallkeeper_sms::rules::MAX_HEADS_UP_MINUTES),
+            format!("Minutes before must be 1–{}", hallkeeper_sms::rules::MAX_HEADS_UP_MINUTES),
+        );
+    }
+    if last.starts_with("matterIds") {
+        return pick(zh, "适用事项中有空项".into(), "A matter in the filter is empty".into());
+    }
+    if field == "quietHours" {
+        return pick(
+            zh,
+            "免打扰的开始和结束时间相同；不需要免打扰请关闭它".into(),
+            "Quiet hours start and end at the same time; turn quiet hours off instead".into(),
+        );
+    }
+    if field == "dailyCapPerCitizen" {
+        return pick(
+            zh,
+            format!("每人每日上限应为 1–{} 条", hallkeeper_sms::rules::MAX_DAILY_CAP),
+            format!("The daily cap per citizen must be 1–{}", hallkeeper_sms::rules::MAX_DAILY_CAP),
+        );
+    }
+    pick(zh, format!("短信提醒规则有误：{reason}"), format!("SMS rules: {reason}"))
 }
 
 /// Where in a file a problem is: “sample.csv”第 12 行“事项名称”列（B 列）.

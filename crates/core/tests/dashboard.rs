@@ -285,3 +285,47 @@ fn deltas_carry_what_a_person_would_see_change_and_rebuild_the_picture() {
     let next_day = h.store.dashboard().unwrap();
     assert_eq!(diff(&more, &next_day), None);
 }
+
+#[test]
+fn satisfaction_and_poor_ratings_today_come_from_the_ratings_pulled() {
+    use hallkeeper_core::proto::{Rating, RatingLevel, RatingRecord};
+    let h = Hall::new();
+    let rated = |seq: i64, ticket: &str, level: RatingLevel, at: &str| RatingRecord {
+        seq,
+        rating: Rating {
+            id: format!("r-{ticket}"),
+            hall_id: "h1".into(),
+            ticket_id: ticket.into(),
+            ticket_number: "A001".into(),
+            window_id: h.a01.clone(),
+            matter_id: h.m1.clone(),
+            level,
+            reasons: Vec::new(),
+            comment: String::new(),
+            at: at.into(),
+        },
+    };
+    let d = h.store.dashboard().unwrap();
+    assert_eq!((d.totals.satisfaction_today, d.totals.open_poor_ratings), (None, Some(0)), "no ratings yet");
+
+    let page = [
+        rated(2, "t1", RatingLevel::VerySatisfied, "2026-11-25T01:10:00.000Z"),
+        rated(4, "t2", RatingLevel::Satisfied, "2026-11-25T01:12:00.000Z"),
+        rated(6, "t3", RatingLevel::Neutral, "2026-11-25T01:14:00.000Z"),
+        rated(8, "t4", RatingLevel::VeryDissatisfied, "2026-11-25T01:16:00.000Z"),
+        // Yesterday evening in the hall: not today's.
+        rated(9, "t0", RatingLevel::Dissatisfied, "2026-11-24T12:00:00.000Z"),
+    ];
+    let applied = h.store.apply_ratings(0, &page, 9).unwrap().unwrap();
+    assert_eq!(applied.poor.iter().map(|r| r.ticket_id.as_str()).collect::<Vec<_>>(), ["t4", "t0"]);
+    assert!(applied.poor[0].staff_id.is_some(), "张三 sat at A01 today");
+    assert_eq!(applied.poor[1].staff_id, None, "nobody was seated there yesterday");
+
+    let d = h.store.dashboard().unwrap();
+    assert_eq!(d.totals.satisfaction_today, Some(0.5), "2 good of 4 today");
+    // Open rectification cases, whatever day: today's t4 and yesterday's t0.
+    assert_eq!(d.totals.open_poor_ratings, Some(2));
+    // A replayed page changes nothing.
+    assert_eq!(h.store.apply_ratings(0, &page, 9).unwrap(), None);
+    assert_eq!(h.store.dashboard().unwrap().totals, d.totals);
+}

@@ -73,6 +73,9 @@ pub struct HallConfig {
     pub matters: Vec<Matter>,
     pub bindings: Vec<Binding>,
     pub settings: QueueSettings,
+    /// SMS reminder rules; absent or null: no reminders.
+    #[serde(default)]
+    pub sms: Option<crate::SmsRuleSet>,
 }
 
 impl HallConfig {

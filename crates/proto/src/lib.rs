@@ -14,7 +14,9 @@ mod device;
 mod error;
 mod import;
 mod queue;
+mod rectification;
 mod settings;
+mod sms;
 mod staff;
 mod sync;
 mod sync_status;
@@ -51,11 +53,20 @@ pub use queue::{
     Ticket, TicketCounts, TicketEvent, TicketEventKind, TicketRefusal, TicketState, TransferTarget,
     WindowQueueTotals,
 };
+pub use rectification::{
+    AppealDecision, AppealRecord, CallBackRecord, CaseAction, CaseActionKind, CaseAlerts, CaseAssignee,
+    CaseAssigneeKind, CaseAttachment, CaseDeadline, CaseDetail, CaseFocus, CaseRules, CaseState, CaseStep,
+    CaseSummary, CaseTransition, CasesChanged, DeadlineProfile, InboxFilter, LocalRating, RectificationCase,
+};
 pub use settings::{Locale, Settings};
+pub use sms::{
+    ClockTime, ClockTimeInvalid, QuietHours, SmsCounts, SmsDayCount, SmsDeliveryStatus, SmsOutboxEntry,
+    SmsRule, SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult, SmsTrigger,
+};
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
 pub use sync::{
-    EventsPage, PullResponse, PushRequest, PushResponse, RejectedOp, SyncChange, SyncHeads, SyncOp,
-    TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
+    EventsPage, PullResponse, PushRequest, PushResponse, RatingRecord, RatingsPage, RejectedOp, SyncChange,
+    SyncHeads, SyncOp, TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
 };
 pub use sync_status::{RejectedChange, SyncConnection, SyncProgress, SyncStatus};
 pub use window::{Window, WindowInput, WindowKind, WindowState};
@@ -126,6 +137,10 @@ pub fn typescript_declarations() -> String {
         DeviceKind::decl(&cfg),
         Hall::decl(&cfg),
         HallInput::decl(&cfg),
+        SmsTrigger::decl(&cfg),
+        SmsRule::decl(&cfg),
+        QuietHours::decl(&cfg),
+        SmsRuleSet::decl(&cfg),
         HallConfig::decl(&cfg),
         DeviceInput::decl(&cfg),
         Device::decl(&cfg),
@@ -171,6 +186,35 @@ pub fn typescript_declarations() -> String {
         Dashboard::decl(&cfg),
         DashboardDelta::decl(&cfg),
         AlarmNotice::decl(&cfg),
+        CaseState::decl(&cfg),
+        CaseActionKind::decl(&cfg),
+        CaseAssigneeKind::decl(&cfg),
+        CaseAssignee::decl(&cfg),
+        CaseAction::decl(&cfg),
+        CaseAttachment::decl(&cfg),
+        CaseStep::decl(&cfg),
+        CaseTransition::decl(&cfg),
+        CaseRules::decl(&cfg),
+        CallBackRecord::decl(&cfg),
+        AppealDecision::decl(&cfg),
+        AppealRecord::decl(&cfg),
+        CaseDeadline::decl(&cfg),
+        RectificationCase::decl(&cfg),
+        DeadlineProfile::decl(&cfg),
+        CaseSummary::decl(&cfg),
+        LocalRating::decl(&cfg),
+        CaseDetail::decl(&cfg),
+        CaseAlerts::decl(&cfg),
+        InboxFilter::decl(&cfg),
+        CasesChanged::decl(&cfg),
+        CaseFocus::decl(&cfg),
+        SmsDeliveryStatus::decl(&cfg),
+        SmsOutboxEntry::decl(&cfg),
+        SmsDayCount::decl(&cfg),
+        SmsCounts::decl(&cfg),
+        SmsTestRequest::decl(&cfg),
+        SmsTestResult::decl(&cfg),
+        SmsServiceStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

@@ -106,11 +106,36 @@ pub struct EventsPage {
     pub head: Option<i64>,
 }
 
-/// What the sync stream's `heads` message says: the newest change id and ticket event seq of the
-/// hall. It only means "pull now"; a desktop that already holds both has nothing to do.
+/// One rating (一事一评) as a desktop pulls it, with its place in the server's ratings log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingRecord {
+    /// Increasing within a hall, not dense: the numbers are shared by every hall of the server.
+    pub seq: i64,
+    pub rating: crate::Rating,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingsPage {
+    pub ratings: Vec<RatingRecord>,
+    /// Pull from here next (the last seq returned, or the `after` given).
+    pub next_cursor: i64,
+    pub has_more: bool,
+    /// The hall's newest rating seq when the page was read: how far a long first sync has to go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<i64>,
+}
+
+/// What the sync stream's `heads` message says: the newest change id, ticket event seq and
+/// rating seq of the hall. It only means "pull now"; a desktop that already holds them all has
+/// nothing to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncHeads {
     pub change_id: i64,
     pub event_seq: i64,
+    /// Absent from a server older than ratings sync: 0, which wakes nobody.
+    #[serde(default)]
+    pub rating_seq: i64,
 }

@@ -6,6 +6,8 @@
 //! [storage]
 //! sqlite = "/var/lib/hallkeeper/server.db"
 //! # postgres = "postgres://hallkeeper:…@db.internal/hallkeeper"
+//! [sms]                      # SMS reminders; see `crate::sms::config` for every key
+//! provider = "log"           # log (default) | alibaba | tencent | off
 //! ```
 
 use crate::error::StartError;
@@ -22,6 +24,8 @@ pub struct FileConfig {
     pub admin_token: Option<String>,
     #[serde(default)]
     pub storage: StorageConfig,
+    #[serde(default)]
+    pub sms: crate::sms::config::SmsFileConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -42,6 +46,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub admin_token: Option<String>,
     pub storage: StorageChoice,
+    /// As the file has it; environment overrides are applied by `SmsFileConfig::with_env`.
+    pub sms: crate::sms::config::SmsFileConfig,
 }
 
 pub const USAGE: &str = "usage: hallkeeper-server [--config FILE] [--listen ADDR] [--sqlite PATH | --postgres URL] [--admin-token TOKEN]
@@ -101,7 +107,7 @@ pub fn from_args(
         },
     };
     let admin_token = admin.or(from_file.admin_token).or(env_admin).filter(|t| !t.trim().is_empty());
-    Ok(Some(Config { listen, admin_token, storage }))
+    Ok(Some(Config { listen, admin_token, storage, sms: from_file.sms }))
 }
 
 #[cfg(test)]

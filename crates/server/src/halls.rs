@@ -7,6 +7,7 @@
 
 use crate::error::ApiError;
 use crate::signals::HallSignals;
+use crate::sms::SmsService;
 use crate::storage::{AppointmentChange, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{
@@ -28,6 +29,8 @@ pub struct HallRuntime {
     pub recent_calls: VecDeque<DisplayCall>,
     /// Marked after each event is stored: the hall's sync streams tell desktops to pull.
     stored: watch::Sender<()>,
+    /// Evaluates the hall's SMS rules after each stored event.
+    sms: Option<Arc<SmsService>>,
 }
 
 pub fn queue_config(config: &HallConfig) -> QueueConfig {
@@ -44,6 +47,7 @@ impl HallRuntime {
         storage: &dyn Storage,
         hall: Hall,
         stored: watch::Sender<()>,
+        sms: Option<Arc<SmsService>>,
         now: DateTime<Utc>,
     ) -> Result<Self, ApiError> {
         let config =
@@ -51,7 +55,7 @@ impl HallRuntime {
         let day = hall_day(now);
         let events = storage.events(&hall.id, day).await?;
         let queue = HallQueue::replay(queue_config(&config), events.iter())?;
-        let mut rt = Self { hall, config, queue, day, recent_calls: VecDeque::new(), stored };
+        let mut rt = Self { hall, config, queue, day, recent_calls: VecDeque::new(), stored, sms };
         for e in &events {
             rt.note_call(e);
         }
@@ -61,7 +65,8 @@ impl HallRuntime {
     /// A new hall day starts with an empty queue (yesterday's tickets stay in the log).
     async fn roll_day(&mut self, storage: &dyn Storage, now: DateTime<Utc>) -> Result<(), ApiError> {
         if hall_day(now) != self.day {
-            *self = Self::load(storage, self.hall.clone(), self.stored.clone(), now).await?;
+            *self =
+                Self::load(storage, self.hall.clone(), self.stored.clone(), self.sms.clone(), now).await?;
         }
         Ok(())
     }
@@ -79,6 +84,7 @@ impl HallRuntime {
         }
         self.stored.send_modify(|_| ());
         self.note_call(&event);
+        self.remind(storage, std::slice::from_ref(&event)).await;
         Ok(event)
     }
 
@@ -100,6 +106,7 @@ impl HallRuntime {
         for e in &events {
             self.note_call(e);
         }
+        self.remind(storage, &events).await;
         Ok(events)
     }
 
@@ -118,6 +125,7 @@ impl HallRuntime {
             Ok(AppointmentChange::Done(_)) => {
                 self.stored.send_modify(|_| ());
                 self.note_call(&event);
+                self.remind(storage, std::slice::from_ref(&event)).await;
             }
             Ok(_) => self.rebuild(storage, event.at).await,
             Err(e) => {
@@ -128,9 +136,21 @@ impl HallRuntime {
         Ok(result?)
     }
 
+    /// SMS reminders due after stored events (see `crate::sms`); never fails the operation.
+    async fn remind(&self, storage: &dyn Storage, events: &[TicketEvent]) {
+        if let Some(sms) = &self.sms {
+            crate::sms::triggers::after_events(sms, storage, self, events).await;
+        }
+    }
+
+    /// The SMS service, for the kiosk to keep a ticket's phone.
+    pub fn sms(&self) -> Option<&SmsService> {
+        self.sms.as_deref()
+    }
+
     /// Replaces memory with what storage holds, after a change memory has and storage has not.
     async fn rebuild(&mut self, storage: &dyn Storage, now: DateTime<Utc>) {
-        match Self::load(storage, self.hall.clone(), self.stored.clone(), now).await {
+        match Self::load(storage, self.hall.clone(), self.stored.clone(), self.sms.clone(), now).await {
             Ok(fresh) => *self = fresh,
             Err(reload) => tracing::error!(hall = %self.hall.id, "rebuild failed too: {reload}"),
         }
@@ -164,11 +184,19 @@ impl HallRuntime {
 pub struct Halls {
     loaded: std::sync::Mutex<HashMap<String, Arc<Mutex<Option<HallRuntime>>>>>,
     signals: Arc<HallSignals>,
+    sms: std::sync::OnceLock<Arc<SmsService>>,
 }
 
 impl Halls {
     pub fn new(signals: Arc<HallSignals>) -> Self {
-        Self { loaded: Default::default(), signals }
+        Self { loaded: Default::default(), signals, sms: std::sync::OnceLock::new() }
+    }
+
+    /// Turns SMS reminders on for halls loaded from now on (set once, before serving).
+    pub fn set_sms(&self, sms: Arc<SmsService>) {
+        if self.sms.set(sms).is_err() {
+            tracing::warn!("SMS service already set; the first one stays");
+        }
     }
 
     fn slot(&self, hall_id: &str) -> Arc<Mutex<Option<HallRuntime>>> {
@@ -194,7 +222,7 @@ impl Halls {
                     what: format!("大厅 {hall_id}"),
                 })?;
                 let stored = self.signals.sender(hall_id);
-                *guard = Some(HallRuntime::load(storage, hall, stored, now).await?);
+                *guard = Some(HallRuntime::load(storage, hall, stored, self.sms.get().cloned(), now).await?);
             }
         }
         let rt = guard.as_mut().ok_or_else(|| ApiError::NotConfigured(hall_id.to_owned()))?;

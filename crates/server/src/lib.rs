@@ -14,6 +14,7 @@ pub mod error;
 pub mod halls;
 pub mod json;
 pub mod signals;
+pub mod sms;
 pub mod storage;
 pub mod sync;
 
@@ -36,6 +37,8 @@ pub struct AppState {
     /// Becomes true when the server stops: streams that would never end on their own (sync
     /// streams) end then, so a graceful shutdown does not wait for their clients to leave.
     pub stopping: tokio::sync::watch::Sender<bool>,
+    /// SMS reminders; None when the server sends none (phones given at the kiosk are dropped).
+    pub sms: Option<Arc<sms::SmsService>>,
 }
 
 impl AppState {
@@ -48,7 +51,15 @@ impl AppState {
             admin_token_hash: admin_token.map(auth::hash_token),
             now,
             stopping: tokio::sync::watch::channel(false).0,
+            sms: None,
         }
+    }
+
+    /// Turns SMS reminders on (before `start`).
+    pub fn with_sms(mut self, sms: Arc<sms::SmsService>) -> Self {
+        self.halls.set_sms(sms.clone());
+        self.sms = Some(sms);
+        self
     }
 }
 
@@ -81,6 +92,7 @@ impl Running {
 /// Migrates storage and serves on `addr` (port 0 picks a free one) until stopped.
 pub async fn start(addr: SocketAddr, state: Arc<AppState>) -> Result<Running, error::StartError> {
     state.storage.migrate().await?;
+    sms::start_background(&state).await?;
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| error::StartError::Bind { addr, source: e })?;
     let addr = listener.local_addr().map_err(|e| error::StartError::Bind { addr, source: e })?;

@@ -1,5 +1,5 @@
 //! "Something new in this hall": one `tokio::sync::watch` per hall, marked after a sync push
-//! commits and after a ticket event is stored, watched by the hall's sync streams
+//! commits, after a ticket event is stored and after a rating is stored, watched by the hall's sync streams
 //! (`api/sync.rs`). A watch keeps no queue, only "changed since you last looked", so a burst of
 //! changes wakes a slow stream once, and a stream never holds back the writer that marks it.
 //! The mark carries nothing: a stream reads the hall's heads from storage when it wakes.

@@ -765,7 +765,8 @@ async fn sync_requests_are_checked() {
         assert_eq!(page["changes"], json!([]), "nothing applied");
         // Pulls name their version in a header: another version gets no rows it would misread.
         let events = format!("/api/v1/admin/halls/{}/sync/events", fx.hall);
-        for path in [&pull, &events] {
+        let ratings = format!("/api/v1/admin/halls/{}/sync/ratings", fx.hall);
+        for path in [&pull, &events, &ratings] {
             for (version, want) in [("1", 200), ("2", 409), ("0", 409), ("one", 400)] {
                 let resp = fx
                     .http
@@ -1052,7 +1053,11 @@ async fn sync_stream_says_pull_now() {
     each_backend(|fx| async move {
         let push = format!("/api/v1/admin/halls/{}/sync/push", fx.hall);
         let mut stream = SyncStream::open(&fx, &fx.hall).await;
-        assert_eq!(stream.next_heads().await, json!({ "changeId": 0, "eventSeq": 0 }), "at once, on connect");
+        assert_eq!(
+            stream.next_heads().await,
+            json!({ "changeId": 0, "eventSeq": 0, "ratingSeq": 0 }),
+            "at once, on connect"
+        );
 
         let window = |seq: i64, name: &str| {
             sync_op(
@@ -1066,7 +1071,7 @@ async fn sync_stream_says_pull_now() {
         };
         let (s, _) = fx.admin_post(&push, push_body("pc1", vec![window(1, "综合受理")])).await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(stream.next_heads().await, json!({ "changeId": 1, "eventSeq": 0 }));
+        assert_eq!(stream.next_heads().await, json!({ "changeId": 1, "eventSeq": 0, "ratingSeq": 0 }));
 
         let kiosk = fx.device("kiosk", None).await;
         take_ticket(&fx, &kiosk).await;
@@ -1110,7 +1115,7 @@ async fn sync_stream_says_pull_now() {
         let (s, _) = fx.admin_post(&push, push_body("pc1", vec![window(2, "不动产登记")])).await;
         assert_eq!(s, StatusCode::OK);
         for st in [&mut stream, &mut second] {
-            assert_eq!(st.next_heads().await, json!({ "changeId": 2, "eventSeq": newest }));
+            assert_eq!(st.next_heads().await, json!({ "changeId": 2, "eventSeq": newest, "ratingSeq": 0 }));
         }
 
         // Only the admin, only a hall that exists.
@@ -1129,6 +1134,100 @@ async fn sync_stream_says_pull_now() {
         })
         .await;
         assert!(ended.is_ok(), "the stream did not end with the server");
+    })
+    .await;
+}
+
+/// Takes a ticket at the kiosk, calls and finishes it at A01; its id.
+async fn finished_ticket(fx: &Fixture, kiosk: &str, caller: &str) -> String {
+    take_ticket(fx, kiosk).await;
+    let (s, called) = fx.post(caller, "/api/v1/caller/next", json!(null)).await;
+    assert_eq!(s, StatusCode::OK, "{called}");
+    let id = called["id"].as_str().unwrap().to_owned();
+    let (s, done) = fx.post(caller, &format!("/api/v1/caller/tickets/{id}/finish"), json!(null)).await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_ratings_are_pulled_by_cursor_and_wake_the_stream() {
+    each_backend(|fx| async move {
+        let ratings = format!("/api/v1/admin/halls/{}/sync/ratings", fx.hall);
+        let (s, empty) = fx.admin_get(&ratings).await;
+        assert_eq!(s, StatusCode::OK, "{empty}");
+        assert_eq!(empty, json!({ "ratings": [], "nextCursor": 0, "hasMore": false }));
+
+        let kiosk = fx.device("kiosk", None).await;
+        let caller = fx.device("caller", Some(&fx.window_a)).await;
+        let pad = fx.device("rating_pad", Some(&fx.window_a)).await;
+        let mut stream = SyncStream::open(&fx, &fx.hall).await;
+        let first = stream.next_heads().await;
+        assert_eq!(first["ratingSeq"], 0);
+
+        let mut given = Vec::new();
+        for level in ["very_dissatisfied", "satisfied", "very_satisfied"] {
+            let id = finished_ticket(&fx, &kiosk, &caller).await;
+            let (s, r) = fx
+                .post(
+                    &pad,
+                    "/api/v1/pad/ratings",
+                    json!({ "ticketId": id, "level": level, "reasons": ["等候时间长"] }),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{r}");
+            given.push(r);
+        }
+        // The stream says so: its rating head reaches the newest rating.
+        let (_, all) = fx.admin_get(&ratings).await;
+        let newest = all["nextCursor"].clone();
+        let mut heads = stream.next_heads().await;
+        while heads["ratingSeq"] != newest {
+            heads = stream.next_heads().await;
+        }
+        let records = all["ratings"].as_array().unwrap();
+        assert_eq!(
+            records.iter().map(|r| r["rating"].clone()).collect::<Vec<_>>(),
+            given,
+            "as the pad was answered"
+        );
+        let seqs: Vec<i64> = records.iter().map(|r| r["seq"].as_i64().unwrap()).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+
+        // Pages of two, with the head while there is more.
+        let (_, page) = fx.admin_get(&format!("{ratings}?limit=2")).await;
+        assert_eq!((page["ratings"].as_array().unwrap().len(), &page["hasMore"]), (2, &json!(true)));
+        assert_eq!((&page["nextCursor"], &page["head"]), (&json!(seqs[1]), &json!(seqs[2])));
+        let (_, rest) = fx.admin_get(&format!("{ratings}?after={}&limit=2", seqs[1])).await;
+        assert_eq!(rest["ratings"][0]["seq"], seqs[2]);
+        assert_eq!((&rest["hasMore"], rest.get("head")), (&json!(false), None));
+        let (_, end) = fx.admin_get(&format!("{ratings}?after={}", seqs[2])).await;
+        assert_eq!(end, json!({ "ratings": [], "nextCursor": seqs[2], "hasMore": false }));
+
+        // A refused rating (the same ticket again) stores nothing and moves no head.
+        let again = given[0]["ticketId"].as_str().unwrap();
+        let (s, _) =
+            fx.post(&pad, "/api/v1/pad/ratings", json!({ "ticketId": again, "level": "satisfied" })).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let (_, same) = fx.admin_get(&ratings).await;
+        assert_eq!(same["nextCursor"], newest);
+
+        for (q, field) in
+            [("after=-1", "after"), ("after=x", "after"), ("limit=0", "limit"), ("limit=5001", "limit")]
+        {
+            let (s, e) = fx.admin_get(&format!("{ratings}?{q}")).await;
+            assert_eq!(
+                (s, e["code"].as_str(), e["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("request.invalid_field"), Some(field)),
+                "{q}: {e}"
+            );
+        }
+        let (s, _) = fx.admin_get(&format!("{ratings}?limit=5000")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = fx.get(&pad, &ratings).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, e) = fx.admin_get("/api/v1/admin/halls/no-such-hall/sync/ratings").await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("hall.not_found")));
+        fx.stop().await;
     })
     .await;
 }

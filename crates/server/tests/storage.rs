@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The schema version the server's migrations end at.
-const KNOWN_VERSION: i64 = 4;
+const KNOWN_VERSION: i64 = 6;
 
 /// One store under test, and what the suite needs to reach past the trait: another handle on the
 /// same data (a second server, a restart) and the stored schema version.
@@ -215,6 +215,9 @@ suite!(
     sync_events_are_paged_by_seq_per_hall,
     sync_events_followed_while_appended_are_never_missed,
     sync_heads_follow_changes_and_events,
+    sync_ratings_are_paged_by_seq_per_hall,
+    sync_ratings_followed_while_added_are_never_missed,
+    ratings_given_before_the_upgrade_are_numbered_in_order,
 );
 
 // ---- fixtures ----
@@ -270,6 +273,7 @@ fn config(prefix: &str) -> HallConfig {
             priority: BindingPriority::Primary,
         }],
         settings: QueueSettings { max_recalls: 2, fallback_prefix: "Z".into() },
+        sms: None,
     }
 }
 
@@ -1581,6 +1585,10 @@ async fn sync_heads_follow_changes_and_events(b: Backend) {
             (x.change_id, x.event_seq)
         }
     };
+    let rating_head = |h: &'static str| {
+        let store = b.store.clone();
+        async move { store.sync_heads(h).await.unwrap().rating_seq }
+    };
     assert_eq!(heads("h1").await, (0, 0));
     let ops = [
         upsert(1, "pc1", 10, "window", "w-a", serde_json::json!({ "number": "A01" })),
@@ -1602,4 +1610,174 @@ async fn sync_heads_follow_changes_and_events(b: Backend) {
     assert_eq!(heads("h2").await.0, 0);
     assert!(heads("h2").await.1 > seq);
     assert_eq!(heads("nowhere").await, (0, 0));
+
+    assert_eq!(rating_head("h1").await, 0);
+    b.s().add_rating(&rating("r-1", "h1", "t-1", "2026-11-25T01:40:00.000Z")).await.unwrap();
+    let rated = b.s().ratings_after("h1", 0, 10).await.unwrap().ratings[0].seq;
+    assert_eq!(rating_head("h1").await, rated);
+    assert_eq!(heads("h1").await, (2, seq), "a rating moves only the rating head");
+    b.s().add_rating(&rating("r-2", "h2", "u-1", "2026-11-25T01:41:00.000Z")).await.unwrap();
+    assert_eq!(rating_head("h1").await, rated, "another hall's rating is not this hall's head");
+    assert!(rating_head("h2").await > rated);
+}
+
+async fn sync_ratings_are_paged_by_seq_per_hall(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    let empty = b.s().ratings_after("h1", 0, 10).await.unwrap();
+    assert_eq!((empty.ratings.len(), empty.next_cursor, empty.has_more), (0, 0, false));
+
+    let mut mine = Vec::new();
+    for i in 0..5 {
+        // Given out of time order: the seq is the order they were stored in, not their `at`.
+        let mut r =
+            rating(&format!("r-{i}"), "h1", &format!("t-{i}"), &format!("2026-11-25T0{}:00:00.000Z", 5 - i));
+        r.level = RatingLevel::ALL[i % 5];
+        b.s().add_rating(&r).await.unwrap();
+        mine.push(r);
+        b.s()
+            .add_rating(&rating(&format!("x-{i}"), "h2", &format!("t-{i}"), "2026-11-25T01:00:00.000Z"))
+            .await
+            .unwrap();
+    }
+    // A refused rating (a second one for a ticket) takes no place in the log.
+    assert!(matches!(
+        b.s().add_rating(&rating("r-again", "h1", "t-0", "2026-11-25T06:00:00.000Z")).await,
+        Err(StorageError::Conflict(_))
+    ));
+
+    let (mut after, mut pages, mut got) = (0, Vec::new(), Vec::new());
+    loop {
+        let page = b.s().ratings_after("h1", after, 2).await.unwrap();
+        assert_eq!(page.next_cursor, page.ratings.last().map_or(after, |r| r.seq));
+        assert_eq!(page.head, None, "storage leaves the head to the endpoint");
+        pages.push((page.ratings.len(), page.has_more));
+        for r in &page.ratings {
+            assert!(r.seq > after);
+        }
+        got.extend(page.ratings);
+        after = page.next_cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(pages, [(2, true), (2, true), (1, false)]);
+    assert!(got.windows(2).all(|w| w[0].seq < w[1].seq), "ascending seqs");
+    assert!(got.windows(2).any(|w| w[1].seq - w[0].seq > 1), "other halls' seqs are skipped");
+    assert_eq!(got.iter().map(|r| r.rating.clone()).collect::<Vec<_>>(), mine, "every field, in order");
+
+    let end = b.s().ratings_after("h1", after, 10).await.unwrap();
+    assert_eq!((end.ratings.len(), end.next_cursor, end.has_more), (0, after, false));
+    let exact = b.s().ratings_after("h1", got[2].seq, 2).await.unwrap();
+    assert_eq!(exact.ratings.iter().map(|r| r.seq).collect::<Vec<_>>(), [got[3].seq, got[4].seq]);
+    assert!(!exact.has_more, "exactly the rest is not more");
+    let theirs = b.s().ratings_after("h2", 0, 100).await.unwrap();
+    assert_eq!(theirs.ratings.len(), 5);
+    assert!(theirs.ratings.iter().all(|r| r.rating.hall_id == "h2"));
+    assert_eq!(b.s().ratings_after("h3", 0, 100).await.unwrap().ratings.len(), 0);
+}
+
+/// Pads on two handles (two servers, or a request dropped while its insert still runs) and a
+/// desktop pulling from its cursor meanwhile: the desktop ends with every rating, each once.
+async fn sync_ratings_followed_while_added_are_never_missed(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let other = b.open_again().await;
+    const WRITERS: usize = 4;
+    const EACH: usize = 40;
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let store = if w % 2 == 0 { b.store.clone() } else { other.clone() };
+            tokio::spawn(async move {
+                for i in 0..EACH {
+                    let r = rating(
+                        &format!("r-{w}-{i}"),
+                        "h1",
+                        &format!("t-{w}-{i}"),
+                        "2026-11-25T01:40:00.000Z",
+                    );
+                    store.add_rating(&r).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (store, done) = (b.store.clone(), done.clone());
+        tokio::spawn(async move {
+            let (mut after, mut seen) = (0, Vec::new());
+            loop {
+                // Read before the pull: once the writers are done, a page without more is the end.
+                let last_round = done.load(std::sync::atomic::Ordering::SeqCst);
+                let page = store.ratings_after("h1", after, 7).await.unwrap();
+                seen.extend(page.ratings.iter().map(|r| r.seq));
+                after = page.next_cursor;
+                if last_round && !page.has_more {
+                    return seen;
+                }
+                if page.ratings.is_empty() {
+                    tokio::task::yield_now().await;
+                }
+            }
+        })
+    };
+    for w in writers {
+        w.await.unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = reader.await.unwrap();
+    let all: Vec<i64> =
+        b.s().ratings_after("h1", 0, 10_000).await.unwrap().ratings.iter().map(|r| r.seq).collect();
+    assert_eq!(all.len(), WRITERS * EACH);
+    assert_eq!(seen, all, "every rating once, in seq order");
+}
+
+/// A server upgraded with ratings already given: they are numbered in the order they were
+/// given (time, then id), and new ones come after them.
+async fn ratings_given_before_the_upgrade_are_numbered_in_order(b: Backend) {
+    const BEFORE: i64 = 4;
+    let insert = "INSERT INTO halls (id, name) VALUES ('h1', '大厅');
+        INSERT INTO ratings (id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, reasons, comment, at)
+        VALUES ('r-late', 'h1', 't-1', 'A001', 'w-a', 'm-id', 'satisfied', '[]', '', '2026-11-25T03:00:00.000Z'),
+               ('r-b', 'h1', 't-2', 'A002', 'w-a', 'm-id', 'neutral', '[\"慢\"]', '', '2026-11-25T01:00:00.000Z'),
+               ('r-a', 'h1', 't-3', 'A003', 'w-a', 'm-id', 'dissatisfied', '[]', '', '2026-11-25T01:00:00.000Z');";
+    match &b.place {
+        Place::Sqlite { path, .. } => {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            for sql in [
+                include_str!("../src/storage/sql/sqlite/0001_halls_devices_events_ratings.sql"),
+                include_str!("../src/storage/sql/sqlite/0002_appointments.sql"),
+                include_str!("../src/storage/sql/sqlite/0003_sync.sql"),
+                include_str!("../src/storage/sql/sqlite/0004_sync_down.sql"),
+                insert,
+            ] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", BEFORE).unwrap();
+        }
+        Place::Postgres { db } => {
+            let c = pg_client(db.url()).await;
+            for sql in [
+                include_str!("../src/storage/sql/postgres/0001_halls_devices_events_ratings.sql"),
+                include_str!("../src/storage/sql/postgres/0002_appointments.sql"),
+                include_str!("../src/storage/sql/postgres/0003_sync.sql"),
+                include_str!("../src/storage/sql/postgres/0004_sync_down.sql"),
+                insert,
+                "CREATE TABLE schema_version (only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row), version BIGINT NOT NULL);
+                 INSERT INTO schema_version (version) VALUES (4);",
+            ] {
+                c.batch_execute(sql).await.unwrap();
+            }
+        }
+    }
+    let b = b.migrated().await;
+    assert_eq!(b.schema_version().await, KNOWN_VERSION);
+    b.s().add_rating(&rating("r-new", "h1", "t-4", "2026-11-25T00:00:00.000Z")).await.unwrap();
+    let page = b.s().ratings_after("h1", 0, 10).await.unwrap();
+    let order: Vec<(i64, &str)> = page.ratings.iter().map(|r| (r.seq, r.rating.id.as_str())).collect();
+    assert_eq!(order, [(1, "r-a"), (2, "r-b"), (3, "r-late"), (4, "r-new")]);
+    assert_eq!(page.ratings[1].rating.reasons, ["慢"]);
+    assert_eq!(b.s().sync_heads("h1").await.unwrap().rating_seq, 4);
+    assert_eq!(b.s().ratings("h1", t("2026-11-25T00:00:00Z")).await.unwrap().len(), 4);
 }

@@ -281,6 +281,7 @@ pub fn hall_config(matters: &[rows::FileMatter], windows: usize, now: &str) -> R
         matters: out_matters,
         bindings,
         settings: QueueSettings { max_recalls: 2, fallback_prefix: "Z".into() },
+        sms: None,
     })
 }
 

@@ -43,14 +43,16 @@ pub fn exponential(rng: &mut StdRng, rate: f64) -> f64 {
     -u.ln() / rate
 }
 
-/// A made-up mainland mobile number on a real carrier prefix (e.g. 138xxxxxxxx).
+/// A made-up mainland mobile number in the 1380013xxxx test range.
 pub fn phone(rng: &mut StdRng) -> String {
     const PREFIXES: [&str; 24] = [
         "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155",
         "156", "158", "159", "177", "180", "182", "186", "187", "188", "199",
     ];
-    let prefix = PREFIXES[rng.random_range(0..PREFIXES.len())];
-    format!("{prefix}{:08}", rng.random_range(0..100_000_000u32))
+    // Only the 1380013xxxx test range goes out: a demo wired to a real SMS provider must not
+    // text strangers. Both draws are kept so that the arrivals after a phone stay as they were.
+    let _prefix = PREFIXES[rng.random_range(0..PREFIXES.len())];
+    format!("1380013{:04}", rng.random_range(0..100_000_000u32) % 10_000)
 }
 
 /// A phone number as logs may show it (PIPL): 138****5678.

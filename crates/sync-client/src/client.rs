@@ -1,8 +1,8 @@
 //! The sync loops and their status. Three tasks run for the life of the app:
 //! - the **pusher** sends the outbox at once after every write, every 30 s otherwise, and after
 //!   a failure with exponential backoff and jitter (capped), without waiting for the next edit;
-//! - the **puller** pulls the change log and ticket events when woken (by the stream, a push,
-//!   "sync now") or every 30 s, with the same backoff;
+//! - the **puller** pulls the change log, ticket events and ratings when woken (by the stream, a
+//!   push, "sync now") or every 30 s, with the same backoff;
 //! - the **listener** keeps the server's "pull now" stream open and wakes the puller when the
 //!   server's heads are past this replica's cursors. A lost message costs nothing: the timer
 //!   pulls anyway.
@@ -16,7 +16,9 @@ use hallkeeper_core::proto::{
     PushRequest, RejectedChange, SyncConnection, SyncHeads, SyncOp, SyncProgress, SyncStatus,
     SYNC_SCHEMA_VERSION,
 };
+use hallkeeper_core::store::RatingsApplied;
 use hallkeeper_core::{proto::Locale, Store};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -26,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 const PUSH_BATCH: usize = 500;
 const PULL_PAGE: u32 = 1000;
 const EVENTS_PAGE: u32 = 10_000;
+const RATINGS_PAGE: u32 = 1000;
 const BACKOFF_START: Duration = Duration::from_millis(500);
 const BACKOFF_CAP: Duration = Duration::from_secs(30);
 /// How often the loops run without being woken.
@@ -39,6 +42,7 @@ pub struct SyncReport {
     pub pushed: u64,
     pub pulled_changes: u64,
     pub pulled_events: u64,
+    pub pulled_ratings: u64,
 }
 
 /// Counters that move when a pull changed the store, for the UI to refetch.
@@ -46,7 +50,17 @@ pub struct SyncReport {
 pub struct PulledTick {
     pub changes: u64,
     pub events: u64,
+    /// Pages of ratings that stored at least one new rating.
+    pub ratings: u64,
+    /// Poor ratings stored (each counted once, however often its page is pulled).
+    pub poor_ratings: u64,
 }
+
+/// Called on the blocking pool, right after a page of ratings is stored, with what it stored
+/// (only when it stored something): where poor ratings open their rectification cases and raise
+/// notifications. The page is already committed: a hook that fails must catch up from
+/// `Store::ratings_since` rather than expect the page again.
+pub type RatingsHook = Arc<dyn Fn(&Store, &RatingsApplied) + Send + Sync>;
 
 pub struct SyncClient {
     store: Arc<Store>,
@@ -61,6 +75,12 @@ pub struct SyncClient {
     caught_up: watch::Sender<bool>,
     /// The server's last announced heads (for progress during a long pull).
     heads: Mutex<Option<SyncHeads>>,
+    /// The store's ratings cursor as last read or written (the status has no place for it).
+    ratings_cursor: AtomicI64,
+    /// False once the server answered that it has no ratings endpoint (older than ratings sync):
+    /// the other pulls go on without it until the app restarts.
+    ratings_served: AtomicBool,
+    ratings_hook: Mutex<Option<RatingsHook>>,
     /// One push and one pull at a time (the loops and "sync now" share them).
     push_gate: tokio::sync::Mutex<()>,
     pull_gate: tokio::sync::Mutex<()>,
@@ -107,6 +127,9 @@ impl SyncClient {
             pulled: watch::channel(PulledTick::default()).0,
             caught_up: watch::channel(false).0,
             heads: Mutex::new(None),
+            ratings_cursor: AtomicI64::new(0),
+            ratings_served: AtomicBool::new(true),
+            ratings_hook: Mutex::new(None),
             push_gate: tokio::sync::Mutex::new(()),
             pull_gate: tokio::sync::Mutex::new(()),
         });
@@ -130,6 +153,11 @@ impl SyncClient {
         self.pulled.subscribe()
     }
 
+    /// Sets the hook run after every page of ratings that stored something ([`RatingsHook`]).
+    pub fn set_ratings_hook(&self, hook: RatingsHook) {
+        *self.ratings_hook.lock().unwrap_or_else(|p| p.into_inner()) = Some(hook);
+    }
+
     /// Wakes the pusher after a local write.
     pub fn ops_written(&self) {
         self.wake_push.notify_one();
@@ -140,6 +168,7 @@ impl SyncClient {
     fn refresh_local(&self) {
         match self.store.sync_local() {
             Ok(local) => self.status.send_modify(|s| {
+                self.ratings_cursor.store(local.ratings_cursor, Ordering::SeqCst);
                 s.pending = local.pending;
                 s.changes_cursor = local.pull_cursor;
                 s.events_cursor = local.events_cursor;
@@ -330,12 +359,59 @@ impl SyncClient {
         Ok(total)
     }
 
-    async fn pull_all(&self) -> Result<(u64, u64), SyncError> {
+    /// Pulls ratings from the cursor to the server's head, a page per transaction; poor ones
+    /// newly stored go to the hook. A server older than ratings sync (no such endpoint) is
+    /// skipped, said once in the log: the change log and events still come.
+    pub async fn pull_ratings(&self) -> Result<u64, SyncError> {
+        if !self.ratings_served.load(Ordering::SeqCst) {
+            return Ok(0);
+        }
+        let mut total = 0u64;
+        loop {
+            let after = self.blocking(|s| s.ratings_cursor()).await?;
+            let page = match self.http.ratings(after, RATINGS_PAGE).await {
+                Err(SyncError::Refused { status: 404, code, .. }) if code == "request.no_such_endpoint" => {
+                    tracing::warn!("the central server does not serve ratings (older version): not pulled");
+                    self.ratings_served.store(false, Ordering::SeqCst);
+                    return Ok(total);
+                }
+                other => other?,
+            };
+            let more = page.has_more;
+            let hook = self.ratings_hook.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let applied = self
+                .blocking(move |s| {
+                    let applied = s.apply_ratings(after, &page.ratings, page.next_cursor)?;
+                    if let (Some(hook), Some(a)) = (hook, applied.as_ref().filter(|a| a.applied > 0)) {
+                        hook(s, a);
+                    }
+                    Ok(applied)
+                })
+                .await?;
+            // None: another writer moved the cursor meanwhile; it holds these ratings.
+            let Some(applied) = applied else { return Ok(total) };
+            self.ratings_cursor.store(applied.cursor, Ordering::SeqCst);
+            total += applied.applied;
+            if applied.applied > 0 {
+                let poor = applied.poor.len() as u64;
+                self.pulled.send_modify(|t| {
+                    t.ratings += 1;
+                    t.poor_ratings += poor;
+                });
+            }
+            if !more {
+                return Ok(total);
+            }
+        }
+    }
+
+    async fn pull_all(&self) -> Result<(u64, u64, u64), SyncError> {
         let _gate = self.pull_gate.lock().await;
         let changes = self.pull_changes().await?;
         let events = self.pull_events().await?;
+        let ratings = self.pull_ratings().await?;
         self.caught_up.send_replace(true);
-        Ok((changes, events))
+        Ok((changes, events, ratings))
     }
 
     /// Waits until a pull has reached the server's head once (at once if one has).
@@ -348,8 +424,8 @@ impl SyncClient {
     pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
         let result = async {
             let pushed = self.push_all().await?;
-            let (pulled_changes, pulled_events) = self.pull_all().await?;
-            Ok(SyncReport { pushed, pulled_changes, pulled_events })
+            let (pulled_changes, pulled_events, pulled_ratings) = self.pull_all().await?;
+            Ok(SyncReport { pushed, pulled_changes, pulled_events, pulled_ratings })
         }
         .await;
         match &result {
@@ -451,7 +527,9 @@ impl SyncClient {
                             let s = self.status.borrow();
                             (s.changes_cursor, s.events_cursor)
                         };
-                        if heads.change_id > changes || heads.event_seq > events {
+                        let ratings = self.ratings_cursor.load(Ordering::SeqCst);
+                        if heads.change_id > changes || heads.event_seq > events || heads.rating_seq > ratings
+                        {
                             self.wake_pull.notify_one();
                         }
                     }

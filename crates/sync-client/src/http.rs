@@ -3,8 +3,8 @@
 
 use crate::error::SyncError;
 use hallkeeper_core::proto::{
-    ErrorBody, EventsPage, PullResponse, PushRequest, PushResponse, SyncHeads, SYNC_SCHEMA_VERSION,
-    SYNC_VERSION_HEADER,
+    ErrorBody, EventsPage, PullResponse, PushRequest, PushResponse, RatingsPage, SyncHeads,
+    SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
 };
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -115,6 +115,10 @@ impl Http {
 
     pub(crate) async fn events(&self, after: i64, limit: u32) -> Result<EventsPage, SyncError> {
         self.get(&format!("events?after={after}&limit={limit}")).await
+    }
+
+    pub(crate) async fn ratings(&self, after: i64, limit: u32) -> Result<RatingsPage, SyncError> {
+        self.get(&format!("ratings?after={after}&limit={limit}")).await
     }
 
     /// Opens the "pull now" stream; the caller reads its `heads` messages with [`next_heads`].

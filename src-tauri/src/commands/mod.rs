@@ -8,7 +8,9 @@ pub mod bindings;
 pub mod catalog;
 pub mod dashboard;
 pub mod queue_actions;
+pub mod rectification;
 pub mod settings;
+pub mod sms;
 pub mod staff;
 pub mod sync;
 pub mod windows;
@@ -32,6 +34,8 @@ pub enum Entity {
     Roster,
     /// The dashboard's thresholds (settings).
     Thresholds,
+    /// The SMS reminder rules (they go to the server with the hall configuration).
+    SmsRules,
 }
 
 #[derive(Clone, Serialize)]
@@ -45,7 +49,7 @@ pub(crate) fn notify_changed<R: Runtime>(app: &AppHandle<R>, entity: Entity) {
     }
     if let Some(link) = app.try_state::<crate::AppState>().and_then(|s| s.link().cloned()) {
         link.ops_written();
-        if matches!(entity, Entity::Windows | Entity::Catalog | Entity::Bindings) {
+        if matches!(entity, Entity::Windows | Entity::Catalog | Entity::Bindings | Entity::SmsRules) {
             link.config_changed();
         }
     }

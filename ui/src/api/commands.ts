@@ -26,6 +26,20 @@ import type {
   Settings,
   WindowInput,
   WindowState,
+  CaseAction,
+  CaseAlerts,
+  CaseAttachment,
+  CaseDetail,
+  CaseSummary,
+  DeadlineProfile,
+  InboxFilter,
+  SmsCounts,
+  SmsDeliveryStatus,
+  SmsOutboxEntry,
+  SmsRuleSet,
+  SmsServiceStatus,
+  SmsTestResult,
+  SmsTrigger,
 } from './types.gen'
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -126,3 +140,95 @@ export interface MovedTickets {
 /** Moves every waiting ticket of a matter to another window; they keep their place in the queue. */
 export const moveWaitingTickets = (matterId: string, toWindowId: string) =>
   call<MovedTickets>('move_waiting_tickets', { matterId, toWindowId })
+
+// The poor-rating inbox and rectification ledger (整改台账). Events: `cases-changed` {unread}
+// when cases open or change, `case-focus` {caseId} when a case notification is clicked.
+
+/** The inbox, newest first; every filter field optional. */
+export const listPoorRatings = (filter: InboxFilter = {}) =>
+  call<CaseSummary[]>('list_poor_ratings', { filter })
+
+export const getCase = (caseId: string) => call<CaseDetail>('get_case', { caseId })
+
+/** One step by the operator, now; refused with the state machine's code (and `field`). */
+export const caseAction = (
+  caseId: string,
+  action: CaseAction,
+  note?: string,
+  attachments?: CaseAttachment[],
+) => call<CaseDetail>('case_action', { caseId, action, note, attachments })
+
+/** Marks a case read; answers the unread count left. */
+export const markCaseRead = (caseId: string) => call<number>('mark_case_read', { caseId })
+
+export const unreadCaseCount = () => call<number>('unread_case_count')
+
+export const caseAlerts = () => call<CaseAlerts>('case_alerts')
+
+/** Copies a file (a path from the open dialog) into the evidence folder; cite it in `caseAction`. */
+export const attachEvidence = (caseId: string, path: string) =>
+  call<CaseAttachment>('attach_evidence', { caseId, path })
+
+export const listDeadlineProfiles = () => call<DeadlineProfile[]>('list_deadline_profiles')
+
+export const getDeadlineProfile = () => call<DeadlineProfile>('get_deadline_profile')
+
+/** Sets the profile new cases open under; refused with `field` naming the input at fault. */
+export const setDeadlineProfile = (profile: DeadlineProfile) =>
+  call<DeadlineProfile>('set_deadline_profile', { profile })
+
+// ---- SMS reminders (短信提醒) ----
+
+/** `preview_sms_template`: the message as the phone shows it, with sample values. */
+export interface SmsPreview {
+  text: string
+  chars: number
+  segments: number
+  signName: string
+  /** The placeholders this trigger can fill (`ticket`, `window`, …). */
+  available: string[]
+}
+
+export type SmsProviderKind = 'alibaba' | 'tencent'
+export type SmsLimitKind = 'perNumberPerDay' | 'sameContentWithin30s' | 'perTemplatePerNumberPerDay'
+
+export interface SmsBudgetWarning {
+  provider: SmsProviderKind
+  limitKind: SmsLimitKind
+  limit: number
+  implied: number
+  ruleIds: string[]
+}
+
+/** `sms_budget`: what a rule set implies per citizen per day, and the limits it exceeds. */
+export interface SmsBudget {
+  perTicket: number
+  perCitizenPerDayUncapped: number
+  perCitizenPerDay: number
+  warnings: SmsBudgetWarning[]
+}
+
+export const getSmsRules = () => call<SmsRuleSet | null>('get_sms_rules')
+
+export const setSmsRules = (rules: SmsRuleSet) => call<SmsRuleSet>('set_sms_rules', { rules })
+
+export const previewSmsTemplate = (template: string, trigger: SmsTrigger) =>
+  call<SmsPreview>('preview_sms_template', { template, trigger })
+
+export const smsBudget = (rules: SmsRuleSet) => call<SmsBudget>('sms_budget', { rules })
+
+export interface SmsOutboxQuery {
+  status?: SmsDeliveryStatus | null
+  rule?: string | null
+  day?: string | null
+}
+
+export const smsOutbox = (q: SmsOutboxQuery) =>
+  call<SmsOutboxEntry[]>('sms_outbox', { status: q.status ?? null, rule: q.rule ?? null, day: q.day ?? null })
+
+export const smsCounts = (days: number) => call<SmsCounts>('sms_counts', { days })
+
+export const smsStatus = () => call<SmsServiceStatus>('sms_status')
+
+export const smsTestSend = (phone: string, ruleId: string | null, text: string | null) =>
+  call<SmsTestResult>('sms_test_send', { phone, ruleId, text })

@@ -318,7 +318,41 @@ export type Hall = { id: string, name: string, };
 
 export type HallInput = { id: string, name: string, };
 
-export type HallConfig = { windows: Array<HallWindow>, departments: Array<Department>, matters: Array<Matter>, bindings: Array<Binding>, settings: QueueSettings, };
+export type SmsTrigger = { "kind": "issued" } | { "kind": "peopleAhead", n: number, } | { "kind": "called" } | { "kind": "missed" } | { "kind": "appointmentHeadsUp", minutesBefore: number, };
+
+export type SmsRule = { id: string, name: string, trigger: SmsTrigger, 
+/**
+ * Text with `{ticket}` `{window}` `{ahead}` `{wait_min}` `{matter}` `{hall}`.
+ */
+template: string, enabled: boolean, 
+/**
+ * Limits the rule to these matters; empty means every matter (a tax matter may want an
+ * earlier heads-up than a quick certificate).
+ */
+matterIds: Array<string>, };
+
+export type QuietHours = { 
+/**
+ * `HH:MM`
+ */
+start: string, 
+/**
+ * `HH:MM`
+ */
+end: string, };
+
+export type SmsRuleSet = { rules: Array<SmsRule>, quietHours: QuietHours | null, 
+/**
+ * The most reminders one citizen (one phone number) receives in a day, whatever the rules
+ * say — the hall's own guard below the providers' frequency limits.
+ */
+dailyCapPerCitizen: number, };
+
+export type HallConfig = { windows: Array<HallWindow>, departments: Array<Department>, matters: Array<Matter>, bindings: Array<Binding>, settings: QueueSettings, 
+/**
+ * SMS reminder rules; absent or null: no reminders.
+ */
+sms: SmsRuleSet | null, };
 
 export type DeviceInput = { kind: DeviceKind, name: string, 
 /**
@@ -602,3 +636,108 @@ tileOrder: Array<string> | null, matters: Array<MatterQueue>,
 matterOrder: Array<string> | null, totals: HallTotals | null, hours: Array<HourFigures> | null, waitingSeries: Array<WaitingPoint> | null, alerts: Array<Alert> | null, suggestions: Array<Suggestion> | null, };
 
 export type AlarmNotice = { subject: AlertSubject, subjectId: string, label: string, waiting: number, longestWaitSecs: number | null, };
+
+export type CaseState = "new" | "verifying" | "rectifying" | "rectified" | "called_back" | "closed" | "appealed" | "appeal_upheld";
+
+export type CaseActionKind = "verify" | "start_rectifying" | "mark_rectified" | "call_back" | "close" | "appeal" | "uphold_appeal" | "reject_appeal" | "reassign";
+
+export type CaseAssigneeKind = "department" | "staff";
+
+export type CaseAssignee = { kind: CaseAssigneeKind, id: string, name: string, };
+
+export type CaseAction = { "type": "verify" } | { "type": "start_rectifying" } | { "type": "mark_rectified" } | { "type": "call_back", reached: boolean, satisfied: boolean | null, } | { "type": "close" } | { "type": "appeal", reason: string, } | { "type": "uphold_appeal", reason: string, } | { "type": "reject_appeal", reason: string, } | { "type": "reassign", assignee: CaseAssignee, };
+
+export type CaseAttachment = { name: string, sha256: string, size: number, };
+
+export type CaseStep = { action: CaseAction, actor: string, at: string, note: string | null, attachments: Array<CaseAttachment>, };
+
+export type CaseTransition = { from: CaseState, to: CaseState, step: CaseStep, };
+
+export type CaseRules = { profile: string, rectifyWorkingDays: number, dueSoonWorkingDays: number, closeRequiresCallBack: boolean, };
+
+export type CallBackRecord = { at: string, by: string, reached: boolean, satisfied: boolean | null, };
+
+export type AppealDecision = { upheld: boolean, reason: string, by: string, at: string, };
+
+export type AppealRecord = { reason: string, filedBy: string, filedAt: string, decision: AppealDecision | null, };
+
+export type CaseDeadline = { "status": "known", date: string, } | { "status": "unpublished", year: number, counted: number, required: number, earliest: string, };
+
+export type RectificationCase = { ratingId: string, realName: boolean, state: CaseState, assignee: CaseAssignee, openedAt: string, rules: CaseRules, deadline: CaseDeadline, rectifiedAt: string | null, calledBackAt: string | null, callBack: CallBackRecord | null, closedAt: string | null, appeal: AppealRecord | null, 
+/**
+ * The steps in order.
+ */
+history: Array<CaseTransition>, };
+
+export type DeadlineProfile = { name: string, rectifyWorkingDays: number, callBackTargetPct: number, dueSoonWorkingDays: number, closeRequiresCallBack: boolean, };
+
+export type CaseSummary = { id: string, ratingId: string, state: CaseState, assignee: CaseAssignee, openedAt: string, openedDay: string, deadline: CaseDeadline, overdue: boolean | null, dueSoon: boolean | null, workingDaysLeft: number | null, unread: boolean, excluded: boolean, exclusionReason: string | null, ticketNumber: string, windowNumber: string | null, windowName: string | null, staffName: string | null, matterName: string | null, departmentName: string | null, level: RatingLevel, reasons: Array<string>, comment: string, ratedAt: string, };
+
+export type LocalRating = { id: string, seq: number, hallDay: string, ticketId: string, ticketNumber: string, windowId: string, matterId: string, staffId: string | null, level: RatingLevel, reasons: Array<string>, comment: string, at: string, };
+
+export type CaseDetail = { summary: CaseSummary, rating: LocalRating, case: RectificationCase, allowedActions: Array<CaseActionKind>, evidence: Array<CaseAttachment>, };
+
+export type CaseAlerts = { overdue: Array<CaseSummary>, dueSoon: Array<CaseSummary>, };
+
+export type InboxFilter = { state?: CaseState, unread?: boolean, overdue?: boolean, dueSoon?: boolean, openOnly?: boolean, offset?: number, limit?: number, };
+
+export type CasesChanged = { unread: number, };
+
+export type CaseFocus = { caseId: string, };
+
+export type SmsDeliveryStatus = "pending" | "sending" | "sent" | "failed" | "skipped_quiet_hours" | "skipped_cap" | "expired" | "unknown";
+
+export type SmsOutboxEntry = { 
+/**
+ * Also the idempotency key sent to the provider (Alibaba `OutId`, Tencent `SessionContext`).
+ */
+id: string, hallId: string, ticketId: string | null, appointmentId: string | null, 
+/**
+ * The rule; `test` for a supervisor's free-text test message.
+ */
+ruleId: string, 
+/**
+ * The trigger's kind (`issued`, `peopleAhead`, `called`, `missed`, `appointmentHeadsUp`), or
+ * `test` for a supervisor's test message (of a rule's text, or free text).
+ */
+trigger: string, 
+/**
+ * Hall day (UTC+8), `YYYY-MM-DD`.
+ */
+day: string, phoneMasked: string, text: string, status: SmsDeliveryStatus, attempts: number, nextAttemptAt: string | null, provider: string | null, providerMessageId: string | null, lastErrorCode: string | null, lastError: string | null, createdAt: string, updatedAt: string, sentAt: string | null, };
+
+export type SmsDayCount = { day: string, ruleId: string, sent: number, failed: number, 
+/**
+ * Pending and sending.
+ */
+pending: number, skippedQuietHours: number, skippedCap: number, expired: number, unknown: number, };
+
+export type SmsCounts = { days: Array<SmsDayCount>, };
+
+export type SmsTestRequest = { phone: string, ruleId: string | null, text: string | null, };
+
+export type SmsTestResult = { entry: SmsOutboxEntry, };
+
+export type SmsServiceStatus = { 
+/**
+ * False when the server has no SMS set up: phones given at the kiosk are then checked and
+ * dropped, and nothing is sent.
+ */
+enabled: boolean, 
+/**
+ * `log`, `alibaba`, `tencent`, or `none`.
+ */
+provider: string, 
+/**
+ * The provider refused the account (credentials, signature, balance): nothing is sent
+ * until `pausedUntil` or a restart with a fixed configuration.
+ */
+paused: boolean, pausedUntil: string | null, lastErrorCode: string | null, lastError: string | null, lastErrorAt: string | null, lastSentAt: string | null, 
+/**
+ * The hall's rows waiting to be sent, and those whose fate is unknown.
+ */
+pending: number, unknown: number, 
+/**
+ * Enabled rules in the hall's configuration.
+ */
+enabledRules: number, };

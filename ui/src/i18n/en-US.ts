@@ -5,12 +5,14 @@ import { catalogEnUS } from './sections/catalog.en-US'
 import { importStaffEnUS } from './sections/importStaff.en-US'
 import { syncEnUS } from './sections/sync.en-US'
 import { dashboardEnUS } from './sections/dashboard.en-US'
+import { smsEnUS } from './sections/sms.en-US'
 
 const enUS: MessageSchema = {
   ...catalogEnUS,
   ...importStaffEnUS,
   ...syncEnUS,
   ...dashboardEnUS,
+  ...smsEnUS,
   app: {
     name: 'Hallkeeper',
     tagline: 'Service hall supervisor',
@@ -141,6 +143,7 @@ const enUS: MessageSchema = {
       roster_seat: 'Seat assigned',
       sync_superseded: 'Edit superseded',
       sync_conflict: 'Sync conflict',
+      sms_rules_update: 'SMS rules changed',
     },
     field: {
       number: 'Number',

@@ -5,12 +5,14 @@ import { catalogZhCN } from './sections/catalog.zh-CN'
 import { importStaffZhCN } from './sections/importStaff.zh-CN'
 import { syncZhCN } from './sections/sync.zh-CN'
 import { dashboardZhCN } from './sections/dashboard.zh-CN'
+import { smsZhCN } from './sections/sms.zh-CN'
 
 const zhCN = {
   ...catalogZhCN,
   ...importStaffZhCN,
   ...syncZhCN,
   ...dashboardZhCN,
+  ...smsZhCN,
   app: {
     name: '厅管家',
     tagline: '政务服务中心管理',
@@ -136,6 +138,7 @@ const zhCN = {
       roster_seat: '安排座席',
       sync_superseded: '修改被取代',
       sync_conflict: '同步冲突',
+      sms_rules_update: '修改短信提醒规则',
     },
     field: {
       number: '编号',

@@ -21,6 +21,10 @@ pub struct HallView<'a> {
     pub bindings: &'a [Binding],
     /// Window id → who sits there today.
     pub staff_at: &'a HashMap<String, String>,
+    /// Today's ratings as they have reached this desktop.
+    pub ratings_today: crate::store::RatingSummary,
+    /// Rectification cases not closed and not appeal-upheld, whatever day they were opened.
+    pub open_poor_cases: u32,
 }
 
 /// Suggestions per long queue, and how many long queues get them.
@@ -80,8 +84,9 @@ pub fn compute(
         served_today: 0,
         no_shows_today: 0,
         average_wait_today_secs: None,
-        satisfaction_today: None,
-        open_poor_ratings: None,
+        satisfaction_today: hall.ratings_today.satisfaction(),
+        // Poor ratings today until rectification cases are counted here instead.
+        open_poor_ratings: Some(hall.open_poor_cases),
     };
     let mut hours: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
     let (mut called, mut wait_sum) = (0i64, 0i64);

@@ -362,8 +362,8 @@ fn audit_record(p: &ImportPreview) -> serde_json::Value {
 }
 
 impl Store {
-    /// What the central server needs of this hall: windows, catalog, bindings, queue rules. One
-    /// read, so the four parts agree with each other.
+    /// What the central server needs of this hall: windows, catalog, bindings, queue rules (one
+    /// read, so the four parts agree with each other), and the SMS reminder rules.
     pub fn hall_config(
         &self,
         settings: hallkeeper_proto::QueueSettings,
@@ -375,6 +375,8 @@ impl Store {
             matters: rows.matters,
             bindings: rows.bindings,
             settings,
+            // The SMS rules ride along: every PUT replaces the server's, so they must be in it.
+            sms: self.sms_rules()?,
         })
     }
 }

@@ -118,6 +118,7 @@ impl Store {
                     matters: rows.matters.clone(),
                     bindings: rows.bindings.clone(),
                     settings: queue_settings(),
+                    sms: None,
                 }
                 .queue_config();
                 let queue = HallQueue::new(config)
@@ -159,12 +160,19 @@ impl Store {
             }
             Ok(())
         })?;
+        // Read on every refresh, not cached with the hall: ratings arrive without a write that
+        // moves the generation, and a day's count is one indexed query.
+        let (ratings_today, open_poor_cases) = self.read(|c| {
+            Ok((super::ratings::summary_on(c, &today)?, super::rectification::open_case_count(c)?))
+        })?;
         let view = HallView {
             windows: &cache.rows.windows,
             departments: &cache.rows.departments,
             matters: &cache.rows.matters,
             bindings: &cache.rows.bindings,
             staff_at: &cache.staff_at,
+            ratings_today,
+            open_poor_cases,
         };
         Ok(compute(&view, &cache.queue, &thresholds, now, cache.last_event_at))
     }

@@ -17,6 +17,9 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "sync_outbox", sql: include_str!("sql/0004_sync_outbox.sql") },
     Migration { version: 5, name: "sync_pull", sql: include_str!("sql/0005_sync_pull.sql") },
     Migration { version: 6, name: "overflow_today", sql: include_str!("sql/0006_overflow_today.sql") },
+    Migration { version: 7, name: "reports", sql: include_str!("sql/0007_reports.sql") },
+    Migration { version: 8, name: "ratings", sql: include_str!("sql/0008_ratings.sql") },
+    Migration { version: 9, name: "rectification", sql: include_str!("sql/0009_rectification.sql") },
 ];
 
 pub fn latest_version() -> i64 {

@@ -12,9 +12,18 @@ pub mod migrations;
 mod outbox;
 pub use outbox::{OutboxOp, OutboxStatus};
 mod pull;
+mod ratings;
+mod reports;
 pub use pull::{PullApplied, RejectedOp, SyncLocal};
+pub use ratings::{RatingSummary, RatingsApplied, StoredRating};
+mod rectification;
+pub use rectification::{
+    CaseAlerts, CaseDetail, CaseSummary, InboxFilter, RatingCaseOutcome, EVIDENCE_MAX_BYTES,
+};
 mod seed;
 mod settings;
+mod sms_rules;
+pub use sms_rules::{sms_rule_problems, SMS_RULES_ACTION, SMS_RULES_KEY};
 mod staff;
 mod windows;
 

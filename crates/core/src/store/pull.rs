@@ -45,6 +45,7 @@ pub struct SyncLocal {
     pub rejected: Vec<RejectedOp>,
     pub pull_cursor: i64,
     pub events_cursor: i64,
+    pub ratings_cursor: i64,
     pub last_pull_at: Option<String>,
     pub last_push_at: Option<String>,
 }
@@ -575,25 +576,40 @@ impl crate::Store {
     pub fn sync_local(&self) -> Result<SyncLocal> {
         self.read(|c| {
             let mut out = SyncLocal::default();
-            if let Some((d, p, e, lp, lu)) = c
+            if let Some((d, p, e, rc, lp, lu)) = c
                 .query_row(
-                    "SELECT device_id, pull_cursor, events_cursor, last_pull_at, last_push_at FROM sync_state WHERE id = 1",
+                    "SELECT device_id, pull_cursor, events_cursor, ratings_cursor, last_pull_at, last_push_at
+                       FROM sync_state WHERE id = 1",
                     [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
                 )
                 .optional()?
             {
-                (out.device_id, out.pull_cursor, out.events_cursor, out.last_pull_at, out.last_push_at) =
-                    (Some(d), p, e, lp, lu);
+                (
+                    out.device_id,
+                    out.pull_cursor,
+                    out.events_cursor,
+                    out.ratings_cursor,
+                    out.last_pull_at,
+                    out.last_push_at,
+                ) = (Some(d), p, e, rc, lp, lu);
             }
-            out.pending = c.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |r| r.get::<_, i64>(0))? as u64;
+            out.pending = c.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64;
             let mut st = c.prepare(
                 "SELECT seq, entity, entity_key, coalesce(reason, ''), created_at FROM outbox
                   WHERE state = 'rejected' ORDER BY seq DESC LIMIT 200",
             )?;
             out.rejected = st
                 .query_map([], |r| {
-                    Ok(RejectedOp { seq: r.get(0)?, entity: r.get(1)?, key: r.get(2)?, reason: r.get(3)?, created_at: r.get(4)? })
+                    Ok(RejectedOp {
+                        seq: r.get(0)?,
+                        entity: r.get(1)?,
+                        key: r.get(2)?,
+                        reason: r.get(3)?,
+                        created_at: r.get(4)?,
+                    })
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(out)

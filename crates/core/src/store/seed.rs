@@ -147,6 +147,7 @@ mod tests {
                 priority: BindingPriority::Primary,
             }],
             settings: QueueSettings { max_recalls: 2, fallback_prefix: "A".into() },
+            sms: None,
         }
     }
 

@@ -77,6 +77,9 @@ pub async fn put_config(
     auth::admin(&state, &headers)?;
     hall_exists(&state, &hall_id).await?;
     let now = (state.now)();
+    if let Some(rules) = &config.sms {
+        crate::api::sms::check_rules(rules)?;
+    }
     HallQueue::new(queue_config(&config)).map_err(|e| ApiError::BadRequest {
         code: e.code(),
         message: format!("大厅配置有误：{e}"),

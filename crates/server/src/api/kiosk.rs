@@ -74,11 +74,14 @@ pub async fn take_ticket(
 ) -> Result<(StatusCode, Json<IssuedTicket>), ApiError> {
     let device = auth::device(&state, &headers, &[DeviceKind::Kiosk]).await?;
     check_id("matterId", &input.matter_id)?;
-    if let Some(phone) = &input.phone {
-        if !valid_mobile(phone) {
-            return Err(ApiError::bad("ticket.phone_invalid", "phone", "手机号码应为 11 位中国大陆手机号"));
+    // Checked even when the server sends no SMS, so a kiosk learns of a typo either way.
+    let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) if valid_mobile(p) => hallkeeper_sms::Phone::parse(p).ok(),
+        Some(_) => {
+            return Err(ApiError::bad("ticket.phone_invalid", "phone", "手机号码应为 11 位中国大陆手机号"))
         }
-    }
+        None => None,
+    };
     if input.class == PriorityClass::Appointment {
         return Err(ApiError::bad("ticket.class_invalid", "class", "预约号须通过预约签到取得"));
     }
@@ -91,11 +94,29 @@ pub async fn take_ticket(
             // its event before the one that held it.
             let now = (state.now)();
             let event = rt.queue.issue(&ticket_id, &input.matter_id, input.class, now)?;
+            keep_phone(&state, rt, &ticket_id, phone.as_ref(), now).await;
             rt.record(&*state.storage, event).await?;
             issued_ticket(rt, &ticket_id)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(issued)))
+}
+
+/// Keeps the phone of a ticket the queue has just issued (before its event is stored, so the
+/// `issued` reminder finds it), sealed. A failure costs the ticket its reminders, not the ticket.
+async fn keep_phone(
+    state: &AppState,
+    rt: &HallRuntime,
+    ticket_id: &str,
+    phone: Option<&hallkeeper_sms::Phone>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    let (Some(sms), Some(phone)) = (rt.sms(), phone) else { return };
+    if let Err(e) =
+        crate::sms::triggers::register_ticket_phone(sms, &*state.storage, rt, ticket_id, phone, now).await
+    {
+        tracing::error!(hall = %rt.hall.id, phone = %phone, "ticket phone not kept, no reminders: {e}");
+    }
 }
 
 /// What the kiosk prints for a ticket just issued.
@@ -162,6 +183,8 @@ pub async fn check_in(
             // its event before the one that held it.
             let now = (state.now)();
             let event = rt.queue.issue(&ticket_id, &appt.matter_id, PriorityClass::Appointment, now)?;
+            let phone = appt.phone.as_deref().and_then(|p| hallkeeper_sms::Phone::parse(p).ok());
+            keep_phone(&state, rt, &ticket_id, phone.as_ref(), now).await;
             match rt.record_check_in(&*state.storage, &code, event).await? {
                 AppointmentChange::Done(_) => issued_ticket(rt, &ticket_id),
                 AppointmentChange::NotFound => Err(appointments::not_found(&code)),

@@ -8,6 +8,7 @@ pub mod caller;
 pub mod display;
 pub mod kiosk;
 pub mod pad;
+pub mod sms;
 pub mod sync;
 
 use crate::error::ApiError;
@@ -41,9 +42,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/admin/halls/{hall_id}/ratings", get(admin::ratings))
         .route("/api/v1/admin/halls/{hall_id}/appointment-slots", put(admin::put_slots).get(admin::slots))
         .route("/api/v1/admin/halls/{hall_id}/appointments", get(admin::appointments))
+        .route("/api/v1/admin/halls/{hall_id}/sms/outbox", get(sms::outbox))
+        .route("/api/v1/admin/halls/{hall_id}/sms/counts", get(sms::counts))
+        .route("/api/v1/admin/halls/{hall_id}/sms/status", get(sms::status))
+        .route("/api/v1/admin/halls/{hall_id}/sms/test", post(sms::test))
         .route("/api/v1/admin/halls/{hall_id}/sync/push", post(sync::push))
         .route("/api/v1/admin/halls/{hall_id}/sync/pull", get(sync::pull))
         .route("/api/v1/admin/halls/{hall_id}/sync/events", get(sync::events))
+        .route("/api/v1/admin/halls/{hall_id}/sync/ratings", get(sync::ratings))
         .route("/api/v1/admin/halls/{hall_id}/sync/stream", get(sync::stream))
         .fallback(|| async {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }

@@ -86,5 +86,7 @@ pub async fn rate(
         },
         other => other.into(),
     })?;
+    // The hall's desktops pull it now (a poor rating opens a rectification case there).
+    state.signals.notify(&rating.hall_id);
     Ok((StatusCode::CREATED, Json(rating)))
 }

@@ -1,6 +1,6 @@
 //! Sync with the supervisors' desktops (docs/sync.md): a desktop pushes its outbox's operations,
-//! pulls the hall's change log and its ticket events from its cursors, and keeps a stream open
-//! that says when there is something new to pull. Authenticated by the admin token (a desktop is
+//! pulls the hall's change log, its ticket events and its ratings from its cursors, and keeps a
+//! stream open that says when there is something new to pull. Authenticated by the admin token (a desktop is
 //! the hall's administration).
 //!
 //! A push is refused whole only when it cannot be read (400), names an unknown hall (404) or
@@ -21,7 +21,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures_util::stream::Stream;
 use hallkeeper_proto::{
-    EventsPage, PullResponse, PushRequest, PushResponse, SyncHeads, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
+    EventsPage, PullResponse, PushRequest, PushResponse, RatingsPage, SyncHeads, SYNC_SCHEMA_VERSION,
+    SYNC_VERSION_HEADER,
 };
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -37,6 +38,11 @@ pub const PULL_LIMIT_MAX: u32 = 5000;
 /// for. Larger than change pages: a first sync pulls a year of events, and events are small.
 pub const EVENTS_LIMIT_DEFAULT: u32 = 2000;
 pub const EVENTS_LIMIT_MAX: u32 = 10_000;
+
+/// Ratings per page unless the desktop asks for another size, and the most it may ask for. A
+/// busy hall gives a few hundred a day; a rating is a few hundred bytes.
+pub const RATINGS_LIMIT_DEFAULT: u32 = 1000;
+pub const RATINGS_LIMIT_MAX: u32 = 5000;
 
 /// A comment this often keeps proxies and the desktop's idle timeout from closing a quiet stream.
 pub const STREAM_KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -160,8 +166,28 @@ pub async fn events(
     Ok(Json(page))
 }
 
+/// The hall's ratings after a seq (one query shape as `events`: `after`, `limit`, `head` while
+/// there is more).
+pub async fn ratings(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(hall_id): Path<String>,
+    Query(q): Query<EventsQuery>,
+) -> Result<Json<RatingsPage>, ApiError> {
+    auth::admin(&state, &headers)?;
+    header_version(&headers)?;
+    hall_exists(&state, &hall_id).await?;
+    let after = cursor_param("after", q.after.as_deref())?;
+    let limit = limit_param(q.limit.as_deref(), RATINGS_LIMIT_DEFAULT, RATINGS_LIMIT_MAX)?;
+    let mut page = state.storage.ratings_after(&hall_id, after, limit).await?;
+    if page.has_more {
+        page.head = Some(state.storage.sync_heads(&hall_id).await?.rating_seq);
+    }
+    Ok(Json(page))
+}
+
 /// `text/event-stream`: a `heads` event at once, then one whenever the hall's heads move (a
-/// push applied, a ticket event stored), at most one per [`STREAM_MIN_GAP`], with a keep-alive
+/// push applied, a ticket event or a rating stored), at most one per [`STREAM_MIN_GAP`], with a keep-alive
 /// comment every [`STREAM_KEEP_ALIVE`]. It only says "pull now": a message lost with a dropped
 /// connection costs nothing, since the desktop pulls from its cursors when it reconnects.
 pub async fn stream(

@@ -2,6 +2,7 @@
 //! `HALLKEEPER_LOG` filters); SIGINT/SIGTERM stop it gracefully.
 
 use hallkeeper_server::config::{self, StorageChoice};
+use hallkeeper_server::sms::SmsService;
 use hallkeeper_server::storage::{postgres::PostgresStorage, sqlite::SqliteStorage, Storage};
 use hallkeeper_server::{start, system_now, AppState};
 use std::sync::Arc;
@@ -51,7 +52,22 @@ async fn run() -> i32 {
     if cfg.admin_token.is_none() {
         tracing::warn!("no admin token configured: the admin API is closed");
     }
-    let state = Arc::new(AppState::new(storage, cfg.admin_token.as_deref(), system_now()));
+    let mut state = AppState::new(storage, cfg.admin_token.as_deref(), system_now());
+    // sms.key goes next to the SQLite file (or into the working directory with PostgreSQL).
+    let data_dir = match &cfg.storage {
+        StorageChoice::Sqlite(path) => path.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
+        StorageChoice::Postgres(_) => std::path::PathBuf::from("."),
+    };
+    let sms_config = cfg.sms.clone().with_env(|name| std::env::var(name).ok());
+    match SmsService::from_config(&sms_config, &data_dir) {
+        Ok(Some(sms)) => state = state.with_sms(Arc::new(sms)),
+        Ok(None) => tracing::info!("SMS reminders off"),
+        Err(e) => {
+            eprintln!("hallkeeper-server: {e}");
+            return 2;
+        }
+    }
+    let state = Arc::new(state);
     let running = match start(cfg.listen, state).await {
         Ok(r) => r,
         Err(e) => {

@@ -18,16 +18,18 @@
 //! Ticket events of one hall are appended one append at a time — one event, or the events of a
 //! supervisor's move in one transaction — (the hall's lock in `halls.rs`, and on PostgreSQL a
 //! per-hall advisory lock as well), so their seqs commit in increasing order and a desktop
-//! pulling them by seq can keep a cursor.
+//! pulling them by seq can keep a cursor. Ratings get seqs the same way (their own counter; on
+//! PostgreSQL their own per-hall advisory lock), for the same reason.
 
 pub mod postgres;
+pub mod sms;
 pub mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{
     Appointment, AppointmentState, Device, EventsPage, Hall, HallConfig, PullResponse, PushResponse, Rating,
-    SyncHeads, SyncOp, TicketEvent,
+    RatingsPage, SyncHeads, SyncOp, TicketEvent,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +148,8 @@ pub trait Storage: Send + Sync + 'static {
     /// A day's events of a hall, in the order they were appended.
     async fn events(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<TicketEvent>>;
 
-    /// Stores a rating; `Conflict` if the ticket already has one.
+    /// Stores a rating under the server's next rating seq; `Conflict` if the ticket already has
+    /// one. A hall's ratings commit in seq order (see `ratings_after`).
     async fn add_rating(&self, rating: &Rating) -> StorageResult<()>;
     async fn ratings(&self, hall_id: &str, since: DateTime<Utc>) -> StorageResult<Vec<Rating>>;
 
@@ -213,6 +216,14 @@ pub trait Storage: Send + Sync + 'static {
     /// commit of a lower one: a hall's appends are serialised so its seqs commit in order.
     async fn events_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<EventsPage>;
 
-    /// The hall's newest change id and ticket event seq (0 when there is none), read together.
+    /// The hall's ratings with a seq after `after`, ascending, at most `limit`. Like events: a
+    /// reader that has everything up to a seq never misses a later commit of a lower one.
+    async fn ratings_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<RatingsPage>;
+
+    /// The hall's newest change id, ticket event seq and rating seq (0 when there is none), read
+    /// together.
     async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads>;
+
+    /// The SMS reminders' records (phones given with tickets, the outbox), in the same database.
+    fn sms(&self) -> &dyn sms::SmsStorage;
 }

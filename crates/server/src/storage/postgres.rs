@@ -21,8 +21,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
 use hallkeeper_proto::{
     Appointment, AppointmentState, Device, DeviceKind, EventsPage, Hall, HallConfig, PullResponse,
-    PushResponse, Rating, RatingLevel, RejectedOp, SyncChange, SyncHeads, SyncOp, TicketEvent,
-    TicketEventRecord,
+    PushResponse, Rating, RatingLevel, RatingRecord, RatingsPage, RejectedOp, SyncChange, SyncHeads, SyncOp,
+    TicketEvent, TicketEventRecord,
 };
 use hallkeeper_sync::merge::Row as SyncRow;
 use hallkeeper_sync::Hlc;
@@ -36,7 +36,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("sql/postgres/0002_appointments.sql")),
     (3, include_str!("sql/postgres/0003_sync.sql")),
     (4, include_str!("sql/postgres/0004_sync_down.sql")),
+    (5, include_str!("sql/postgres/0005_rating_seq.sql")),
+    (6, include_str!("sql/postgres/0006_sms.sql")),
 ];
+
+#[path = "sms_postgres.rs"]
+mod sms;
 
 /// The version of the schema, in one row; created by the first migration run.
 const SCHEMA_VERSION_TABLE: &str = "
@@ -68,6 +73,12 @@ const SYNC_LOCK_CLASS: i32 = 0x5359_4E43;
 /// `halls.rs` already orders appends within one server; this one also holds when a request is
 /// dropped while its insert is still running, and across servers sharing the database.
 const EVENT_LOCK_CLASS: i32 = 0x4556_4E54;
+
+/// First key of the transaction-scoped advisory lock that serialises a hall's ratings ("RATG");
+/// the second is the hash of the hall id. Why, as for [`EVENT_LOCK_CLASS`]: a rating's seq is
+/// drawn at insert, and a desktop's cursor past seq 11 must never leave behind a 10 committed
+/// later. Its own class: ratings and events have separate seqs and need not wait for each other.
+const RATING_LOCK_CLASS: i32 = 0x5241_5447;
 
 /// Connections in the pool: a hall's traffic is a few writes a second; a few connections leave
 /// room for reads during a write without holding many backends on a shared database server.
@@ -579,6 +590,10 @@ async fn apply_sync_op(
 
 #[async_trait]
 impl Storage for PostgresStorage {
+    fn sms(&self) -> &dyn super::sms::SmsStorage {
+        self
+    }
+
     async fn migrate(&self) -> StorageResult<()> {
         let mut client = self.client().await?;
         while self.migrate_one(&mut client).await? {}
@@ -752,10 +767,16 @@ impl Storage for PostgresStorage {
         let r = rating;
         let at = parse_ts("rating at", &r.at)?;
         let c = self.client().await?;
+        // As `append_event`: the row (and its seq, the column's default) is formed only after
+        // the subquery has taken the hall's rating lock, held by the statement's own transaction
+        // until it commits, so the hall's next rating draws a higher seq after this one is
+        // visible.
         let st = c
             .prepare_cached(
                 "INSERT INTO ratings (id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, reasons, comment, at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::jsonb, $9::text,
+                        $10::timestamptz
+                   FROM (SELECT pg_advisory_xact_lock($11, hashtext($2::text))) AS held",
             )
             .await
             .map_err(backend)?;
@@ -772,6 +793,7 @@ impl Storage for PostgresStorage {
                 &Json(&r.reasons),
                 &r.comment,
                 &at,
+                &RATING_LOCK_CLASS,
             ],
         )
         .await
@@ -1115,17 +1137,44 @@ impl Storage for PostgresStorage {
         Ok(EventsPage { events, next_cursor, has_more, head: None })
     }
 
+    async fn ratings_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<RatingsPage> {
+        let c = self.client().await?;
+        // The hall's ratings commit in seq order (RATING_LOCK_CLASS), so this statement's
+        // snapshot holds every rating of the hall up to the newest it returns.
+        let st = c
+            .prepare_cached(
+                "SELECT id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, reasons, comment, at, seq
+                   FROM ratings WHERE hall_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .await
+            .map_err(backend)?;
+        let rows = c.query(&st, &[&hall_id, &after, &(i64::from(limit) + 1)]).await.map_err(backend)?;
+        let ratings = rows
+            .iter()
+            .take(limit as usize)
+            .map(|r| Ok(RatingRecord { seq: r.try_get(10).map_err(backend)?, rating: rating_from_row(r)? }))
+            .collect::<StorageResult<Vec<_>>>()?;
+        let has_more = rows.len() > limit as usize;
+        let next_cursor = ratings.last().map_or(after, |r| r.seq);
+        Ok(RatingsPage { ratings, next_cursor, has_more, head: None })
+    }
+
     async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
         let c = self.client().await?;
         let st = c
             .prepare_cached(
                 "SELECT (SELECT coalesce(max(last_change_id), 0) FROM sync_heads WHERE hall_id = $1),
-                        (SELECT coalesce(max(seq), 0) FROM ticket_events WHERE hall_id = $1)",
+                        (SELECT coalesce(max(seq), 0) FROM ticket_events WHERE hall_id = $1),
+                        (SELECT coalesce(max(seq), 0) FROM ratings WHERE hall_id = $1)",
             )
             .await
             .map_err(backend)?;
         let r = c.query_one(&st, &[&hall_id]).await.map_err(backend)?;
-        Ok(SyncHeads { change_id: r.try_get(0).map_err(backend)?, event_seq: r.try_get(1).map_err(backend)? })
+        Ok(SyncHeads {
+            change_id: r.try_get(0).map_err(backend)?,
+            event_seq: r.try_get(1).map_err(backend)?,
+            rating_seq: r.try_get(2).map_err(backend)?,
+        })
     }
 }
 

@@ -11,8 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use hallkeeper_proto::{
     Appointment, AppointmentState, Device, DeviceKind, EventsPage, Hall, HallConfig, PullResponse,
-    PushResponse, Rating, RatingLevel, RejectedOp, SyncChange, SyncHeads, SyncOp, TicketEvent,
-    TicketEventRecord,
+    PushResponse, Rating, RatingLevel, RatingRecord, RatingsPage, RejectedOp, SyncChange, SyncHeads, SyncOp,
+    TicketEvent, TicketEventRecord,
 };
 use hallkeeper_sync::merge::Row;
 use hallkeeper_sync::Hlc;
@@ -26,7 +26,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("sql/sqlite/0002_appointments.sql")),
     (3, include_str!("sql/sqlite/0003_sync.sql")),
     (4, include_str!("sql/sqlite/0004_sync_down.sql")),
+    (5, include_str!("sql/sqlite/0005_rating_seq.sql")),
+    (6, include_str!("sql/sqlite/0006_sms.sql")),
 ];
+
+#[path = "sms_sqlite.rs"]
+mod sms;
 
 #[derive(Clone)]
 pub struct SqliteStorage {
@@ -114,6 +119,33 @@ const INSERT_EVENT: &str =
 
 const EVENTS_AFTER: &str =
     "SELECT seq, day, event FROM ticket_events WHERE hall_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
+const RATING_COLUMNS: &str =
+    "id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, reasons, comment, at";
+
+const RATINGS_AFTER: &str =
+    "SELECT seq, id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, \
+     reasons, comment, at FROM ratings WHERE hall_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
+/// A rating from its columns in [`RATING_COLUMNS`] order, starting at column `from`.
+fn rating_from_row(r: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<Rating> {
+    let level: String = r.get(from + 6)?;
+    let reasons: String = r.get(from + 7)?;
+    Ok(Rating {
+        id: r.get(from)?,
+        hall_id: r.get(from + 1)?,
+        ticket_id: r.get(from + 2)?,
+        ticket_number: r.get(from + 3)?,
+        window_id: r.get(from + 4)?,
+        matter_id: r.get(from + 5)?,
+        level: RatingLevel::parse(&level)
+            .ok_or_else(|| bad_column(from + 6, format!("rating level {level:?}")))?,
+        reasons: serde_json::from_str(&reasons)
+            .map_err(|e| bad_column(from + 7, format!("rating reasons: {e}")))?,
+        comment: r.get(from + 8)?,
+        at: r.get(from + 9)?,
+    })
+}
 
 fn bad_column(i: usize, what: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
@@ -421,6 +453,10 @@ fn apply_sync_op(
 
 #[async_trait]
 impl Storage for SqliteStorage {
+    fn sms(&self) -> &dyn super::sms::SmsStorage {
+        self
+    }
+
     async fn migrate(&self) -> StorageResult<()> {
         self.with(|conn| {
             let known = MIGRATIONS.last().map_or(0, |m| m.0);
@@ -622,9 +658,12 @@ impl Storage for SqliteStorage {
         let r = rating.clone();
         let reasons = serde_json::to_string(&r.reasons).map_err(backend)?;
         self.with(move |c| {
+            // The seq is the AUTOINCREMENT key, handed out inside this write: SQLite has one
+            // writer at a time, so a hall's ratings commit in seq order.
             c.execute(
-                "INSERT INTO ratings (id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, reasons, comment, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                &format!(
+                    "INSERT INTO ratings ({RATING_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                ),
                 params![
                     r.id,
                     r.hall_id,
@@ -648,37 +687,13 @@ impl Storage for SqliteStorage {
         let hall_id = hall_id.to_owned();
         self.with(move |c| {
             let mut st = c
-                .prepare_cached(
-                    "SELECT id, hall_id, ticket_id, ticket_number, window_id, matter_id, level, reasons, comment, at
-                       FROM ratings WHERE hall_id = ?1 AND at >= ?2 ORDER BY at, id",
-                )
+                .prepare_cached(&format!(
+                    "SELECT {RATING_COLUMNS} FROM ratings WHERE hall_id = ?1 AND at >= ?2 ORDER BY at, id"
+                ))
                 .map_err(backend)?;
-            let rows = st
-                .query_map(params![hall_id, ts(since)], |r| {
-                    let level: String = r.get(6)?;
-                    let reasons: String = r.get(7)?;
-                    Ok((level, reasons, Rating {
-                        id: r.get(0)?,
-                        hall_id: r.get(1)?,
-                        ticket_id: r.get(2)?,
-                        ticket_number: r.get(3)?,
-                        window_id: r.get(4)?,
-                        matter_id: r.get(5)?,
-                        level: RatingLevel::Neutral,
-                        reasons: Vec::new(),
-                        comment: r.get(8)?,
-                        at: r.get(9)?,
-                    }))
-                })
-                .map_err(backend)?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (level, reasons, mut rating) = row.map_err(backend)?;
-                rating.level = RatingLevel::parse(&level).ok_or_else(|| backend(format!("rating level {level:?}")))?;
-                rating.reasons = serde_json::from_str(&reasons).map_err(backend)?;
-                out.push(rating);
-            }
-            Ok(out)
+            let rows =
+                st.query_map(params![hall_id, ts(since)], |r| rating_from_row(r, 0)).map_err(backend)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(backend)
         })
         .await
     }
@@ -994,15 +1009,38 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn ratings_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<RatingsPage> {
+        let hall_id = hall_id.to_owned();
+        self.with(move |c| {
+            // One statement, one snapshot, and seqs handed out inside the single writer's
+            // transaction: every rating below the newest one seen is already visible.
+            let mut st = c.prepare_cached(RATINGS_AFTER).map_err(backend)?;
+            let rows = st
+                .query_map(params![hall_id, after, i64::from(limit) + 1], |r| {
+                    Ok(RatingRecord { seq: r.get(0)?, rating: rating_from_row(r, 1)? })
+                })
+                .map_err(backend)?;
+            let mut ratings = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?;
+            let has_more = ratings.len() > limit as usize;
+            ratings.truncate(limit as usize);
+            let next_cursor = ratings.last().map_or(after, |r| r.seq);
+            Ok(RatingsPage { ratings, next_cursor, has_more, head: None })
+        })
+        .await
+    }
+
     async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
         let hall_id = hall_id.to_owned();
         self.with(move |c| {
             c.prepare_cached(
                 "SELECT (SELECT coalesce(max(last_change_id), 0) FROM sync_heads WHERE hall_id = ?1),
-                        (SELECT coalesce(max(seq), 0) FROM ticket_events WHERE hall_id = ?1)",
+                        (SELECT coalesce(max(seq), 0) FROM ticket_events WHERE hall_id = ?1),
+                        (SELECT coalesce(max(seq), 0) FROM ratings WHERE hall_id = ?1)",
             )
             .map_err(backend)?
-            .query_row([hall_id], |r| Ok(SyncHeads { change_id: r.get(0)?, event_seq: r.get(1)? }))
+            .query_row([hall_id], |r| {
+                Ok(SyncHeads { change_id: r.get(0)?, event_seq: r.get(1)?, rating_seq: r.get(2)? })
+            })
             .map_err(backend)
         })
         .await
@@ -1062,5 +1100,20 @@ mod tests {
             "{events}"
         );
         assert!(!events.contains("TEMP B-TREE"), "no sort: {events}");
+
+        let ratings = storage
+            .with(|c| {
+                let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {RATINGS_AFTER}")).map_err(backend)?;
+                let detail: Vec<String> = st
+                    .query_map(params!["h1", 0, 10], |r| r.get::<_, String>(3))
+                    .map_err(backend)?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(backend)?;
+                Ok(detail.join("; "))
+            })
+            .await
+            .unwrap();
+        assert!(ratings.contains("USING INDEX ratings_by_hall"), "{ratings}");
+        assert!(!ratings.contains("TEMP B-TREE"), "no sort: {ratings}");
     }
 }

@@ -1,0 +1,641 @@
+//! The case of one poor rating and the steps that move it, as a pure state machine: `apply` takes
+//! a case and a step and returns the next case or says why not. The store persists cases and
+//! passes the time in; nothing here reads a clock.
+
+use super::error::{FieldProblem, TransitionError};
+use super::profile::DeadlineProfile;
+use crate::calendar::{Calendar, CalendarError, Deadline};
+use crate::clock::hall_date;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const NOTE_MAX_CHARS: usize = 2000;
+pub const ACTOR_MAX_CHARS: usize = 64;
+pub const ASSIGNEE_MAX_CHARS: usize = 64;
+pub const ATTACHMENTS_MAX: usize = 20;
+pub const ATTACHMENT_NAME_MAX_CHARS: usize = 255;
+
+/// Where a case is. The happy path is new → verifying → rectifying → rectified → called_back →
+/// closed; a malicious rating leaves it through appealed → appeal_upheld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    /// The rating arrived; nobody has looked yet.
+    New,
+    /// Someone is checking what happened (回访核实: calling the citizen, the window's recording).
+    Verifying,
+    /// The rating is founded; the department responsible is fixing the cause.
+    Rectifying,
+    /// The measure is done and described.
+    Rectified,
+    /// The citizen was called back (or an attempt was recorded).
+    CalledBack,
+    Closed,
+    /// Staff say the rating is malicious or mistaken; the decision is pending.
+    Appealed,
+    /// The appeal was upheld: the rating leaves the statistics, the reasons stay on record.
+    AppealUpheld,
+}
+
+impl CaseState {
+    pub const ALL: [CaseState; 8] = [
+        CaseState::New,
+        CaseState::Verifying,
+        CaseState::Rectifying,
+        CaseState::Rectified,
+        CaseState::CalledBack,
+        CaseState::Closed,
+        CaseState::Appealed,
+        CaseState::AppealUpheld,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Verifying => "verifying",
+            Self::Rectifying => "rectifying",
+            Self::Rectified => "rectified",
+            Self::CalledBack => "called_back",
+            Self::Closed => "closed",
+            Self::Appealed => "appealed",
+            Self::AppealUpheld => "appeal_upheld",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::New => "待核实",
+            Self::Verifying => "核实中",
+            Self::Rectifying => "整改中",
+            Self::Rectified => "已整改",
+            Self::CalledBack => "已回访",
+            Self::Closed => "已办结",
+            Self::Appealed => "申诉中",
+            Self::AppealUpheld => "申诉成立",
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Closed | Self::AppealUpheld)
+    }
+
+    /// The deadline clock runs in these states: nothing has been fixed yet. An appeal does not
+    /// stop it, so an appeal that fails has not bought the department time.
+    pub fn awaits_rectification(self) -> bool {
+        matches!(self, Self::New | Self::Verifying | Self::Rectifying | Self::Appealed)
+    }
+}
+
+/// An action without its data, for tables, errors and the UI's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Verify,
+    StartRectifying,
+    MarkRectified,
+    CallBack,
+    Close,
+    Appeal,
+    UpholdAppeal,
+    RejectAppeal,
+    Reassign,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 9] = [
+        ActionKind::Verify,
+        ActionKind::StartRectifying,
+        ActionKind::MarkRectified,
+        ActionKind::CallBack,
+        ActionKind::Close,
+        ActionKind::Appeal,
+        ActionKind::UpholdAppeal,
+        ActionKind::RejectAppeal,
+        ActionKind::Reassign,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verify => "verify",
+            Self::StartRectifying => "start_rectifying",
+            Self::MarkRectified => "mark_rectified",
+            Self::CallBack => "call_back",
+            Self::Close => "close",
+            Self::Appeal => "appeal",
+            Self::UpholdAppeal => "uphold_appeal",
+            Self::RejectAppeal => "reject_appeal",
+            Self::Reassign => "reassign",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Verify => "核实",
+            Self::StartRectifying => "开始整改",
+            Self::MarkRectified => "整改完成",
+            Self::CallBack => "回访",
+            Self::Close => "办结",
+            Self::Appeal => "申诉",
+            Self::UpholdAppeal => "申诉成立",
+            Self::RejectAppeal => "驳回申诉",
+            Self::Reassign => "改派",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
+pub enum Action {
+    Verify,
+    /// From verifying; or from called_back to redo the work when the citizen was dissatisfied.
+    StartRectifying,
+    /// The step's note must describe the measure taken.
+    MarkRectified,
+    /// `satisfied` is asked only of a citizen who was reached.
+    CallBack {
+        reached: bool,
+        satisfied: Option<bool>,
+    },
+    Close,
+    Appeal {
+        reason: String,
+    },
+    UpholdAppeal {
+        reason: String,
+    },
+    RejectAppeal {
+        reason: String,
+    },
+    Reassign {
+        assignee: Assignee,
+    },
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Self::Verify => ActionKind::Verify,
+            Self::StartRectifying => ActionKind::StartRectifying,
+            Self::MarkRectified => ActionKind::MarkRectified,
+            Self::CallBack { .. } => ActionKind::CallBack,
+            Self::Close => ActionKind::Close,
+            Self::Appeal { .. } => ActionKind::Appeal,
+            Self::UpholdAppeal { .. } => ActionKind::UpholdAppeal,
+            Self::RejectAppeal { .. } => ActionKind::RejectAppeal,
+            Self::Reassign { .. } => ActionKind::Reassign,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssigneeKind {
+    Department,
+    Staff,
+}
+
+/// Who handles the case and answers for it (谁办理、谁负责): a department or one member of staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignee {
+    pub kind: AssigneeKind,
+    pub id: String,
+    /// The name as shown when assigned, so history reads right after a rename.
+    pub name: String,
+}
+
+/// Evidence (a photo of the fixed sign, the call recording) by content hash: the file itself is
+/// stored elsewhere and the hash proves it is the one that was attached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// One step as the supervisor submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    pub action: Action,
+    /// Who did it (staff id or name as the store records operators).
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// An accepted step, with the states it moved between, so history reads without replaying.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transition {
+    pub from: CaseState,
+    pub to: CaseState,
+    pub step: Step,
+}
+
+/// The profile's rules as they were when the case was opened: editing a profile later must not
+/// move the deadline of a case already running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseRules {
+    pub profile: String,
+    pub rectify_working_days: u32,
+    pub due_soon_working_days: u32,
+    pub close_requires_call_back: bool,
+}
+
+impl From<&DeadlineProfile> for CaseRules {
+    fn from(p: &DeadlineProfile) -> Self {
+        Self {
+            profile: p.name.trim().to_string(),
+            rectify_working_days: p.rectify_working_days,
+            due_soon_working_days: p.due_soon_working_days,
+            close_requires_call_back: p.close_requires_call_back,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallBackRecord {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub reached: bool,
+    pub satisfied: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppealDecision {
+    pub upheld: bool,
+    pub reason: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppealRecord {
+    pub reason: String,
+    pub filed_by: String,
+    pub filed_at: DateTime<Utc>,
+    pub decision: Option<AppealDecision>,
+}
+
+/// What opening a case needs from the rating.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCase {
+    pub rating_id: String,
+    /// Whether the citizen left a name and number: only they can be called back.
+    pub real_name: bool,
+    pub assignee: Assignee,
+    /// When the poor rating was received; the deadline counts from its hall date.
+    pub opened_at: DateTime<Utc>,
+}
+
+/// One poor rating's handling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Case {
+    pub rating_id: String,
+    pub real_name: bool,
+    pub state: CaseState,
+    pub assignee: Assignee,
+    pub opened_at: DateTime<Utc>,
+    pub rules: CaseRules,
+    pub deadline: Deadline,
+    /// The latest rectification; cleared when a dissatisfied return visit reopens the work.
+    pub rectified_at: Option<DateTime<Utc>>,
+    /// The latest return visit (attempt); cleared on reopening, like `rectified_at`.
+    pub called_back_at: Option<DateTime<Utc>>,
+    pub call_back: Option<CallBackRecord>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub appeal: Option<AppealRecord>,
+    pub history: Vec<Transition>,
+}
+
+/// The state an action leads to from a state, before any check of the step's content: `None`
+/// is an illegal transition. Appeals are allowed only before rectification starts — starting to
+/// rectify accepts the rating as founded — so from new and verifying. A rejected appeal goes
+/// straight to rectifying: deciding the appeal has verified the rating, and the clock is running.
+pub fn target(state: CaseState, action: ActionKind) -> Option<CaseState> {
+    use ActionKind as A;
+    use CaseState as S;
+    match (state, action) {
+        (S::New, A::Verify) => Some(S::Verifying),
+        (S::Verifying, A::StartRectifying) | (S::CalledBack, A::StartRectifying) => Some(S::Rectifying),
+        (S::Rectifying, A::MarkRectified) => Some(S::Rectified),
+        (S::Rectified, A::CallBack) | (S::CalledBack, A::CallBack) => Some(S::CalledBack),
+        (S::Rectified, A::Close) | (S::CalledBack, A::Close) => Some(S::Closed),
+        (S::New, A::Appeal) | (S::Verifying, A::Appeal) => Some(S::Appealed),
+        (S::Appealed, A::UpholdAppeal) => Some(S::AppealUpheld),
+        (S::Appealed, A::RejectAppeal) => Some(S::Rectifying),
+        (s, A::Reassign) if !s.is_terminal() => Some(s),
+        _ => None,
+    }
+}
+
+impl Case {
+    /// Opens the case for a poor rating under a profile; the deadline comes from the calendar.
+    pub fn open(
+        new: NewCase,
+        profile: &DeadlineProfile,
+        calendar: &Calendar,
+    ) -> Result<Case, TransitionError> {
+        profile.validate()?;
+        if new.rating_id.trim().is_empty() {
+            return Err(TransitionError::FieldRequired { action: None, field: "ratingId".into() });
+        }
+        check_assignee(&new.assignee, None, "assignee")?;
+        let rules = CaseRules::from(profile);
+        let deadline = calendar.add_working_days(hall_date(new.opened_at), rules.rectify_working_days)?;
+        Ok(Case {
+            rating_id: new.rating_id,
+            real_name: new.real_name,
+            state: CaseState::New,
+            assignee: new.assignee,
+            opened_at: new.opened_at,
+            rules,
+            deadline,
+            rectified_at: None,
+            called_back_at: None,
+            call_back: None,
+            closed_at: None,
+            appeal: None,
+            history: Vec::new(),
+        })
+    }
+
+    /// The deadline again under a newer calendar: how an `Unpublished` deadline gets its date
+    /// once the notice is out.
+    pub fn with_calendar(&self, calendar: &Calendar) -> Result<Case, CalendarError> {
+        let deadline =
+            calendar.add_working_days(hall_date(self.opened_at), self.rules.rectify_working_days)?;
+        Ok(Case { deadline, ..self.clone() })
+    }
+
+    /// Anonymous raters cannot be called back; a profile may also waive the visit.
+    pub fn call_back_required(&self) -> bool {
+        self.real_name && self.rules.close_requires_call_back
+    }
+
+    /// A rating excluded from the hall's statistics (好评率, 差评整改率 …).
+    pub fn excluded_from_statistics(&self) -> bool {
+        self.state == CaseState::AppealUpheld
+    }
+
+    /// Past the deadline and still not rectified. `None` when the deadline waits for an
+    /// unpublished notice and `today` is past its earliest possible date.
+    pub fn overdue(&self, today: NaiveDate) -> Option<bool> {
+        if !self.state.awaits_rectification() {
+            return Some(false);
+        }
+        self.deadline.passed_by(today)
+    }
+
+    /// Working days left on `today` before the deadline: counting is exact even when the
+    /// deadline's date is not, because the number of working days owed is known. Negative once
+    /// the deadline has passed. `None` when a day up to `today` is in an unpublished year.
+    pub fn working_days_left(&self, today: NaiveDate, calendar: &Calendar) -> Option<i64> {
+        if let Deadline::Known { date } = self.deadline {
+            if date < today {
+                return calendar.working_days_between(today, date).ok();
+            }
+        }
+        let used = calendar.working_days_between(hall_date(self.opened_at), today).ok()?;
+        Some(i64::from(self.rules.rectify_working_days) - used)
+    }
+
+    /// Still to rectify, not yet overdue, and at most the profile's due-soon working days left.
+    pub fn due_soon(&self, today: NaiveDate, calendar: &Calendar) -> Option<bool> {
+        if !self.state.awaits_rectification() {
+            return Some(false);
+        }
+        match self.overdue(today) {
+            Some(true) => Some(false),
+            _ => {
+                let left = self.working_days_left(today, calendar)?;
+                Some(left >= 0 && left <= i64::from(self.rules.due_soon_working_days))
+            }
+        }
+    }
+
+    /// Whether the (latest) rectification met the deadline; `None` before rectification or while
+    /// the deadline waits for an unpublished notice.
+    pub fn on_time(&self) -> Option<bool> {
+        let at = self.rectified_at?;
+        self.deadline.met_by(hall_date(at))
+    }
+
+    /// The actions this case accepts now, for the UI's buttons (the step's content is checked
+    /// on `apply`).
+    pub fn allowed_actions(&self) -> Vec<ActionKind> {
+        ActionKind::ALL
+            .into_iter()
+            .filter(|a| target(self.state, *a).is_some() && guard(self, *a).is_ok())
+            .collect()
+    }
+}
+
+/// Refusals that depend on the case rather than on the step.
+fn guard(case: &Case, action: ActionKind) -> Result<(), TransitionError> {
+    match (case.state, action) {
+        (CaseState::Rectified, ActionKind::Close) if case.call_back_required() => {
+            Err(TransitionError::CallBackRequired)
+        }
+        (CaseState::CalledBack, ActionKind::StartRectifying)
+            if case.call_back.as_ref().and_then(|c| c.satisfied) != Some(false) =>
+        {
+            Err(TransitionError::ReopenNotAllowed)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The case after `step`, or why the step is refused. The case is not changed either way.
+pub fn apply(case: &Case, step: &Step) -> Result<Case, TransitionError> {
+    let kind = step.action.kind();
+    let Some(to) = target(case.state, kind) else {
+        return Err(TransitionError::Illegal { state: case.state, action: kind });
+    };
+    guard(case, kind)?;
+    let last = case.history.last().map_or(case.opened_at, |t| t.step.at);
+    if step.at < last {
+        return Err(TransitionError::TimeWentBackwards { at: step.at, last });
+    }
+    let actor = required_line(Some(&step.actor), Some(kind), "actor", ACTOR_MAX_CHARS)?;
+    if let Some(note) = &step.note {
+        check_text(note, "note", NOTE_MAX_CHARS)?;
+    }
+    check_attachments(&step.attachments)?;
+    let note_present = step.note.as_deref().is_some_and(|n| !n.trim().is_empty());
+    let require_note = || {
+        if note_present {
+            Ok(())
+        } else {
+            Err(TransitionError::FieldRequired { action: Some(kind), field: "note".into() })
+        }
+    };
+
+    let mut next = case.clone();
+    match &step.action {
+        Action::Verify => {}
+        Action::StartRectifying => {
+            if case.state == CaseState::CalledBack {
+                // The work is being redone: the old rectification and visit no longer count.
+                next.rectified_at = None;
+                next.called_back_at = None;
+                next.call_back = None;
+            }
+        }
+        Action::MarkRectified => {
+            require_note()?;
+            next.rectified_at = Some(step.at);
+        }
+        Action::CallBack { reached, satisfied } => {
+            match (reached, satisfied) {
+                (false, Some(_)) => {
+                    return Err(TransitionError::FieldInvalid {
+                        field: "action.satisfied".into(),
+                        problem: FieldProblem::SatisfiedWithoutReach,
+                    })
+                }
+                (true, None) => {
+                    return Err(TransitionError::FieldRequired {
+                        action: Some(kind),
+                        field: "action.satisfied".into(),
+                    })
+                }
+                _ => {}
+            }
+            next.call_back = Some(CallBackRecord {
+                at: step.at,
+                by: actor.to_string(),
+                reached: *reached,
+                satisfied: *satisfied,
+            });
+            next.called_back_at = Some(step.at);
+        }
+        Action::Close => {
+            // Closing over a dissatisfied citizen is allowed, but the reason must be written down.
+            if case.call_back.as_ref().and_then(|c| c.satisfied) == Some(false) {
+                require_note()?;
+            }
+            next.closed_at = Some(step.at);
+        }
+        Action::Appeal { reason } => {
+            let reason = required_reason(reason, kind)?;
+            next.appeal = Some(AppealRecord {
+                reason: reason.to_string(),
+                filed_by: actor.to_string(),
+                filed_at: step.at,
+                decision: None,
+            });
+        }
+        Action::UpholdAppeal { reason } | Action::RejectAppeal { reason } => {
+            let reason = required_reason(reason, kind)?;
+            let Some(appeal) = next.appeal.as_mut() else {
+                // Unreachable through `apply` (appealed is only entered by filing an appeal),
+                // but a case read back from storage could be damaged.
+                return Err(TransitionError::Illegal { state: case.state, action: kind });
+            };
+            if appeal.filed_by.trim() == actor {
+                return Err(TransitionError::AppealSelfDecided { actor: actor.to_string() });
+            }
+            appeal.decision = Some(AppealDecision {
+                upheld: kind == ActionKind::UpholdAppeal,
+                reason: reason.to_string(),
+                by: actor.to_string(),
+                at: step.at,
+            });
+        }
+        Action::Reassign { assignee } => {
+            check_assignee(assignee, Some(kind), "action.assignee")?;
+            if assignee.kind == case.assignee.kind && assignee.id.trim() == case.assignee.id.trim() {
+                return Err(TransitionError::AssigneeUnchanged { assignee: case.assignee.name.clone() });
+            }
+            next.assignee = assignee.clone();
+        }
+    }
+    next.state = to;
+    next.history.push(Transition { from: case.state, to, step: step.clone() });
+    Ok(next)
+}
+
+fn check_text(text: &str, field: &str, max: usize) -> Result<(), TransitionError> {
+    let len = text.chars().count();
+    if len > max {
+        return Err(TransitionError::FieldInvalid {
+            field: field.into(),
+            problem: FieldProblem::TooLong { max, len },
+        });
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err(TransitionError::FieldInvalid {
+            field: field.into(),
+            problem: FieldProblem::ControlChars,
+        });
+    }
+    Ok(())
+}
+
+/// A required single-line value, trimmed.
+fn required_line<'a>(
+    value: Option<&'a str>,
+    action: Option<ActionKind>,
+    field: &str,
+    max: usize,
+) -> Result<&'a str, TransitionError> {
+    let v = value.map(str::trim).unwrap_or("");
+    if v.is_empty() {
+        return Err(TransitionError::FieldRequired { action, field: field.into() });
+    }
+    check_text(v, field, max)?;
+    if v.contains(['\n', '\r', '\t']) {
+        return Err(TransitionError::FieldInvalid {
+            field: field.into(),
+            problem: FieldProblem::ControlChars,
+        });
+    }
+    Ok(v)
+}
+
+fn required_reason(reason: &str, kind: ActionKind) -> Result<&str, TransitionError> {
+    let r = reason.trim();
+    if r.is_empty() {
+        return Err(TransitionError::FieldRequired { action: Some(kind), field: "action.reason".into() });
+    }
+    check_text(r, "action.reason", NOTE_MAX_CHARS)?;
+    Ok(r)
+}
+
+fn check_assignee(a: &Assignee, action: Option<ActionKind>, field: &str) -> Result<(), TransitionError> {
+    required_line(Some(&a.id), action, &format!("{field}.id"), ASSIGNEE_MAX_CHARS)?;
+    required_line(Some(&a.name), action, &format!("{field}.name"), ASSIGNEE_MAX_CHARS)?;
+    Ok(())
+}
+
+fn check_attachments(list: &[Attachment]) -> Result<(), TransitionError> {
+    if list.len() > ATTACHMENTS_MAX {
+        return Err(TransitionError::FieldInvalid {
+            field: "attachments".into(),
+            problem: FieldProblem::TooMany { max: ATTACHMENTS_MAX, len: list.len() },
+        });
+    }
+    for (i, a) in list.iter().enumerate() {
+        required_line(Some(&a.name), None, &format!("attachments[{i}].name"), ATTACHMENT_NAME_MAX_CHARS)?;
+        let hex = a.sha256.len() == 64 && a.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !hex {
+            return Err(TransitionError::FieldInvalid {
+                field: format!("attachments[{i}].sha256"),
+                problem: FieldProblem::NotSha256,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! The poor-rating inbox and the rectification ledger (整改台账). Cases open by themselves as
+//! poor ratings are pulled (see `crate::poor_ratings`); here the supervisor reads them, takes
+//! steps, attaches evidence and chooses the deadline profile. After a change the UI hears
+//! `cases-changed` {unread}.
+
+use crate::poor_ratings::notify_cases_changed;
+use crate::{AppState, CommandError};
+use hallkeeper_core::rectification::{Action, Attachment, DeadlineProfile, Step};
+use hallkeeper_core::store::{CaseAlerts, CaseDetail, CaseSummary, InboxFilter};
+use std::path::PathBuf;
+use tauri::{AppHandle, Runtime, State};
+
+/// The inbox, newest first: `filter` {state?, unread, overdue, dueSoon, openOnly, offset, limit},
+/// every field optional.
+#[tauri::command]
+pub async fn list_poor_ratings(
+    state: State<'_, AppState>,
+    filter: Option<InboxFilter>,
+) -> Result<Vec<CaseSummary>, CommandError> {
+    let filter = filter.unwrap_or_default();
+    state.call(move |s| s.poor_rating_inbox(&filter)).await
+}
+
+#[tauri::command(rename_all = "camelCase")]
+pub async fn get_case(state: State<'_, AppState>, case_id: String) -> Result<CaseDetail, CommandError> {
+    state.call(move |s| s.case(&case_id)).await
+}
+
+/// Takes one step (`action` as `{type: "verify"}`, `{type: "call_back", reached, satisfied}` …)
+/// by the operator, now; answers the case as it is after. Evidence cited in `attachments` must
+/// have been attached to this case first (`attach_evidence`).
+#[tauri::command(rename_all = "camelCase")]
+pub async fn case_action<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    case_id: String,
+    action: Action,
+    note: Option<String>,
+    attachments: Option<Vec<Attachment>>,
+) -> Result<CaseDetail, CommandError> {
+    let actor = state.operator();
+    let detail = state
+        .call(move |s| {
+            let step = Step {
+                action,
+                actor: actor.clone(),
+                at: s.now(),
+                note,
+                attachments: attachments.unwrap_or_default(),
+            };
+            s.case_action(&actor, &case_id, step)?;
+            s.case(&case_id)
+        })
+        .await?;
+    notify_cases_changed(&app, state.store()).await;
+    Ok(detail)
+}
+
+#[tauri::command(rename_all = "camelCase")]
+pub async fn mark_case_read<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    case_id: String,
+) -> Result<u32, CommandError> {
+    let unread = state
+        .call(move |s| {
+            s.mark_case_read(&case_id)?;
+            s.unread_cases()
+        })
+        .await?;
+    notify_cases_changed(&app, state.store()).await;
+    Ok(unread)
+}
+
+#[tauri::command]
+pub async fn unread_case_count(state: State<'_, AppState>) -> Result<u32, CommandError> {
+    state.call(|s| s.unread_cases()).await
+}
+
+/// Overdue and due-soon cases today (hall date).
+#[tauri::command]
+pub async fn case_alerts(state: State<'_, AppState>) -> Result<CaseAlerts, CommandError> {
+    state.call(|s| s.case_alerts(hallkeeper_core::clock::hall_date(s.now()))).await
+}
+
+/// Copies the file the dialog chose into the evidence folder and records it on the case; the
+/// answer is what `case_action` cites in `attachments`.
+#[tauri::command(rename_all = "camelCase")]
+pub async fn attach_evidence<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    case_id: String,
+    path: String,
+) -> Result<Attachment, CommandError> {
+    let actor = state.operator();
+    let attached = state.call(move |s| s.attach_evidence(&actor, &case_id, &PathBuf::from(path))).await?;
+    notify_cases_changed(&app, state.store()).await;
+    Ok(attached)
+}
+
+/// The built-in profiles (默认, 四川省, 德州市) to start from.
+#[tauri::command]
+pub async fn list_deadline_profiles() -> Result<Vec<DeadlineProfile>, CommandError> {
+    Ok(DeadlineProfile::builtins())
+}
+
+#[tauri::command]
+pub async fn get_deadline_profile(state: State<'_, AppState>) -> Result<DeadlineProfile, CommandError> {
+    state.call(|s| s.deadline_profile()).await
+}
+
+/// Sets the profile new cases open under; a refusal names the field (`rectifyWorkingDays` …).
+#[tauri::command]
+pub async fn set_deadline_profile(
+    state: State<'_, AppState>,
+    profile: DeadlineProfile,
+) -> Result<DeadlineProfile, CommandError> {
+    let actor = state.operator();
+    state.call(move |s| s.set_deadline_profile(&actor, &profile)).await
+}

@@ -36,7 +36,8 @@ build_app
 say "end-to-end tests in the real app (Xvfb + tauri-driver + WebKitWebDriver)"
 export HALLKEEPER_APP_BIN="$APP_BIN"
 export HALLKEEPER_ARTIFACTS="${HALLKEEPER_ARTIFACTS:-$ROOT/artifacts/e2e}"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+# 1920×1080: the hall display window is a full-HD window.
+xvfb-run -a -s "-screen 0 1920x1080x24" dbus-run-session -- \
   cargo test --quiet -p hallkeeper-e2e --features e2e -- --test-threads=1 2>&1 |
   grep -vE '^dbus-daemon|SpiRegistry' | tee -a "$results"
 

@@ -51,6 +51,13 @@ const COMMANDS: &[&str] = &[
     "sms_counts",
     "sms_status",
     "sms_test_send",
+    "get_report",
+    "export_report_xlsx",
+    "get_star_rule",
+    "set_star_rule",
+    "get_monthly_stars",
+    "open_display_window",
+    "close_display_window",
 ];
 
 fn main() {

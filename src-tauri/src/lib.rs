@@ -70,6 +70,13 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::sms::sms_counts,
         commands::sms::sms_status,
         commands::sms::sms_test_send,
+        commands::reports::get_report,
+        commands::reports::export_report_xlsx,
+        commands::stars::get_star_rule,
+        commands::stars::set_star_rule,
+        commands::stars::get_monthly_stars,
+        commands::stars::open_display_window,
+        commands::stars::close_display_window,
     ])
 }
 

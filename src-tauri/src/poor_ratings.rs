@@ -65,30 +65,8 @@ fn level_label(locale: Locale, level: RatingLevel) -> &'static str {
 /// in the OS's history, so a phone or ID number a citizen typed is masked (runs of 7+ digits keep
 /// their first 3 and last 4), and it is cut to a short excerpt.
 pub fn comment_excerpt(comment: &str) -> String {
-    let chars: Vec<char> = comment.split_whitespace().collect::<Vec<_>>().join(" ").chars().collect();
-    let mut masked = String::with_capacity(comment.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let idno = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
-        if chars[i].is_ascii_digit() {
-            let mut j = i;
-            while j < chars.len() && idno(chars[j]) {
-                j += 1;
-            }
-            let run = &chars[i..j];
-            if run.len() >= 7 {
-                for (k, c) in run.iter().enumerate() {
-                    masked.push(if k < 3 || k >= run.len() - 4 { *c } else { '*' });
-                }
-            } else {
-                masked.extend(run);
-            }
-            i = j;
-        } else {
-            masked.push(chars[i]);
-            i += 1;
-        }
-    }
+    let flat = comment.split_whitespace().collect::<Vec<_>>().join(" ");
+    let masked = hallkeeper_core::privacy::mask_number_runs(&flat);
     let count = masked.chars().count();
     if count > EXCERPT_CHARS {
         let cut: String = masked.chars().take(EXCERPT_CHARS).collect();

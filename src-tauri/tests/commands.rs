@@ -464,3 +464,61 @@ fn sms_server_calls_without_a_server_say_so_and_test_numbers_are_checked_first()
         assert!(!e["message"].as_str().unwrap().is_empty());
     }
 }
+
+#[test]
+fn reports_and_their_xlsx_export_as_the_ui_calls_them() {
+    use hallkeeper_core::proto::ReportTable;
+    let h = Harness::new();
+    pull_poor_rating(&h, "t-report");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+    let day = json!({ "kind": "day", "date": today });
+    let t = h.ok("get_report", json!({ "period": day, "dimension": "hall" }));
+    // The wire shape is the TS bindings' (unknown fields refused).
+    let typed: ReportTable = serde_json::from_value(t.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&typed).unwrap(), t);
+    assert_eq!(t["period"]["kind"], "day");
+    assert_eq!(t["rows"][0]["ratings"], 1);
+    assert_eq!(t["rows"][0]["poor"], 1);
+    assert_eq!(t["rows"][0]["poorRate"], 1.0);
+    assert_eq!(t["rows"][0]["rectificationRate"], 0.0);
+    assert_eq!(t["rows"][0]["ratingRate"], Value::Null, "no served ticket: no denominator");
+    // Other periods and dimensions.
+    let y: i32 = today[..4].parse().unwrap();
+    for period in [
+        json!({ "kind": "week", "date": today }),
+        json!({ "kind": "month", "year": y, "month": 1 }),
+        json!({ "kind": "month", "date": today }),
+        json!({ "kind": "quarter", "year": y, "quarter": 4 }),
+        json!({ "kind": "year", "year": y }),
+        json!({ "kind": "custom", "start": format!("{y}-01-01"), "end": today }),
+    ] {
+        for dimension in ["hall", "window", "staff", "matter", "department"] {
+            h.ok("get_report", json!({ "period": period, "dimension": dimension }));
+        }
+    }
+    // A period the UI got wrong names its field.
+    for (period, field) in [
+        (json!({ "kind": "month", "year": y, "month": 13 }), "month"),
+        (json!({ "kind": "quarter", "year": y, "quarter": 5 }), "quarter"),
+        (json!({ "kind": "day" }), "date"),
+        (json!({ "kind": "custom", "start": "2026-03-02", "end": "2026-03-01" }), "end"),
+        (json!({ "kind": "year", "year": 99999 }), "year"),
+    ] {
+        let e = h.err("get_report", json!({ "period": period, "dimension": "hall" }));
+        assert_eq!(
+            (e["code"].as_str(), e["field"].as_str()),
+            (Some("report.period_invalid"), Some(field)),
+            "{e}"
+        );
+        assert!(e["message"].as_str().unwrap().contains("统计周期"), "{e}");
+    }
+    // The export writes a workbook where asked; a folder that is not there is named in the error.
+    let path = h._dir.path().join("报表.xlsx");
+    let out = h.ok("export_report_xlsx", json!({ "period": day, "dimension": "window", "path": path }));
+    assert_eq!(out.as_str(), Some(path.to_str().unwrap()));
+    assert_eq!(&std::fs::read(&path).unwrap()[..2], b"PK");
+    let bad = h._dir.path().join("no-such-folder").join("月报.xlsx");
+    let e = h.err("export_report_xlsx", json!({ "period": day, "dimension": "hall", "path": bad }));
+    assert_eq!(e["code"], "report.export_failed");
+    assert!(e["message"].as_str().unwrap().contains("月报.xlsx"), "{e}");
+}

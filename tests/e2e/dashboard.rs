@@ -35,7 +35,7 @@ const TRAFFIC: Duration = Duration::from_secs(60);
 // ---- the session bus, watched -------------------------------------------------------------------
 
 /// `dbus-monitor --session` as a child, writing what it sees to a file; SIGTERM on drop.
-struct DbusMonitor {
+pub(crate) struct DbusMonitor {
     child: Child,
     log: PathBuf,
 }
@@ -43,7 +43,7 @@ struct DbusMonitor {
 impl DbusMonitor {
     /// Starts it on the notification interface (calls and signals) and on every method return
     /// (a reply names no interface), and waits until it is monitoring.
-    fn start(log: &Path) -> Result<Self> {
+    pub(crate) fn start(log: &Path) -> Result<Self> {
         let out = File::create(log).with_context(|| format!("creating {}", log.display()))?;
         let err = out.try_clone()?;
         let child = Command::new("dbus-monitor")
@@ -76,7 +76,7 @@ impl DbusMonitor {
         fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn messages(&self) -> Vec<BusMessage> {
+    pub(crate) fn messages(&self) -> Vec<BusMessage> {
         parse_monitor(&self.text())
     }
 }
@@ -93,7 +93,7 @@ impl Drop for DbusMonitor {
 
 /// One message as dbus-monitor prints it: its header line and its argument lines.
 #[derive(Debug, Clone)]
-struct BusMessage {
+pub(crate) struct BusMessage {
     /// `method call`, `method return`, `signal`, `error`.
     kind: String,
     header: HashMap<String, String>,
@@ -145,14 +145,14 @@ fn parse_monitor(text: &str) -> Vec<BusMessage> {
 
 /// A notification the app sent and the daemon answered: its title, body and the daemon's id.
 #[derive(Debug, Clone)]
-struct Delivered {
-    title: String,
-    body: String,
-    id: u32,
+pub(crate) struct Delivered {
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) id: u32,
 }
 
 /// The app's `Notify` calls whose title starts with `prefix`, each with the daemon's reply.
-fn delivered(msgs: &[BusMessage], prefix: &str) -> Vec<Delivered> {
+pub(crate) fn delivered(msgs: &[BusMessage], prefix: &str) -> Vec<Delivered> {
     let mut out = Vec::new();
     for call in msgs.iter().filter(|m| m.kind == "method call" && m.get("member") == Some("Notify")) {
         let s = call.strings();

@@ -4,9 +4,12 @@
 //!
 //! xvfb-run -a dbus-run-session -- cargo test -p hallkeeper-e2e --features e2e -- --test-threads=1
 
+mod cases;
 mod catalog;
 mod dashboard;
+mod display;
 mod pages;
+mod reports;
 mod sms;
 mod sync;
 
@@ -337,5 +340,30 @@ async fn sms_reminders_from_rules_to_outbox() {
     let h =
         Harness::start_with_args("sms_reminders_from_rules_to_outbox", &["--simulate-speed", "120"]).await;
     let outcome = sms::rules_texts_and_outbox(&h).await;
+    h.finish(outcome).await;
+}
+
+/// Poor ratings (issue 8): a ticket served and rated 非常不满意 through the device API, the 差评
+/// notification on the session bus, the nav badge, the case walked to 办结 in the inbox, the
+/// dashboard's open poor ratings back to 0, and screenshots (see cases.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poor_rating_to_closed_case() {
+    hallkeeper_e2e::require_display();
+    let artifacts = hallkeeper_e2e::paths::artifacts_dir();
+    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
+    let monitor = dashboard::DbusMonitor::start(&artifacts.join("poor_rating.dbus-monitor.log"))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let h = Harness::start_with_args("poor_rating_to_closed_case", &["--simulate-speed", cases::SPEED]).await;
+    let outcome = cases::poor_rating_to_closed_case(&h, &monitor).await;
+    h.finish(outcome).await;
+    drop(monitor);
+}
+
+/// The hall display (大屏): opened from the dashboard, a second window showing this month's
+/// service star (seeded facts) and the live queue board (see display.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hall_display_shows_a_star() {
+    let mut h = Harness::start("hall_display_shows_a_star").await;
+    let outcome = display::opens_and_shows_a_star(&mut h).await;
     h.finish(outcome).await;
 }

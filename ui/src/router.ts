@@ -28,6 +28,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** The nav item (and i18n key `nav.<key>`) this page belongs to; its label is the page title. */
     nav?: NavKey
+    /** Rendered alone, outside the app shell (no navigation, no header): the hall display. */
+    bare?: boolean
   }
 }
 
@@ -50,8 +52,6 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'settings', path: '/settings', icon: Setting },
 ]
 
-const ComingSoonView = () => import('./views/ComingSoonView.vue')
-
 const routes: RouteRecordRaw[] = [
   // The supervisor's first screen: the live queue monitor (总览).
   { path: '/', redirect: '/dashboard' },
@@ -60,10 +60,12 @@ const routes: RouteRecordRaw[] = [
   { path: '/catalog', component: () => import('./views/CatalogView.vue'), meta: { nav: 'catalog' } },
   { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { nav: 'staff' } },
   { path: '/sms', component: () => import('./views/SmsView.vue'), meta: { nav: 'sms' } },
-  { path: '/ratings', component: ComingSoonView, meta: { nav: 'ratings' } },
-  { path: '/reports', component: ComingSoonView, meta: { nav: 'reports' } },
+  { path: '/ratings', component: () => import('./views/CasesView.vue'), meta: { nav: 'ratings' } },
+  { path: '/reports', component: () => import('./views/ReportsView.vue'), meta: { nav: 'reports' } },
   { path: '/audit', component: () => import('./views/AuditView.vue'), meta: { nav: 'audit' } },
   { path: '/settings', component: () => import('./views/SettingsView.vue'), meta: { nav: 'settings' } },
+  // The hall display (大屏): its own window, outside the app shell (see main.ts).
+  { path: '/display', component: () => import('./views/HallDisplayView.vue'), meta: { bare: true } },
   { path: '/:pathMatch(.*)*', redirect: '/dashboard' },
 ]
 

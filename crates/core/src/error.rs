@@ -86,6 +86,12 @@ pub enum Code {
     SmsTemplatePlaceholderUnavailable,
     SmsRuleInvalid,
     SmsPhoneInvalid,
+    // Service stars (服务之星).
+    StarRuleInvalid,
+    StarMonthInvalid,
+    // Statistics and reports.
+    ReportPeriodInvalid,
+    ReportExportFailed,
 }
 
 impl Code {
@@ -163,6 +169,10 @@ impl Code {
             Code::SmsTemplatePlaceholderUnavailable => "sms.template_placeholder_unavailable",
             Code::SmsRuleInvalid => "sms.rule_invalid",
             Code::SmsPhoneInvalid => "sms.phone_invalid",
+            Code::StarRuleInvalid => "stars.rule_invalid",
+            Code::StarMonthInvalid => "stars.month_invalid",
+            Code::ReportPeriodInvalid => "report.period_invalid",
+            Code::ReportExportFailed => "report.export_failed",
         }
     }
 

@@ -342,6 +342,49 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
             "请输入 11 位中国大陆手机号码，如 138 0013 8000".into(),
             "Enter an 11-digit mainland China mobile number, e.g. 138 0013 8000".into(),
         ),
+        Code::StarRuleInvalid => star_rule_invalid(zh, r),
+        Code::StarMonthInvalid => pick(
+            zh,
+            format!("没有 {} 年 {} 月这个月份", a("year"), a("month")),
+            format!("There is no month {}-{}", a("year"), a("month")),
+        ),
+        Code::ReportPeriodInvalid => pick(
+            zh,
+            format!("统计周期的 {} 不正确：{}", a("field"), a("value")),
+            format!("The report period's {} is not valid: {}", a("field"), a("value")),
+        ),
+        Code::ReportExportFailed => pick(
+            zh,
+            format!("无法写入报表文件“{}”：{}", a("file"), a("reason")),
+            format!("Cannot write the report file \"{}\": {}", a("file"), a("reason")),
+        ),
+    }
+}
+
+/// The service-star rule's refusals, by field.
+fn star_rule_invalid(zh: bool, r: &Rejection) -> String {
+    let max = r.get("max");
+    match r.field.as_deref() {
+        Some("minServices") => pick(
+            zh,
+            format!("最少服务量须为 0 到 {max} 之间的整数"),
+            format!("The minimum number of services is a whole number from 0 to {max}"),
+        ),
+        Some("minRatings") => pick(
+            zh,
+            format!("最少评价数须为 1 到 {max} 之间的整数"),
+            format!("The minimum number of ratings is a whole number from 1 to {max}"),
+        ),
+        Some("topN") => pick(
+            zh,
+            format!("每月评选人数须为 1 到 {max} 之间的整数"),
+            format!("The number of stars a month is a whole number from 1 to {max}"),
+        ),
+        _ => pick(
+            zh,
+            "排序规则至少一项，且每个指标只能出现一次".into(),
+            "The ranking order needs at least one step, each figure at most once".into(),
+        ),
     }
 }
 

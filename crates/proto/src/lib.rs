@@ -15,9 +15,11 @@ mod error;
 mod import;
 mod queue;
 mod rectification;
+mod reports;
 mod settings;
 mod sms;
 mod staff;
+mod stars;
 mod sync;
 mod sync_status;
 mod window;
@@ -58,12 +60,17 @@ pub use rectification::{
     CaseAssigneeKind, CaseAttachment, CaseDeadline, CaseDetail, CaseFocus, CaseRules, CaseState, CaseStep,
     CaseSummary, CaseTransition, CasesChanged, DeadlineProfile, InboxFilter, LocalRating, RectificationCase,
 };
+pub use reports::{
+    ReportDimension, ReportLevelCounts, ReportPeriod, ReportPeriodInput, ReportPeriodKind, ReportRow,
+    ReportTable,
+};
 pub use settings::{Locale, Settings};
 pub use sms::{
     ClockTime, ClockTimeInvalid, QuietHours, SmsCounts, SmsDayCount, SmsDeliveryStatus, SmsOutboxEntry,
     SmsRule, SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult, SmsTrigger,
 };
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
+pub use stars::{MonthlyStars, SortDirection, Star, StarCriterion, StarMeasure, StarRule};
 pub use sync::{
     EventsPage, PullResponse, PushRequest, PushResponse, RatingRecord, RatingsPage, RejectedOp, SyncChange,
     SyncHeads, SyncOp, TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
@@ -215,6 +222,19 @@ pub fn typescript_declarations() -> String {
         SmsTestRequest::decl(&cfg),
         SmsTestResult::decl(&cfg),
         SmsServiceStatus::decl(&cfg),
+        ReportPeriodKind::decl(&cfg),
+        ReportPeriodInput::decl(&cfg),
+        ReportPeriod::decl(&cfg),
+        ReportDimension::decl(&cfg),
+        ReportLevelCounts::decl(&cfg),
+        ReportRow::decl(&cfg),
+        ReportTable::decl(&cfg),
+        StarMeasure::decl(&cfg),
+        SortDirection::decl(&cfg),
+        StarCriterion::decl(&cfg),
+        StarRule::decl(&cfg),
+        Star::decl(&cfg),
+        MonthlyStars::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

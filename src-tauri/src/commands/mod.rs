@@ -9,9 +9,11 @@ pub mod catalog;
 pub mod dashboard;
 pub mod queue_actions;
 pub mod rectification;
+pub mod reports;
 pub mod settings;
 pub mod sms;
 pub mod staff;
+pub mod stars;
 pub mod sync;
 pub mod windows;
 

@@ -40,6 +40,11 @@ import type {
   SmsServiceStatus,
   SmsTestResult,
   SmsTrigger,
+  MonthlyStars,
+  StarRule,
+  ReportDimension,
+  ReportPeriodInput,
+  ReportTable,
 } from './types.gen'
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -232,3 +237,26 @@ export const smsStatus = () => call<SmsServiceStatus>('sms_status')
 
 export const smsTestSend = (phone: string, ruleId: string | null, text: string | null) =>
   call<SmsTestResult>('sms_test_send', { phone, ruleId, text })
+
+// Service stars (服务之星) and the hall display (大屏)
+export const getStarRule = () => call<StarRule>('get_star_rule')
+
+export const setStarRule = (rule: StarRule) => call<StarRule>('set_star_rule', { rule })
+
+/** The stars of a month (1–12) by the saved rule. */
+export const getMonthlyStars = (year: number, month: number) =>
+  call<MonthlyStars>('get_monthly_stars', { year, month })
+
+/** Opens the hall display window (full screen on a second monitor when there is one). */
+export const openDisplayWindow = () => call<void>('open_display_window')
+
+export const closeDisplayWindow = () => call<void>('close_display_window')
+
+// Statistics and reports (统计报表)
+/** `get_report`: the figures of a period per dimension key (server-computed from rollups). */
+export const getReport = (period: ReportPeriodInput, dimension: ReportDimension) =>
+  call<ReportTable>('get_report', { period, dimension })
+
+/** `export_report_xlsx`: writes the report as an Excel workbook at `path`; answers the path. */
+export const exportReportXlsx = (period: ReportPeriodInput, dimension: ReportDimension, path: string) =>
+  call<string>('export_report_xlsx', { period, dimension, path })

@@ -741,3 +741,77 @@ pending: number, unknown: number,
  * Enabled rules in the hall's configuration.
  */
 enabledRules: number, };
+
+export type ReportPeriodKind = "day" | "week" | "month" | "quarter" | "year" | "custom";
+
+export type ReportPeriodInput = { kind: ReportPeriodKind, date?: string, year?: number, month?: number, quarter?: number, start?: string, end?: string, };
+
+export type ReportPeriod = { kind: ReportPeriodKind, start: string, end: string, };
+
+export type ReportDimension = "hall" | "window" | "staff" | "matter" | "department";
+
+export type ReportLevelCounts = { verySatisfied: number, satisfied: number, neutral: number, dissatisfied: number, veryDissatisfied: number, };
+
+export type ReportRow = { 
+/**
+ * Null for the hall row and for tickets with no window/staff/department known.
+ */
+key: string | null, label: string | null, issued: number, served: number, noShows: number, cancelled: number, open: number, transfers: number, waitCount: number, waitSumSecs: number, avgWaitSecs: number | null, p90WaitSecs: number | null, serviceCount: number, serviceSumSecs: number, avgServiceSecs: number | null, p90ServiceSecs: number | null, ratings: number, levels: ReportLevelCounts, good: number, poor: number, excluded: number, rectified: number, rectifiedOnTime: number, calledBack: number, ratingRate: number | null, goodRate: number | null, poorRate: number | null, rectificationRate: number | null, onTimeRectificationRate: number | null, callBackRate: number | null, };
+
+export type ReportTable = { period: ReportPeriod, dimension: ReportDimension, 
+/**
+ * Ordered by key, the unassigned (null) row first.
+ */
+rows: Array<ReportRow>, };
+
+export type StarMeasure = "good_rate" | "served" | "ratings" | "poor_count" | "poor_rate" | "rating_rate";
+
+export type SortDirection = "asc" | "desc";
+
+export type StarCriterion = { measure: StarMeasure, direction: SortDirection, };
+
+export type StarRule = { 
+/**
+ * Only staff who served at least this many tickets in the month can be a star.
+ */
+minServices: number, 
+/**
+ * … and received at least this many ratings (a 100 % good rate on 2 ratings says little).
+ */
+minRatings: number, 
+/**
+ * The ranking order, e.g. good rate ↓, then served ↓, then poor count ↑.
+ */
+order: Array<StarCriterion>, 
+/**
+ * How many stars a month has (staff tied with the last one are stars too).
+ */
+topN: number, };
+
+export type Star = { 
+/**
+ * 1 for the first; staff tied on every criterion share a rank (1, 1, 3).
+ */
+rank: number, staffId: string, 
+/**
+ * The staff member's name; their id when the store no longer knows them.
+ */
+staffName: string, 
+/**
+ * The department's name; None for the hall's own (综窗) staff.
+ */
+department: string | null, served: number, ratings: number, poor: number, 
+/**
+ * 0.0–1.0.
+ */
+goodRate: number, };
+
+export type MonthlyStars = { year: number, 
+/**
+ * 1–12.
+ */
+month: number, stars: Array<Star>, 
+/**
+ * The rule they were ranked with.
+ */
+rule: StarRule, };

@@ -6,6 +6,9 @@ import { importStaffEnUS } from './sections/importStaff.en-US'
 import { syncEnUS } from './sections/sync.en-US'
 import { dashboardEnUS } from './sections/dashboard.en-US'
 import { smsEnUS } from './sections/sms.en-US'
+import { displayEnUS } from './sections/display.en-US'
+import { casesEnUS } from './sections/cases.en-US'
+import { reportsEnUS } from './sections/reports.en-US'
 
 const enUS: MessageSchema = {
   ...catalogEnUS,
@@ -13,6 +16,9 @@ const enUS: MessageSchema = {
   ...syncEnUS,
   ...dashboardEnUS,
   ...smsEnUS,
+  ...displayEnUS,
+  ...casesEnUS,
+  ...reportsEnUS,
   app: {
     name: 'Hallkeeper',
     tagline: 'Service hall supervisor',
@@ -24,7 +30,7 @@ const enUS: MessageSchema = {
     catalog: 'Matters & bindings',
     staff: 'Staff & roster',
     sms: 'SMS reminders',
-    ratings: 'Ratings & rectification',
+    ratings: 'Poor ratings',
     reports: 'Reports',
     audit: 'Audit log',
     settings: 'Settings',

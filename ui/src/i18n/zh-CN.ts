@@ -6,6 +6,9 @@ import { importStaffZhCN } from './sections/importStaff.zh-CN'
 import { syncZhCN } from './sections/sync.zh-CN'
 import { dashboardZhCN } from './sections/dashboard.zh-CN'
 import { smsZhCN } from './sections/sms.zh-CN'
+import { displayZhCN } from './sections/display.zh-CN'
+import { casesZhCN } from './sections/cases.zh-CN'
+import { reportsZhCN } from './sections/reports.zh-CN'
 
 const zhCN = {
   ...catalogZhCN,
@@ -13,6 +16,9 @@ const zhCN = {
   ...syncZhCN,
   ...dashboardZhCN,
   ...smsZhCN,
+  ...displayZhCN,
+  ...casesZhCN,
+  ...reportsZhCN,
   app: {
     name: '厅管家',
     tagline: '政务服务中心管理',
@@ -24,8 +30,8 @@ const zhCN = {
     catalog: '事项与绑定',
     staff: '人员排班',
     sms: '短信提醒',
-    ratings: '评价整改',
-    reports: '报表',
+    ratings: '差评整改',
+    reports: '统计报表',
     audit: '操作日志',
     settings: '设置',
   },

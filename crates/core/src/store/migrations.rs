@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "reports", sql: include_str!("sql/0007_reports.sql") },
     Migration { version: 8, name: "ratings", sql: include_str!("sql/0008_ratings.sql") },
     Migration { version: 9, name: "rectification", sql: include_str!("sql/0009_rectification.sql") },
+    Migration { version: 10, name: "report_feed", sql: include_str!("sql/0010_report_feed.sql") },
 ];
 
 pub fn latest_version() -> i64 {

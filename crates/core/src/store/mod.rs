@@ -13,6 +13,7 @@ mod outbox;
 pub use outbox::{OutboxOp, OutboxStatus};
 mod pull;
 mod ratings;
+mod report_facts;
 mod reports;
 pub use pull::{PullApplied, RejectedOp, SyncLocal};
 pub use ratings::{RatingSummary, RatingsApplied, StoredRating};
@@ -25,6 +26,8 @@ mod settings;
 mod sms_rules;
 pub use sms_rules::{sms_rule_problems, SMS_RULES_ACTION, SMS_RULES_KEY};
 mod staff;
+mod stars;
+pub use stars::{STAR_RULE_ACTION, STAR_RULE_KEY};
 mod windows;
 
 use crate::clock::Clock;
@@ -87,14 +90,17 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrations::migrate(&mut conn)?;
-        Ok(Self {
+        let store = Self {
             conn: Mutex::new(conn),
             clock,
             ids: IdGen::new(),
             path: None,
             generation: AtomicU64::new(0),
             dashboard_cache: Mutex::new(None),
-        })
+        };
+        // Events and ratings held from before the reports were fed get their facts, once.
+        store.backfill_report_facts()?;
+        Ok(store)
     }
 
     /// Where the store lives (None when in memory).

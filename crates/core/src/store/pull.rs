@@ -497,14 +497,18 @@ impl crate::Store {
                 w.tx.prepare_cached("INSERT INTO ticket_events (seq, day, event) VALUES (?1, ?2, ?3)")?;
             let mut n = 0u64;
             let mut last = after;
+            // The touched tickets' report facts, in this transaction (store/report_facts.rs).
+            let mut facts = super::report_facts::EventFold::default();
             for (seq, day, event) in events {
                 if seq <= last {
                     return Err(corrupt(format!("ticket event {seq} arrived after {last}")));
                 }
                 insert.execute(params![seq, day, event])?;
+                facts.event(&w.tx, event)?;
                 last = seq;
                 n += 1;
             }
+            facts.finish(&w.tx)?;
             w.tx.execute(
                 "UPDATE sync_state SET events_cursor = ?1, last_pull_at = ?2 WHERE id = 1",
                 params![next_cursor.max(last), w.now_text()],

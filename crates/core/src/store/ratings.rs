@@ -124,6 +124,7 @@ impl crate::Store {
             ))?;
             let mut out = RatingsApplied::default();
             let mut last = after;
+            let mut facts = Vec::new();
             for record in ratings {
                 let r = &record.rating;
                 if record.seq <= last {
@@ -171,9 +172,14 @@ impl crate::Store {
                 if stored.level.is_poor() {
                     // In the rating's own transaction: a poor rating is never held without its case.
                     super::rectification::open_case(w, &stored)?;
+                }
+                // The report fact, in this transaction (after its case, whose outcome it carries).
+                facts.push(super::report_facts::rating_fact(&w.tx, &stored)?);
+                if stored.level.is_poor() {
                     out.poor.push(stored);
                 }
             }
+            crate::reports::upsert_facts(&w.tx, &[], &facts)?;
             out.cursor = next_cursor.max(last);
             w.tx.execute(
                 "UPDATE sync_state SET ratings_cursor = ?1, last_pull_at = ?2 WHERE id = 1",

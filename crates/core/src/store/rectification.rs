@@ -253,7 +253,8 @@ fn rating_side(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RatingSide>
         ticket_number: r.get(at)?,
         level: r.get(at + 1)?,
         reasons: r.get(at + 2)?,
-        comment: r.get(at + 3)?,
+        // Shown on screens and in notifications: numbers a citizen typed are masked on the way out.
+        comment: crate::privacy::mask_number_runs(&r.get::<_, String>(at + 3)?),
         at: r.get(at + 4)?,
         window_number: r.get(at + 5)?,
         window_name: r.get(at + 6)?,
@@ -629,6 +630,8 @@ impl Store {
                     w.now_text(),
                 ],
             )?;
+            // The rating's report fact follows its case, in this transaction.
+            super::report_facts::refresh_rating(&w.tx, &next.rating_id)?;
             let kind = t.step.action.kind();
             w.audit(Change {
                 action: "case.step",
@@ -738,21 +741,7 @@ impl Store {
 
     /// What the rating's case means for the statistics; None when the rating has no case.
     pub fn rating_case_outcome(&self, rating_id: &str) -> Result<Option<RatingCaseOutcome>> {
-        self.read(|c| {
-            let id: Option<String> = c
-                .query_row("SELECT id FROM rectification_cases WHERE rating_id = ?1", [rating_id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            let Some(id) = id else { return Ok(None) };
-            let Some(row) = read_case(c, &id)? else { return Ok(None) };
-            Ok(Some(RatingCaseOutcome {
-                excluded: row.excluded,
-                rectified: row.case.rectified_at.is_some(),
-                rectified_on_time: row.case.on_time(),
-                called_back: row.case.called_back_at.is_some(),
-            }))
-        })
+        self.read(|c| case_outcome_in(c, rating_id))
     }
 
     /// Where evidence files are kept: `evidence/` beside the store file (None in memory).
@@ -824,6 +813,22 @@ fn alerts(c: &Connection, today: NaiveDate, only_new: bool) -> Result<CaseAlerts
         }
     }
     Ok(out)
+}
+
+/// What a rating's case means for the statistics, on a connection (the reports' feed reads it
+/// inside the write that moved the case); None when the rating has no case.
+pub(crate) fn case_outcome_in(c: &Connection, rating_id: &str) -> Result<Option<RatingCaseOutcome>> {
+    let id: Option<String> = c
+        .query_row("SELECT id FROM rectification_cases WHERE rating_id = ?1", [rating_id], |r| r.get(0))
+        .optional()?;
+    let Some(id) = id else { return Ok(None) };
+    let Some(row) = read_case(c, &id)? else { return Ok(None) };
+    Ok(Some(RatingCaseOutcome {
+        excluded: row.excluded,
+        rectified: row.case.rectified_at.is_some(),
+        rectified_on_time: row.case.on_time(),
+        called_back: row.case.called_back_at.is_some(),
+    }))
 }
 
 #[cfg(test)]

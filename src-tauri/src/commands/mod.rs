@@ -60,28 +60,69 @@ pub(crate) fn notify_changed<R: Runtime>(app: &AppHandle<R>, entity: Entity) {
     }
 }
 
+/// A status that differs from the one the UI holds only in what moves with every pull (cursors,
+/// the last sync's time) waits this long at most; anything the supervisor would notice (the
+/// connection, pending or refused changes, an error, progress) goes at once. In a busy hall pulls
+/// come several times a second, and each event re-renders the header.
+const ROUTINE_STATUS_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn routine_only(a: &hallkeeper_core::proto::SyncStatus, b: &hallkeeper_core::proto::SyncStatus) -> bool {
+    a.connection == b.connection
+        && a.pending == b.pending
+        && a.rejected == b.rejected
+        && a.last_error == b.last_error
+        && a.progress == b.progress
+        && a.server_url == b.server_url
+}
+
 /// Forwards the sync client's status to the UI (`sync-status`) and tells every page to refetch
 /// when a pull changed the store, for the life of the app.
 pub(crate) async fn forward_sync<R: Runtime>(
     app: AppHandle<R>,
     sync: std::sync::Arc<hallkeeper_sync_client::SyncClient>,
 ) {
+    use std::time::Instant;
     let mut status = sync.subscribe();
     let mut pulled = sync.subscribe_pulled();
     let mut seen = *pulled.borrow();
     // The status as it is now, for a UI that loaded before this task subscribed.
-    let current = status.borrow_and_update().clone();
-    if let Err(e) = app.emit(SYNC_STATUS, current) {
+    let mut sent = status.borrow_and_update().clone();
+    let mut sent_at = Instant::now();
+    if let Err(e) = app.emit(SYNC_STATUS, &sent) {
         tracing::warn!("cannot send the sync status to the UI: {e}");
     }
+    // A routine change held back until this instant.
+    let mut held: Option<Instant> = None;
     loop {
+        let due = async {
+            match held {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             changed = status.changed() => {
                 if changed.is_err() { return; }
                 let now = status.borrow_and_update().clone();
-                if let Err(e) = app.emit(SYNC_STATUS, now) {
+                if routine_only(&sent, &now) && sent_at.elapsed() < ROUTINE_STATUS_EVERY {
+                    held.get_or_insert(sent_at + ROUTINE_STATUS_EVERY);
+                    continue;
+                }
+                held = None;
+                sent_at = Instant::now();
+                if let Err(e) = app.emit(SYNC_STATUS, &now) {
                     tracing::warn!("cannot send the sync status to the UI: {e}");
                 }
+                sent = now;
+            }
+            () = due => {
+                held = None;
+                let now = status.borrow().clone();
+                sent_at = Instant::now();
+                if let Err(e) = app.emit(SYNC_STATUS, &now) {
+                    tracing::warn!("cannot send the sync status to the UI: {e}");
+                }
+                sent = now;
             }
             changed = pulled.changed() => {
                 if changed.is_err() { return; }

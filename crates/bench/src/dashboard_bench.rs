@@ -185,10 +185,8 @@ async fn measure(
     tokio::time::sleep(Duration::from_secs(2)).await;
     // The observer reads innerText (a forced layout) on every change: stop it before CPU is
     // measured, or the bench's own probe is counted as the page's cost.
-    let stamps = h
-        .wd()
-        .execute("window.__stampObserver.disconnect(); return window.__stamps;", Vec::new())
-        .await?;
+    let stamps =
+        h.wd().execute("window.__stampObserver.disconnect(); return window.__stamps;", Vec::new()).await?;
     let stamps: Vec<(f64, String)> = serde_json::from_value(stamps.json().clone())?;
     // "今日取号 N" (zh-CN) or "N tickets today" (en-US) in the totals strip.
     let issued = |text: &str| -> Option<usize> {

@@ -102,6 +102,7 @@ pub struct Appointment {
     pub day: NaiveDate,
     pub start: String,
     pub end: String,
+    /// Masked (`138****5678`): the server keeps the number sealed.
     pub phone: Option<String>,
     pub state: AppointmentState,
     pub booked_at: DateTime<Utc>,

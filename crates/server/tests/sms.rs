@@ -795,6 +795,21 @@ async fn appointment_heads_up_goes_once_before_the_slot() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
+    // The booking's number is sealed at rest like a ticket's, and shown masked.
+    assert_eq!(b["phone"], "138****8000", "{b}");
+    if let Some(path) = hall.place.sqlite_path() {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let stored: Vec<String> = conn
+            .prepare("SELECT phone FROM appointments WHERE phone IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(stored.len(), 1);
+        assert!(!stored[0].contains(PHONE) && !stored[0].contains('*'), "sealed, not {:?}", stored[0]);
+        assert_eq!(PhoneCipher::new(&[7u8; 32]).unwrap().open(&stored[0]).unwrap().expose(), PHONE);
+    }
     let run = |at: &str| {
         let state = hall.state.clone();
         let at = t(at);

@@ -448,7 +448,11 @@ phone: string | null, };
 
 export type AppointmentState = "booked" | "cancelled" | "checked_in" | "no_show";
 
-export type Appointment = { id: string, hallId: string, code: string, matterId: string, day: string, start: string, end: string, phone: string | null, state: AppointmentState, bookedAt: string, cancelledAt: string | null, checkedInAt: string | null, 
+export type Appointment = { id: string, hallId: string, code: string, matterId: string, day: string, start: string, end: string, 
+/**
+ * Masked (`138****5678`): the server keeps the number sealed.
+ */
+phone: string | null, state: AppointmentState, bookedAt: string, cancelledAt: string | null, checkedInAt: string | null, 
 /**
  * The ticket the check-in issued.
  */

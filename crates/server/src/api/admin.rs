@@ -414,5 +414,6 @@ pub async fn appointments(
     let now = (state.now)();
     let day = parse_day(q.day.as_deref())?.unwrap_or_else(|| hall_day(now));
     mark_no_shows(&state, &hall_id, now).await?;
-    Ok(Json(state.storage.appointments(&hall_id, day).await?))
+    let list = state.storage.appointments(&hall_id, day).await?;
+    Ok(Json(list.into_iter().map(|a| crate::api::appointments::presented(&state, a)).collect()))
 }

@@ -108,6 +108,12 @@ pub(crate) async fn find(
     state.storage.appointment(hall_id, code).await?.ok_or_else(|| not_found(code))
 }
 
+/// A booking as responses show it: its phone masked (it is stored sealed).
+pub(crate) fn presented(state: &AppState, mut appt: Appointment) -> Appointment {
+    appt.phone = appt.phone.map(|p| crate::sms::present_booking_phone(state.sms.as_deref(), &p));
+    appt
+}
+
 /// A matter-day's slots with their places, as the channel and the administrator see them.
 pub(crate) async fn slot_views(
     state: &AppState,
@@ -186,6 +192,22 @@ pub async fn book(
             ));
         }
     }
+    // Stored sealed when the server sends SMS (the heads-up reminder needs the number); without
+    // SMS a number has no use, and only its masked form is kept for the booking's confirmation.
+    let stored_phone = match input.phone.as_deref().map(hallkeeper_sms::Phone::parse) {
+        None => None,
+        Some(Err(_)) => {
+            return Err(ApiError::bad(
+                "appointment.phone_invalid",
+                "phone",
+                "手机号码应为 11 位中国大陆手机号",
+            ))
+        }
+        Some(Ok(phone)) => match &state.sms {
+            Some(sms) => sms.seal_booking_phone(&phone),
+            None => Some(phone.masked()),
+        },
+    };
     let hall_id = device.hall_id;
     bookable_matter(&config(&state, &hall_id).await?, &input.matter_id)?;
     let now = (state.now)();
@@ -211,13 +233,13 @@ pub async fn book(
             matter_id: input.matter_id.clone(),
             day: input.day,
             start: input.start.clone(),
-            phone: input.phone.clone(),
+            phone: stored_phone.clone(),
             booked_at: now,
         };
         match state.storage.book(&new).await {
             Ok(Booked::Done(appt)) => {
                 tracing::info!(hall = %hall_id, code = %appt.code, matter = %appt.matter_id, day = %appt.day, start = %appt.start, "appointment booked");
-                return Ok((StatusCode::CREATED, Json(*appt)));
+                return Ok((StatusCode::CREATED, Json(presented(&state, *appt))));
             }
             Ok(Booked::Full) => {
                 return Err(ApiError::Conflict {
@@ -241,7 +263,7 @@ pub async fn show(
 ) -> Result<Json<Appointment>, ApiError> {
     let device = auth::device(&state, &headers, &[DeviceKind::Online]).await?;
     let code = normalize_code(&code).ok_or_else(|| not_found(&code))?;
-    Ok(Json(find(&state, &device.hall_id, &code, (state.now)()).await?))
+    Ok(Json(presented(&state, find(&state, &device.hall_id, &code, (state.now)()).await?)))
 }
 
 /// Cancels a booking that is still booked; its place is free again.

@@ -183,7 +183,10 @@ pub async fn check_in(
             // its event before the one that held it.
             let now = (state.now)();
             let event = rt.queue.issue(&ticket_id, &appt.matter_id, PriorityClass::Appointment, now)?;
-            let phone = appt.phone.as_deref().and_then(|p| hallkeeper_sms::Phone::parse(p).ok());
+            let phone = match (&state.sms, appt.phone.as_deref()) {
+                (Some(sms), Some(stored)) => sms.open_booking_phone(stored),
+                _ => None,
+            };
             keep_phone(&state, rt, &ticket_id, phone.as_ref(), now).await;
             match rt.record_check_in(&*state.storage, &code, event).await? {
                 AppointmentChange::Done(_) => issued_ticket(rt, &ticket_id),

@@ -77,7 +77,7 @@ use crate::AppState;
 use chrono::{DateTime, Duration as TimeDelta, Utc};
 use hallkeeper_proto::SmsServiceStatus;
 use hallkeeper_sms::provider::{AlibabaConfig, AlibabaSms, LogProvider, TencentConfig, TencentSms};
-use hallkeeper_sms::{PhoneCipher, SmsProvider};
+use hallkeeper_sms::{Phone, PhoneCipher, SmsProvider};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -242,6 +242,39 @@ impl SmsService {
         &self.cipher
     }
 
+    /// A booking's phone as it is stored: sealed like a ticket's (never the digits). `None` if it
+    /// cannot be sealed (the booking then keeps no number and gets no reminder).
+    pub fn seal_booking_phone(&self, phone: &Phone) -> Option<String> {
+        match self.cipher.seal(phone) {
+            Ok(sealed) => Some(sealed),
+            Err(e) => {
+                tracing::error!(phone = %phone, "booking phone not sealed, no reminders: {e}");
+                None
+            }
+        }
+    }
+
+    /// The number behind a booking's stored phone: sealed, or the digits of a booking stored
+    /// before numbers were sealed (the purge removes those after the retention).
+    pub fn open_booking_phone(&self, stored: &str) -> Option<Phone> {
+        self.cipher.open(stored).ok().or_else(|| Phone::parse(stored).ok())
+    }
+}
+
+/// A booking's stored phone as every response shows it: `138****5678`. A sealed number needs the
+/// service's key; without it (SMS off) the stored form is already masked.
+pub fn present_booking_phone(sms: Option<&SmsService>, stored: &str) -> String {
+    if let Some(phone) = sms.and_then(|s| s.open_booking_phone(stored)) {
+        return phone.masked();
+    }
+    match Phone::parse(stored) {
+        Ok(phone) => phone.masked(),
+        Err(_) if stored.contains('*') => stored.to_owned(),
+        Err(_) => "****".to_owned(),
+    }
+}
+
+impl SmsService {
     /// Tells the sender there is work (after an enqueue).
     pub fn wake(&self) {
         self.wake.notify_one();

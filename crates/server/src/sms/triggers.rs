@@ -243,7 +243,9 @@ pub async fn appointment_heads_up(state: &AppState, now: DateTime<Utc>) -> Stora
                 if appt.state != AppointmentState::Booked {
                     continue;
                 }
-                let Some(phone) = appt.phone.as_deref().and_then(|p| Phone::parse(p).ok()) else { continue };
+                let Some(phone) = appt.phone.as_deref().and_then(|p| sms.open_booking_phone(p)) else {
+                    continue;
+                };
                 let starts = slot_instant(appt.day, &appt.start);
                 if now >= starts {
                     continue;

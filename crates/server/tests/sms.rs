@@ -709,6 +709,26 @@ async fn admin_api_validates_rules_phones_and_tests() {
     let (_, stored) = hall.admin_get(&format!("/api/v1/admin/halls/{HALL}/config")).await;
     assert_eq!(stored["sms"]["rules"][2]["template"], "请{ticket}到{window}号窗口");
 
+    // A configuration without rules (another supervisor PC that never set any) keeps the hall's;
+    // an empty rule set turns them off.
+    let mut without = config(Value::Null);
+    without.as_object_mut().unwrap().remove("sms");
+    let (s, b) = hall.admin_put(&format!("/api/v1/admin/halls/{HALL}/config"), without).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (_, stored) = hall.admin_get(&format!("/api/v1/admin/halls/{HALL}/config")).await;
+    assert_eq!(stored["sms"]["rules"][2]["template"], "请{ticket}到{window}号窗口", "rules kept");
+    let (s, b) = hall
+        .admin_put(
+            &format!("/api/v1/admin/halls/{HALL}/config"),
+            config(json!({ "rules": [], "dailyCapPerCitizen": 3 })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (_, stored) = hall.admin_get(&format!("/api/v1/admin/halls/{HALL}/config")).await;
+    assert_eq!(stored["sms"]["rules"], json!([]), "an empty set turns them off");
+    let (s, _) = hall.admin_put(&format!("/api/v1/admin/halls/{HALL}/config"), config(queue_rules())).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
     // The kiosk's phone: optional, checked.
     let (s, b) = hall
         .post(&kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-id", "phone": "1380013800" }))

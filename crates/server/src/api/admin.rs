@@ -72,11 +72,17 @@ pub async fn put_config(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(hall_id): Path<String>,
-    ApiJson(config): ApiJson<HallConfig, CONFIG_LIMIT>,
+    ApiJson(mut config): ApiJson<HallConfig, CONFIG_LIMIT>,
 ) -> Result<StatusCode, ApiError> {
     auth::admin(&state, &headers)?;
     hall_exists(&state, &hall_id).await?;
     let now = (state.now)();
+    let existing = state.storage.config(&hall_id).await?;
+    // A configuration without SMS rules (from a supervisor PC that never set any, or an older
+    // desktop) leaves the hall's rules as they are; an empty rule set is how rules are turned off.
+    if config.sms.is_none() {
+        config.sms = existing.as_ref().and_then(|c| c.sms.clone());
+    }
     if let Some(rules) = &config.sms {
         crate::api::sms::check_rules(rules)?;
     }
@@ -85,7 +91,7 @@ pub async fn put_config(
         message: format!("大厅配置有误：{e}"),
         field: None,
     })?;
-    if state.storage.config(&hall_id).await?.is_none() {
+    if existing.is_none() {
         state.storage.put_config(&hall_id, &config, now).await?;
         state.halls.invalidate(&hall_id).await;
         return Ok(StatusCode::NO_CONTENT);

@@ -55,7 +55,20 @@ fn template_refused(state: &AppState, e: SmsError) -> CommandError {
 
 #[tauri::command]
 pub async fn get_sms_rules(state: State<'_, AppState>) -> Result<Option<SmsRuleSet>, CommandError> {
-    state.call(|s| s.sms_rules()).await
+    let local = state.call(|s| s.sms_rules()).await?;
+    if local.is_some() {
+        return Ok(local);
+    }
+    // Never set on this PC: the hall's rules are the ones another supervisor PC gave the server
+    // (a configuration without rules leaves them there). Shown, and saved here only when edited.
+    let Some(link) = state.link().cloned() else { return Ok(None) };
+    match link.admin_get::<hallkeeper_core::proto::HallConfig>("config").await {
+        Ok(config) => Ok(config.sms),
+        Err(e) => {
+            tracing::info!("the hall's SMS rules could not be read from the server: {e}");
+            Ok(None)
+        }
+    }
 }
 
 /// Saves the rules (refused at the first problem's field, `rules[1].template`) and sends them to

@@ -116,7 +116,7 @@ pub async fn opens_and_shows_a_star(h: &mut Harness) -> Result<()> {
         handles.into_iter().find(|w| *w != main).ok_or_else(|| anyhow!("{n} window handle(s)"))
     })
     .await?;
-    h.wd().switch_to_window(display).await.context("switching to the display window")?;
+    h.wd().switch_to_window(display.clone()).await.context("switching to the display window")?;
 
     h.find_visible("display-view").await?;
     h.wait_text("display-star-name", STAR).await.context("the month's star on the display")?;
@@ -153,7 +153,27 @@ pub async fn opens_and_shows_a_star(h: &mut Harness) -> Result<()> {
     ensure!(size > 10_000, "the screenshot {} is suspiciously small ({size} bytes)", path.display());
 
     // Back to the main window, which is unharmed.
-    h.wd().switch_to_window(main).await?;
+    h.wd().switch_to_window(main.clone()).await?;
     h.find_visible("dashboard-tiles").await?;
+
+    // The rule is the supervisor's: in Settings, a bad value is refused at its field; a minimum of
+    // 61 services (the star served 60) leaves the month without a star, on the display too.
+    h.click("nav-settings").await?;
+    wait_until("the star rule to load", || async {
+        let s = h.find_visible("star-rule-section").await?.attr("data-status").await?.unwrap_or_default();
+        ensure!(s == "ready", "data-status={s:?}");
+        Ok(())
+    })
+    .await?;
+    h.type_into_id("star-minServices", "abc").await?;
+    h.click("star-save").await?;
+    let refused = h.find_visible("star-field-error").await.context("a bad minimum shown at its field")?;
+    ensure!(refused.attr("data-field").await?.as_deref() == Some("minServices"), "the error's field");
+    h.type_into_id("star-minServices", "61").await?;
+    h.click("star-save").await?;
+    h.wait_gone("star-field-error").await?;
+    h.wd().switch_to_window(display).await?;
+    h.find_visible("display-stars-empty").await.context("no star under the stricter rule")?;
+    h.wd().switch_to_window(main).await?;
     Ok(())
 }

@@ -129,6 +129,9 @@ pub struct ReportTable {
     pub rows: Vec<ReportRow>,
 }
 
+/// Bytes of a rollup row's `counters` column.
+pub(crate) const COUNTERS_BLOB_LEN: usize = 19 * 8;
+
 /// The additive counters behind a row: what the rollups store and the scan sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Counters {
@@ -193,6 +196,32 @@ impl Counters {
             rectified_on_time: f[17],
             called_back: f[18],
         }
+    }
+
+    /// The rollups' `counters` column: [`Self::fields`] as 19 big-endian i64.
+    pub(crate) fn to_blob(self) -> [u8; COUNTERS_BLOB_LEN] {
+        let mut out = [0u8; COUNTERS_BLOB_LEN];
+        for (chunk, v) in out.chunks_exact_mut(8).zip(self.fields()) {
+            chunk.copy_from_slice(&v.to_be_bytes());
+        }
+        out
+    }
+
+    /// The fields from a `counters` column; a blob of another length is damage.
+    pub(crate) fn fields_from_blob(blob: &[u8]) -> Result<[i64; 19]> {
+        if blob.len() != COUNTERS_BLOB_LEN {
+            return Err(crate::error::Error::Corrupt(format!(
+                "a report rollup's counters are {} bytes, not {COUNTERS_BLOB_LEN}",
+                blob.len()
+            )));
+        }
+        let mut f = [0i64; 19];
+        for (v, chunk) in f.iter_mut().zip(blob.chunks_exact(8)) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            *v = i64::from_be_bytes(b);
+        }
+        Ok(f)
     }
 
     pub(crate) fn add(&mut self, other: &Counters, sign: i64) {
@@ -267,56 +296,102 @@ impl Counters {
 /// Reports from the rollups.
 pub struct Report;
 
+/// One key's sums while a report is read.
+struct Acc {
+    counters: [i64; 19],
+    wait: hist::Sum,
+    service: hist::Sum,
+}
+
+impl Acc {
+    fn new(counters: [i64; 19]) -> Self {
+        Self { counters, wait: hist::Sum::default(), service: hist::Sum::default() }
+    }
+
+    /// Adds one rollup row's histograms; false when one is damaged.
+    fn add_hists(&mut self, r: &rusqlite::Row<'_>) -> Result<bool> {
+        Ok(self.wait.add(sql_blob(r.get_ref(2)?)?) & self.service.add(sql_blob(r.get_ref(3)?)?))
+    }
+
+    fn into_row(self, key: String) -> Option<ReportRow> {
+        let c = Counters::from_fields(self.counters);
+        (!c.is_zero()).then(|| c.into_row(key, self.wait.p90(), self.service.p90()))
+    }
+}
+
 impl Report {
     /// The report of `dimension` over `period`, from the rollups: whole months plus ragged days.
     pub fn compute(conn: &Connection, period: Period, dimension: Dimension) -> Result<ReportTable> {
-        struct Acc {
-            counters: [i64; 19],
-            wait: hist::Sum,
-            service: hist::Sum,
-        }
         let plan = period.plan();
         let mut ranges: Vec<(i64, i64, i64)> = Vec::with_capacity(3);
         if let Some((a, b)) = plan.months {
             ranges.push((rollup::GRAIN_MONTH, a, b));
         }
         ranges.extend(plan.days.iter().map(|&(a, b)| (rollup::GRAIN_DAY, a, b)));
-        let mut st = conn.prepare_cached(&format!(
-            "SELECT key, {} , wait_hist, service_hist FROM report_rollups
+        let mut st = conn.prepare_cached(
+            "SELECT key, counters, wait_hist, service_hist FROM report_rollups
              WHERE dim = ?1 AND grain = ?2 AND period BETWEEN ?3 AND ?4",
-            rollup::COUNTER_COLUMNS
-        ))?;
-        let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+        )?;
         let mut damaged = false;
-        for (grain, from, to) in ranges {
-            let mut rows = st.query(rusqlite::params![dimension.code(), grain, from, to])?;
-            while let Some(r) = rows.next()? {
-                let key = sql_text(r.get_ref(0)?)?;
-                let entry = match acc.get_mut(key) {
-                    Some(e) => e,
-                    None => acc.entry(key.to_owned()).or_insert_with(|| Acc {
-                        counters: [0; 19],
-                        wait: hist::Sum::default(),
-                        service: hist::Sum::default(),
-                    }),
-                };
-                for (i, v) in entry.counters.iter_mut().enumerate() {
-                    *v += r.get::<_, i64>(i + 1)?;
+        let rows = if let [(grain, from, to)] = ranges[..] {
+            if from == to {
+                // One day or one whole month: one row per key, already in key order (the primary
+                // key's), so each row becomes a report row as it is read, its histograms read in
+                // place.
+                let mut out = Vec::new();
+                let mut rows = st.query(rusqlite::params![dimension.code(), grain, from, to])?;
+                while let Some(r) = rows.next()? {
+                    let c = Counters::from_fields(Counters::fields_from_blob(sql_blob(r.get_ref(1)?)?)?);
+                    if c.is_zero() {
+                        continue;
+                    }
+                    let (Some(wait), Some(service)) =
+                        (hist::p90_of(sql_blob(r.get_ref(2)?)?), hist::p90_of(sql_blob(r.get_ref(3)?)?))
+                    else {
+                        damaged = true;
+                        continue;
+                    };
+                    out.push(c.into_row(sql_text(r.get_ref(0)?)?.to_owned(), wait, service));
                 }
-                damaged |= !entry.wait.add(sql_blob(r.get_ref(20)?)?);
-                damaged |= !entry.service.add(sql_blob(r.get_ref(21)?)?);
+                out
+            } else {
+                Self::sum_ranges(&mut st, dimension, &ranges, &mut damaged)?
             }
-        }
+        } else {
+            Self::sum_ranges(&mut st, dimension, &ranges, &mut damaged)?
+        };
         if damaged {
             return Err(crate::error::Error::Corrupt("a report rollup's histogram is damaged".into()));
         }
-        let rows = acc
-            .into_iter()
-            .map(|(key, a)| (key, Counters::from_fields(a.counters), a))
-            .filter(|(_, c, _)| !c.is_zero())
-            .map(|(key, c, a)| c.into_row(key, a.wait.p90(), a.service.p90()))
-            .collect();
         Ok(ReportTable { period, dimension, rows })
+    }
+
+    /// Several rows per key (months and days, or a run of days): summed per key, in key order.
+    fn sum_ranges(
+        st: &mut rusqlite::CachedStatement<'_>,
+        dimension: Dimension,
+        ranges: &[(i64, i64, i64)],
+        damaged: &mut bool,
+    ) -> Result<Vec<ReportRow>> {
+        let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+        for &(grain, from, to) in ranges {
+            let mut rows = st.query(rusqlite::params![dimension.code(), grain, from, to])?;
+            while let Some(r) = rows.next()? {
+                let key = sql_text(r.get_ref(0)?)?;
+                let fields = Counters::fields_from_blob(sql_blob(r.get_ref(1)?)?)?;
+                let entry = match acc.get_mut(key) {
+                    Some(e) => {
+                        for (v, f) in e.counters.iter_mut().zip(fields) {
+                            *v += f;
+                        }
+                        e
+                    }
+                    None => acc.entry(key.to_owned()).or_insert_with(|| Acc::new(fields)),
+                };
+                *damaged |= !entry.add_hists(r)?;
+            }
+        }
+        Ok(acc.into_iter().filter_map(|(key, a)| a.into_row(key)).collect())
     }
 
     /// Fills in each row's label from the store's windows, staff, matters and departments.

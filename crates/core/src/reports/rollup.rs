@@ -16,11 +16,6 @@ use std::collections::HashMap;
 pub(crate) const GRAIN_DAY: i64 = 0;
 pub(crate) const GRAIN_MONTH: i64 = 1;
 
-/// The 19 counter columns in [`Counters::fields`] order.
-pub(crate) const COUNTER_COLUMNS: &str = "issued, served, no_shows, cancelled, open, transfers, \
-     wait_sum, wait_count, service_sum, service_count, very_satisfied, satisfied, neutral, \
-     dissatisfied, very_dissatisfied, excluded, rectified, rectified_on_time, called_back";
-
 /// What a batch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Applied {
@@ -207,15 +202,14 @@ impl Batch {
     /// Writes each touched rollup row once: read, add the delta, write back (or delete at zero).
     fn flush(self, conn: &Connection) -> Result<Applied> {
         let mut applied = self.applied;
-        let mut read = conn.prepare_cached(&format!(
-            "SELECT {COUNTER_COLUMNS}, wait_hist, service_hist FROM report_rollups
-             WHERE dim = ?1 AND grain = ?2 AND period = ?3 AND key = ?4"
-        ))?;
-        let mut write = conn.prepare_cached(&format!(
-            "INSERT OR REPLACE INTO report_rollups (dim, grain, period, key, {COUNTER_COLUMNS}, wait_hist, service_hist)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-                     ?20, ?21, ?22, ?23, ?24, ?25)"
-        ))?;
+        let mut read = conn.prepare_cached(
+            "SELECT counters, wait_hist, service_hist FROM report_rollups
+             WHERE dim = ?1 AND grain = ?2 AND period = ?3 AND key = ?4",
+        )?;
+        let mut write = conn.prepare_cached(
+            "INSERT OR REPLACE INTO report_rollups (dim, grain, period, key, counters, wait_hist, service_hist)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
         let mut delete = conn.prepare_cached(
             "DELETE FROM report_rollups WHERE dim = ?1 AND grain = ?2 AND period = ?3 AND key = ?4",
         )?;
@@ -227,20 +221,17 @@ impl Batch {
             let mut service = [0i64; hist::BUCKETS];
             let stored = read
                 .query_row(params![dim, grain, period, key], |r| {
-                    let mut f = [0i64; 19];
-                    for (i, v) in f.iter_mut().enumerate() {
-                        *v = r.get(i)?;
-                    }
-                    let ok = hist::decode(r.get_ref(19)?.as_blob()?, |b, c| wait[b] = c as i64)
-                        && hist::decode(r.get_ref(20)?.as_blob()?, |b, c| service[b] = c as i64);
-                    Ok((Counters::from_fields(f), ok))
+                    let counters = Counters::fields_from_blob(r.get_ref(0)?.as_blob()?);
+                    let ok = hist::decode(r.get_ref(1)?.as_blob()?, |b, c| wait[b] = c as i64)
+                        && hist::decode(r.get_ref(2)?.as_blob()?, |b, c| service[b] = c as i64);
+                    Ok((counters, ok))
                 })
                 .optional()?;
             let mut counters = match stored {
                 Some((_, false)) => {
                     return Err(Error::Corrupt(format!("report rollup {dim}/{key} is damaged")))
                 }
-                Some((c, true)) => c,
+                Some((fields, true)) => Counters::from_fields(fields?),
                 None => Counters::default(),
             };
             counters.add(&delta.counters, 1);
@@ -260,13 +251,9 @@ impl Batch {
                 delete.execute(params![dim, grain, period, key])?;
                 continue;
             }
-            let f = counters.fields();
             let wait = hist::encode(wait.iter().copied().enumerate());
             let service = hist::encode(service.iter().copied().enumerate());
-            write.execute(params![
-                dim, grain, period, key, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10],
-                f[11], f[12], f[13], f[14], f[15], f[16], f[17], f[18], wait, service
-            ])?;
+            write.execute(params![dim, grain, period, key, &counters.to_blob()[..], wait, service])?;
         }
         Ok(applied)
     }

@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, name: "ratings", sql: include_str!("sql/0008_ratings.sql") },
     Migration { version: 9, name: "rectification", sql: include_str!("sql/0009_rectification.sql") },
     Migration { version: 10, name: "report_feed", sql: include_str!("sql/0010_report_feed.sql") },
+    Migration { version: 11, name: "rollup_counters", sql: include_str!("sql/0011_rollup_counters.sql") },
 ];
 
 pub fn latest_version() -> i64 {
@@ -135,6 +136,33 @@ mod tests {
             migrate(&mut conn).unwrap();
             assert_eq!(current_version(&conn).unwrap(), latest_version());
         }
+    }
+
+    #[test]
+    fn packing_the_rollup_counters_keeps_every_value() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for m in MIGRATIONS.iter().take_while(|m| m.version < 11) {
+            conn.execute_batch(m.sql).unwrap();
+            conn.pragma_update(None, "user_version", m.version).unwrap();
+        }
+        // Column i holds 1000 * i + 7, the last one a value past 32 bits.
+        let values: Vec<i64> = (0..19).map(|i| 1000 * i + 7).chain([5_000_000_000]).skip(1).collect();
+        conn.execute(
+            "INSERT INTO report_rollups VALUES (3, 0, 19886, 'm1', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                     x'0102', x'0304', ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            rusqlite::params_from_iter(&values),
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (key, counters, wait, service): (String, Vec<u8>, Vec<u8>, Vec<u8>) = conn
+            .query_row("SELECT key, counters, wait_hist, service_hist FROM report_rollups", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .unwrap();
+        assert_eq!((key.as_str(), wait, service), ("m1", vec![1, 2], vec![3, 4]));
+        let unpacked: Vec<i64> =
+            counters.chunks_exact(8).map(|c| i64::from_be_bytes(c.try_into().unwrap())).collect();
+        assert_eq!(unpacked, values);
     }
 
     #[test]

@@ -215,6 +215,9 @@ impl ServerLink {
         let sync = self.start_sync(store.clone());
         sync.caught_up().await;
         let mut pulled = sync.subscribe_pulled();
+        // Ticket events and ratings are pulled several times a second in a busy hall; only a
+        // pulled configuration change (another PC's edit) can change what is sent here.
+        let mut seen_changes = pulled.borrow_and_update().changes;
         let mut sent: Option<HallConfig> = None;
         loop {
             let read = {
@@ -237,12 +240,26 @@ impl ServerLink {
                 Ok(Err(e)) => tracing::warn!("cannot read the hall configuration: {e}"),
                 Err(e) => tracing::warn!("cannot read the hall configuration: {e}"),
             }
-            // A local edit, a change pulled from another PC, or the minute check.
-            tokio::select! {
-                _ = self.changed.notified() => tokio::time::sleep(Duration::from_millis(200)).await,
-                _ = pulled.changed() => tokio::time::sleep(Duration::from_millis(200)).await,
-                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            // A local edit, a configuration change pulled from another PC, or the minute check.
+            loop {
+                tokio::select! {
+                    _ = self.changed.notified() => break,
+                    moved = pulled.changed() => {
+                        if moved.is_err() {
+                            // Sync ended: the minute check is left.
+                            tokio::time::sleep(Duration::from_secs(60)).await;
+                            break;
+                        }
+                        let changes = pulled.borrow_and_update().changes;
+                        if changes != seen_changes {
+                            seen_changes = changes;
+                            break;
+                        }
+                    }
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => break,
+                }
             }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 }

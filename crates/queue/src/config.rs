@@ -98,6 +98,12 @@ impl Hall {
         self.tiers.get(window_id)?.get(matter_id).copied()
     }
 
+    /// The windows bound to a matter (any tier), in binding order.
+    pub fn windows_of_matter(&self, matter_id: &str) -> impl Iterator<Item = &QueueWindow> {
+        let bound = self.windows_of_matter.get(matter_id).map(Vec::as_slice).unwrap_or(&[]);
+        bound.iter().map(|&i| &self.config.windows[i])
+    }
+
     /// The prefix of a matter's tickets (None for an unknown matter).
     pub fn prefix(&self, matter_id: &str) -> Option<&str> {
         self.prefixes.get(matter_id).map(String::as_str)

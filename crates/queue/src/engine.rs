@@ -17,6 +17,7 @@ use hallkeeper_proto::{
     NoShowReason, PriorityClass, QueueConfig, QueueWindow, Ticket, TicketEvent, TicketEventKind,
     TicketRefusal, TicketState, TransferTarget, WindowState,
 };
+use std::collections::HashMap;
 
 /// The queue of one hall: its configuration and every ticket, as their events leave them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,6 +383,29 @@ impl HallQueue {
     ) -> Result<impl Iterator<Item = &'a Ticket> + 'a, QueueError> {
         let window = self.window(window_id)?;
         Ok(self.ledger.waiting().filter(move |t| call_key(&self.hall, window, t).is_some()))
+    }
+
+    /// Every window's queue at once, each in no particular order: what
+    /// [`waiting_for_unordered`](Self::waiting_for_unordered) gives window by window, in one pass
+    /// over the waiting tickets (a ticket goes to its target window, or to every window bound to
+    /// its matter) instead of one pass per window. Windows nobody waits for are absent.
+    pub fn waiting_by_window(&self) -> HashMap<&str, Vec<&Ticket>> {
+        let mut out: HashMap<&str, Vec<&Ticket>> = HashMap::new();
+        for t in self.ledger.waiting() {
+            match &t.target_window_id {
+                Some(target) => {
+                    if let Some(w) = self.hall.window(target) {
+                        out.entry(w.id.as_str()).or_default().push(t);
+                    }
+                }
+                None => {
+                    for w in self.hall.windows_of_matter(&t.matter_id) {
+                        out.entry(w.id.as_str()).or_default().push(t);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The ticket the window has called or is serving.

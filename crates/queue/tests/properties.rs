@@ -495,12 +495,22 @@ fn invariants(q: &HallQueue, m: &Model) {
             }
         }
     }
+    let by_window = q.waiting_by_window();
     for w in &q.config().windows {
         if let Some(c) = q.current(&w.id) {
             assert_eq!(c.window_id.as_deref(), Some(w.id.as_str()));
         }
         let queue: Vec<String> = q.waiting_for(&w.id).unwrap().iter().map(|t| t.id.clone()).collect();
         assert_eq!(queue, naive_queue(q, m, w), "call order of {}", w.id);
+        // The dashboard's one-pass grouping holds the same people as each window's queue.
+        let mut grouped: Vec<String> = by_window
+            .get(w.id.as_str())
+            .map(|v| v.iter().map(|t| t.id.clone()).collect())
+            .unwrap_or_default();
+        let mut queue = queue;
+        grouped.sort();
+        queue.sort();
+        assert_eq!(grouped, queue, "waiting_by_window for {}", w.id);
     }
 }
 

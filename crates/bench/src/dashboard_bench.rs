@@ -248,6 +248,63 @@ async fn measure(
     let render_ms = if updates > 0.0 { (perf1.1 - perf0.1) / updates } else { f64::NAN };
     let wall = w0.elapsed().as_secs_f64();
     let e1 = count_events(&events_before);
+    // Optional: what each part of the page costs, each hidden in turn (`display: none` skips its
+    // style, layout and paint; Vue still patches it), under the same traffic.
+    let mut parts = String::new();
+    let part_secs: u64 = arg("--breakdown", 0);
+    if part_secs > 0 {
+        const TILES: &str = r#"[data-testid="dashboard-tiles"] .tiles"#;
+        const HIDE_ALL: &str = r#"[data-testid="dashboard-tiles"] .tiles, [data-testid="dashboard-matters"], [data-testid="chart-waiting"], [data-testid="chart-hours"], [data-testid="dashboard-alerts"], [data-testid="dashboard-suggestions"] { display: none !important; }"#;
+        let hide = |selector: &str| format!("{selector} {{ display: none !important; }}");
+        // (what, CSS injected, the matter table scrolled into view instead of the top)
+        let phases: Vec<(&str, String, bool)> = vec![
+            ("nothing hidden", String::new(), false),
+            ("tiles hidden", hide(TILES), false),
+            (
+                "tiles laid out but not painted",
+                format!("{TILES} {{ visibility: hidden !important; }}"),
+                false,
+            ),
+            ("tiles scrolled out of view", String::new(), true),
+            ("matter table hidden", hide(r#"[data-testid="dashboard-matters"]"#), false),
+            ("charts hidden", hide(r#"[data-testid="chart-waiting"], [data-testid="chart-hours"]"#), false),
+            (
+                "alerts and suggestions hidden",
+                hide(r#"[data-testid="dashboard-alerts"], [data-testid="dashboard-suggestions"]"#),
+                false,
+            ),
+            ("all but the totals hidden", HIDE_ALL.to_owned(), false),
+        ];
+        parts.push_str(
+            "\n\n| part of the page | CPU | page updates | WebKit per update | events/s |\n|---|---|---|---|---|\n",
+        );
+        for (name, css, scrolled) in phases {
+            let scroll = if scrolled { "dashboard-matters" } else { "dashboard-view" };
+            h.wd()
+                .execute(
+                    "document.querySelector(`[data-testid=\"${arguments[0]}\"]`).scrollIntoView();
+                     let s = document.getElementById('hk-bench-hide');
+                     if (!s) { s = document.createElement('style'); s.id = 'hk-bench-hide'; document.head.appendChild(s); }
+                     s.textContent = arguments[1];",
+                    vec![serde_json::Value::String(scroll.into()), serde_json::Value::String(css)],
+                )
+                .await?;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let (e0, p0, t0) = (count_events(&events_before), page_perf(h).await?, Instant::now());
+            let (cpu, breakdown, webkit) = cpu_share_split(pid, part_secs).await;
+            let (e1, p1, secs) =
+                (count_events(&events_before), page_perf(h).await?, t0.elapsed().as_secs_f64());
+            let n = p1.0 - p0.0;
+            parts.push_str(&format!(
+                "| {name} | {cpu:.1} % ({breakdown}) | {:.2}/s, Vue {:.1} ms each | {:.0} ms | {:.1} |\n",
+                n / secs,
+                if n > 0.0 { (p1.1 - p0.1) / n } else { f64::NAN },
+                if n > 0.0 { webkit * 10.0 * secs / n } else { f64::NAN },
+                (e1 - e0) as f64 / secs
+            ));
+        }
+        h.wd().execute("document.getElementById('hk-bench-hide')?.remove()", Vec::new()).await?;
+    }
     // The same traffic with another page on screen (settings): what the rest of the app costs
     // (sync, the header's indicator, the feed with nobody listening), so the dashboard's own
     // share can be read off.
@@ -267,7 +324,7 @@ async fn measure(
          | the same on a quiet hall (no traffic, 20 s) | {cpu_quiet:.1} % of one core ({breakdown_quiet}) | — |\n\
          | updates the page applied | {updates:.0} ({:.2}/s), Vue render {render_ms:.1} ms each | — |\n\
          | the same with 设置 on screen instead | {cpu_elsewhere:.1} % of one core ({breakdown_elsewhere}) | — |\n\
-         | hall traffic during the CPU window | {:.1} ticket events/s reaching the desktop ({} events) | — |",
+         | hall traffic during the CPU window | {:.1} ticket events/s reaching the desktop ({} events) | — |{parts}",
         latencies.len(),
         p(50.0),
         p(95.0),
@@ -296,6 +353,12 @@ async fn page_perf(h: &Harness) -> Result<(f64, f64), Box<dyn std::error::Error>
 /// CPU time of the app and its WebKit processes over `seconds`, as a share of one core, and
 /// which process spent it: the app (Rust: sync, dashboard, IPC) or WebKit (the page).
 async fn cpu_share(pid: u32, seconds: u64) -> (f64, String) {
+    let (total, breakdown, _) = cpu_share_split(pid, seconds).await;
+    (total, breakdown)
+}
+
+/// [`cpu_share`], and the WebKit processes' part of it on its own.
+async fn cpu_share_split(pid: u32, seconds: u64) -> (f64, String, f64) {
     let pids = procfs::tree(pid);
     let c0 = cpu_ticks(&pids);
     let per0: Vec<(u32, u64)> = pids.iter().map(|p| (*p, cpu_ticks(&[*p]))).collect();
@@ -311,7 +374,8 @@ async fn cpu_share(pid: u32, seconds: u64) -> (f64, String) {
         *by_name.entry(name).or_default() += share;
     }
     let breakdown = by_name.iter().map(|(n, s)| format!("{n} {s:.1} %")).collect::<Vec<_>>().join(", ");
-    ((c1.saturating_sub(c0)) as f64 / clock_ticks() / wall * 100.0, breakdown)
+    let webkit = by_name.iter().filter(|(n, _)| n.starts_with("WebKit")).map(|(_, s)| s).sum();
+    ((c1.saturating_sub(c0)) as f64 / clock_ticks() / wall * 100.0, breakdown, webkit)
 }
 
 /// Clock ticks per second (sysconf).

@@ -275,6 +275,18 @@ async fn measure(
             ),
             ("all but the totals hidden", HIDE_ALL.to_owned(), false),
         ];
+        // `--phases FILE`: other phases, one a line: `what<TAB>CSS` (CSS may be empty).
+        let phases = match std::env::args().skip_while(|a| a != "--phases").nth(1) {
+            Some(path) => std::fs::read_to_string(&path)?
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    let (name, css) = l.split_once('\t').unwrap_or((l, ""));
+                    (&*name.to_owned().leak(), css.to_owned(), false)
+                })
+                .collect(),
+            None => phases,
+        };
         parts.push_str(
             "\n\n| part of the page | CPU | page updates | WebKit per update | events/s |\n|---|---|---|---|---|\n",
         );

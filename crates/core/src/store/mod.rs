@@ -130,8 +130,13 @@ impl Store {
     /// Runs `f` in one immediate transaction; commits only if it returns Ok.
     pub(crate) fn write<T>(&self, actor: &str, f: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
         let out = self.write_quietly(actor, f)?;
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.hall_rows_changed();
         Ok(out)
+    }
+
+    /// What was read of the hall's windows, catalog and seating must be read again.
+    pub(crate) fn hall_rows_changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// A write that leaves the hall's windows, catalog and seating as they were (appending

@@ -190,7 +190,8 @@ impl crate::Store {
     /// Records the server's answer to a push: everything up to `highest_seq` is acknowledged,
     /// except the operations it rejected, which are kept with their reason — never dropped.
     pub fn record_push_result(&self, highest_seq: i64, rejected: &[(i64, String, String)]) -> Result<()> {
-        self.write("sync", |w| {
+        // The outbox's own bookkeeping: the hall's rows stay as they are.
+        self.write_quietly("sync", |w| {
             let mut reject = w.tx.prepare_cached(
                 "UPDATE outbox SET state = 'rejected', reason = ?2 WHERE seq = ?1 AND state = 'pending'",
             )?;

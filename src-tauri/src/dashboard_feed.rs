@@ -12,7 +12,8 @@
 //! ignored test `feed_cost_with_200_windows_in_a_busy_hall`). It sends the whole dashboard once
 //! (`dashboard`, and again on a new hall day), then only what changed as a person sees it
 //! (`dashboard-delta`, core's `dashboard::diff`: durations in whole minutes, the computation
-//! instant aside), nothing when nothing did. A page that holds another picture than a delta's
+//! instant aside), nothing when nothing did; the charts' data (waiting series, hours) at most
+//! every 10 s, as often as the page redraws the charts. A page that holds another picture than a delta's
 //! base reads `get_dashboard`, which answers the feed's last one. It runs core's
 //! [`AlarmTracker`] on every computation, raising one desktop notification per crossing into
 //! alarm (hysteresis and the quiet period are core's) in the UI's language.
@@ -52,6 +53,9 @@ const MIN_GAP: Duration = Duration::from_millis(250);
 const COST_FACTOR: u32 = 40;
 /// Without any other reason, recompute this often (running durations move).
 const TICK: Duration = Duration::from_secs(5);
+/// The page redraws its two charts at most this often, so their data (the waiting series, the
+/// hours) goes at most this often too; the other parts of a delta go as soon as they change.
+const CHARTS_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
 /// At most this many notifications for one computation; the rest are summed up in one more.
 const MAX_NOTICES_AT_ONCE: usize = 3;
 
@@ -114,6 +118,8 @@ pub struct Feed {
     quiet_min: Option<u32>,
     /// What a computation costs lately.
     cost: Duration,
+    /// When the charts' data last went out.
+    charts_sent_at: Option<chrono::DateTime<Utc>>,
     pub stats: FeedStats,
 }
 
@@ -159,6 +165,13 @@ impl Feed {
         let notices = self.tracker.observe(&dashboard, self.quiet_min.unwrap_or(0), now);
         self.stats.notices += notices.len() as u64;
         dashboard.seq = self.seq + 1;
+        // Charts' data not yet due: the UI keeps (and the next diff compares against) what it
+        // has, so the change goes with a later update.
+        let charts_due = self.charts_sent_at.is_none_or(|t| now - t >= CHARTS_EVERY);
+        if let Some(last) = self.last_sent.as_ref().filter(|l| !charts_due && l.day == dashboard.day) {
+            dashboard.waiting_series.clone_from(&last.waiting_series);
+            dashboard.hours.clone_from(&last.hours);
+        }
         let update = match &self.last_sent {
             Some(last) if last.day == dashboard.day => match diff(last, &dashboard) {
                 None => return (None, notices),
@@ -166,6 +179,13 @@ impl Feed {
             },
             _ => Update::Full(dashboard.clone()),
         };
+        let charts_sent = match &update {
+            Update::Full(_) => true,
+            Update::Delta(d) => d.waiting_series.is_some() || d.hours.is_some(),
+        };
+        if charts_sent {
+            self.charts_sent_at = Some(now);
+        }
         self.seq += 1;
         self.stats.emitted += 1;
         self.last_sent = Some(dashboard);
@@ -494,6 +514,48 @@ mod tests {
         };
         assert!(matches!(feed.take(new_day, None, now).0, Some(Update::Full(d)) if d.seq == 3), "a new day");
         assert_eq!((feed.stats.computed, feed.stats.emitted), (4, 3));
+    }
+
+    #[test]
+    fn the_charts_data_goes_at_most_every_ten_seconds() {
+        let d = |waiting: u32, at_hour: u32| {
+            let mut d: Dashboard = serde_json::from_value(serde_json::json!({
+                "day": "2026-11-26", "at": "2026-11-26T02:00:00Z", "lastEventAt": null, "tiles": [],
+                "matters": [],
+                "totals": {"waiting": waiting, "issuedToday": 1, "servedToday": 0, "noShowsToday": 0,
+                           "averageWaitTodaySecs": null, "satisfactionToday": null, "openPoorRatings": null},
+                "hours": [{"hour": at_hour, "arrivals": waiting, "served": 0}],
+                "waitingSeries": [{"at": "2026-11-26T02:00:00Z", "waiting": waiting}],
+                "alerts": [], "suggestions": []
+            }))
+            .unwrap();
+            d.totals.waiting = waiting;
+            d
+        };
+        let t0 = Utc::now();
+        let mut feed = Feed::default();
+        assert!(matches!(feed.take(d(1, 9), None, t0).0, Some(Update::Full(_))));
+        // 3 s later: the totals go at once, the charts' data waits.
+        match feed.take(d(2, 9), None, t0 + chrono::TimeDelta::seconds(3)).0 {
+            Some(Update::Delta(x)) => {
+                assert!(x.waiting_series.is_none() && x.hours.is_none(), "{x:?}");
+                assert_eq!(x.totals.map(|t| t.waiting), Some(2));
+            }
+            other => panic!("expected a delta: {other:?}"),
+        }
+        // Only the charts changed, still within 10 s: nothing to send.
+        assert!(feed.take(d(2, 10), None, t0 + chrono::TimeDelta::seconds(6)).0.is_none());
+        // Due: what changed since the last sent goes now, and the picture held matches it.
+        match feed.take(d(2, 10), None, t0 + chrono::TimeDelta::seconds(11)).0 {
+            Some(Update::Delta(x)) => {
+                assert_eq!(x.waiting_series.map(|s| s[0].waiting), Some(2));
+                assert_eq!(x.hours.map(|h| h[0].hour), Some(10));
+                assert!(x.totals.is_none());
+            }
+            other => panic!("expected a delta: {other:?}"),
+        }
+        let held = feed.last_sent().unwrap();
+        assert_eq!((held.waiting_series[0].waiting, held.hours[0].hour), (2, 10));
     }
 
     #[test]

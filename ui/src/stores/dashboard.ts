@@ -61,8 +61,8 @@ export interface FocusRequest {
 /**
  * The live queue monitor (总览): read once with `get_dashboard` (the shell's dashboard feed's last
  * picture), then kept live by the feed's `dashboard` (a whole picture: the first, a new day) and
- * `dashboard-delta` events (what changed, sent only when something did, at most four times a
- * second). A delta that does not continue the picture held here makes it read the whole one
+ * `dashboard-delta` events (what changed, sent only when something did, at most about three times
+ * a second). A delta that does not continue the picture held here makes it read the whole one
  * again. A click on a
  * queue-alarm notification arrives as `dashboard-focus`: the app goes to the dashboard and shows
  * that window's tile.

@@ -308,9 +308,13 @@ impl Acc {
         Self { counters, wait: hist::Sum::default(), service: hist::Sum::default() }
     }
 
-    /// Adds one rollup row's histograms; false when one is damaged.
-    fn add_hists(&mut self, r: &rusqlite::Row<'_>) -> Result<bool> {
-        Ok(self.wait.add(sql_blob(r.get_ref(2)?)?) & self.service.add(sql_blob(r.get_ref(3)?)?))
+    /// Adds one rollup row's histograms.
+    fn add_hists(&mut self, r: &rusqlite::Row<'_>) -> Result<()> {
+        if self.wait.add(sql_blob(r.get_ref(2)?)?) & self.service.add(sql_blob(r.get_ref(3)?)?) {
+            Ok(())
+        } else {
+            Err(damaged_histogram())
+        }
     }
 
     fn into_row(self, key: String) -> Option<ReportRow> {
@@ -332,38 +336,33 @@ impl Report {
             "SELECT key, counters, wait_hist, service_hist FROM report_rollups
              WHERE dim = ?1 AND grain = ?2 AND period BETWEEN ?3 AND ?4",
         )?;
-        let mut damaged = false;
-        let rows = if let [(grain, from, to)] = ranges[..] {
-            if from == to {
-                // One day or one whole month: one row per key, already in key order (the primary
-                // key's), so each row becomes a report row as it is read, its histograms read in
-                // place.
-                let mut out = Vec::new();
-                let mut rows = st.query(rusqlite::params![dimension.code(), grain, from, to])?;
-                while let Some(r) = rows.next()? {
-                    let c = Counters::from_fields(Counters::fields_from_blob(sql_blob(r.get_ref(1)?)?)?);
-                    if c.is_zero() {
-                        continue;
-                    }
-                    let (Some(wait), Some(service)) =
-                        (hist::p90_of(sql_blob(r.get_ref(2)?)?), hist::p90_of(sql_blob(r.get_ref(3)?)?))
-                    else {
-                        damaged = true;
-                        continue;
-                    };
-                    out.push(c.into_row(sql_text(r.get_ref(0)?)?.to_owned(), wait, service));
-                }
-                out
-            } else {
-                Self::sum_ranges(&mut st, dimension, &ranges, &mut damaged)?
-            }
-        } else {
-            Self::sum_ranges(&mut st, dimension, &ranges, &mut damaged)?
+        let rows = match ranges[..] {
+            [(grain, from, to)] if from == to => Self::one_row_per_key(&mut st, dimension, grain, from)?,
+            _ => Self::sum_ranges(&mut st, dimension, &ranges)?,
         };
-        if damaged {
-            return Err(crate::error::Error::Corrupt("a report rollup's histogram is damaged".into()));
-        }
         Ok(ReportTable { period, dimension, rows })
+    }
+
+    /// One day or one whole month: one row per key, already in key order (the primary key's), so
+    /// each row becomes a report row as it is read, its histograms read in place.
+    fn one_row_per_key(
+        st: &mut rusqlite::CachedStatement<'_>,
+        dimension: Dimension,
+        grain: i64,
+        period: i64,
+    ) -> Result<Vec<ReportRow>> {
+        let mut out = Vec::new();
+        let mut rows = st.query(rusqlite::params![dimension.code(), grain, period, period])?;
+        while let Some(r) = rows.next()? {
+            let c = Counters::from_fields(Counters::fields_from_blob(sql_blob(r.get_ref(1)?)?)?);
+            if c.is_zero() {
+                continue;
+            }
+            let wait = hist::p90_of(sql_blob(r.get_ref(2)?)?).ok_or_else(damaged_histogram)?;
+            let service = hist::p90_of(sql_blob(r.get_ref(3)?)?).ok_or_else(damaged_histogram)?;
+            out.push(c.into_row(sql_text(r.get_ref(0)?)?.to_owned(), wait, service));
+        }
+        Ok(out)
     }
 
     /// Several rows per key (months and days, or a run of days): summed per key, in key order.
@@ -371,7 +370,6 @@ impl Report {
         st: &mut rusqlite::CachedStatement<'_>,
         dimension: Dimension,
         ranges: &[(i64, i64, i64)],
-        damaged: &mut bool,
     ) -> Result<Vec<ReportRow>> {
         let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
         for &(grain, from, to) in ranges {
@@ -388,7 +386,7 @@ impl Report {
                     }
                     None => acc.entry(key.to_owned()).or_insert_with(|| Acc::new(fields)),
                 };
-                *damaged |= !entry.add_hists(r)?;
+                entry.add_hists(r)?;
             }
         }
         Ok(acc.into_iter().filter_map(|(key, a)| a.into_row(key)).collect())
@@ -412,6 +410,10 @@ impl Report {
         }
         Ok(())
     }
+}
+
+fn damaged_histogram() -> crate::error::Error {
+    crate::error::Error::Corrupt("a report rollup's histogram is damaged".into())
 }
 
 /// A TEXT column borrowed without a copy; the schema guarantees the type, so a mismatch is damage.

@@ -529,6 +529,15 @@ async fn live_dashboard_alarm_notification_and_pause() {
         );
         let watch = DisplayWatch::start(server.clone(), token.clone(), target.number.clone(), "paused");
         let e = tile(&h, &target.number).await?;
+        // The supervisor may have scrolled away (the notification's click above scrolls to its
+        // window): the tile to pause is off screen, and its contents are not rendered
+        // (content-visibility) until it is brought into view, as a person would scroll to it.
+        h.wd()
+            .execute(
+                "const m = document.querySelector('main.content'); m.scrollTop = m.scrollHeight; return null;",
+                Vec::new(),
+            )
+            .await?;
         h.click_element(&h.find_in(&e, "tile-state-paused").await?).await.context("pausing from the tile")?;
         let seen = wait_until_for(
             Duration::from_secs(15),

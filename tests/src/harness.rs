@@ -503,6 +503,22 @@ impl Harness {
                 Ok(()) => Ok(Ok(())),
                 Err(err) => {
                     let text = err.to_string();
+                    if text.contains("not interactable") {
+                        // WebKitWebDriver scrolls only an element that has boxes; one inside a
+                        // part the page does not render while off screen (`content-visibility:
+                        // auto`, e.g. a dashboard tile) has none until it is near the viewport.
+                        // Bring its nearest rendered ancestor into view, as a person scrolls to
+                        // what they mean to click, and try again.
+                        self.wd()
+                            .execute(
+                                "let n = arguments[0]; \
+                                 while (n && n.getClientRects().length === 0) n = n.parentElement; \
+                                 if (n) n.scrollIntoView({block: 'center'}); return null;",
+                                vec![e.to_json()?],
+                            )
+                            .await
+                            .context("scrolling the element's part of the page into view")?;
+                    }
                     if text.contains("intercepted") || text.contains("not interactable") {
                         Err(anyhow!("{}", text.lines().next().unwrap_or_default().trim()))
                     } else {

@@ -12,7 +12,13 @@
 //!    its WebKit processes over `--seconds`, as a share of one core. Target ≤ 5 %. The server
 //!    and the simulator run in this process, so their work is not counted.
 //!
+//! 3. Optional, `--breakdown S`: S seconds per phase with parts of the page hidden (or other
+//!    CSS and JS, `--phases FILE`), on live traffic or, with `--replay`, on a recording of it
+//!    replayed at a fixed rate. `HALLKEEPER_BENCH_PHASE_LOG=FILE` logs each phase's span on
+//!    CLOCK_MONOTONIC, to cut a `perf record -k mono` profile of the run into phases.
+//!
 //! xvfb-run -a dbus-run-session -- hallkeeper-dashboard-bench [--tickets N] [--seconds S] [--speed X]
+//!     [--breakdown S [--phases FILE] [--replay]]
 
 // Shared with the startup bench; this one uses a part of each.
 #[allow(dead_code)]
@@ -32,6 +38,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const HALL: &str = "bench-hall";
 const ADMIN: &str = "bench-admin-token-0123456789";
 const WINDOWS: usize = 200;
+/// The page side of `--replay` (recording and replaying the feed's updates).
+const REPLAY_JS: &str = include_str!("dashboard_replay.js");
 
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     let args: Vec<String> = std::env::args().collect();
@@ -275,22 +283,46 @@ async fn measure(
             ),
             ("all but the totals hidden", HIDE_ALL.to_owned(), false),
         ];
-        // `--phases FILE`: other phases, one a line: `what<TAB>CSS` (CSS may be empty).
+        let phases: Vec<(&str, String, bool, String)> =
+            phases.into_iter().map(|(n, c, s)| (n, c, s, String::new())).collect();
+        // `--phases FILE`: other phases, one a line: `what<TAB>CSS<TAB>JS` (CSS and JS may be
+        // empty; the JS runs in the page as the phase starts, e.g. to stop following the feed).
         let phases = match std::env::args().skip_while(|a| a != "--phases").nth(1) {
             Some(path) => std::fs::read_to_string(&path)?
                 .lines()
                 .filter(|l| !l.trim().is_empty())
                 .map(|l| {
-                    let (name, css) = l.split_once('\t').unwrap_or((l, ""));
-                    (&*name.to_owned().leak(), css.to_owned(), false)
+                    let mut f = l.splitn(3, '\t');
+                    let name = f.next().unwrap_or_default();
+                    let css = f.next().unwrap_or_default();
+                    let js = f.next().unwrap_or_default();
+                    (&*name.to_owned().leak(), css.to_owned(), false, js.to_owned())
                 })
                 .collect(),
             None => phases,
         };
+        // `--replay`: a first phase records the feed's updates, every phase then runs on a replay
+        // of them (2 a second), and a last one with the replay stopped is the floor.
+        let phases = if std::env::args().any(|a| a == "--replay") {
+            let js = |cmd: &str| format!("const cmd = '{cmd}';\n{REPLAY_JS}");
+            std::iter::once(("record (following the feed)", String::new(), false, js("record")))
+                .chain(
+                    phases
+                        .into_iter()
+                        .map(|(n, c, s, j)| (n, c, s, if j.is_empty() { js("play") } else { j })),
+                )
+                .chain(std::iter::once(("replay stopped", String::new(), false, js("stop"))))
+                .collect()
+        } else {
+            phases
+        };
         parts.push_str(
-            "\n\n| part of the page | CPU | page updates | WebKit per update | events/s |\n|---|---|---|---|---|\n",
+            "\n\n| part of the page | CPU | page updates | WebKit per update | events/s | WebKit per event |\n|---|---|---|---|---|---|\n",
         );
-        for (name, css, scrolled) in phases {
+        for (name, css, scrolled, js) in phases {
+            if !js.is_empty() {
+                h.wd().execute(&js, Vec::new()).await?;
+            }
             let scroll = if scrolled { "dashboard-matters" } else { "dashboard-view" };
             h.wd()
                 .execute(
@@ -303,16 +335,26 @@ async fn measure(
                 .await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
             let (e0, p0, t0) = (count_events(&events_before), page_perf(h).await?, Instant::now());
+            let started = monotonic_secs();
             let (cpu, breakdown, webkit) = cpu_share_split(pid, part_secs).await;
+            // `HALLKEEPER_BENCH_PHASE_LOG=FILE`: each phase's span on CLOCK_MONOTONIC (perf's
+            // clock with `perf record -k mono`), to read a profile of the whole run phase by phase.
+            if let Some(log) = std::env::var_os("HALLKEEPER_BENCH_PHASE_LOG") {
+                use std::io::Write;
+                if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+                    let _ = writeln!(f, "{started:.3}\t{:.3}\t{name}", monotonic_secs());
+                }
+            }
             let (e1, p1, secs) =
                 (count_events(&events_before), page_perf(h).await?, t0.elapsed().as_secs_f64());
             let n = p1.0 - p0.0;
             parts.push_str(&format!(
-                "| {name} | {cpu:.1} % ({breakdown}) | {:.2}/s, Vue {:.1} ms each | {:.0} ms | {:.1} |\n",
+                "| {name} | {cpu:.1} % ({breakdown}) | {:.2}/s, Vue {:.1} ms each | {:.0} ms | {:.1} | {:.1} ms |\n",
                 n / secs,
                 if n > 0.0 { (p1.1 - p0.1) / n } else { f64::NAN },
                 if n > 0.0 { webkit * 10.0 * secs / n } else { f64::NAN },
-                (e1 - e0) as f64 / secs
+                (e1 - e0) as f64 / secs,
+                if e1 > e0 { webkit * 10.0 * secs / (e1 - e0) as f64 } else { f64::NAN },
             ));
         }
         h.wd().execute("document.getElementById('hk-bench-hide')?.remove()", Vec::new()).await?;
@@ -388,6 +430,14 @@ async fn cpu_share_split(pid: u32, seconds: u64) -> (f64, String, f64) {
     let breakdown = by_name.iter().map(|(n, s)| format!("{n} {s:.1} %")).collect::<Vec<_>>().join(", ");
     let webkit = by_name.iter().filter(|(n, _)| n.starts_with("WebKit")).map(|(_, s)| s).sum();
     ((c1.saturating_sub(c0)) as f64 / clock_ticks() / wall * 100.0, breakdown, webkit)
+}
+
+/// Seconds on CLOCK_MONOTONIC.
+fn monotonic_secs() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 / 1e9
 }
 
 /// Clock ticks per second (sysconf).

@@ -44,11 +44,11 @@ pub const DASHBOARD_DELTA: &str = "dashboard-delta";
 /// The event asking the UI to show a window's tile (a notification was clicked).
 pub const DASHBOARD_FOCUS: &str = "dashboard-focus";
 
-/// No two computations closer than this. The page's cost is per update (about 20 ms of WebKit's
-/// time with 200 tiles), so this gap trades CPU against latency. The dashboard bench's busy
-/// hall: at 250 ms, 5.7 % of one core and event → tile p95 56 ms; at 500 ms, 4.9–6.4 % and
-/// p95 475–482 ms, too near the 500 ms target; 350 ms keeps the latency well inside it
-/// (docs/benchmarks.md).
+/// No two computations closer than this. The page's cost is per update (8–10 ms of WebKit's time
+/// with 200 tiles since the cards lost their shadow; about 20 ms when this was chosen), so this
+/// gap trades CPU against latency. At 350 ms the dashboard bench reads event → tile p95
+/// 173–183 ms and a busy hall 3.0–3.8 % of one core; 500 ms put p95 at 475–482 ms, too near the
+/// 500 ms target (docs/benchmarks.md).
 const MIN_GAP: Duration = Duration::from_millis(350);
 /// And no closer than this many times what a computation costs, so the feed keeps to 1/40 (2.5 %)
 /// of one core however large and busy the hall (200 windows in a very busy hall: ~2 ms, release

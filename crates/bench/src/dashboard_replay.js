@@ -6,14 +6,8 @@
 // starting picture, in a loop.
 const store = document.querySelector('#app').__vue_app__.config.globalProperties.$pinia._s.get('dashboard')
 const r = (window.__hkReplay ??= { recording: false, deltas: [], base: null, timer: null })
-// The page's `mergeList` (ui/src/stores/dashboard.ts).
-const merge = (list, changed, order, key) => {
-  if (changed.length === 0 && order === null) return list
-  const fresh = new Map(changed.map((x) => [key(x), x]))
-  if (order === null) return list.map((x) => fresh.get(key(x)) ?? x)
-  const old = new Map(list.map((x) => [key(x), x]))
-  return order.map((k) => fresh.get(k) ?? old.get(k)).filter((x) => x !== undefined)
-}
+// The page's own merge (ui/src/stores/dashboard.ts), so the replay applies a delta as the page does.
+const applyDelta = window.__hkDashboardPerf.applyDelta
 clearInterval(r.timer)
 if (cmd === 'record') {
   r.base = store.dashboard
@@ -37,21 +31,7 @@ if (cmd === 'record') {
       store.dashboard = r.base
       return
     }
-    const d = r.deltas[i++]
-    const b = store.dashboard
-    store.dashboard = {
-      ...b,
-      at: d.at,
-      lastEventAt: d.lastEventAt,
-      seq: d.seq,
-      tiles: merge(b.tiles, d.tiles, d.tileOrder, (t) => t.windowId),
-      matters: merge(b.matters, d.matters, d.matterOrder, (m) => m.matterId),
-      totals: d.totals ?? b.totals,
-      hours: d.hours ?? b.hours,
-      waitingSeries: d.waitingSeries ?? b.waitingSeries,
-      alerts: d.alerts ?? b.alerts,
-      suggestions: d.suggestions ?? b.suggestions,
-    }
+    store.dashboard = applyDelta(store.dashboard, r.deltas[i++])
   }, 500)
 }
 return r.deltas.length

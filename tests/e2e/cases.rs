@@ -9,8 +9,6 @@
 //! English, go to `$HALLKEEPER_SCREENSHOTS` (else the artifacts) as cases-zh.png / cases-en.png.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -19,51 +17,12 @@ use hallkeeper_e2e::{wait_until, wait_until_for, By, Harness};
 use serde_json::{json, Value};
 
 use crate::dashboard::{delivered, DbusMonitor};
+use crate::device_http::http;
 
 /// Slow enough that the simulated hall issues (almost) nothing of its own during the test.
 pub const SPEED: &str = "0.02";
 const HALL_UP: Duration = Duration::from_secs(90);
 const COMMENT: &str = "等了一个多小时，窗口还说材料不全，请回电 13812345678";
-
-/// One HTTP/1.1 exchange with a bearer token; the JSON body of a 2xx, or the refusal.
-fn http(method: &str, url: &str, token: &str, body: Option<&Value>) -> Result<Value> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| anyhow!("not an http URL: {url}"))?;
-    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
-    let mut s = TcpStream::connect(host).with_context(|| format!("connecting to {host}"))?;
-    s.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
-        payload.len()
-    )?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| anyhow!("no HTTP header in {text:?}"))?;
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, after)) = rest.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16)?;
-            if n == 0 {
-                break;
-            }
-            out.push_str(&after[..n]);
-            rest = &after[n + 2..];
-        }
-        out
-    } else {
-        body.to_owned()
-    };
-    let status = head.lines().next().unwrap_or_default().to_owned();
-    ensure!(status.starts_with("HTTP/1.1 2"), "{method} {url} answered {status}: {body}");
-    if body.trim().is_empty() {
-        return Ok(Value::Null);
-    }
-    serde_json::from_str(&body).with_context(|| format!("the body of {method} {url}"))
-}
 
 /// The simulator's devices of the hall: (kiosk token, window id → caller token, window id → pad token).
 type Devices = (String, Vec<(String, String)>, Vec<(String, String)>);

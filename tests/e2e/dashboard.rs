@@ -10,8 +10,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -274,46 +272,9 @@ fn display_token(data_dir: &Path) -> Result<String> {
         .ok_or_else(|| anyhow!("no display token in {}", path.display()))
 }
 
-/// GET `url` with a bearer token over plain HTTP/1.1; the JSON body of a 200.
-fn http_get_json(url: &str, token: &str) -> Result<serde_json::Value> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| anyhow!("not an http URL: {url}"))?;
-    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
-    let mut s = TcpStream::connect(host).with_context(|| format!("connecting to {host}"))?;
-    s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| anyhow!("no HTTP header in {text:?}"))?;
-    ensure!(
-        head.starts_with("HTTP/1.1 200"),
-        "GET {url} answered {}",
-        head.lines().next().unwrap_or_default()
-    );
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, after)) = rest.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16)?;
-            if n == 0 {
-                break;
-            }
-            out.push_str(&after[..n]);
-            rest = &after[n + 2..];
-        }
-        out
-    } else {
-        body.to_owned()
-    };
-    serde_json::from_str(&body).with_context(|| format!("the body of GET {url}"))
-}
-
 /// The state of window `number` in the server's display feed.
 fn display_state(server: &str, token: &str, number: &str) -> Result<String> {
-    let feed = http_get_json(&format!("{server}/api/v1/display"), token)?;
+    let feed = crate::device_http::http("GET", &format!("{server}/api/v1/display"), token, None)?;
     feed["windows"]
         .as_array()
         .into_iter()

@@ -7,6 +7,7 @@
 mod cases;
 mod catalog;
 mod dashboard;
+mod device_http;
 mod display;
 mod pages;
 mod reports;

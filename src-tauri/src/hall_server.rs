@@ -104,7 +104,7 @@ impl ServerLink {
             sync: OnceLock::new(),
             _embedded: Some(running),
         };
-        link.ensure_hall("本地大厅").await?;
+        link.ensure_hall(hallkeeper_core::notices::LOCAL_HALL_NAME).await?;
         Ok(link)
     }
 

@@ -41,15 +41,11 @@ pub async fn move_waiting(
     to_window_id: &str,
     locale: Locale,
 ) -> Result<MoveWaitingOutcome, CommandError> {
-    let mut url = reqwest::Url::parse(base_url).map_err(|e| {
-        tracing::warn!("the central server's address {base_url:?} is not a URL: {e}");
+    // Segments, not text: a hall id is the operator's to choose and is escaped as a segment.
+    let url = hallkeeper_sync_client::hall_url(base_url, hall_id, "queue/move-waiting").ok_or_else(|| {
+        tracing::warn!("the central server's address {base_url:?} is not a URL");
         CommandError(notices::server_url_invalid(locale))
     })?;
-    // Segments, not text: a hall id is the operator's to choose and is escaped as a segment.
-    url.path_segments_mut()
-        .map_err(|()| CommandError(notices::server_url_invalid(locale)))?
-        .pop_if_empty()
-        .extend(["api", "v1", "admin", "halls", hall_id, "queue", "move-waiting"]);
     let body = MoveWaitingRequest { matter_id: matter_id.to_owned(), to_window_id: to_window_id.to_owned() };
     let resp = http().post(url).bearer_auth(admin_token).json(&body).send().await.map_err(|e| {
         tracing::warn!("cannot reach the central server: {e}");

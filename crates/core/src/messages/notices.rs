@@ -359,6 +359,16 @@ pub fn sms_server_refused(locale: Locale, status: u16) -> ErrorBody {
     body("sms.server_refused", message)
 }
 
+/// Sync cannot reach the server, in Chinese; None: the error's own English words do.
+pub fn sync_unreachable(locale: Locale, url: &str) -> Option<String> {
+    (locale == Locale::ZhCn).then(|| format!("连不上中心服务器 {url}，修改已保存在本机，恢复后自动同步"))
+}
+
+/// The server failed a sync step (5xx), in Chinese; None: the error's own English words do.
+pub fn sync_server_error(locale: Locale, status: u16) -> Option<String> {
+    (locale == Locale::ZhCn).then(|| format!("中心服务器出错（{status}），稍后自动重试"))
+}
+
 /// A refusal from the central server, in the UI's language. The server writes its messages in
 /// Chinese; in English the codes the desktop's admin actions can meet get an English sentence,
 /// anything else keeps the server's words rather than lose them.

@@ -14,53 +14,24 @@
 //! (`dashboard-delta`, core's `dashboard::diff`: durations in whole minutes, the computation
 //! instant aside), nothing when nothing did; the charts' data (waiting series, hours) at most
 //! every 10 s, as often as the page redraws the charts. A page that holds another picture than a delta's
-//! base reads `get_dashboard`, which answers the feed's last one. It runs core's
-//! [`AlarmTracker`] on every computation, raising one desktop notification per crossing into
-//! alarm (hysteresis and the quiet period are core's) in the UI's language.
-//!
-//! A click on such a notification (reported by tauri-plugin-notification ≥ 2.6 on Linux through
-//! the Desktop Notifications `default` action, on Windows and macOS natively) brings the main
-//! window to the front and sends `dashboard-focus` {subject, subjectId}: the UI goes to 总览 and
-//! shows that window's tile.
+//! base reads `get_dashboard`, which answers the feed's last one. What to send and which alarms
+//! to raise are core's decisions (`hallkeeper_core::dashboard::Feed`, with core's alarm tracker:
+//! hysteresis and the quiet period), at the store's clock; this task schedules the computations,
+//! sends the events and raises the notifications (`crate::notifications`; a click shows the
+//! tile).
 
-use crate::AppState;
-use chrono::Utc;
-use hallkeeper_core::dashboard::{diff, AlarmTracker};
-use hallkeeper_core::proto::{AlarmNotice, AlertSubject, Dashboard, DashboardDelta, Locale};
-use hallkeeper_core::Store;
+use crate::notifications::{self, Target};
+use hallkeeper_core::dashboard::feed::TICK;
+use hallkeeper_core::dashboard::{Feed, FeedStats, Update};
+use hallkeeper_core::proto::events::{DASHBOARD, DASHBOARD_DELTA};
+use hallkeeper_core::proto::{AlarmNotice, Dashboard};
+use hallkeeper_core::{notices, Store};
 use hallkeeper_sync_client::PulledTick;
-use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
+use tauri::{AppHandle, Emitter, Runtime};
 use tokio::sync::{watch, Notify};
-
-/// The event carrying the dashboard to the UI.
-pub const DASHBOARD: &str = "dashboard";
-/// The event carrying what changed since the last `dashboard` or `dashboard-delta`.
-pub const DASHBOARD_DELTA: &str = "dashboard-delta";
-/// The event asking the UI to show a window's tile (a notification was clicked).
-pub const DASHBOARD_FOCUS: &str = "dashboard-focus";
-
-/// No two computations closer than this. The page's cost is per update (8–10 ms of WebKit's time
-/// with 200 tiles since the cards lost their shadow; about 20 ms when this was chosen), so this
-/// gap trades CPU against latency. At 350 ms the dashboard bench reads event → tile p95
-/// 173–183 ms and a busy hall 3.0–3.8 % of one core; 500 ms put p95 at 475–482 ms, too near the
-/// 500 ms target (docs/benchmarks.md).
-const MIN_GAP: Duration = Duration::from_millis(350);
-/// And no closer than this many times what a computation costs, so the feed keeps to 1/40 (2.5 %)
-/// of one core however large and busy the hall (200 windows in a very busy hall: ~2 ms, release
-/// build). A quiet hall's first event after a pause is computed at once either way.
-const COST_FACTOR: u32 = 40;
-/// Without any other reason, recompute this often (running durations move).
-const TICK: Duration = Duration::from_secs(5);
-/// The page redraws its two charts at most this often, so their data (the waiting series, the
-/// hours) goes at most this often too; the other parts of a delta go as soon as they change.
-const CHARTS_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
-/// At most this many notifications for one computation; the rest are summed up in one more.
-const MAX_NOTICES_AT_ONCE: usize = 3;
 
 /// How the rest of the shell wakes the feed: a write happened here.
 #[derive(Default)]
@@ -91,115 +62,12 @@ impl FeedTrigger {
     }
 }
 
-/// What the feed did, for the log and the benchmark.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FeedStats {
-    pub computed: u64,
-    pub emitted: u64,
-    pub notices: u64,
-    /// Time spent computing on the blocking pool.
-    pub busy: Duration,
-}
-
-/// What the UI is sent after a computation.
-#[derive(Debug)]
-pub enum Update {
-    /// The whole dashboard (the first, and the first of a new hall day) as `dashboard`.
-    Full(Dashboard),
-    /// What changed since the last one sent, as `dashboard-delta`.
-    Delta(DashboardDelta),
-}
-
-/// The feed's decisions, without Tauri (the benchmark drives it too): what to send, what to
-/// notify.
-#[derive(Default)]
-pub struct Feed {
-    tracker: AlarmTracker,
-    /// The last dashboard sent (numbered): what the UI holds.
-    last_sent: Option<Dashboard>,
-    seq: u64,
-    quiet_min: Option<u32>,
-    /// What a computation costs lately.
-    cost: Duration,
-    /// When the charts' data last went out.
-    charts_sent_at: Option<chrono::DateTime<Utc>>,
-    pub stats: FeedStats,
-}
-
-impl Feed {
-    /// Whether the next computation should read the quiet period too.
-    pub fn needs_settings(&self) -> bool {
-        self.quiet_min.is_none()
-    }
-
-    /// Records what a computation cost (its time on the blocking pool).
-    pub fn record(&mut self, took: Duration) {
-        self.stats.busy += took;
-        // A moving average, so one slow computation (the store busy with a pull) does not stall
-        // the feed, and a steady cost is followed within a few computations.
-        self.cost = if self.cost.is_zero() { took } else { (self.cost * 3 + took) / 4 };
-    }
-
-    /// The least time between two computations now: [`MIN_GAP`], or more for a costly hall.
-    pub fn min_gap(&self) -> Duration {
-        MIN_GAP.max(self.cost * COST_FACTOR)
-    }
-
-    /// Computes the dashboard (blocking: run it on the blocking pool), and the quiet period when
-    /// `settings` is set.
-    pub fn compute(store: &Store, settings: bool) -> hallkeeper_core::Result<(Dashboard, Option<u32>)> {
-        let dashboard = store.dashboard()?;
-        let quiet = if settings { Some(store.threshold_settings()?.quiet_min) } else { None };
-        Ok((dashboard, quiet))
-    }
-
-    /// Takes a computed dashboard: what to send the UI when something visible changed since the
-    /// last one sent, and the alarm notices it calls for.
-    pub fn take(
-        &mut self,
-        mut dashboard: Dashboard,
-        quiet: Option<u32>,
-        now: chrono::DateTime<Utc>,
-    ) -> (Option<Update>, Vec<AlarmNotice>) {
-        self.stats.computed += 1;
-        if let Some(q) = quiet {
-            self.quiet_min = Some(q);
-        }
-        let notices = self.tracker.observe(&dashboard, self.quiet_min.unwrap_or(0), now);
-        self.stats.notices += notices.len() as u64;
-        dashboard.seq = self.seq + 1;
-        // Charts' data not yet due: the UI keeps (and the next diff compares against) what it
-        // has, so the change goes with a later update.
-        let charts_due = self.charts_sent_at.is_none_or(|t| now - t >= CHARTS_EVERY);
-        if let Some(last) = self.last_sent.as_ref().filter(|l| !charts_due && l.day == dashboard.day) {
-            dashboard.waiting_series.clone_from(&last.waiting_series);
-            dashboard.hours.clone_from(&last.hours);
-        }
-        let update = match &self.last_sent {
-            Some(last) if last.day == dashboard.day => match diff(last, &dashboard) {
-                None => return (None, notices),
-                Some(delta) => Update::Delta(delta),
-            },
-            _ => Update::Full(dashboard.clone()),
-        };
-        let charts_sent = match &update {
-            Update::Full(_) => true,
-            Update::Delta(d) => d.waiting_series.is_some() || d.hours.is_some(),
-        };
-        if charts_sent {
-            self.charts_sent_at = Some(now);
-        }
-        self.seq += 1;
-        self.stats.emitted += 1;
-        self.last_sent = Some(dashboard);
-        (Some(update), notices)
-    }
-
-    /// The last dashboard sent: what `get_dashboard` answers, so a page that missed a delta
-    /// (or just opened) continues from the picture the next delta applies to.
-    pub fn last_sent(&self) -> Option<&Dashboard> {
-        self.last_sent.as_ref()
-    }
+/// Computes the dashboard (blocking: run it on the blocking pool), and the quiet period when
+/// `settings` is set.
+fn compute(store: &Store, settings: bool) -> hallkeeper_core::Result<(Dashboard, Option<u32>)> {
+    let dashboard = store.dashboard()?;
+    let quiet = if settings { Some(store.threshold_settings()?.quiet_min) } else { None };
+    Ok((dashboard, quiet))
 }
 
 /// Waits for the next pull, or forever when there is no sync (or it ended).
@@ -260,7 +128,7 @@ pub async fn run<R: Runtime>(
         let s = store.clone();
         let computed = tauri::async_runtime::spawn_blocking(move || {
             let started = Instant::now();
-            Feed::compute(&s, settings).map(|v| (v, started.elapsed()))
+            compute(&s, settings).map(|v| (v, started.elapsed()))
         })
         .await;
         let ((dashboard, quiet), took) = match computed {
@@ -281,7 +149,7 @@ pub async fn run<R: Runtime>(
             }
         };
         feed.record(took);
-        let (send, notices) = feed.take(dashboard, quiet, Utc::now());
+        let (send, notices) = feed.take(dashboard, quiet, store.now());
         if let Some(update) = send {
             trigger.set_latest(feed.last_sent());
             let sent = match &update {
@@ -292,10 +160,7 @@ pub async fn run<R: Runtime>(
                 tracing::warn!("cannot send the dashboard to the UI: {e}");
             }
         }
-        if !notices.is_empty() {
-            let locale = app.try_state::<AppState>().map_or(Locale::ZhCn, |s| s.locale());
-            raise(&app, locale, &notices);
-        }
+        raise(&app, &notices);
         if report.0.elapsed() >= REPORT_EVERY {
             let (since, before) = report;
             let busy = feed.stats.busy.saturating_sub(before.busy);
@@ -313,264 +178,22 @@ pub async fn run<R: Runtime>(
     }
 }
 
-// ---- notifications ------------------------------------------------------------------------------
-
-/// What a click on a notification asks the UI to show.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FocusRequest {
-    pub subject: AlertSubject,
-    pub subject_id: String,
-}
-
-fn minutes(secs: Option<i64>) -> Option<i64> {
-    secs.map(|s| s.max(0) / 60).filter(|m| *m > 0)
-}
-
-/// The title and body of one notice, in the UI's language.
-pub fn notice_text(locale: Locale, n: &AlarmNotice) -> (String, String) {
-    let wait = minutes(n.longest_wait_secs);
-    match locale {
-        Locale::ZhCn => {
-            let title = match n.subject {
-                AlertSubject::Window => format!("排队告警：{} 窗口", n.label),
-                AlertSubject::Matter => format!("排队告警：{}", n.label),
-            };
-            let body = match wait {
-                Some(m) => format!("{} 人等候，最长已等 {m} 分钟", n.waiting),
-                None => format!("{} 人等候", n.waiting),
-            };
-            (title, body)
-        }
-        Locale::EnUs => {
-            let title = match n.subject {
-                AlertSubject::Window => format!("Queue alarm: window {}", n.label),
-                AlertSubject::Matter => format!("Queue alarm: {}", n.label),
-            };
-            let people = if n.waiting == 1 { "person" } else { "people" };
-            let body = match wait {
-                Some(m) => format!("{} {people} waiting, the longest for {m} min", n.waiting),
-                None => format!("{} {people} waiting", n.waiting),
-            };
-            (title, body)
-        }
+/// Raises the notifications of one computation, batched and worded by core.
+fn raise<R: Runtime>(app: &AppHandle<R>, alarms: &[AlarmNotice]) {
+    if alarms.is_empty() {
+        return;
     }
-}
-
-/// The one notification that stands for the notices beyond the first few.
-fn summary_text(locale: Locale, rest: &[AlarmNotice]) -> (String, String) {
-    let labels: Vec<String> = rest
-        .iter()
-        .take(8)
-        .map(|n| match (n.subject, locale) {
-            (AlertSubject::Window, Locale::ZhCn) => format!("{} 窗口", n.label),
-            (AlertSubject::Window, Locale::EnUs) => format!("window {}", n.label),
-            (AlertSubject::Matter, _) => n.label.clone(),
-        })
-        .collect();
-    let more = rest.len().saturating_sub(labels.len());
-    match locale {
-        Locale::ZhCn => {
-            let mut body = labels.join("、");
-            if more > 0 {
-                body += &format!(" 等 {} 处", rest.len());
-            }
-            (format!("排队告警：另有 {} 处", rest.len()), body)
-        }
-        Locale::EnUs => {
-            let mut body = labels.join(", ");
-            if more > 0 {
-                body += &format!(" and {more} more");
-            }
-            (format!("Queue alarms: {} more", rest.len()), body)
-        }
-    }
-}
-
-/// Raises the notifications of one computation: the first few each on its own (most people
-/// waiting first), the rest as one summary (a hall where twenty windows cross together gets four
-/// notifications, not twenty).
-fn raise<R: Runtime>(app: &AppHandle<R>, locale: Locale, notices: &[AlarmNotice]) {
-    let (each, rest) = notices.split_at(notices.len().min(MAX_NOTICES_AT_ONCE));
-    for n in each {
-        let (title, body) = notice_text(locale, n);
-        show(app, &title, &body, Some(n));
-    }
-    if !rest.is_empty() {
-        let (title, body) = summary_text(locale, rest);
-        // The summary's click shows the first of them.
-        show(app, &title, &body, rest.first());
-    }
-}
-
-fn show<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str, about: Option<&AlarmNotice>) {
-    let mut builder = app.notification().builder().title(title).body(body);
-    if let Some(n) = about {
-        builder = builder.extra("subject", n.subject).extra("subjectId", &n.subject_id);
-    }
-    match builder.show() {
-        // show() only prepares it: whether a notification daemon took it is not known here.
-        Ok(()) => tracing::info!(title, "queue alarm notification raised"),
-        Err(e) => tracing::warn!(title, "queue alarm notification not raised: {e}"),
-    }
-}
-
-/// Registers what a click on a queue-alarm notification does. Must run before the first
-/// notification is shown (the plugin offers the click only on notifications shown while a
-/// handler exists).
-pub fn handle_notification_clicks<R: Runtime>(app: &AppHandle<R>) {
-    let handle = app.clone();
-    let registered = app.notification().on_action(move |performed| {
-        let Some(n) = performed.notification() else { return };
-        // A poor-rating notification opens its case instead of a tile.
-        if let Some(case_id) = n.extra().get(crate::poor_ratings::CASE_ID_EXTRA).and_then(|v| v.as_str()) {
-            crate::poor_ratings::focus_case(&handle, case_id.to_owned());
-            return;
-        }
-        let subject =
-            n.extra().get("subject").and_then(|v| serde_json::from_value::<AlertSubject>(v.clone()).ok());
-        let subject_id = n.extra().get("subjectId").and_then(|v| v.as_str()).map(str::to_owned);
-        let (Some(subject), Some(subject_id)) = (subject, subject_id) else { return };
-        tracing::info!(action = performed.action_id(), %subject_id, "queue alarm notification clicked");
-        let app = handle.clone();
-        let request = FocusRequest { subject, subject_id };
-        // Window calls belong on the main thread; the handler runs on the plugin's D-Bus thread.
-        let on_main = app.clone();
-        let _ = app.run_on_main_thread(move || {
-            if let Some(w) = on_main.get_webview_window("main") {
-                let _ = w.unminimize();
-                let _ = w.show();
-                let _ = w.set_focus();
-            }
-            if let Err(e) = on_main.emit(DASHBOARD_FOCUS, request) {
-                tracing::warn!("cannot ask the UI to show the alarm's tile: {e}");
-            }
-        });
-    });
-    if let Err(e) = registered {
-        tracing::warn!("clicks on notifications will not be followed: {e}");
+    for n in notices::alarm_notices(notifications::locale(app), alarms) {
+        let target = Target::Tile { subject: n.about.subject, subject_id: &n.about.subject_id };
+        notifications::show(app, "queue alarm", &n.title, &n.body, Some(target));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn notice(subject: AlertSubject, label: &str, waiting: u32, longest: Option<i64>) -> AlarmNotice {
-        AlarmNotice {
-            subject,
-            subject_id: format!("id-{label}"),
-            label: label.into(),
-            waiting,
-            longest_wait_secs: longest,
-        }
-    }
-
-    #[test]
-    fn notices_are_worded_in_the_ui_language() {
-        let w = notice(AlertSubject::Window, "A03", 12, Some(25 * 60 + 10));
-        assert_eq!(
-            notice_text(Locale::ZhCn, &w),
-            ("排队告警：A03 窗口".to_owned(), "12 人等候，最长已等 25 分钟".to_owned())
-        );
-        assert_eq!(
-            notice_text(Locale::EnUs, &w),
-            ("Queue alarm: window A03".to_owned(), "12 people waiting, the longest for 25 min".to_owned())
-        );
-        let m = notice(AlertSubject::Matter, "不动产登记", 1, None);
-        assert_eq!(notice_text(Locale::ZhCn, &m), ("排队告警：不动产登记".to_owned(), "1 人等候".to_owned()));
-        assert_eq!(notice_text(Locale::EnUs, &m).1, "1 person waiting");
-    }
-
-    #[test]
-    fn the_first_picture_goes_whole_then_what_changed_and_seconds_alone_send_nothing() {
-        let d = |at: &str, longest: i64| {
-            let mut d: Dashboard = serde_json::from_value(serde_json::json!({
-                "day": "2026-11-26", "at": at, "lastEventAt": null, "tiles": [], "matters": [],
-                "totals": {"waiting": 1, "issuedToday": 1, "servedToday": 0, "noShowsToday": 0,
-                           "averageWaitTodaySecs": null, "satisfactionToday": null, "openPoorRatings": null},
-                "hours": [], "waitingSeries": [], "alerts": [], "suggestions": []
-            }))
-            .unwrap();
-            d.totals.average_wait_today_secs = Some(longest);
-            d
-        };
-        let mut feed = Feed::default();
-        let now = Utc::now();
-        let first = feed.take(d("2026-11-26T02:00:00Z", 61), Some(15), now).0;
-        assert!(matches!(&first, Some(Update::Full(d)) if d.seq == 1), "{first:?}");
-        assert!(feed.take(d("2026-11-26T02:00:05Z", 119), None, now).0.is_none(), "same minute");
-        let next = feed.take(d("2026-11-26T02:00:10Z", 120), None, now).0;
-        match next {
-            Some(Update::Delta(delta)) => {
-                assert_eq!((delta.base_seq, delta.seq), (1, 2));
-                assert_eq!(delta.totals.and_then(|t| t.average_wait_today_secs), Some(120));
-                assert!(delta.tiles.is_empty() && delta.alerts.is_none());
-            }
-            other => panic!("expected a delta: {other:?}"),
-        }
-        assert_eq!(feed.last_sent().map(|d| d.seq), Some(2));
-        let new_day = {
-            let mut x = d("2026-11-27T02:00:00Z", 120);
-            x.day = "2026-11-27".into();
-            x
-        };
-        assert!(matches!(feed.take(new_day, None, now).0, Some(Update::Full(d)) if d.seq == 3), "a new day");
-        assert_eq!((feed.stats.computed, feed.stats.emitted), (4, 3));
-    }
-
-    #[test]
-    fn the_charts_data_goes_at_most_every_ten_seconds() {
-        let d = |waiting: u32, at_hour: u32| {
-            let mut d: Dashboard = serde_json::from_value(serde_json::json!({
-                "day": "2026-11-26", "at": "2026-11-26T02:00:00Z", "lastEventAt": null, "tiles": [],
-                "matters": [],
-                "totals": {"waiting": waiting, "issuedToday": 1, "servedToday": 0, "noShowsToday": 0,
-                           "averageWaitTodaySecs": null, "satisfactionToday": null, "openPoorRatings": null},
-                "hours": [{"hour": at_hour, "arrivals": waiting, "served": 0}],
-                "waitingSeries": [{"at": "2026-11-26T02:00:00Z", "waiting": waiting}],
-                "alerts": [], "suggestions": []
-            }))
-            .unwrap();
-            d.totals.waiting = waiting;
-            d
-        };
-        let t0 = Utc::now();
-        let mut feed = Feed::default();
-        assert!(matches!(feed.take(d(1, 9), None, t0).0, Some(Update::Full(_))));
-        // 3 s later: the totals go at once, the charts' data waits.
-        match feed.take(d(2, 9), None, t0 + chrono::TimeDelta::seconds(3)).0 {
-            Some(Update::Delta(x)) => {
-                assert!(x.waiting_series.is_none() && x.hours.is_none(), "{x:?}");
-                assert_eq!(x.totals.map(|t| t.waiting), Some(2));
-            }
-            other => panic!("expected a delta: {other:?}"),
-        }
-        // Only the charts changed, still within 10 s: nothing to send.
-        assert!(feed.take(d(2, 10), None, t0 + chrono::TimeDelta::seconds(6)).0.is_none());
-        // Due: what changed since the last sent goes now, and the picture held matches it.
-        match feed.take(d(2, 10), None, t0 + chrono::TimeDelta::seconds(11)).0 {
-            Some(Update::Delta(x)) => {
-                assert_eq!(x.waiting_series.map(|s| s[0].waiting), Some(2));
-                assert_eq!(x.hours.map(|h| h[0].hour), Some(10));
-                assert!(x.totals.is_none());
-            }
-            other => panic!("expected a delta: {other:?}"),
-        }
-        let held = feed.last_sent().unwrap();
-        assert_eq!((held.waiting_series[0].waiting, held.hours[0].hour), (2, 10));
-    }
-
-    #[test]
-    fn many_notices_are_summed_up() {
-        let rest: Vec<_> =
-            (1..=10).map(|i| notice(AlertSubject::Window, &format!("B{i:02}"), 5, None)).collect();
-        let (title, body) = summary_text(Locale::ZhCn, &rest);
-        assert_eq!(title, "排队告警：另有 10 处");
-        assert!(body.starts_with("B01 窗口、B02 窗口") && body.ends_with(" 等 10 处"), "{body}");
-        let (title, body) = summary_text(Locale::EnUs, &rest[..2]);
-        assert_eq!((title.as_str(), body.as_str()), ("Queue alarms: 2 more", "window B01, window B02"));
-    }
+    use chrono::Utc;
+    use hallkeeper_core::dashboard::feed::MIN_GAP;
 
     /// CPU time (user + system) of the calling thread so far, from /proc (Linux).
     fn thread_cpu() -> Duration {
@@ -601,7 +224,7 @@ mod tests {
         let store = Arc::new(Store::open_in_dir(dir.path(), Arc::new(hallkeeper_core::SystemClock)).unwrap());
         let link = Arc::new(ServerLink::embedded(dir.path()).await.unwrap());
         let matters = hallkeeper_sim::model::read_catalog(None).unwrap();
-        let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let now = store.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let config = hallkeeper_sim::model::hall_config(&matters, windows, &now).unwrap();
         store.seed_hall("bench", &config).unwrap();
         link.push_config(&store.hall_config(default_settings()).unwrap()).await.unwrap();
@@ -633,10 +256,10 @@ mod tests {
             let mut bytes = 0usize;
             while let Ok(settings) = jobs.recv() {
                 let t0 = Instant::now();
-                let (d, quiet) = Feed::compute(&worker_store, settings || feed.needs_settings()).unwrap();
+                let (d, quiet) = compute(&worker_store, settings || feed.needs_settings()).unwrap();
                 let computed = t0.elapsed();
                 feed.record(computed);
-                let now = Utc::now();
+                let now = worker_store.now();
                 let age = d
                     .last_event_at
                     .as_deref()

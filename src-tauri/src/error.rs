@@ -16,14 +16,7 @@ impl DesktopError {
     pub fn to_body(&self, locale: Locale) -> ErrorBody {
         match self {
             DesktopError::Core(e) => e.to_body(locale),
-            DesktopError::Task(detail) => ErrorBody {
-                code: "internal".into(),
-                message: match locale {
-                    Locale::ZhCn => format!("程序内部错误：{detail}"),
-                    Locale::EnUs => format!("Internal error: {detail}"),
-                },
-                field: None,
-            },
+            DesktopError::Task(detail) => hallkeeper_core::notices::internal(locale, detail),
         }
     }
 }

@@ -104,7 +104,7 @@ impl ServerLink {
             sync: OnceLock::new(),
             _embedded: Some(running),
         };
-        link.ensure_hall("本地大厅").await?;
+        link.ensure_hall(hallkeeper_core::notices::LOCAL_HALL_NAME).await?;
         Ok(link)
     }
 
@@ -125,6 +125,12 @@ impl ServerLink {
             tracing::warn!("the central server is not ready for this hall yet: {e}");
         }
         Ok(link)
+    }
+
+    /// `<base>/api/v1/admin/halls/<hall>/<path>`, the hall id escaped (the client crate's one
+    /// URL builder).
+    fn hall_url(&self, path: &str) -> String {
+        hallkeeper_sync_client::hall_address(&self.base_url, &self.hall_id, path)
     }
 
     pub fn admin_token(&self) -> &str {
@@ -149,7 +155,7 @@ impl ServerLink {
 
     /// `GET /api/v1/admin/halls/<hall>/<path>` with the admin token, as JSON.
     pub async fn admin_get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, LinkError> {
-        let url = format!("{}/api/v1/admin/halls/{}/{path}", self.base_url, self.hall_id);
+        let url = self.hall_url(path);
         let sent = self.http.get(&url).bearer_auth(&self.admin_token).send().await;
         Self::read_json(url, sent).await
     }
@@ -160,7 +166,7 @@ impl ServerLink {
         path: &str,
         body: &B,
     ) -> Result<T, LinkError> {
-        let url = format!("{}/api/v1/admin/halls/{}/{path}", self.base_url, self.hall_id);
+        let url = self.hall_url(path);
         let sent = self.http.post(&url).bearer_auth(&self.admin_token).json(body).send().await;
         Self::read_json(url, sent).await
     }
@@ -181,7 +187,7 @@ impl ServerLink {
     }
 
     pub async fn push_config(&self, config: &HallConfig) -> Result<(), LinkError> {
-        let url = format!("{}/api/v1/admin/halls/{}/config", self.base_url, self.hall_id);
+        let url = self.hall_url("config");
         let resp = self
             .http
             .put(&url)

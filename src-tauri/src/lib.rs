@@ -6,6 +6,7 @@ pub mod commands;
 pub mod dashboard_feed;
 mod error;
 pub mod hall_server;
+mod notifications;
 pub mod poor_ratings;
 mod simulation;
 mod state;
@@ -109,7 +110,7 @@ pub fn run(started: Instant) -> i32 {
             app.manage(state);
             app.manage(std::sync::Arc::new(dashboard_feed::FeedTrigger::default()));
             // Before any notification: only those shown while a handler exists report a click.
-            dashboard_feed::handle_notification_clicks(app.handle());
+            notifications::handle_clicks(app.handle());
             let store = app.state::<AppState>().store();
             tauri::async_runtime::spawn(poor_ratings::run_alerts(app.handle().clone(), store));
             connect_server(app.handle().clone(), options.clone(), data_dir);

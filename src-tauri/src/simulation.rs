@@ -68,11 +68,11 @@ async fn seed_if_empty(link: &ServerLink, store: &Arc<Store>) -> Result<bool, St
     let empty = empty.map_err(|e| e.to_string())?;
     if empty {
         let matters = hallkeeper_sim::model::read_catalog(None).map_err(|e| e.to_string())?;
-        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let now = store.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let config =
             hallkeeper_sim::model::hall_config(&matters, DEMO_WINDOWS, &now).map_err(|e| e.to_string())?;
         let s = store.clone();
-        tokio::task::spawn_blocking(move || s.seed_hall("演示数据", &config))
+        tokio::task::spawn_blocking(move || s.seed_hall(hallkeeper_core::notices::DEMO_HALL_NAME, &config))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;

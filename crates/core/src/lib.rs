@@ -24,4 +24,5 @@ pub mod windows;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Code, Error, Rejection, Result};
 pub use hallkeeper_proto as proto;
+pub use messages::notices;
 pub use store::Store;

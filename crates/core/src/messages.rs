@@ -1,6 +1,8 @@
 //! Every message a person reads, in Simplified Chinese and English. Kept in one place so the two
 //! languages are reviewed side by side.
 
+pub mod notices;
+
 use crate::error::{Code, Error, Rejection};
 use hallkeeper_proto::Locale;
 

@@ -12,6 +12,7 @@ mod coverage;
 mod dashboard;
 mod device;
 mod error;
+pub mod events;
 mod import;
 mod queue;
 mod rectification;
@@ -45,6 +46,9 @@ pub use device::{
     RatingLevel, TakeTicket, TransferRequest, WindowStateRequest,
 };
 pub use error::ErrorBody;
+pub use events::{
+    CaseFocus, CasesChanged, DashboardFocus, DataChanged, DataEntity, MoveWaitingOutcome, MoveWaitingRequest,
+};
 pub use import::{
     ColumnMapping, DepartmentChange, FieldChange, ImportFormat, ImportInspection, ImportOutcome,
     ImportPreview, ImportProgress, ImportRequest, ImportStage, MatterChange, MatterField, MatterSummary,
@@ -57,8 +61,8 @@ pub use queue::{
 };
 pub use rectification::{
     AppealDecision, AppealRecord, CallBackRecord, CaseAction, CaseActionKind, CaseAlerts, CaseAssignee,
-    CaseAssigneeKind, CaseAttachment, CaseDeadline, CaseDetail, CaseFocus, CaseRules, CaseState, CaseStep,
-    CaseSummary, CaseTransition, CasesChanged, DeadlineProfile, InboxFilter, LocalRating, RectificationCase,
+    CaseAssigneeKind, CaseAttachment, CaseDeadline, CaseDetail, CaseRules, CaseState, CaseStep, CaseSummary,
+    CaseTransition, DeadlineProfile, InboxFilter, LocalRating, RectificationCase,
 };
 pub use reports::{
     ReportDimension, ReportLevelCounts, ReportPeriod, ReportPeriodInput, ReportPeriodKind, ReportRow,
@@ -215,6 +219,11 @@ pub fn typescript_declarations() -> String {
         InboxFilter::decl(&cfg),
         CasesChanged::decl(&cfg),
         CaseFocus::decl(&cfg),
+        DataEntity::decl(&cfg),
+        DataChanged::decl(&cfg),
+        DashboardFocus::decl(&cfg),
+        MoveWaitingRequest::decl(&cfg),
+        MoveWaitingOutcome::decl(&cfg),
         SmsDeliveryStatus::decl(&cfg),
         SmsOutboxEntry::decl(&cfg),
         SmsDayCount::decl(&cfg),

@@ -260,17 +260,3 @@ pub struct InboxFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
-
-/// The `cases-changed` event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct CasesChanged {
-    pub unread: u32,
-}
-
-/// The `case-focus` event (a case notification was clicked).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct CaseFocus {
-    pub case_id: String,
-}

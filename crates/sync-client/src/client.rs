@@ -86,11 +86,13 @@ pub struct SyncClient {
     pull_gate: tokio::sync::Mutex<()>,
 }
 
+/// Up to half of `base` at random, so desktops that lost the server together do not all retry at
+/// the same instant. The randomness is the std hasher's per-instance keys, not the clock.
 fn jitter(base: Duration) -> Duration {
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new().build_hasher().finish();
     let half = (base.as_millis() as u64 / 2).max(1);
-    Duration::from_millis(u64::from(nanos) % half)
+    Duration::from_millis(random % half)
 }
 
 impl SyncClient {
@@ -189,7 +191,7 @@ impl SyncClient {
     }
 
     fn went_through(&self) {
-        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let now = self.store.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.status.send_modify(|s| {
             s.connection = SyncConnection::Online;
             s.last_error = None;

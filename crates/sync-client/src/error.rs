@@ -39,18 +39,17 @@ impl SyncError {
         }
     }
 
-    /// For the supervisor, in their language.
+    /// For the supervisor, in their language (the sentences are core's).
     pub fn message(&self, locale: Locale) -> String {
-        let zh = locale == Locale::ZhCn;
-        match self {
-            SyncError::Unreachable { url, .. } if zh => {
-                format!("连不上中心服务器 {url}，修改已保存在本机，恢复后自动同步")
-            }
-            SyncError::Server { status, .. } if zh => format!("中心服务器出错（{status}），稍后自动重试"),
+        use hallkeeper_core::notices;
+        let said = match self {
+            SyncError::Unreachable { url, .. } => notices::sync_unreachable(locale, url),
+            SyncError::Server { status, .. } => notices::sync_server_error(locale, *status),
             // The server's own message is already in Chinese.
-            SyncError::Refused { message, .. } if zh => message.clone(),
-            SyncError::Store(e) => e.message(locale),
-            other => other.to_string(),
-        }
+            SyncError::Refused { message, .. } if locale == Locale::ZhCn => Some(message.clone()),
+            SyncError::Store(e) => Some(e.message(locale)),
+            _ => None,
+        };
+        said.unwrap_or_else(|| self.to_string())
     }
 }

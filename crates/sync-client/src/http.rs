@@ -50,6 +50,28 @@ async fn answer<T: DeserializeOwned>(url: &str, resp: reqwest::Response) -> Resu
     Err(SyncError::Server { url: url.to_owned(), status: status.as_u16(), body: text })
 }
 
+/// The URL of `path` (`sync/pull?cursor=0`, `queue/move-waiting` …) under the hall's admin API:
+/// `<base>/api/v1/admin/halls/<hall>/<path>`. The one place these URLs are made: the hall id is
+/// the operator's to choose and goes in as one escaped path segment, whatever it holds; `path`
+/// and its query are the caller's fixed words (a query value the caller escapes).
+pub fn hall_url(base_url: &str, hall_id: &str, path: &str) -> Option<reqwest::Url> {
+    let mut url = reqwest::Url::parse(base_url).ok()?;
+    let (path, query) = path.split_once('?').map_or((path, None), |(p, q)| (p, Some(q)));
+    url.path_segments_mut()
+        .ok()?
+        .pop_if_empty()
+        .extend(["api", "v1", "admin", "halls", hall_id])
+        .extend(path.split('/').filter(|s| !s.is_empty()));
+    url.set_query(query);
+    Some(url)
+}
+
+/// [`hall_url`] as text for a request; an address that is not a URL stays as typed, so the
+/// request fails as unreachable, naming it.
+pub fn hall_address(base_url: &str, hall_id: &str, path: &str) -> String {
+    hall_url(base_url, hall_id, path).map_or_else(|| format!("{base_url}/{path}"), String::from)
+}
+
 impl Http {
     pub(crate) fn new(endpoint: Endpoint) -> Self {
         let client = reqwest::Client::builder()
@@ -71,7 +93,7 @@ impl Http {
     }
 
     fn url(&self, what: &str) -> String {
-        format!("{}/api/v1/admin/halls/{}/sync/{what}", self.endpoint.base_url, self.endpoint.hall_id)
+        hall_address(&self.endpoint.base_url, &self.endpoint.hall_id, &format!("sync/{what}"))
     }
 
     /// A request to one of the hall's sync endpoints (`url`), as the hall's administration, naming this

@@ -12,3 +12,4 @@ mod http;
 
 pub use client::{Endpoint, PulledTick, RatingsHook, SyncClient, SyncReport};
 pub use error::SyncError;
+pub use http::{hall_address, hall_url};

@@ -17,33 +17,11 @@ pub mod stars;
 pub mod sync;
 pub mod windows;
 
-use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
-
 /// Event names the UI listens to.
-pub const DATA_CHANGED: &str = "data-changed";
-pub const IMPORT_PROGRESS: &str = "import-progress";
-pub const SYNC_STATUS: &str = "sync-status";
-
-/// What kind of record a write touched: the UI refetches what depends on it.
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Entity {
-    Windows,
-    Catalog,
-    Bindings,
-    Staff,
-    Roster,
-    /// The dashboard's thresholds (settings).
-    Thresholds,
-    /// The SMS reminder rules (they go to the server with the hall configuration).
-    SmsRules,
-}
-
-#[derive(Clone, Serialize)]
-struct DataChanged {
-    entity: Entity,
-}
+pub use hallkeeper_core::proto::events::{DATA_CHANGED, IMPORT_PROGRESS, SYNC_STATUS};
+use hallkeeper_core::proto::DataChanged;
+pub use hallkeeper_core::proto::DataEntity as Entity;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 pub(crate) fn notify_changed<R: Runtime>(app: &AppHandle<R>, entity: Entity) {
     if let Some(feed) = app.try_state::<std::sync::Arc<crate::dashboard_feed::FeedTrigger>>() {

@@ -3,21 +3,11 @@
 //! calls; the events they cause come back to this desktop by sync, like the callers' events.
 
 use crate::{AppState, CommandError};
-use hallkeeper_core::proto::{ErrorBody, Locale};
-use reqwest::StatusCode;
-use serde::{Deserialize, Serialize};
+use hallkeeper_core::notices;
+use hallkeeper_core::proto::{ErrorBody, Locale, MoveWaitingOutcome, MoveWaitingRequest};
 use std::sync::OnceLock;
 use std::time::Duration;
 use tauri::State;
-
-/// What a move did, as the server answered it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MoveWaitingOutcome {
-    pub moved: u32,
-    /// The tickets moved, in issue order.
-    pub ticket_ids: Vec<String>,
-}
 
 /// 整队转移: sends every ticket waiting in the matter's queue to the window, each keeping its
 /// number and place (the server's `POST /admin/halls/{hallId}/queue/move-waiting`). The
@@ -31,12 +21,7 @@ pub async fn move_waiting_tickets(
 ) -> Result<MoveWaitingOutcome, CommandError> {
     let locale = state.locale();
     let Some(link) = state.link().cloned() else {
-        return Err(error(
-            locale,
-            "server.not_connected",
-            "尚未连接中心服务器，正在连接…",
-            "Not connected to the central server yet; connecting…",
-        ));
+        return Err(CommandError(notices::not_connected(locale, "server.not_connected")));
     };
     let outcome =
         move_waiting(&link.base_url, &link.hall_id, link.admin_token(), &matter_id, &to_window_id, locale)
@@ -56,23 +41,12 @@ pub async fn move_waiting(
     to_window_id: &str,
     locale: Locale,
 ) -> Result<MoveWaitingOutcome, CommandError> {
-    let mut url = reqwest::Url::parse(base_url).map_err(|e| {
-        tracing::warn!("the central server's address {base_url:?} is not a URL: {e}");
-        error(locale, "server.url_invalid", "中心服务器地址无效", "The central server's address is not valid")
-    })?;
     // Segments, not text: a hall id is the operator's to choose and is escaped as a segment.
-    url.path_segments_mut()
-        .map_err(|()| {
-            error(
-                locale,
-                "server.url_invalid",
-                "中心服务器地址无效",
-                "The central server's address is not valid",
-            )
-        })?
-        .pop_if_empty()
-        .extend(["api", "v1", "admin", "halls", hall_id, "queue", "move-waiting"]);
-    let body = serde_json::json!({ "matterId": matter_id, "toWindowId": to_window_id });
+    let url = hallkeeper_sync_client::hall_url(base_url, hall_id, "queue/move-waiting").ok_or_else(|| {
+        tracing::warn!("the central server's address {base_url:?} is not a URL");
+        CommandError(notices::server_url_invalid(locale))
+    })?;
+    let body = MoveWaitingRequest { matter_id: matter_id.to_owned(), to_window_id: to_window_id.to_owned() };
     let resp = http().post(url).bearer_auth(admin_token).json(&body).send().await.map_err(|e| {
         tracing::warn!("cannot reach the central server: {e}");
         unreachable(locale)
@@ -91,7 +65,7 @@ pub async fn move_waiting(
     match serde_json::from_slice::<ErrorBody>(&bytes) {
         Ok(refusal) => {
             tracing::info!(code = %refusal.code, %status, "move of waiting tickets refused");
-            Err(CommandError(in_locale(refusal, locale)))
+            Err(CommandError(notices::server_refusal(refusal, locale)))
         }
         Err(_) => {
             tracing::warn!(%status, "the central server refused a move without an error body");
@@ -109,57 +83,12 @@ fn http() -> &'static reqwest::Client {
     })
 }
 
-/// The server writes its messages in Chinese; in English the codes this action can meet get an
-/// English sentence, anything else keeps the server's words rather than lose them.
-fn in_locale(mut body: ErrorBody, locale: Locale) -> ErrorBody {
-    if locale == Locale::EnUs {
-        let english = match body.code.as_str() {
-            "queue.window_not_found" => Some("This hall has no such window"),
-            "queue.window_closed" => {
-                Some("That window is paused or closed: open it before sending people to it")
-            }
-            "queue.unknown_matter" => Some("This hall has no such matter"),
-            "queue.nothing_to_move" => {
-                Some("Nobody is waiting for this matter any more (called already, or sent to a window)")
-            }
-            "hall.not_configured" => Some("The server does not have this hall's windows and matters yet"),
-            "hall.not_found" => Some("The central server does not know this hall"),
-            "auth.token_missing" | "auth.token_invalid" => {
-                Some("The central server did not accept this desktop's admin token")
-            }
-            "storage.unavailable" => Some("The central server's storage is unavailable; try again shortly"),
-            _ => None,
-        };
-        if let Some(message) = english {
-            body.message = message.to_owned();
-        }
-    }
-    body
-}
-
-fn error(locale: Locale, code: &str, zh: &str, en: &str) -> CommandError {
-    let message = match locale {
-        Locale::ZhCn => zh,
-        Locale::EnUs => en,
-    };
-    CommandError(ErrorBody { code: code.to_owned(), message: message.to_owned(), field: None })
-}
-
 fn unreachable(locale: Locale) -> CommandError {
-    error(
-        locale,
-        "server.unreachable",
-        "无法连接中心服务器，请检查网络后重试",
-        "Cannot reach the central server; check the network and try again",
-    )
+    CommandError(notices::server_unreachable(locale))
 }
 
-fn bad_answer(locale: Locale, status: StatusCode) -> CommandError {
-    let message = match locale {
-        Locale::ZhCn => format!("中心服务器的应答无法识别（HTTP {}）", status.as_u16()),
-        Locale::EnUs => format!("The central server's answer was not understood (HTTP {})", status.as_u16()),
-    };
-    CommandError(ErrorBody { code: "server.bad_answer".into(), message, field: None })
+fn bad_answer(locale: Locale, status: reqwest::StatusCode) -> CommandError {
+    CommandError(notices::server_bad_answer(locale, status.as_u16()))
 }
 
 #[cfg(test)]
@@ -186,7 +115,7 @@ mod tests {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
+        assert_eq!(r.status(), reqwest::StatusCode::CREATED);
         let window = |id: &str, number: &str, position: i64| {
             json!({ "id": id, "number": number, "name": number, "zone": "", "kind": "general", "state": "open",
                     "position": position, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z" })
@@ -204,7 +133,7 @@ mod tests {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
         let r = admin(http.post(format!("{base}/api/v1/admin/halls/h1/devices")))
             .json(&json!({ "kind": "kiosk", "name": "取号机" }))
             .send()
@@ -219,7 +148,7 @@ mod tests {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(r.status(), StatusCode::CREATED);
+            assert_eq!(r.status(), reqwest::StatusCode::CREATED);
         }
         (running, base)
     }
@@ -254,19 +183,5 @@ mod tests {
         assert_eq!(gone.0.code, "server.unreachable");
         let bad = move_waiting("not a url", "h1", TOKEN, "m-id", "w-c", Locale::EnUs).await.unwrap_err();
         assert_eq!(bad.0.code, "server.url_invalid");
-    }
-
-    #[test]
-    fn unknown_codes_keep_the_servers_words_in_english() {
-        let body =
-            ErrorBody { code: "queue.time_out_of_order".into(), message: "某条消息".into(), field: None };
-        assert_eq!(in_locale(body.clone(), Locale::EnUs), body);
-        let known = ErrorBody {
-            code: "queue.window_closed".into(),
-            message: "窗口 D01 已暂停".into(),
-            field: Some("toWindowId".into()),
-        };
-        assert_eq!(in_locale(known.clone(), Locale::ZhCn), known, "Chinese is the server's own");
-        assert_eq!(in_locale(known, Locale::EnUs).field.as_deref(), Some("toWindowId"));
     }
 }

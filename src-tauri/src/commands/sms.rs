@@ -6,9 +6,10 @@
 use super::{notify_changed, Entity};
 use crate::hall_server::{LinkError, ServerLink};
 use crate::{AppState, CommandError};
+use hallkeeper_core::notices;
 use hallkeeper_core::proto::{
-    ErrorBody, Locale, SmsCounts, SmsOutboxEntry, SmsRuleSet, SmsServiceStatus, SmsTestRequest,
-    SmsTestResult, SmsTrigger,
+    Locale, SmsCounts, SmsOutboxEntry, SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult,
+    SmsTrigger,
 };
 use hallkeeper_core::Rejection;
 use hallkeeper_sms::budget::{self, AlibabaLimits, Assumptions, Budget, TencentLimits};
@@ -135,16 +136,7 @@ fn link(state: &AppState) -> Result<Arc<ServerLink>, CommandError> {
 }
 
 fn unreachable_error(locale: Locale, detail: &str) -> CommandError {
-    CommandError(ErrorBody {
-        code: "sms.server_unreachable".into(),
-        message: match locale {
-            Locale::ZhCn => format!("连接不上中心服务器，短信发送记录暂时看不到（{detail}）"),
-            Locale::EnUs => {
-                format!("Cannot reach the central server, so the SMS records are not available ({detail})")
-            }
-        },
-        field: None,
-    })
+    CommandError(notices::sms_server_unreachable(locale, detail))
 }
 
 fn link_error(locale: Locale, e: LinkError) -> CommandError {
@@ -154,14 +146,7 @@ fn link_error(locale: Locale, e: LinkError) -> CommandError {
     }
     match &e {
         LinkError::Unreachable { source, .. } => unreachable_error(locale, &source.to_string()),
-        LinkError::Refused { status, .. } => CommandError(ErrorBody {
-            code: "sms.server_refused".into(),
-            message: match locale {
-                Locale::ZhCn => format!("中心服务器拒绝了请求（HTTP {status}）"),
-                Locale::EnUs => format!("The central server refused the request (HTTP {status})"),
-            },
-            field: None,
-        }),
+        LinkError::Refused { status, .. } => CommandError(notices::sms_server_refused(locale, *status)),
         other => unreachable_error(locale, &other.to_string()),
     }
 }

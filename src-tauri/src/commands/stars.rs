@@ -7,13 +7,14 @@
 //! `cases-changed`; its capability (capabilities/display.json) grants it only what it reads.
 
 use crate::{AppState, CommandError};
-use hallkeeper_core::proto::{ErrorBody, Locale, MonthlyStars, StarRule};
+use hallkeeper_core::notices;
+use hallkeeper_core::proto::{Locale, MonthlyStars, StarRule};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
 
 /// The display window's label (capabilities/display.json names it).
 pub const DISPLAY_LABEL: &str = "display";
 /// Sent after the rule changed: every page showing stars reads them again.
-pub const STARS_CHANGED: &str = "stars-changed";
+pub use hallkeeper_core::proto::events::STARS_CHANGED;
 /// The display's size when no second monitor is there to fill.
 const DISPLAY_SIZE: (f64, f64) = (1920.0, 1080.0);
 
@@ -49,14 +50,7 @@ pub async fn get_monthly_stars(
 
 fn window_failed(locale: Locale, e: tauri::Error) -> CommandError {
     tracing::warn!("the hall display window: {e}");
-    CommandError(ErrorBody {
-        code: "display.window_failed".into(),
-        message: match locale {
-            Locale::ZhCn => format!("无法打开大屏窗口：{e}"),
-            Locale::EnUs => format!("Cannot open the hall display window: {e}"),
-        },
-        field: None,
-    })
+    CommandError(notices::display_window_failed(locale, &e.to_string()))
 }
 
 /// Opens the hall display (or brings it to the front when it is open): full screen on a monitor
@@ -73,10 +67,7 @@ pub async fn open_display_window<R: Runtime>(
         existing.set_focus().map_err(|e| window_failed(locale, e))?;
         return Ok(());
     }
-    let title = match locale {
-        Locale::ZhCn => "厅管家 · 大厅大屏",
-        Locale::EnUs => "Hallkeeper · Hall display",
-    };
+    let title = notices::display_title(locale);
     let mut builder =
         WebviewWindowBuilder::new(&app, DISPLAY_LABEL, WebviewUrl::App("index.html#/display".into()))
             .title(title)

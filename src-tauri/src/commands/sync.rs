@@ -2,7 +2,7 @@
 //! it changes, so the header's indicator is live without polling.
 
 use crate::{AppState, CommandError};
-use hallkeeper_core::proto::{ErrorBody, Locale, SyncConnection, SyncStatus};
+use hallkeeper_core::proto::{ErrorBody, SyncConnection, SyncStatus};
 use tauri::State;
 
 /// What the status says before the server link exists (the app is starting, or there is none).
@@ -35,11 +35,10 @@ pub async fn get_sync_status(state: State<'_, AppState>) -> Result<SyncStatus, C
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, CommandError> {
     let Some(link) = state.link().cloned() else {
-        let message = match state.locale() {
-            Locale::ZhCn => "尚未连接中心服务器，正在连接…".to_owned(),
-            Locale::EnUs => "Not connected to the central server yet; connecting…".to_owned(),
-        };
-        return Err(CommandError(ErrorBody { code: "sync.not_connected".into(), message, field: None }));
+        return Err(CommandError(hallkeeper_core::notices::not_connected(
+            state.locale(),
+            "sync.not_connected",
+        )));
     };
     match link.sync_now(&state.store()).await {
         Ok(report) => {

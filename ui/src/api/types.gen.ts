@@ -689,6 +689,16 @@ export type CasesChanged = { unread: number, };
 
 export type CaseFocus = { caseId: string, };
 
+export type DataEntity = "windows" | "catalog" | "bindings" | "staff" | "roster" | "thresholds" | "sms_rules";
+
+export type DataChanged = { entity: DataEntity, };
+
+export type DashboardFocus = { subject: AlertSubject, subjectId: string, };
+
+export type MoveWaitingRequest = { matterId: string, toWindowId: string, };
+
+export type MoveWaitingOutcome = { moved: number, ticketIds: Array<string>, };
+
 export type SmsDeliveryStatus = "pending" | "sending" | "sent" | "failed" | "skipped_quiet_hours" | "skipped_cap" | "expired" | "unknown";
 
 export type SmsOutboxEntry = { 

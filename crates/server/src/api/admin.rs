@@ -18,7 +18,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use hallkeeper_proto::{
     Appointment, AppointmentSlot, AppointmentSlotsInput, Device, DeviceCreated, DeviceInput, Hall,
-    HallConfig, HallInput, MatterState, Rating, Ticket, WindowState,
+    HallConfig, HallInput, MatterState, MoveWaitingOutcome, MoveWaitingRequest, Rating, Ticket, WindowState,
 };
 use hallkeeper_queue::{HallQueue, QueueError};
 use std::sync::Arc;
@@ -206,23 +206,6 @@ pub async fn tickets(
         })
         .await?;
     Ok(Json(out))
-}
-
-/// Body of `POST /admin/halls/{hallId}/queue/move-waiting`.
-#[derive(Debug, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MoveWaitingRequest {
-    pub matter_id: String,
-    pub to_window_id: String,
-}
-
-/// What a move did: the tickets moved, in issue order (the order the window will call them in
-/// within each priority class).
-#[derive(Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MoveWaitingOutcome {
-    pub moved: u32,
-    pub ticket_ids: Vec<String>,
 }
 
 /// 整队转移: sends every ticket waiting in a matter's queue to one open window, each keeping its

@@ -47,7 +47,6 @@ pub enum StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
-/// A device as stored: the public record and the hash of its token.
 /// Appointment times are kept to the millisecond (what SQLite's text timestamps hold), on both
 /// backends, so a booking reads back as it was answered.
 pub(crate) fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -59,6 +58,21 @@ pub(crate) fn slot_lock_key(hall_id: &str, matter_id: &str, day: NaiveDate) -> S
     format!("{hall_id}\u{1f}{matter_id}\u{1f}{day}")
 }
 
+/// A page of at most `limit` rows out of a query that asked for `limit + 1` (the extra one only
+/// says there is more), the cursor after it (`after` when it is empty), and whether there is more.
+pub(crate) fn page<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    after: i64,
+    seq: impl Fn(&T) -> i64,
+) -> (Vec<T>, i64, bool) {
+    let has_more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = rows.last().map_or(after, seq);
+    (rows, next, has_more)
+}
+
+/// A device as stored: the public record and the hash of its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
     pub device: Device,

@@ -79,20 +79,7 @@ pub struct DeviceRecord {
     pub token_hash: String,
 }
 
-/// A slot as stored: `HH:MM` times of the hall day.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Slot {
-    pub start: String,
-    pub end: String,
-    pub capacity: u32,
-}
-
-/// A slot and the places its bookings hold (every booking not cancelled).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlotUse {
-    pub slot: Slot,
-    pub held: u32,
-}
+pub use crate::appointments::{Slot, SlotUse};
 
 /// What replacing a matter-day's slots did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +103,28 @@ pub struct NewAppointment {
     pub booked_at: DateTime<Utc>,
 }
 
+impl NewAppointment {
+    /// The booking as made: booked into the slot that ends at `end`, at `booked_at`.
+    pub(crate) fn booked(&self, end: String, booked_at: DateTime<Utc>) -> Appointment {
+        Appointment {
+            id: self.id.clone(),
+            hall_id: self.hall_id.clone(),
+            code: self.code.clone(),
+            matter_id: self.matter_id.clone(),
+            day: self.day,
+            start: self.start.clone(),
+            end,
+            phone: self.phone.clone(),
+            state: AppointmentState::Booked,
+            booked_at,
+            cancelled_at: None,
+            checked_in_at: None,
+            ticket_id: None,
+            no_show_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Booked {
     Done(Box<Appointment>),
@@ -131,6 +140,18 @@ pub enum AppointmentChange {
     NotFound,
     /// Nothing changed: the booking is no longer booked.
     NotBooked(AppointmentState),
+}
+
+impl AppointmentChange {
+    /// What an update of a booking still booked did, from whether it changed the row and the
+    /// booking as it is after it.
+    pub(crate) fn after_update(updated: bool, now: Option<Appointment>) -> Self {
+        match now {
+            None => Self::NotFound,
+            Some(a) if updated => Self::Done(Box::new(a)),
+            Some(a) => Self::NotBooked(a.state),
+        }
+    }
 }
 
 #[async_trait]

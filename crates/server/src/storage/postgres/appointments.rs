@@ -3,7 +3,7 @@
 
 use super::tickets::{lock_events, INSERT_EVENT};
 use super::{backend, conflict_or, is_constraint_violation, PostgresStorage, SLOT_LOCK_CLASS};
-use crate::appointments::slot_instant;
+use crate::appointments::{has_place, slot_in_use, slot_instant};
 use crate::storage::{
     slot_lock_key, to_millis, AppointmentChange, Booked, NewAppointment, Slot, SlotUse, SlotsReplaced,
     StorageError, StorageResult,
@@ -102,15 +102,6 @@ pub(super) async fn lock_slots(
     Ok(())
 }
 
-/// The booking after an update that changed `n` rows if it was still booked.
-pub(super) fn changed(n: u64, now: Option<Appointment>) -> AppointmentChange {
-    match now {
-        None => AppointmentChange::NotFound,
-        Some(a) if n == 1 => AppointmentChange::Done(Box::new(a)),
-        Some(a) => AppointmentChange::NotBooked(a.state),
-    }
-}
-
 pub(super) async fn put_slots(
     s: &PostgresStorage,
     hall_id: &str,
@@ -121,11 +112,8 @@ pub(super) async fn put_slots(
     let mut c = s.client().await?;
     let tx = c.transaction().await.map_err(backend)?;
     lock_slots(&tx, hall_id, matter_id, day).await?;
-    for used in slot_uses(&tx, hall_id, matter_id, day).await?.into_iter().filter(|u| u.held > 0) {
-        let kept = slots.iter().find(|s| s.start == used.slot.start && s.end == used.slot.end);
-        if kept.is_none_or(|s| s.capacity < used.held) {
-            return Ok(SlotsReplaced::InUse(used));
-        }
+    if let Some(used) = slot_in_use(slot_uses(&tx, hall_id, matter_id, day).await?, &slots) {
+        return Ok(SlotsReplaced::InUse(used));
     }
     tx.execute(
         "DELETE FROM appointment_slots WHERE hall_id = $1 AND matter_id = $2 AND day = $3",
@@ -192,7 +180,7 @@ pub(super) async fn book(s: &PostgresStorage, a: &NewAppointment) -> StorageResu
         .map_err(backend)?
         .try_get(0)
         .map_err(backend)?;
-    if held >= i64::from(capacity) {
+    if !has_place(u32::try_from(held).map_err(backend)?, u32::try_from(capacity).map_err(backend)?) {
         return Ok(Booked::Full);
     }
     let booked_at = to_millis(a.booked_at);
@@ -207,22 +195,7 @@ pub(super) async fn book(s: &PostgresStorage, a: &NewAppointment) -> StorageResu
     .await
     .map_err(|e| conflict_or(e, &format!("appointment code {}", a.code)))?;
     tx.commit().await.map_err(backend)?;
-    Ok(Booked::Done(Box::new(Appointment {
-        id: a.id.clone(),
-        hall_id: a.hall_id.clone(),
-        code: a.code.clone(),
-        matter_id: a.matter_id.clone(),
-        day: a.day,
-        start: a.start.clone(),
-        end,
-        phone: a.phone.clone(),
-        state: AppointmentState::Booked,
-        booked_at,
-        cancelled_at: None,
-        checked_in_at: None,
-        ticket_id: None,
-        no_show_at: None,
-    })))
+    Ok(Booked::Done(Box::new(a.booked(end, booked_at))))
 }
 
 pub(super) async fn appointment(
@@ -269,7 +242,7 @@ pub(super) async fn cancel_appointment(
         .map_err(backend)?;
     let now = appointment_by_code(&tx, hall_id, code).await?;
     tx.commit().await.map_err(backend)?;
-    Ok(changed(n, now))
+    Ok(AppointmentChange::after_update(n == 1, now))
 }
 
 pub(super) async fn check_in_appointment(
@@ -299,7 +272,7 @@ pub(super) async fn check_in_appointment(
     }
     let now = appointment_by_code(&tx, hall_id, code).await?;
     tx.commit().await.map_err(backend)?;
-    Ok(changed(n, now))
+    Ok(AppointmentChange::after_update(n == 1, now))
 }
 
 pub(super) async fn mark_no_shows(

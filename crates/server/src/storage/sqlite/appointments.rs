@@ -3,7 +3,7 @@
 
 use super::tickets::INSERT_EVENT;
 use super::{backend, bad_column, conflict_or, ts, SqliteStorage};
-use crate::appointments::slot_instant;
+use crate::appointments::{has_place, slot_in_use, slot_instant};
 use crate::storage::{
     to_millis, AppointmentChange, Booked, NewAppointment, Slot, SlotUse, SlotsReplaced, StorageError,
     StorageResult,
@@ -88,15 +88,6 @@ pub(super) fn slot_uses(
     rows.collect::<rusqlite::Result<_>>().map_err(backend)
 }
 
-/// The booking after an update that changed `n` rows if it was still booked.
-pub(super) fn changed(n: usize, now: Option<Appointment>) -> AppointmentChange {
-    match now {
-        None => AppointmentChange::NotFound,
-        Some(a) if n == 1 => AppointmentChange::Done(Box::new(a)),
-        Some(a) => AppointmentChange::NotBooked(a.state),
-    }
-}
-
 pub(super) async fn put_slots(
     s: &SqliteStorage,
     hall_id: &str,
@@ -107,11 +98,8 @@ pub(super) async fn put_slots(
     let (hall_id, matter_id, slots) = (hall_id.to_owned(), matter_id.to_owned(), slots.to_vec());
     s.with(move |c| {
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
-        for used in slot_uses(&tx, &hall_id, &matter_id, day)?.into_iter().filter(|u| u.held > 0) {
-            let kept = slots.iter().find(|s| s.start == used.slot.start && s.end == used.slot.end);
-            if kept.is_none_or(|s| s.capacity < used.held) {
-                return Ok(SlotsReplaced::InUse(used));
-            }
+        if let Some(used) = slot_in_use(slot_uses(&tx, &hall_id, &matter_id, day)?, &slots) {
+            return Ok(SlotsReplaced::InUse(used));
         }
         tx.execute(
             "DELETE FROM appointment_slots WHERE hall_id = ?1 AND matter_id = ?2 AND day = ?3",
@@ -171,7 +159,7 @@ pub(super) async fn book(s: &SqliteStorage, appointment: &NewAppointment) -> Sto
                 |r| r.get(0),
             )
             .map_err(backend)?;
-        if held >= capacity {
+        if !has_place(held, capacity) {
             return Ok(Booked::Full);
         }
         let booked_at = to_millis(a.booked_at);
@@ -195,22 +183,7 @@ pub(super) async fn book(s: &SqliteStorage, appointment: &NewAppointment) -> Sto
         )
         .map_err(|e| conflict_or(e, &format!("appointment code {}", a.code)))?;
         tx.commit().map_err(backend)?;
-        Ok(Booked::Done(Box::new(Appointment {
-            id: a.id,
-            hall_id: a.hall_id,
-            code: a.code,
-            matter_id: a.matter_id,
-            day: a.day,
-            start: a.start,
-            end,
-            phone: a.phone,
-            state: AppointmentState::Booked,
-            booked_at,
-            cancelled_at: None,
-            checked_in_at: None,
-            ticket_id: None,
-            no_show_at: None,
-        })))
+        Ok(Booked::Done(Box::new(a.booked(end, booked_at))))
     })
     .await
 }
@@ -261,7 +234,7 @@ pub(super) async fn cancel_appointment(
             .map_err(backend)?;
         let now = appointment_by_code(&tx, &hall_id, &code)?;
         tx.commit().map_err(backend)?;
-        Ok(changed(n, now))
+        Ok(AppointmentChange::after_update(n == 1, now))
     })
     .await
 }
@@ -291,7 +264,7 @@ pub(super) async fn check_in_appointment(
         }
         let now = appointment_by_code(&tx, &hall_id, &code)?;
         tx.commit().map_err(backend)?;
-        Ok(changed(n, now))
+        Ok(AppointmentChange::after_update(n == 1, now))
     })
     .await
 }

@@ -12,6 +12,36 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Utc};
 
+/// A slot as stored: `HH:MM` times of the hall day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub start: String,
+    pub end: String,
+    pub capacity: u32,
+}
+
+/// A slot and the places its bookings hold (every booking not cancelled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotUse {
+    pub slot: Slot,
+    pub held: u32,
+}
+
+/// Whether a slot of `capacity` places, `held` of them taken, has one left for a booking.
+pub fn has_place(held: u32, capacity: u32) -> bool {
+    held < capacity
+}
+
+/// The slot that keeps a matter-day's slots `current` from being replaced by `slots`: one that
+/// holds bookings and would be dropped (or its times changed) or shrunk below them. A slot is the
+/// same slot when its start and end are.
+pub fn slot_in_use(current: Vec<SlotUse>, slots: &[Slot]) -> Option<SlotUse> {
+    current.into_iter().filter(|u| u.held > 0).find(|used| {
+        let kept = slots.iter().find(|s| s.start == used.slot.start && s.end == used.slot.end);
+        kept.is_none_or(|s| s.capacity < used.held)
+    })
+}
+
 /// Check-in opens this long before the slot's start.
 pub const CHECK_IN_EARLY: Duration = Duration::minutes(30);
 /// Check-in closes this long after the slot's end; a booking not checked in by then is a no-show.
@@ -112,6 +142,34 @@ mod tests {
         assert_eq!(hall_day(slot_instant(day, "07:00")), day);
         let (open, close) = check_in_window(day, "09:30", "10:00");
         assert_eq!((hall_hhmm(open), hall_hhmm(close)), ("09:00".into(), "10:15".into()));
+    }
+
+    fn slot(start: &str, end: &str, capacity: u32) -> Slot {
+        Slot { start: start.into(), end: end.into(), capacity }
+    }
+
+    #[test]
+    fn the_last_place_is_the_capacitys() {
+        assert!(has_place(0, 1));
+        assert!(has_place(4, 5));
+        assert!(!has_place(5, 5));
+        assert!(!has_place(6, 5), "held over capacity (a shrink raced) is still full");
+        assert!(!has_place(0, 0));
+    }
+
+    #[test]
+    fn slots_holding_bookings_must_stay_with_room_for_them() {
+        let used = |s: Slot, held| SlotUse { slot: s, held };
+        let now = vec![used(slot("09:00", "09:30", 2), 2), used(slot("09:30", "10:00", 3), 0)];
+        // Same times, at least as many places: fine; the empty slot may go.
+        assert_eq!(slot_in_use(now.clone(), &[slot("09:00", "09:30", 2)]), None);
+        assert_eq!(slot_in_use(now.clone(), &[slot("09:00", "09:30", 9)]), None);
+        // Shrunk below its bookings, dropped, or its end moved: that slot says no.
+        let blocked = Some(now[0].clone());
+        assert_eq!(slot_in_use(now.clone(), &[slot("09:00", "09:30", 1)]), blocked);
+        assert_eq!(slot_in_use(now.clone(), &[slot("09:30", "10:00", 3)]), blocked);
+        assert_eq!(slot_in_use(now.clone(), &[slot("09:00", "09:45", 2)]), blocked);
+        assert_eq!(slot_in_use(Vec::new(), &[]), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use crate::error::ApiError;
 use crate::signals::HallSignals;
+use crate::sms::triggers::HallView;
 use crate::sms::SmsService;
 use crate::storage::{AppointmentChange, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -43,6 +44,11 @@ pub fn queue_config(config: &HallConfig) -> QueueConfig {
 }
 
 impl HallRuntime {
+    /// What the SMS triggers read of the hall.
+    pub fn sms_view(&self) -> HallView<'_> {
+        HallView { hall: &self.hall, config: &self.config, queue: &self.queue, day: self.day }
+    }
+
     async fn load(
         storage: &dyn Storage,
         hall: Hall,
@@ -139,7 +145,7 @@ impl HallRuntime {
     /// SMS reminders due after stored events (see `crate::sms`); never fails the operation.
     async fn remind(&self, storage: &dyn Storage, events: &[TicketEvent]) {
         if let Some(sms) = &self.sms {
-            crate::sms::triggers::after_events(sms, storage, self, events).await;
+            crate::sms::triggers::after_events(sms, storage, &self.sms_view(), events).await;
         }
     }
 

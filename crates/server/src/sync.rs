@@ -7,6 +7,8 @@
 //! on its own, like one that references a deleted row: it is recorded as rejected under its
 //! sequence, so the desktop's outbox moves past it and the rest of the batch applies.
 
+pub mod push;
+
 use hallkeeper_proto::{RejectedOp, SyncOp, SYNC_ENTITIES};
 use hallkeeper_sync::merge::{Row, RowChange};
 use hallkeeper_sync::Hlc;

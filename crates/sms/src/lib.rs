@@ -22,6 +22,7 @@ pub mod phone;
 #[cfg(feature = "providers")]
 pub mod provider;
 pub mod provider_error;
+mod redact;
 pub mod rules;
 pub mod segments;
 pub mod template;

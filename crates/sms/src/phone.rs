@@ -8,6 +8,7 @@
 use std::fmt;
 
 use crate::error::{Result, SmsError};
+pub use crate::redact::mask;
 
 /// A validated 11-digit mainland mobile number.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -72,16 +73,6 @@ impl Phone {
     /// enough to call a stranger.
     pub fn masked(&self) -> String {
         mask(&self.0)
-    }
-}
-
-/// Masks an 11-digit number; anything else becomes all stars so that a malformed value cannot
-/// leak through the masking path either.
-pub fn mask(digits: &str) -> String {
-    if digits.len() == 11 && digits.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}****{}", &digits[..3], &digits[7..])
-    } else {
-        "*".repeat(digits.chars().count().max(4))
     }
 }
 

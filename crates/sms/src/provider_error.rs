@@ -2,6 +2,7 @@
 //! the `providers` feature) because [`crate::SmsError`] carries it and the pure parts — templates,
 //! rules, budgets — build without the providers (the desktop's core validates rules with them).
 
+use crate::redact::redact_digits;
 use std::time::Duration;
 
 /// Why a send failed, with the provider's own code and message.
@@ -74,32 +75,4 @@ impl ProviderError {
             account_wide,
         }
     }
-}
-
-/// Masks every run of 11 or more digits: providers echo request parts (Alibaba's string-to-sign
-/// contains the query, phone number included) in their error messages, which end up in logs.
-pub(crate) fn redact_digits(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        match run.len() {
-            11 => out.push_str(&crate::phone::mask(run)),
-            n if n > 11 => {
-                out.push_str(&"*".repeat(n - 4));
-                out.push_str(&run[n - 4..]);
-            }
-            _ => out.push_str(run),
-        }
-        run.clear();
-    };
-    for c in message.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
 }

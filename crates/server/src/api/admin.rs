@@ -5,6 +5,7 @@
 
 use crate::api::appointments::{mark_no_shows, parse_day, slot_views, SlotQuery};
 use crate::api::check_id;
+use crate::api::params::{check_rules, hall_exists};
 use crate::appointments::{hall_day, parse_hhmm, CAPACITY_MAX, SLOTS_MAX};
 use crate::auth;
 use crate::error::ApiError;
@@ -25,15 +26,6 @@ use std::sync::Arc;
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-pub(crate) async fn hall_exists(state: &AppState, hall_id: &str) -> Result<Hall, ApiError> {
-    check_id("hallId", hall_id)?;
-    state
-        .storage
-        .hall(hall_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound { code: "hall.not_found", what: format!("大厅 {hall_id}") })
 }
 
 pub async fn create_hall(
@@ -84,7 +76,7 @@ pub async fn put_config(
         config.sms = existing.as_ref().and_then(|c| c.sms.clone());
     }
     if let Some(rules) = &config.sms {
-        crate::api::sms::check_rules(rules)?;
+        check_rules(rules)?;
     }
     HallQueue::new(queue_config(&config)).map_err(|e| ApiError::BadRequest {
         code: e.code(),

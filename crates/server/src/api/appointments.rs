@@ -4,7 +4,7 @@
 //! times, the check-in window, codes, lazy no-shows — are in `crate::appointments`.
 
 use crate::api::check_id;
-use crate::api::kiosk::valid_mobile;
+use crate::api::params::valid_mobile;
 use crate::appointments::{new_code, normalize_code, parse_hhmm, slot_instant, CHECK_IN_LATE};
 use crate::auth;
 use crate::error::ApiError;

@@ -1,5 +1,6 @@
 //! 取号机: what can be taken, taking a ticket, and checking in an appointment.
 
+use crate::api::params::valid_mobile;
 use crate::api::{appointments, check_id};
 use crate::appointments::{check_in_window, hall_day, hall_hhmm, normalize_code};
 use crate::auth;
@@ -17,15 +18,6 @@ use hallkeeper_proto::{
 };
 use hallkeeper_queue::{matter_totals, people_ahead};
 use std::sync::Arc;
-
-/// Mainland mobile numbers: 11 digits starting 13–19.
-pub fn valid_mobile(phone: &str) -> bool {
-    phone.len() == 11
-        && phone.starts_with('1')
-        && phone.as_bytes()[1].is_ascii_digit()
-        && phone.as_bytes()[1] >= b'3'
-        && phone.bytes().all(|b| b.is_ascii_digit())
-}
 
 /// Departments with the matters a ticket can be taken for now (active, with an open window).
 pub async fn matters(
@@ -112,8 +104,15 @@ async fn keep_phone(
     now: chrono::DateTime<chrono::Utc>,
 ) {
     let (Some(sms), Some(phone)) = (rt.sms(), phone) else { return };
-    if let Err(e) =
-        crate::sms::triggers::register_ticket_phone(sms, &*state.storage, rt, ticket_id, phone, now).await
+    if let Err(e) = crate::sms::triggers::register_ticket_phone(
+        sms,
+        &*state.storage,
+        &rt.sms_view(),
+        ticket_id,
+        phone,
+        now,
+    )
+    .await
     {
         tracing::error!(hall = %rt.hall.id, phone = %phone, "ticket phone not kept, no reminders: {e}");
     }

@@ -8,6 +8,7 @@ pub mod caller;
 pub mod display;
 pub mod kiosk;
 pub mod pad;
+mod params;
 pub mod sms;
 pub mod sync;
 

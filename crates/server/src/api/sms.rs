@@ -2,8 +2,8 @@
 //! counts per day and rule, the sending side's status, and a test message to the supervisor's
 //! own number. The rules themselves come with the hall's configuration (`HallConfig::sms`).
 
-use crate::api::admin::hall_exists;
 use crate::api::appointments::parse_day;
+use crate::api::params::hall_exists;
 use crate::appointments::hall_day;
 use crate::auth;
 use crate::error::ApiError;
@@ -18,9 +18,8 @@ use axum::http::HeaderMap;
 use axum::Json;
 use chrono::Duration;
 use hallkeeper_proto::{
-    SmsCounts, SmsDeliveryStatus, SmsOutboxEntry, SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult,
+    SmsCounts, SmsDeliveryStatus, SmsOutboxEntry, SmsServiceStatus, SmsTestRequest, SmsTestResult,
 };
-use hallkeeper_sms::rules::RuleSetExt as _;
 use hallkeeper_sms::{Phone, Template, TemplateValues};
 use std::sync::Arc;
 
@@ -28,15 +27,6 @@ use std::sync::Arc;
 const OUTBOX_LIMIT_MAX: u32 = 1000;
 /// Characters of a free-text test message at most (about three segments).
 const TEST_TEXT_MAX: usize = 200;
-
-/// The hall configuration's rules, refused with the first problem's field (`sms.rules[2].template`).
-pub(crate) fn check_rules(rules: &SmsRuleSet) -> Result<(), ApiError> {
-    rules.validate().map_err(|e| ApiError::BadRequest {
-        code: e.code(),
-        message: format!("短信提醒规则有误：{e}"),
-        field: Some(e.field().map_or_else(|| "sms".to_owned(), |f| format!("sms.{f}"))),
-    })
-}
 
 fn sms_of(state: &AppState) -> Result<&SmsService, ApiError> {
     state

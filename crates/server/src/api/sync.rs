@@ -8,8 +8,8 @@
 //! a well-formed push is rejected on its own, in the answer's `rejected`, and recorded under its
 //! sequence like any rejection: the rest of the batch applies and the desktop's outbox moves on.
 
-use crate::api::admin::hall_exists;
 use crate::api::check_id;
+use crate::api::params::hall_exists;
 use crate::auth;
 use crate::error::ApiError;
 use crate::json::{ApiJson, CONFIG_LIMIT};

@@ -5,19 +5,29 @@
 use super::outbox::{enqueue_rule, Due, QuietPolicy, RowPhone, Subject, QUEUE_REMINDER_LIFETIME};
 use super::SmsService;
 use crate::appointments::{hall_day, slot_instant};
-use crate::halls::HallRuntime;
 use crate::storage::sms::NewTicketPhone;
 use crate::storage::{Storage, StorageResult};
 use crate::AppState;
+use chrono::NaiveDate;
 use chrono::{DateTime, Duration, Utc};
 use hallkeeper_proto::{
-    AppointmentState, SmsTrigger, TicketEvent, TicketEventKind, TicketState, WindowState,
+    AppointmentState, Hall, HallConfig, SmsTrigger, TicketEvent, TicketEventKind, TicketState, WindowState,
 };
-use hallkeeper_queue::{people_ahead, service_time};
+use hallkeeper_queue::{people_ahead, service_time, HallQueue};
 use hallkeeper_sms::rules::{RuleExt as _, RuleSetExt as _};
 use hallkeeper_sms::template::Placeholder;
 use hallkeeper_sms::{Phone, TemplateValues};
 use std::collections::HashSet;
+
+/// What the triggers read of a hall's live state, lent by its runtime (`crate::halls`) under
+/// the hall's lock.
+#[derive(Clone, Copy)]
+pub struct HallView<'a> {
+    pub hall: &'a Hall,
+    pub config: &'a HallConfig,
+    pub queue: &'a HallQueue,
+    pub day: NaiveDate,
+}
 
 /// Service minutes assumed before any ticket of the day has finished.
 const DEFAULT_SERVICE_MINUTES: f64 = 5.0;
@@ -27,7 +37,7 @@ const DEFAULT_SERVICE_MINUTES: f64 = 5.0;
 pub async fn register_ticket_phone(
     sms: &SmsService,
     storage: &dyn Storage,
-    rt: &HallRuntime,
+    rt: &HallView<'_>,
     ticket_id: &str,
     phone: &Phone,
     now: DateTime<Utc>,
@@ -57,7 +67,12 @@ pub async fn register_ticket_phone(
 
 /// Evaluates the hall's rules after `events` were stored. Failures are logged, never returned:
 /// the events are stored and answered whatever happens to their reminders.
-pub async fn after_events(sms: &SmsService, storage: &dyn Storage, rt: &HallRuntime, events: &[TicketEvent]) {
+pub async fn after_events(
+    sms: &SmsService,
+    storage: &dyn Storage,
+    rt: &HallView<'_>,
+    events: &[TicketEvent],
+) {
     let Some(rules) = rt.config.sms.as_ref() else { return };
     if !rules.rules.iter().any(|r| r.enabled) || events.is_empty() {
         return;
@@ -69,7 +84,7 @@ pub async fn after_events(sms: &SmsService, storage: &dyn Storage, rt: &HallRunt
 
 /// Estimated wait in minutes for `ahead` people in `matter_id`'s queue: the day's mean service
 /// time (or [`DEFAULT_SERVICE_MINUTES`]) per person, shared by the matter's open windows.
-fn wait_minutes(rt: &HallRuntime, matter_id: &str, ahead: u32) -> u32 {
+fn wait_minutes(rt: &HallView<'_>, matter_id: &str, ahead: u32) -> u32 {
     let times: Vec<f64> = rt
         .queue
         .tickets()
@@ -93,13 +108,13 @@ fn wait_minutes(rt: &HallRuntime, matter_id: &str, ahead: u32) -> u32 {
     (f64::from(ahead) * mean / open as f64).ceil() as u32
 }
 
-fn base_values(rt: &HallRuntime, matter_id: &str) -> TemplateValues {
+fn base_values(rt: &HallView<'_>, matter_id: &str) -> TemplateValues {
     let matter =
         rt.config.matters.iter().find(|m| m.id == matter_id).map(|m| m.name.clone()).unwrap_or_default();
     TemplateValues::new().with(Placeholder::Matter, matter).with(Placeholder::Hall, rt.hall.name.clone())
 }
 
-fn window_number(rt: &HallRuntime, window_id: &str) -> String {
+fn window_number(rt: &HallView<'_>, window_id: &str) -> String {
     rt.config
         .windows
         .iter()
@@ -110,7 +125,7 @@ fn window_number(rt: &HallRuntime, window_id: &str) -> String {
 async fn evaluate(
     sms: &SmsService,
     storage: &dyn Storage,
-    rt: &HallRuntime,
+    rt: &HallView<'_>,
     events: &[TicketEvent],
 ) -> StorageResult<()> {
     let Some(rules) = rt.config.sms.as_ref() else { return Ok(()) };

@@ -47,7 +47,6 @@ pub enum StorageError {
 
 pub type StorageResult<T> = Result<T, StorageError>;
 
-/// A device as stored: the public record and the hash of its token.
 /// Appointment times are kept to the millisecond (what SQLite's text timestamps hold), on both
 /// backends, so a booking reads back as it was answered.
 pub(crate) fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -59,26 +58,28 @@ pub(crate) fn slot_lock_key(hall_id: &str, matter_id: &str, day: NaiveDate) -> S
     format!("{hall_id}\u{1f}{matter_id}\u{1f}{day}")
 }
 
+/// A page of at most `limit` rows out of a query that asked for `limit + 1` (the extra one only
+/// says there is more), the cursor after it (`after` when it is empty), and whether there is more.
+pub(crate) fn page<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    after: i64,
+    seq: impl Fn(&T) -> i64,
+) -> (Vec<T>, i64, bool) {
+    let has_more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = rows.last().map_or(after, seq);
+    (rows, next, has_more)
+}
+
+/// A device as stored: the public record and the hash of its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
     pub device: Device,
     pub token_hash: String,
 }
 
-/// A slot as stored: `HH:MM` times of the hall day.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Slot {
-    pub start: String,
-    pub end: String,
-    pub capacity: u32,
-}
-
-/// A slot and the places its bookings hold (every booking not cancelled).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlotUse {
-    pub slot: Slot,
-    pub held: u32,
-}
+pub use crate::appointments::{Slot, SlotUse};
 
 /// What replacing a matter-day's slots did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +103,28 @@ pub struct NewAppointment {
     pub booked_at: DateTime<Utc>,
 }
 
+impl NewAppointment {
+    /// The booking as made: booked into the slot that ends at `end`, at `booked_at`.
+    pub(crate) fn booked(&self, end: String, booked_at: DateTime<Utc>) -> Appointment {
+        Appointment {
+            id: self.id.clone(),
+            hall_id: self.hall_id.clone(),
+            code: self.code.clone(),
+            matter_id: self.matter_id.clone(),
+            day: self.day,
+            start: self.start.clone(),
+            end,
+            phone: self.phone.clone(),
+            state: AppointmentState::Booked,
+            booked_at,
+            cancelled_at: None,
+            checked_in_at: None,
+            ticket_id: None,
+            no_show_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Booked {
     Done(Box<Appointment>),
@@ -117,6 +140,18 @@ pub enum AppointmentChange {
     NotFound,
     /// Nothing changed: the booking is no longer booked.
     NotBooked(AppointmentState),
+}
+
+impl AppointmentChange {
+    /// What an update of a booking still booked did, from whether it changed the row and the
+    /// booking as it is after it.
+    pub(crate) fn after_update(updated: bool, now: Option<Appointment>) -> Self {
+        match now {
+            None => Self::NotFound,
+            Some(a) if updated => Self::Done(Box::new(a)),
+            Some(a) => Self::NotBooked(a.state),
+        }
+    }
 }
 
 #[async_trait]

@@ -1,6 +1,6 @@
 //! Storage of SMS reminders: the phone numbers given with tickets, and the outbox. A trait of
 //! its own (reached through [`super::Storage::sms`]) so that the reminder code does not widen
-//! the main trait; both backends implement it (`sms_sqlite.rs`, `sms_postgres.rs`) and pass the
+//! the main trait; both backends implement it (`sqlite/sms.rs`, `postgres/sms.rs`) and pass the
 //! same suite (`tests/sms.rs`).
 //!
 //! Numbers arrive here already sealed and hashed (`hallkeeper_sms::PhoneCipher`): storage never
@@ -20,6 +20,8 @@ use super::StorageResult;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{SmsDayCount, SmsDeliveryStatus, SmsOutboxEntry};
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
 /// A ticket's phone, as the kiosk gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +73,39 @@ pub struct NewOutboxRow {
     /// The citizen's daily cap: if the hall already has this many messages of the day for
     /// `phone_hash` (pending, sending, sent or unknown), the row is stored as `skipped_cap`.
     pub daily_cap: Option<u32>,
+}
+
+/// How [`SmsStorage::enqueue`] stores a row it inserts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OutboxInsert<'a> {
+    pub status: SmsDeliveryStatus,
+    pub phone_sealed: Option<&'a str>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl NewOutboxRow {
+    /// The phone hash whose messages of the day count toward the citizen's cap, when the cap
+    /// applies to this row (a pending one, with a cap and a hash).
+    pub(crate) fn cap_hash(&self) -> Option<&str> {
+        match (self.status, self.daily_cap) {
+            (SmsDeliveryStatus::Pending, Some(_)) => self.phone_hash.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How the row is stored, the citizen already having `had` messages of the day (counted
+    /// when [`Self::cap_hash`] says so, else None): at the cap it is skipped; a message that
+    /// will not be sent keeps no number to open and has no next attempt.
+    pub(crate) fn to_insert(&self, had: Option<u64>) -> OutboxInsert<'_> {
+        let capped = matches!((self.daily_cap, had), (Some(cap), Some(had)) if had >= u64::from(cap));
+        let status = if capped { SmsDeliveryStatus::SkippedCap } else { self.status };
+        let pending = status == SmsDeliveryStatus::Pending;
+        OutboxInsert {
+            status,
+            phone_sealed: self.phone_sealed.as_deref().filter(|_| pending),
+            next_attempt_at: pending.then_some(self.next_attempt_at),
+        }
+    }
 }
 
 /// What [`SmsStorage::enqueue`] did.
@@ -186,8 +221,22 @@ pub trait SmsStorage: Send + Sync {
     async fn purge_phones(&self, before: DateTime<Utc>, now: DateTime<Utc>) -> StorageResult<Purged>;
 }
 
+/// Rows of (day, rule, status, n) as per-day-and-rule counts, newest day first, then by rule.
+pub(crate) fn fold_counts(rows: Vec<(String, String, SmsDeliveryStatus, u32)>) -> Vec<SmsDayCount> {
+    let mut by: BTreeMap<(Reverse<String>, String), SmsDayCount> = BTreeMap::new();
+    for (day, rule_id, status, n) in rows {
+        let c = by.entry((Reverse(day.clone()), rule_id.clone())).or_insert_with(|| SmsDayCount {
+            day,
+            rule_id,
+            ..SmsDayCount::default()
+        });
+        count_into(c, status, n);
+    }
+    by.into_values().collect()
+}
+
 /// How a `SmsDayCount` counts a status.
-pub(crate) fn count_into(c: &mut SmsDayCount, status: SmsDeliveryStatus, n: u32) {
+fn count_into(c: &mut SmsDayCount, status: SmsDeliveryStatus, n: u32) {
     match status {
         SmsDeliveryStatus::Pending | SmsDeliveryStatus::Sending => c.pending += n,
         SmsDeliveryStatus::Sent => c.sent += n,
@@ -201,3 +250,75 @@ pub(crate) fn count_into(c: &mut SmsDayCount, status: SmsDeliveryStatus, n: u32)
 
 /// Statuses that count toward a citizen's daily cap: what went, or may have gone, or will go.
 pub(crate) const CAP_STATUSES: &str = "('pending', 'sending', 'sent', 'unknown')";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(status: SmsDeliveryStatus, cap: Option<u32>, hash: Option<&str>) -> NewOutboxRow {
+        let t = DateTime::<Utc>::UNIX_EPOCH;
+        NewOutboxRow {
+            id: "r".into(),
+            hall_id: "h".into(),
+            subject: "ticket:t".into(),
+            ticket_id: Some("t".into()),
+            appointment_id: None,
+            rule_id: "near".into(),
+            trigger: "ahead".into(),
+            day: t.date_naive(),
+            phone_sealed: Some("sealed".into()),
+            phone_hash: hash.map(str::to_owned),
+            phone_masked: "138****0000".into(),
+            params: Vec::new(),
+            text: "x".into(),
+            status,
+            next_attempt_at: t,
+            expires_at: t,
+            created_at: t,
+            daily_cap: cap,
+        }
+    }
+
+    #[test]
+    fn the_daily_cap_skips_a_pending_message_and_drops_its_number() {
+        use SmsDeliveryStatus::{Pending, SkippedCap, SkippedQuietHours};
+        let r = row(Pending, Some(2), Some("h1"));
+        assert_eq!(r.cap_hash(), Some("h1"));
+        let under = r.to_insert(Some(1));
+        assert_eq!(
+            (under.status, under.phone_sealed, under.next_attempt_at.is_some()),
+            (Pending, Some("sealed"), true)
+        );
+        let at = r.to_insert(Some(2));
+        assert_eq!((at.status, at.phone_sealed, at.next_attempt_at), (SkippedCap, None, None));
+        assert_eq!(row(Pending, None, Some("h1")).cap_hash(), None);
+        assert_eq!(row(Pending, Some(2), None).cap_hash(), None);
+        let quiet = row(SkippedQuietHours, Some(2), Some("h1"));
+        assert_eq!(quiet.cap_hash(), None);
+        assert_eq!(quiet.to_insert(None).phone_sealed, None, "a skipped message keeps no number");
+    }
+
+    #[test]
+    fn counts_fold_per_day_and_rule_newest_day_first() {
+        use SmsDeliveryStatus::{Expired, Failed, Pending, Sending, Sent};
+        let rows = vec![
+            ("2026-11-24".into(), "b".into(), Sent, 1),
+            ("2026-11-25".into(), "b".into(), Pending, 2),
+            ("2026-11-25".into(), "b".into(), Sending, 1),
+            ("2026-11-25".into(), "a".into(), Failed, 3),
+            ("2026-11-24".into(), "b".into(), Expired, 4),
+        ];
+        let got: Vec<_> = fold_counts(rows)
+            .into_iter()
+            .map(|c| (c.day, c.rule_id, c.pending, c.sent, c.failed, c.expired))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-11-25".into(), "a".into(), 0, 0, 3, 0),
+                ("2026-11-25".into(), "b".into(), 3, 0, 0, 0),
+                ("2026-11-24".into(), "b".into(), 0, 1, 0, 4),
+            ]
+        );
+    }
+}

@@ -64,9 +64,9 @@ pub struct ProviderReceipt {
     pub fee: Option<u32>,
 }
 
-#[cfg(test)]
-use crate::provider_error::redact_digits;
 pub use crate::provider_error::ProviderError;
+#[cfg(test)]
+use crate::redact::redact_digits;
 
 impl ProviderError {
     /// Transport failures: the request may or may not have reached the provider. The URL is

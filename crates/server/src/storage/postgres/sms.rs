@@ -1,18 +1,17 @@
-//! [`SmsStorage`] on PostgreSQL (a child module of `postgres.rs`, so it shares its pool). The
+//! [`SmsStorage`] on PostgreSQL (a child module of `postgres/`, so it shares its pool). The
 //! claim takes its row with `FOR UPDATE SKIP LOCKED`, so servers sharing the database never
 //! claim one row twice; an enqueue takes a per-hall advisory lock so that the cap's count and
 //! the insert cannot interleave with another server's.
 
 use super::{backend, ts, PostgresStorage};
 use crate::storage::sms::{
-    count_into, AttemptOutcome, ClaimedRow, Enqueued, NewOutboxRow, NewTicketPhone, OutboxFilter, Purged,
+    fold_counts, AttemptOutcome, ClaimedRow, Enqueued, NewOutboxRow, NewTicketPhone, OutboxFilter, Purged,
     SmsStorage, TicketPhone, CAP_STATUSES,
 };
 use crate::storage::StorageResult;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{SmsDayCount, SmsDeliveryStatus, SmsOutboxEntry};
-use std::collections::BTreeMap;
 use tokio_postgres::types::Json;
 use tokio_postgres::Row;
 
@@ -175,28 +174,24 @@ impl SmsStorage for PostgresStorage {
         if exists {
             return Ok(Enqueued::Exists);
         }
-        let mut status = row.status;
-        if let (SmsDeliveryStatus::Pending, Some(cap), Some(hash)) = (status, row.daily_cap, &row.phone_hash)
-        {
-            let had: i64 = tx
-                .query_one(
-                    &format!(
-                        "SELECT count(*) FROM sms_outbox WHERE hall_id = $1 AND phone_hash = $2 AND day = $3
-                            AND status IN {CAP_STATUSES}"
-                    ),
-                    &[&row.hall_id, hash, &row.day],
-                )
-                .await
-                .map_err(backend)?
-                .get(0);
-            if had >= i64::from(cap) {
-                status = SmsDeliveryStatus::SkippedCap;
+        let had = match row.cap_hash() {
+            Some(hash) => {
+                let n: i64 = tx
+                    .query_one(
+                        &format!(
+                            "SELECT count(*) FROM sms_outbox WHERE hall_id = $1 AND phone_hash = $2 AND day = $3
+                                AND status IN {CAP_STATUSES}"
+                        ),
+                        &[&row.hall_id, &hash, &row.day],
+                    )
+                    .await
+                    .map_err(backend)?
+                    .get(0);
+                Some(u64::try_from(n).unwrap_or(0))
             }
-        }
-        let pending = status == SmsDeliveryStatus::Pending;
-        // A message that will not be sent keeps no number to open.
-        let sealed = if pending { row.phone_sealed.clone() } else { None };
-        let next = pending.then_some(row.next_attempt_at);
+            None => None,
+        };
+        let stored = row.to_insert(had);
         tx.execute(
             "INSERT INTO sms_outbox (id, hall_id, subject, ticket_id, appointment_id, rule_id, trigger_kind, day,
                     phone_sealed, phone_hash, phone_masked, params, text, status, next_attempt_at, expires_at,
@@ -211,13 +206,13 @@ impl SmsStorage for PostgresStorage {
                 &row.rule_id,
                 &row.trigger,
                 &row.day,
-                &sealed,
+                &stored.phone_sealed,
                 &row.phone_hash,
                 &row.phone_masked,
                 &Json(&row.params),
                 &row.text,
-                &status.as_str(),
-                &next,
+                &stored.status.as_str(),
+                &stored.next_attempt_at,
                 &row.expires_at,
                 &row.created_at,
             ],
@@ -225,7 +220,7 @@ impl SmsStorage for PostgresStorage {
         .await
         .map_err(backend)?;
         tx.commit().await.map_err(backend)?;
-        Ok(Enqueued::Inserted(status))
+        Ok(Enqueued::Inserted(stored.status))
     }
 
     async fn claim_next(&self, now: DateTime<Utc>, attempt_id: &str) -> StorageResult<Option<ClaimedRow>> {
@@ -373,18 +368,19 @@ impl SmsStorage for PostgresStorage {
             )
             .await
             .map_err(backend)?;
-        let mut by: BTreeMap<(std::cmp::Reverse<String>, String), SmsDayCount> = BTreeMap::new();
-        for r in &rows {
-            let day: String = r.try_get(0).map_err(backend)?;
-            let rule_id: String = r.try_get(1).map_err(backend)?;
-            let status = status_of(&r.try_get::<_, String>(2).map_err(backend)?)?;
-            let n: i64 = r.try_get(3).map_err(backend)?;
-            let c = by
-                .entry((std::cmp::Reverse(day.clone()), rule_id.clone()))
-                .or_insert_with(|| SmsDayCount { day, rule_id, ..SmsDayCount::default() });
-            count_into(c, status, u32::try_from(n).unwrap_or(u32::MAX));
-        }
-        Ok(by.into_values().collect())
+        let rows = rows
+            .iter()
+            .map(|r| {
+                let n: i64 = r.try_get(3).map_err(backend)?;
+                Ok((
+                    r.try_get::<_, String>(0).map_err(backend)?,
+                    r.try_get::<_, String>(1).map_err(backend)?,
+                    status_of(&r.try_get::<_, String>(2).map_err(backend)?)?,
+                    u32::try_from(n).unwrap_or(u32::MAX),
+                ))
+            })
+            .collect::<StorageResult<Vec<_>>>()?;
+        Ok(fold_counts(rows))
     }
 
     async fn status_count(&self, hall_id: &str, status: SmsDeliveryStatus) -> StorageResult<u32> {

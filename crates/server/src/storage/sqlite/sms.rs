@@ -1,10 +1,10 @@
-//! [`SmsStorage`] on SQLite (a child module of `sqlite.rs`, so it shares its one connection).
+//! [`SmsStorage`] on SQLite (a child module of `sqlite/`, so it shares its one connection).
 //! Every write is one transaction; the claim is an immediate transaction, so two servers on one
 //! file cannot claim the same row.
 
 use super::{backend, ts, SqliteStorage};
 use crate::storage::sms::{
-    count_into, AttemptOutcome, ClaimedRow, Enqueued, NewOutboxRow, NewTicketPhone, OutboxFilter, Purged,
+    fold_counts, AttemptOutcome, ClaimedRow, Enqueued, NewOutboxRow, NewTicketPhone, OutboxFilter, Purged,
     SmsStorage, TicketPhone, CAP_STATUSES,
 };
 use crate::storage::StorageResult;
@@ -12,7 +12,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{SmsDayCount, SmsDeliveryStatus, SmsOutboxEntry};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use std::collections::BTreeMap;
 
 const ENTRY_COLUMNS: &str = "id, hall_id, ticket_id, appointment_id, rule_id, trigger_kind, day, \
      phone_masked, text, status, attempts, next_attempt_at, provider, provider_message_id, \
@@ -195,24 +194,21 @@ impl SmsStorage for SqliteStorage {
             if exists {
                 return Ok(Enqueued::Exists);
             }
-            let mut status = row.status;
-            if let (SmsDeliveryStatus::Pending, Some(cap), Some(hash)) = (status, row.daily_cap, &row.phone_hash) {
-                let had: u32 = tx
-                    .query_row(
+            let had = match row.cap_hash() {
+                Some(hash) => Some(
+                    tx.query_row(
                         &format!(
                             "SELECT count(*) FROM sms_outbox WHERE hall_id = ?1 AND phone_hash = ?2 AND day = ?3
                                 AND status IN {CAP_STATUSES}"
                         ),
                         params![row.hall_id, hash, day],
-                        |r| r.get(0),
+                        |r| r.get::<_, u32>(0).map(u64::from),
                     )
-                    .map_err(backend)?;
-                if had >= cap {
-                    status = SmsDeliveryStatus::SkippedCap;
-                }
-            }
-            // A message that will not be sent keeps no number to open.
-            let sealed = (status == SmsDeliveryStatus::Pending).then_some(row.phone_sealed).flatten();
+                    .map_err(backend)?,
+                ),
+                None => None,
+            };
+            let stored = row.to_insert(had);
             let now = ts(row.created_at);
             tx.execute(
                 "INSERT INTO sms_outbox (id, hall_id, subject, ticket_id, appointment_id, rule_id, trigger_kind,
@@ -228,20 +224,20 @@ impl SmsStorage for SqliteStorage {
                     row.rule_id,
                     row.trigger,
                     day,
-                    sealed,
+                    stored.phone_sealed,
                     row.phone_hash,
                     row.phone_masked,
                     params_json,
                     row.text,
-                    status.as_str(),
-                    (status == SmsDeliveryStatus::Pending).then(|| ts(row.next_attempt_at)),
+                    stored.status.as_str(),
+                    stored.next_attempt_at.map(ts),
                     ts(row.expires_at),
                     now
                 ],
             )
             .map_err(backend)?;
             tx.commit().map_err(backend)?;
-            Ok(Enqueued::Inserted(status))
+            Ok(Enqueued::Inserted(stored.status))
         })
         .await
     }
@@ -473,18 +469,4 @@ impl SmsStorage for SqliteStorage {
         })
         .await
     }
-}
-
-/// Rows of (day, rule, status, n) as per-day-and-rule counts, newest day first.
-pub(crate) fn fold_counts(rows: Vec<(String, String, SmsDeliveryStatus, u32)>) -> Vec<SmsDayCount> {
-    let mut by: BTreeMap<(std::cmp::Reverse<String>, String), SmsDayCount> = BTreeMap::new();
-    for (day, rule_id, status, n) in rows {
-        let c = by.entry((std::cmp::Reverse(day.clone()), rule_id.clone())).or_insert_with(|| SmsDayCount {
-            day,
-            rule_id,
-            ..SmsDayCount::default()
-        });
-        count_into(c, status, n);
-    }
-    by.into_values().collect()
 }

@@ -1,0 +1,350 @@
+//! SQLite storage: one file, WAL, foreign keys on; one connection used from the blocking pool
+//! (a hall's traffic is a few writes a second, well within one connection). One file per concern;
+//! each runs SQL and maps rows, the decisions are the rules' (`crate::sync`, `crate::appointments`).
+
+use super::{
+    AppointmentChange, Booked, DeviceRecord, NewAppointment, Slot, SlotUse, SlotsReplaced, Storage,
+    StorageError, StorageResult,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use hallkeeper_proto::{
+    Appointment, Device, EventsPage, Hall, HallConfig, PullResponse, PushResponse, Rating, RatingsPage,
+    SyncHeads, SyncOp, TicketEvent,
+};
+use rusqlite::{Connection, TransactionBehavior};
+use std::future::Future;
+use std::path::Path;
+use std::pin::pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../sql/sqlite/0001_halls_devices_events_ratings.sql")),
+    (2, include_str!("../sql/sqlite/0002_appointments.sql")),
+    (3, include_str!("../sql/sqlite/0003_sync.sql")),
+    (4, include_str!("../sql/sqlite/0004_sync_down.sql")),
+    (5, include_str!("../sql/sqlite/0005_rating_seq.sql")),
+    (6, include_str!("../sql/sqlite/0006_sms.sql")),
+];
+
+mod appointments;
+mod devices;
+mod halls;
+mod sms;
+mod sync;
+mod tickets;
+
+#[derive(Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+}
+
+pub(super) fn backend(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Backend(e.to_string())
+}
+
+pub(super) fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> StorageResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| backend(format!("{}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
+        Self::configure(conn)
+    }
+
+    pub fn open_in_memory() -> StorageResult<Self> {
+        Self::configure(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    fn configure(conn: Connection) -> StorageResult<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
+        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(backend)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(backend)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(backend)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    pub(super) async fn with<T, F>(&self, f: F) -> StorageResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StorageResult<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(backend)?
+    }
+}
+
+pub(super) fn conflict_or(e: rusqlite::Error, what: &str) -> StorageError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StorageError::Conflict(what.to_owned()),
+        _ => backend(e),
+    }
+}
+
+pub(super) fn bad_column(i: usize, what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
+}
+
+/// Runs a future that never waits to its end: the SQLite statements of an algorithm written once
+/// for both backends (`crate::sync::push`) run on the calling thread and are ready at once.
+pub(super) fn ready<T>(f: impl Future<Output = StorageResult<T>>) -> StorageResult<T> {
+    match pin!(f).as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(r) => r,
+        Poll::Pending => Err(StorageError::Backend("a SQLite statement waited".into())),
+    }
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    fn sms(&self) -> &dyn super::sms::SmsStorage {
+        self
+    }
+
+    async fn migrate(&self) -> StorageResult<()> {
+        self.with(|conn| {
+            let known = MIGRATIONS.last().map_or(0, |m| m.0);
+            // One migration per immediate transaction, the version read inside it: two servers
+            // starting on one file cannot both apply the same step.
+            loop {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+                let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(backend)?;
+                if found > known {
+                    return Err(StorageError::SchemaTooNew { found, known });
+                }
+                let Some((version, sql)) = MIGRATIONS.iter().find(|m| m.0 > found) else {
+                    return Ok(());
+                };
+                tx.execute_batch(sql).map_err(backend)?;
+                tx.pragma_update(None, "user_version", version).map_err(backend)?;
+                tx.commit().map_err(backend)?;
+            }
+        })
+        .await
+    }
+
+    async fn create_hall(&self, hall: &Hall) -> StorageResult<()> {
+        halls::create_hall(self, hall).await
+    }
+
+    async fn hall(&self, id: &str) -> StorageResult<Option<Hall>> {
+        halls::hall(self, id).await
+    }
+
+    async fn halls(&self) -> StorageResult<Vec<Hall>> {
+        halls::halls(self).await
+    }
+
+    async fn put_config(&self, hall_id: &str, config: &HallConfig, at: DateTime<Utc>) -> StorageResult<()> {
+        halls::put_config(self, hall_id, config, at).await
+    }
+
+    async fn config(&self, hall_id: &str) -> StorageResult<Option<HallConfig>> {
+        halls::config(self, hall_id).await
+    }
+
+    async fn add_device(&self, device: &DeviceRecord) -> StorageResult<()> {
+        devices::add_device(self, device).await
+    }
+
+    async fn device_by_token_hash(&self, token_hash: &str) -> StorageResult<Option<Device>> {
+        devices::device_by_token_hash(self, token_hash).await
+    }
+
+    async fn devices(&self, hall_id: &str) -> StorageResult<Vec<Device>> {
+        devices::devices(self, hall_id).await
+    }
+
+    async fn revoke_device(&self, hall_id: &str, device_id: &str, at: DateTime<Utc>) -> StorageResult<bool> {
+        devices::revoke_device(self, hall_id, device_id, at).await
+    }
+
+    async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()> {
+        tickets::append_event(self, hall_id, day, event).await
+    }
+
+    async fn append_events(
+        &self,
+        hall_id: &str,
+        day: NaiveDate,
+        events: &[TicketEvent],
+    ) -> StorageResult<()> {
+        tickets::append_events(self, hall_id, day, events).await
+    }
+
+    async fn events(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<TicketEvent>> {
+        tickets::events(self, hall_id, day).await
+    }
+
+    async fn add_rating(&self, rating: &Rating) -> StorageResult<()> {
+        tickets::add_rating(self, rating).await
+    }
+
+    async fn ratings(&self, hall_id: &str, since: DateTime<Utc>) -> StorageResult<Vec<Rating>> {
+        tickets::ratings(self, hall_id, since).await
+    }
+
+    async fn put_slots(
+        &self,
+        hall_id: &str,
+        matter_id: &str,
+        day: NaiveDate,
+        slots: &[Slot],
+    ) -> StorageResult<SlotsReplaced> {
+        appointments::put_slots(self, hall_id, matter_id, day, slots).await
+    }
+
+    async fn slots(&self, hall_id: &str, matter_id: &str, day: NaiveDate) -> StorageResult<Vec<SlotUse>> {
+        appointments::slots(self, hall_id, matter_id, day).await
+    }
+
+    async fn book(&self, appointment: &NewAppointment) -> StorageResult<Booked> {
+        appointments::book(self, appointment).await
+    }
+
+    async fn appointment(&self, hall_id: &str, code: &str) -> StorageResult<Option<Appointment>> {
+        appointments::appointment(self, hall_id, code).await
+    }
+
+    async fn appointments(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<Appointment>> {
+        appointments::appointments(self, hall_id, day).await
+    }
+
+    async fn cancel_appointment(
+        &self,
+        hall_id: &str,
+        code: &str,
+        at: DateTime<Utc>,
+    ) -> StorageResult<AppointmentChange> {
+        appointments::cancel_appointment(self, hall_id, code, at).await
+    }
+
+    async fn check_in_appointment(
+        &self,
+        hall_id: &str,
+        code: &str,
+        day: NaiveDate,
+        issued: &TicketEvent,
+    ) -> StorageResult<AppointmentChange> {
+        appointments::check_in_appointment(self, hall_id, code, day, issued).await
+    }
+
+    async fn mark_no_shows(
+        &self,
+        hall_id: &str,
+        ended_before: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> StorageResult<u64> {
+        appointments::mark_no_shows(self, hall_id, ended_before, at).await
+    }
+
+    async fn apply_sync_ops(
+        &self,
+        hall_id: &str,
+        device_id: &str,
+        ops: &[SyncOp],
+    ) -> StorageResult<PushResponse> {
+        sync::apply_sync_ops(self, hall_id, device_id, ops).await
+    }
+
+    async fn pull_changes(&self, hall_id: &str, cursor: i64, limit: u32) -> StorageResult<PullResponse> {
+        sync::pull_changes(self, hall_id, cursor, limit).await
+    }
+
+    async fn events_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<EventsPage> {
+        tickets::events_after(self, hall_id, after, limit).await
+    }
+
+    async fn ratings_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<RatingsPage> {
+        tickets::ratings_after(self, hall_id, after, limit).await
+    }
+
+    async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
+        sync::sync_heads(self, hall_id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sync::dependents_query;
+    use super::tickets::{EVENTS_AFTER, RATINGS_AFTER};
+    use super::*;
+    use crate::sync;
+    use rusqlite::params;
+
+    /// The cascade's queries must match the indexes' expressions verbatim, or SQLite reads every
+    /// binding or seat of the hall instead.
+    #[tokio::test]
+    async fn dependents_are_found_through_an_index() {
+        let storage = SqliteStorage::open_in_memory().unwrap();
+        storage.migrate().await.unwrap();
+        let deps = [sync::dependents("window", "w-a"), sync::dependents("staff", "s-1")].concat();
+        let plans = storage
+            .with(move |c| {
+                let mut plans = Vec::new();
+                for dep in &deps {
+                    let (sql, _) = dependents_query(dep).unwrap();
+                    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).map_err(backend)?;
+                    let n = st.parameter_count();
+                    let detail: Vec<String> = st
+                        .query_map(rusqlite::params_from_iter(vec!["x"; n]), |r| r.get::<_, String>(3))
+                        .map_err(backend)?
+                        .collect::<rusqlite::Result<_>>()
+                        .map_err(backend)?;
+                    plans.push(detail.join("; "));
+                }
+                Ok(plans)
+            })
+            .await
+            .unwrap();
+        assert_eq!(plans.len(), 3);
+        assert!(plans[0].contains("USING INDEX sqlite_autoindex_sync_rows_1"), "{}", plans[0]);
+        assert!(plans[1].contains("USING INDEX sync_rows_by_key_tail"), "{}", plans[1]);
+        assert!(plans[2].contains("USING INDEX sync_rows_by_staff"), "{}", plans[2]);
+        assert_eq!(dependents_query(&sync::dependents("window", "w/a")[0]), None);
+
+        let events = storage
+            .with(|c| {
+                let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {EVENTS_AFTER}")).map_err(backend)?;
+                let detail: Vec<String> = st
+                    .query_map(params!["h1", 0, 10], |r| r.get::<_, String>(3))
+                    .map_err(backend)?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(backend)?;
+                Ok(detail.join("; "))
+            })
+            .await
+            .unwrap();
+        assert!(
+            events.contains("USING COVERING INDEX ticket_events_by_hall")
+                || events.contains("USING INDEX ticket_events_by_hall"),
+            "{events}"
+        );
+        assert!(!events.contains("TEMP B-TREE"), "no sort: {events}");
+
+        let ratings = storage
+            .with(|c| {
+                let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {RATINGS_AFTER}")).map_err(backend)?;
+                let detail: Vec<String> = st
+                    .query_map(params!["h1", 0, 10], |r| r.get::<_, String>(3))
+                    .map_err(backend)?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(backend)?;
+                Ok(detail.join("; "))
+            })
+            .await
+            .unwrap();
+        assert!(ratings.contains("USING INDEX ratings_by_hall"), "{ratings}");
+        assert!(!ratings.contains("TEMP B-TREE"), "no sort: {ratings}");
+    }
+}

@@ -51,6 +51,13 @@ build_ui() {
   (cd "$ROOT/ui" && npm run --silent build)
 }
 
+# The UI's unit tests (vitest: pure modules and stores, the shell's invoke mocked). Plain output
+# (NO_COLOR), so the closing total can read vitest's `Tests  N passed (N)` line.
+run_ui_unit_tests() {
+  say "UI unit tests (vitest)"
+  (cd "$ROOT/ui" && NO_COLOR=1 npm run --silent test)
+}
+
 install_tauri_driver() {
   if command -v tauri-driver >/dev/null && cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     return

@@ -10,6 +10,13 @@ install_ui_dependencies
 install_tauri_driver
 build_ui
 
+# Every runner's output is also kept, to close with one total over all of them. With pipefail
+# (lib.sh), a failing runner ends the script through its `| tee` with a non-zero status.
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+run_ui_unit_tests 2>&1 | tee -a "$results"
+
 # The local PostgreSQL for the server's tests (sets HALLKEEPER_TEST_POSTGRES_URL); they must run
 # on it, not skip it.
 source "$ROOT/scripts/postgres.sh"
@@ -22,10 +29,6 @@ if cargo fmt --version >/dev/null 2>&1; then
 else
   echo "rustfmt is not installed with this toolchain: formatting not checked" >&2
 fi
-
-# Every runner's output is also kept, to close with one total over all of them.
-results=$(mktemp)
-trap 'rm -f "$results"' EXIT
 
 say "Rust tests"
 cargo test --quiet --workspace 2>&1 | tee -a "$results"
@@ -41,5 +44,8 @@ xvfb-run -a -s "-screen 0 1920x1080x24" dbus-run-session -- \
   cargo test --quiet -p hallkeeper-e2e --features e2e -- --test-threads=1 2>&1 |
   grep -vE '^dbus-daemon|SpiRegistry' | tee -a "$results"
 
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+# Rust's `test result: ok. N passed; M failed; ...` and vitest's `Tests  M failed | N passed (T)`.
+awk '/^test result:/ || $1 == "Tests" {
+       for (i = 2; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) }
+     }
      END { printf "\ntests: %d passed, %d failed\n", p, f }' "$results"

@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
@@ -20,5 +21,10 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+  },
+  test: {
+    // The pure modules and the stores (the shell's invoke mocked); a test needing a DOM says so.
+    include: ['tests/unit/**/*.test.ts'],
+    environment: 'node',
   },
 })

@@ -19,7 +19,7 @@ export type NavKey =
   | 'catalog'
   | 'staff'
   | 'sms'
-  | 'ratings'
+  | 'rectification'
   | 'reports'
   | 'audit'
   | 'settings'
@@ -37,6 +37,8 @@ export interface NavItem {
   key: NavKey
   path: string
   icon: Component
+  /** The nav link's data-testid when it is not `nav-<key>` (a name the e2e suite already uses). */
+  testid?: string
 }
 
 /** The side navigation, in order. */
@@ -46,7 +48,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'catalog', path: '/catalog', icon: Collection },
   { key: 'staff', path: '/staff', icon: User },
   { key: 'sms', path: '/sms', icon: ChatDotRound },
-  { key: 'ratings', path: '/ratings', icon: StarFilled },
+  { key: 'rectification', path: '/rectification', icon: StarFilled, testid: 'nav-ratings' },
   { key: 'reports', path: '/reports', icon: DataAnalysis },
   { key: 'audit', path: '/audit', icon: Document },
   { key: 'settings', path: '/settings', icon: Setting },
@@ -60,7 +62,13 @@ const routes: RouteRecordRaw[] = [
   { path: '/catalog', component: () => import('./views/CatalogView.vue'), meta: { nav: 'catalog' } },
   { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { nav: 'staff' } },
   { path: '/sms', component: () => import('./views/SmsView.vue'), meta: { nav: 'sms' } },
-  { path: '/ratings', component: () => import('./views/CasesView.vue'), meta: { nav: 'ratings' } },
+  {
+    path: '/rectification',
+    component: () => import('./views/RectificationView.vue'),
+    meta: { nav: 'rectification' },
+  },
+  // The page's address before the feature had one name.
+  { path: '/ratings', redirect: '/rectification' },
   { path: '/reports', component: () => import('./views/ReportsView.vue'), meta: { nav: 'reports' } },
   { path: '/audit', component: () => import('./views/AuditView.vue'), meta: { nav: 'audit' } },
   { path: '/settings', component: () => import('./views/SettingsView.vue'), meta: { nav: 'settings' } },

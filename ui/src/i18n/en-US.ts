@@ -7,7 +7,7 @@ import { syncEnUS } from './sections/sync.en-US'
 import { dashboardEnUS } from './sections/dashboard.en-US'
 import { smsEnUS } from './sections/sms.en-US'
 import { displayEnUS } from './sections/display.en-US'
-import { casesEnUS } from './sections/cases.en-US'
+import { rectificationEnUS } from './sections/rectification.en-US'
 import { reportsEnUS } from './sections/reports.en-US'
 
 const enUS: MessageSchema = {
@@ -17,7 +17,7 @@ const enUS: MessageSchema = {
   ...dashboardEnUS,
   ...smsEnUS,
   ...displayEnUS,
-  ...casesEnUS,
+  ...rectificationEnUS,
   ...reportsEnUS,
   app: {
     name: 'Hallkeeper',
@@ -30,7 +30,7 @@ const enUS: MessageSchema = {
     catalog: 'Matters & bindings',
     staff: 'Staff & roster',
     sms: 'SMS reminders',
-    ratings: 'Poor ratings',
+    rectification: 'Poor ratings',
     reports: 'Reports',
     audit: 'Audit log',
     settings: 'Settings',
@@ -46,13 +46,6 @@ const enUS: MessageSchema = {
     cancel: 'Cancel',
     loading: 'Loading…',
     notAvailable: 'Not available yet',
-  },
-  comingSoon: {
-    sms: 'SMS reminders will text citizens on rules (ticket issued, a few people ahead, called, missed, appointment due). Not available yet.',
-    ratings:
-      'Ratings & rectification will collect poor ratings from the one-rating-per-service pads and track verification, rectification and return visits. Not available yet.',
-    reports:
-      'Reports will compute the rating rate, good rating rate, rectification rate and waiting and service times per window. Not available yet.',
   },
   windows: {
     sectionTitle: 'Windows',

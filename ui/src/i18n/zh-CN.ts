@@ -7,7 +7,7 @@ import { syncZhCN } from './sections/sync.zh-CN'
 import { dashboardZhCN } from './sections/dashboard.zh-CN'
 import { smsZhCN } from './sections/sms.zh-CN'
 import { displayZhCN } from './sections/display.zh-CN'
-import { casesZhCN } from './sections/cases.zh-CN'
+import { rectificationZhCN } from './sections/rectification.zh-CN'
 import { reportsZhCN } from './sections/reports.zh-CN'
 
 const zhCN = {
@@ -17,7 +17,7 @@ const zhCN = {
   ...dashboardZhCN,
   ...smsZhCN,
   ...displayZhCN,
-  ...casesZhCN,
+  ...rectificationZhCN,
   ...reportsZhCN,
   app: {
     name: '厅管家',
@@ -30,7 +30,7 @@ const zhCN = {
     catalog: '事项与绑定',
     staff: '人员排班',
     sms: '短信提醒',
-    ratings: '差评整改',
+    rectification: '差评整改',
     reports: '统计报表',
     audit: '操作日志',
     settings: '设置',
@@ -46,11 +46,6 @@ const zhCN = {
     cancel: '取消',
     loading: '正在加载…',
     notAvailable: '尚未上线',
-  },
-  comingSoon: {
-    sms: '短信提醒将按规则（取号、前面还剩几人、叫号、过号、预约到时）给群众发送提醒短信。该功能尚未上线。',
-    ratings: '评价整改将汇总“一事一评”中的差评，跟踪核实、整改和回访。该功能尚未上线。',
-    reports: '报表将统计主动评价率、好评率、差评整改率，以及各窗口的等候和办理时长。该功能尚未上线。',
   },
   windows: {
     sectionTitle: '窗口管理',

@@ -1,8 +1,8 @@
 // Messages of the poor-rating inbox and rectification ledger (差评整改 / 整改台账) and of its
 // deadline-profile settings section. vue-i18n syntax: {name} interpolates; avoid the characters
 // @ | { } in plain text.
-export const casesZhCN = {
-  cases: {
+export const rectificationZhCN = {
+  rectification: {
     title: '差评整改台账',
     hint: '“一事一评”中的不满意、非常不满意评价自动立案：回访核实、整改、回访、办结，逐步留痕。',
     navUnread: '{n} 条未读差评',

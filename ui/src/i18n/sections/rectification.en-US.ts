@@ -1,7 +1,7 @@
 import type { MessageSchema } from '../zh-CN'
 
-export const casesEnUS: Pick<MessageSchema, 'cases' | 'deadlineProfile'> = {
-  cases: {
+export const rectificationEnUS: Pick<MessageSchema, 'rectification' | 'deadlineProfile'> = {
+  rectification: {
     title: 'Rectification ledger',
     hint: 'Dissatisfied and very dissatisfied ratings open a case by themselves: verify, rectify, call back and close, every step on record.',
     navUnread: '{n} unread poor ratings',

@@ -39,7 +39,7 @@ const inShell = () => typeof window !== 'undefined' && '__TAURI_INTERNALS__' in 
  * keeps the counter (and an open inbox) current; `case-focus` {caseId} (a notification clicked)
  * opens that case from any page.
  */
-export const useCasesStore = defineStore('cases', () => {
+export const useRectificationStore = defineStore('rectification', () => {
   const filter = ref<CaseFilterKey>('all')
   const items = shallowRef<CaseSummary[]>([])
   const status = ref<'idle' | 'loading' | 'ready' | 'error'>('idle')

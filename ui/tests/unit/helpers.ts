@@ -1,0 +1,73 @@
+// Shared by the unit tests: fixtures and a stand-in for the Tauri shell's `invoke`.
+import type { Mock } from 'vitest'
+import type { CaseSummary, HallWindow, Matter, Staff } from '../../src/api'
+
+type Handler = (args: Record<string, unknown>) => unknown
+
+/**
+ * Makes the mocked `invoke` answer each command with its handler (a thrown value or a rejected
+ * promise is the shell's refusal); a command without one rejects like an unknown command.
+ */
+export function answer(invoke: Mock, handlers: Record<string, Handler>) {
+  invoke.mockImplementation(async (command: string, args?: Record<string, unknown>) => {
+    const h = handlers[command]
+    if (!h) throw { code: 'internal', message: `no handler for ${command}`, field: null }
+    return h(args ?? {})
+  })
+}
+
+/** A promise and the functions that settle it, to hold a command's answer back. */
+export function deferred<T>() {
+  let resolve!: (v: T) => void
+  let reject!: (e: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
+
+/** Lets pending promise callbacks run. */
+export const flush = () => new Promise<void>((r) => setTimeout(r, 0))
+
+export const refusal = (code: string, message = code, field: string | null = null) => ({ code, message, field })
+
+export function hallWindow(id: string, position: number, extra: Partial<HallWindow> = {}): HallWindow {
+  return {
+    id,
+    number: `A${String(position + 1).padStart(2, '0')}`,
+    name: `Window ${id}`,
+    zone: '',
+    kind: 'general',
+    state: 'open',
+    position,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...extra,
+  }
+}
+
+export function matter(id: string, extra: Partial<Matter> = {}): Matter {
+  return {
+    id,
+    catalogCode: `C-${id}`,
+    name: `Matter ${id}`,
+    departmentId: 'd1',
+    matterType: '行政许可',
+    required: true,
+    timeLimitDays: null,
+    ticketPrefix: '',
+    state: 'active',
+    ...extra,
+  }
+}
+
+export function staff(id: string, employeeNo: string, extra: Partial<Staff> = {}): Staff {
+  return { id, employeeNo, name: `Staff ${employeeNo}`, departmentId: null, ...extra } as Staff
+}
+
+export function caseSummary(id: string, openedAt: string, extra: Partial<CaseSummary> = {}): CaseSummary {
+  return { id, openedAt, unread: false, ...extra } as CaseSummary
+}
+
+

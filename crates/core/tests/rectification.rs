@@ -9,6 +9,7 @@ use hallkeeper_core::rectification::{
     apply, target, Action, ActionKind, Assignee, AssigneeKind, Attachment, Case, CaseState, DeadlineProfile,
     NewCase, Step, TransitionError,
 };
+use hallkeeper_core::rectification::{CaseExt as _, CaseStateExt as _, ProfileExt as _};
 use proptest::prelude::*;
 
 fn d(s: &str) -> NaiveDate {

@@ -54,7 +54,7 @@ fn row(key: &str, name: &str, served: u64, ratings: u64, good: u64, poor: u64) -
 }
 
 fn table(rows: Vec<ReportRow>) -> ReportTable {
-    ReportTable { period: Period::month(2026, 11).unwrap(), dimension: Dimension::Staff, rows }
+    ReportTable { period: Period::month(2026, 11).unwrap().into(), dimension: Dimension::Staff, rows }
 }
 
 fn ranked(t: &ReportTable, rule: &StarRule) -> Vec<(u32, String)> {

@@ -1,6 +1,5 @@
 //! Statistics and reports (统计报表) as the UI asks for and reads them. The figures are computed
-//! by `hallkeeper-core` (`reports`, formulas in docs/reports.md); these types are the wire shape
-//! of its `ReportTable` (camelCase) and of the period the UI picks.
+//! by `hallkeeper-core` (`reports`, formulas in docs/reports.md), which returns these types.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -55,7 +54,7 @@ pub struct ReportPeriod {
 }
 
 /// What a report's rows are per.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportDimension {
     /// One row: the whole hall.
@@ -64,6 +63,11 @@ pub enum ReportDimension {
     Staff,
     Matter,
     Department,
+}
+
+impl ReportDimension {
+    pub const ALL: [ReportDimension; 5] =
+        [Self::Hall, Self::Window, Self::Staff, Self::Matter, Self::Department];
 }
 
 /// Ratings per level, upheld appeals left out.
@@ -77,12 +81,15 @@ pub struct ReportLevelCounts {
     pub very_dissatisfied: u64,
 }
 
-/// One dimension key over the period. Rates are fractions (0–1), null without a denominator.
+/// One dimension key over the period. Rates are fractions (0–1), null when their denominator is
+/// 0 (nothing to rate is not 0 %).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReportRow {
-    /// Null for the hall row and for tickets with no window/staff/department known.
+    /// The window/staff/matter/department id; null for the hall row, and for tickets no window,
+    /// staff or department was known for (e.g. still waiting).
     pub key: Option<String>,
+    /// A name for the key (window number and name, staff name…), when the store knows it.
     pub label: Option<String>,
     pub issued: u64,
     pub served: u64,
@@ -93,24 +100,35 @@ pub struct ReportRow {
     pub wait_count: u64,
     pub wait_sum_secs: u64,
     pub avg_wait_secs: Option<f64>,
+    /// At bucket resolution (core's `reports::hist`).
     pub p90_wait_secs: Option<u32>,
     pub service_count: u64,
     pub service_sum_secs: u64,
     pub avg_service_secs: Option<f64>,
     pub p90_service_secs: Option<u32>,
+    /// Ratings counted (upheld appeals left out).
     pub ratings: u64,
     pub levels: ReportLevelCounts,
+    /// 非常满意 + 满意.
     pub good: u64,
+    /// 不满意 + 非常不满意.
     pub poor: u64,
+    /// Ratings left out because an appeal was upheld.
     pub excluded: u64,
     pub rectified: u64,
     pub rectified_on_time: u64,
     pub called_back: u64,
+    /// 主动评价率 = ratings / served.
     pub rating_rate: Option<f64>,
+    /// 好评率 = good / ratings.
     pub good_rate: Option<f64>,
+    /// 差评率 = poor / ratings.
     pub poor_rate: Option<f64>,
+    /// 差评整改率 = rectified / poor.
     pub rectification_rate: Option<f64>,
+    /// 按期整改率 = rectified on time / poor.
     pub on_time_rectification_rate: Option<f64>,
+    /// 回访率 = called back / poor.
     pub call_back_rate: Option<f64>,
 }
 
@@ -119,6 +137,7 @@ pub struct ReportRow {
 pub struct ReportTable {
     pub period: ReportPeriod,
     pub dimension: ReportDimension,
-    /// Ordered by key, the unassigned (null) row first.
+    /// Ordered by key, the unassigned (null) row first; only keys with a ticket or a rating in
+    /// the period.
     pub rows: Vec<ReportRow>,
 }

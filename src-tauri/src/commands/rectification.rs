@@ -5,7 +5,7 @@
 
 use crate::poor_ratings::notify_cases_changed;
 use crate::{AppState, CommandError};
-use hallkeeper_core::rectification::{Action, Attachment, DeadlineProfile, Step};
+use hallkeeper_core::rectification::{Action, Attachment, DeadlineProfile, ProfileExt as _, Step};
 use hallkeeper_core::store::{CaseAlerts, CaseDetail, CaseSummary, InboxFilter};
 use std::path::PathBuf;
 use tauri::{AppHandle, Runtime, State};

@@ -7,7 +7,7 @@ use crate::{AppState, CommandError};
 use chrono::NaiveDate;
 use hallkeeper_core::error::Code;
 use hallkeeper_core::proto::{ReportDimension, ReportPeriodInput, ReportPeriodKind};
-use hallkeeper_core::reports::{xlsx, Dimension, Period, PeriodError, ReportTable};
+use hallkeeper_core::reports::{xlsx, Period, PeriodError, ReportTable};
 use hallkeeper_core::Rejection;
 use std::path::PathBuf;
 use tauri::State;
@@ -58,16 +58,6 @@ pub fn period(input: &ReportPeriodInput) -> Result<Period, Rejection> {
     }
 }
 
-pub fn dimension(d: ReportDimension) -> Dimension {
-    match d {
-        ReportDimension::Hall => Dimension::Hall,
-        ReportDimension::Window => Dimension::Window,
-        ReportDimension::Staff => Dimension::Staff,
-        ReportDimension::Matter => Dimension::Matter,
-        ReportDimension::Department => Dimension::Department,
-    }
-}
-
 fn refused(state: &AppState, r: Rejection) -> CommandError {
     CommandError(hallkeeper_core::Error::Rejected(r).to_body(state.locale()))
 }
@@ -81,8 +71,7 @@ pub async fn get_report(
     dimension: ReportDimension,
 ) -> Result<ReportTable, CommandError> {
     let p = self::period(&period).map_err(|r| refused(&state, r))?;
-    let d = self::dimension(dimension);
-    state.call(move |s| s.report(p, d)).await
+    state.call(move |s| s.report(p, dimension)).await
 }
 
 /// Writes the report as an XLSX workbook (the UI's language) to `path`; answers the path.
@@ -94,11 +83,10 @@ pub async fn export_report_xlsx(
     path: PathBuf,
 ) -> Result<String, CommandError> {
     let p = self::period(&period).map_err(|r| refused(&state, r))?;
-    let d = self::dimension(dimension);
     let locale = state.locale();
     state
         .call(move |s| {
-            let table = s.report(p, d)?;
+            let table = s.report(p, dimension)?;
             let failed = |reason: String| {
                 let file = path
                     .file_name()

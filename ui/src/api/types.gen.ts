@@ -647,13 +647,21 @@ export type CaseActionKind = "verify" | "start_rectifying" | "mark_rectified" | 
 
 export type CaseAssigneeKind = "department" | "staff";
 
-export type CaseAssignee = { kind: CaseAssigneeKind, id: string, name: string, };
+export type CaseAssignee = { kind: CaseAssigneeKind, id: string, 
+/**
+ * The name as shown when assigned, so history reads right after a rename.
+ */
+name: string, };
 
 export type CaseAction = { "type": "verify" } | { "type": "start_rectifying" } | { "type": "mark_rectified" } | { "type": "call_back", reached: boolean, satisfied: boolean | null, } | { "type": "close" } | { "type": "appeal", reason: string, } | { "type": "uphold_appeal", reason: string, } | { "type": "reject_appeal", reason: string, } | { "type": "reassign", assignee: CaseAssignee, };
 
 export type CaseAttachment = { name: string, sha256: string, size: number, };
 
-export type CaseStep = { action: CaseAction, actor: string, at: string, note: string | null, attachments: Array<CaseAttachment>, };
+export type CaseStep = { action: CaseAction, 
+/**
+ * Who did it (staff id or name as the store records operators).
+ */
+actor: string, at: string, note: string | null, attachments: Array<CaseAttachment>, };
 
 export type CaseTransition = { from: CaseState, to: CaseState, step: CaseStep, };
 
@@ -665,25 +673,124 @@ export type AppealDecision = { upheld: boolean, reason: string, by: string, at: 
 
 export type AppealRecord = { reason: string, filedBy: string, filedAt: string, decision: AppealDecision | null, };
 
-export type CaseDeadline = { "status": "known", date: string, } | { "status": "unpublished", year: number, counted: number, required: number, earliest: string, };
+export type CaseDeadline = { "status": "known", date: string, } | { "status": "unpublished", year: number, 
+/**
+ * Working days counted before the first unknown day.
+ */
+counted: number, 
+/**
+ * Working days the limit asks for.
+ */
+required: number, 
+/**
+ * The deadline is on or after this day, whatever the notice will say.
+ */
+earliest: string, };
 
-export type RectificationCase = { ratingId: string, realName: boolean, state: CaseState, assignee: CaseAssignee, openedAt: string, rules: CaseRules, deadline: CaseDeadline, rectifiedAt: string | null, calledBackAt: string | null, callBack: CallBackRecord | null, closedAt: string | null, appeal: AppealRecord | null, 
+export type RectificationCase = { ratingId: string, 
+/**
+ * Whether the citizen left a name and number: only they can be called back.
+ */
+realName: boolean, state: CaseState, assignee: CaseAssignee, openedAt: string, rules: CaseRules, deadline: CaseDeadline, 
+/**
+ * The latest rectification; cleared when a dissatisfied return visit reopens the work.
+ */
+rectifiedAt: string | null, 
+/**
+ * The latest return visit (attempt); cleared on reopening, like `rectified_at`.
+ */
+calledBackAt: string | null, callBack: CallBackRecord | null, closedAt: string | null, appeal: AppealRecord | null, 
 /**
  * The steps in order.
  */
 history: Array<CaseTransition>, };
 
-export type DeadlineProfile = { name: string, rectifyWorkingDays: number, callBackTargetPct: number, dueSoonWorkingDays: number, closeRequiresCallBack: boolean, };
+export type DeadlineProfile = { 
+/**
+ * Shown to the supervisor and kept on each case, so a case says which rule it was opened under.
+ */
+name: string, 
+/**
+ * Working days from the day a case is opened (see core's `calendar` for the counting
+ * convention).
+ */
+rectifyWorkingDays: number, 
+/**
+ * The return-visit rate the hall reports against (国办发〔2019〕51号: 100 % of real-name
+ * poor ratings).
+ */
+callBackTargetPct: number, 
+/**
+ * A case is "due soon" when this many working days or fewer are left (0: only on the day).
+ */
+dueSoonWorkingDays: number, 
+/**
+ * Whether a real-name case must have a return-visit record before it is closed. Anonymous
+ * ratings can never be called back, so they never need one.
+ */
+closeRequiresCallBack: boolean, };
 
-export type CaseSummary = { id: string, ratingId: string, state: CaseState, assignee: CaseAssignee, openedAt: string, openedDay: string, deadline: CaseDeadline, overdue: boolean | null, dueSoon: boolean | null, workingDaysLeft: number | null, unread: boolean, excluded: boolean, exclusionReason: string | null, ticketNumber: string, windowNumber: string | null, windowName: string | null, staffName: string | null, matterName: string | null, departmentName: string | null, level: RatingLevel, reasons: Array<string>, comment: string, ratedAt: string, };
+export type CaseSummary = { id: string, ratingId: string, state: CaseState, assignee: CaseAssignee, openedAt: string, 
+/**
+ * The hall day the case was opened (the rating's), `YYYY-MM-DD`.
+ */
+openedDay: string, deadline: CaseDeadline, 
+/**
+ * None: only the unpublished holiday notice can tell.
+ */
+overdue: boolean | null, dueSoon: boolean | null, workingDaysLeft: number | null, unread: boolean, 
+/**
+ * Appeal upheld: out of the statistics.
+ */
+excluded: boolean, exclusionReason: string | null, ticketNumber: string, 
+/**
+ * Window number (A03) when the window is known here.
+ */
+windowNumber: string | null, windowName: string | null, staffName: string | null, matterName: string | null, departmentName: string | null, level: RatingLevel, reasons: Array<string>, comment: string, 
+/**
+ * When the rating was given (RFC 3339).
+ */
+ratedAt: string, };
 
-export type LocalRating = { id: string, seq: number, hallDay: string, ticketId: string, ticketNumber: string, windowId: string, matterId: string, staffId: string | null, level: RatingLevel, reasons: Array<string>, comment: string, at: string, };
+export type LocalRating = { id: string, 
+/**
+ * The server's rating seq (increasing, not dense).
+ */
+seq: number, 
+/**
+ * The hall's date (UTC+8) of `at`, `YYYY-MM-DD`.
+ */
+hallDay: string, ticketId: string, ticketNumber: string, windowId: string, matterId: string, 
+/**
+ * Who sat at the window that hall day, by this PC's seating when the rating arrived.
+ */
+staffId: string | null, level: RatingLevel, reasons: Array<string>, comment: string, at: string, };
 
 export type CaseDetail = { summary: CaseSummary, rating: LocalRating, case: RectificationCase, allowedActions: Array<CaseActionKind>, evidence: Array<CaseAttachment>, };
 
 export type CaseAlerts = { overdue: Array<CaseSummary>, dueSoon: Array<CaseSummary>, };
 
-export type InboxFilter = { state?: CaseState, unread?: boolean, overdue?: boolean, dueSoon?: boolean, openOnly?: boolean, offset?: number, limit?: number, };
+export type InboxFilter = { state?: CaseState, 
+/**
+ * Only cases not yet opened in the inbox.
+ */
+unread?: boolean, 
+/**
+ * Only cases past their deadline and not rectified.
+ */
+overdue?: boolean, 
+/**
+ * Only cases within the profile's due-soon working days.
+ */
+dueSoon?: boolean, 
+/**
+ * Leave out closed and appeal-upheld cases.
+ */
+openOnly?: boolean, offset?: number, 
+/**
+ * Absent or 0: the default page (100).
+ */
+limit?: number, };
 
 export type CasesChanged = { unread: number, };
 
@@ -768,13 +875,63 @@ export type ReportLevelCounts = { verySatisfied: number, satisfied: number, neut
 
 export type ReportRow = { 
 /**
- * Null for the hall row and for tickets with no window/staff/department known.
+ * The window/staff/matter/department id; null for the hall row, and for tickets no window,
+ * staff or department was known for (e.g. still waiting).
  */
-key: string | null, label: string | null, issued: number, served: number, noShows: number, cancelled: number, open: number, transfers: number, waitCount: number, waitSumSecs: number, avgWaitSecs: number | null, p90WaitSecs: number | null, serviceCount: number, serviceSumSecs: number, avgServiceSecs: number | null, p90ServiceSecs: number | null, ratings: number, levels: ReportLevelCounts, good: number, poor: number, excluded: number, rectified: number, rectifiedOnTime: number, calledBack: number, ratingRate: number | null, goodRate: number | null, poorRate: number | null, rectificationRate: number | null, onTimeRectificationRate: number | null, callBackRate: number | null, };
+key: string | null, 
+/**
+ * A name for the key (window number and name, staff name…), when the store knows it.
+ */
+label: string | null, issued: number, served: number, noShows: number, cancelled: number, open: number, transfers: number, waitCount: number, waitSumSecs: number, avgWaitSecs: number | null, 
+/**
+ * At bucket resolution (core's `reports::hist`).
+ */
+p90WaitSecs: number | null, serviceCount: number, serviceSumSecs: number, avgServiceSecs: number | null, p90ServiceSecs: number | null, 
+/**
+ * Ratings counted (upheld appeals left out).
+ */
+ratings: number, levels: ReportLevelCounts, 
+/**
+ * 非常满意 + 满意.
+ */
+good: number, 
+/**
+ * 不满意 + 非常不满意.
+ */
+poor: number, 
+/**
+ * Ratings left out because an appeal was upheld.
+ */
+excluded: number, rectified: number, rectifiedOnTime: number, calledBack: number, 
+/**
+ * 主动评价率 = ratings / served.
+ */
+ratingRate: number | null, 
+/**
+ * 好评率 = good / ratings.
+ */
+goodRate: number | null, 
+/**
+ * 差评率 = poor / ratings.
+ */
+poorRate: number | null, 
+/**
+ * 差评整改率 = rectified / poor.
+ */
+rectificationRate: number | null, 
+/**
+ * 按期整改率 = rectified on time / poor.
+ */
+onTimeRectificationRate: number | null, 
+/**
+ * 回访率 = called back / poor.
+ */
+callBackRate: number | null, };
 
 export type ReportTable = { period: ReportPeriod, dimension: ReportDimension, 
 /**
- * Ordered by key, the unassigned (null) row first.
+ * Ordered by key, the unassigned (null) row first; only keys with a ticket or a rating in
+ * the period.
  */
 rows: Array<ReportRow>, };
 

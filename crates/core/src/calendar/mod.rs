@@ -91,49 +91,29 @@ impl DayKind {
     }
 }
 
-/// When a case is due.
-///
-/// `Unpublished` carries no date on purpose: until the notice is out, any date would be a guess
-/// (one more holiday moves it). `earliest` is a proven lower bound — each working day still to
-/// count is a distinct day on or after the first unknown day — so "not overdue yet" can still be
-/// answered with certainty before it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case", rename_all_fields = "camelCase")]
-pub enum Deadline {
-    /// Due at the end of this day (hall time).
-    Known { date: NaiveDate },
-    /// Counting reached `year`, whose notice is not in the loaded calendar.
-    Unpublished {
-        year: i32,
-        /// Working days counted before the first unknown day.
-        counted: u32,
-        /// Working days the limit asks for.
-        required: u32,
-        /// The deadline is on or after this day, whatever the notice will say.
-        earliest: NaiveDate,
-    },
-}
+/// When a case is due: proto's `CaseDeadline` (a known date, or `Unpublished` with a proven
+/// lower bound), under the name the rules use.
+pub use hallkeeper_proto::CaseDeadline as Deadline;
 
-impl Deadline {
-    pub fn date(&self) -> Option<NaiveDate> {
-        match self {
-            Deadline::Known { date } => Some(*date),
-            Deadline::Unpublished { .. } => None,
-        }
-    }
-
+/// What a deadline answers about a day.
+pub trait DeadlineExt {
     /// Whether the deadline has passed by the end of `day`: `None` when only the unpublished
     /// notice can tell.
-    pub fn passed_by(&self, day: NaiveDate) -> Option<bool> {
+    fn passed_by(&self, day: NaiveDate) -> Option<bool>;
+    /// Whether something done on `day` was within the deadline: `None` when only the
+    /// unpublished notice can tell.
+    fn met_by(&self, day: NaiveDate) -> Option<bool>;
+}
+
+impl DeadlineExt for Deadline {
+    fn passed_by(&self, day: NaiveDate) -> Option<bool> {
         match self {
             Deadline::Known { date } => Some(*date < day),
             Deadline::Unpublished { earliest, .. } => (day <= *earliest).then_some(false),
         }
     }
 
-    /// Whether something done on `day` was within the deadline: `None` when only the
-    /// unpublished notice can tell.
-    pub fn met_by(&self, day: NaiveDate) -> Option<bool> {
+    fn met_by(&self, day: NaiveDate) -> Option<bool> {
         match self {
             Deadline::Known { date } => Some(day <= *date),
             Deadline::Unpublished { earliest, .. } => (day <= *earliest).then_some(true),

@@ -3,8 +3,12 @@
 //! passes the time in; nothing here reads a clock.
 
 use super::error::{FieldProblem, TransitionError};
-use super::profile::DeadlineProfile;
-use crate::calendar::{Calendar, CalendarError, Deadline};
+use super::profile::ProfileExt as _;
+use super::{
+    Action, ActionKind, AppealDecision, AppealRecord, Assignee, Attachment, CallBackRecord, Case, CaseRules,
+    CaseState, DeadlineProfile, Step, Transition,
+};
+use crate::calendar::{Calendar, CalendarError, Deadline, DeadlineExt as _};
 use crate::clock::hall_date;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,54 +19,18 @@ pub const ASSIGNEE_MAX_CHARS: usize = 64;
 pub const ATTACHMENTS_MAX: usize = 20;
 pub const ATTACHMENT_NAME_MAX_CHARS: usize = 255;
 
-/// Where a case is. The happy path is new → verifying → rectifying → rectified → called_back →
-/// closed; a malicious rating leaves it through appealed → appeal_upheld.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseState {
-    /// The rating arrived; nobody has looked yet.
-    New,
-    /// Someone is checking what happened (回访核实: calling the citizen, the window's recording).
-    Verifying,
-    /// The rating is founded; the department responsible is fixing the cause.
-    Rectifying,
-    /// The measure is done and described.
-    Rectified,
-    /// The citizen was called back (or an attempt was recorded).
-    CalledBack,
-    Closed,
-    /// Staff say the rating is malicious or mistaken; the decision is pending.
-    Appealed,
-    /// The appeal was upheld: the rating leaves the statistics, the reasons stay on record.
-    AppealUpheld,
+/// The rules of a case's state: the deadline and terminal states (the wire spelling, `as_str`,
+/// is proto's).
+pub trait CaseStateExt {
+    fn label_zh(self) -> &'static str;
+    fn is_terminal(self) -> bool;
+    /// The deadline clock runs in these states: nothing has been fixed yet. An appeal does not
+    /// stop it, so an appeal that fails has not bought the department time.
+    fn awaits_rectification(self) -> bool;
 }
 
-impl CaseState {
-    pub const ALL: [CaseState; 8] = [
-        CaseState::New,
-        CaseState::Verifying,
-        CaseState::Rectifying,
-        CaseState::Rectified,
-        CaseState::CalledBack,
-        CaseState::Closed,
-        CaseState::Appealed,
-        CaseState::AppealUpheld,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::Verifying => "verifying",
-            Self::Rectifying => "rectifying",
-            Self::Rectified => "rectified",
-            Self::CalledBack => "called_back",
-            Self::Closed => "closed",
-            Self::Appealed => "appealed",
-            Self::AppealUpheld => "appeal_upheld",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
+impl CaseStateExt for CaseState {
+    fn label_zh(self) -> &'static str {
         match self {
             Self::New => "待核实",
             Self::Verifying => "核实中",
@@ -75,60 +43,21 @@ impl CaseState {
         }
     }
 
-    pub fn is_terminal(self) -> bool {
+    fn is_terminal(self) -> bool {
         matches!(self, Self::Closed | Self::AppealUpheld)
     }
 
-    /// The deadline clock runs in these states: nothing has been fixed yet. An appeal does not
-    /// stop it, so an appeal that fails has not bought the department time.
-    pub fn awaits_rectification(self) -> bool {
+    fn awaits_rectification(self) -> bool {
         matches!(self, Self::New | Self::Verifying | Self::Rectifying | Self::Appealed)
     }
 }
 
-/// An action without its data, for tables, errors and the UI's buttons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    Verify,
-    StartRectifying,
-    MarkRectified,
-    CallBack,
-    Close,
-    Appeal,
-    UpholdAppeal,
-    RejectAppeal,
-    Reassign,
+pub trait ActionKindExt {
+    fn label_zh(self) -> &'static str;
 }
 
-impl ActionKind {
-    pub const ALL: [ActionKind; 9] = [
-        ActionKind::Verify,
-        ActionKind::StartRectifying,
-        ActionKind::MarkRectified,
-        ActionKind::CallBack,
-        ActionKind::Close,
-        ActionKind::Appeal,
-        ActionKind::UpholdAppeal,
-        ActionKind::RejectAppeal,
-        ActionKind::Reassign,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Verify => "verify",
-            Self::StartRectifying => "start_rectifying",
-            Self::MarkRectified => "mark_rectified",
-            Self::CallBack => "call_back",
-            Self::Close => "close",
-            Self::Appeal => "appeal",
-            Self::UpholdAppeal => "uphold_appeal",
-            Self::RejectAppeal => "reject_appeal",
-            Self::Reassign => "reassign",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
+impl ActionKindExt for ActionKind {
+    fn label_zh(self) -> &'static str {
         match self {
             Self::Verify => "核实",
             Self::StartRectifying => "开始整改",
@@ -143,147 +72,14 @@ impl ActionKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
-pub enum Action {
-    Verify,
-    /// From verifying; or from called_back to redo the work when the citizen was dissatisfied.
-    StartRectifying,
-    /// The step's note must describe the measure taken.
-    MarkRectified,
-    /// `satisfied` is asked only of a citizen who was reached.
-    CallBack {
-        reached: bool,
-        satisfied: Option<bool>,
-    },
-    Close,
-    Appeal {
-        reason: String,
-    },
-    UpholdAppeal {
-        reason: String,
-    },
-    RejectAppeal {
-        reason: String,
-    },
-    Reassign {
-        assignee: Assignee,
-    },
-}
-
-impl Action {
-    pub fn kind(&self) -> ActionKind {
-        match self {
-            Self::Verify => ActionKind::Verify,
-            Self::StartRectifying => ActionKind::StartRectifying,
-            Self::MarkRectified => ActionKind::MarkRectified,
-            Self::CallBack { .. } => ActionKind::CallBack,
-            Self::Close => ActionKind::Close,
-            Self::Appeal { .. } => ActionKind::Appeal,
-            Self::UpholdAppeal { .. } => ActionKind::UpholdAppeal,
-            Self::RejectAppeal { .. } => ActionKind::RejectAppeal,
-            Self::Reassign { .. } => ActionKind::Reassign,
-        }
+/// The rules a case is opened under, taken from the profile (trimmed name) at opening.
+pub fn case_rules(p: &DeadlineProfile) -> CaseRules {
+    CaseRules {
+        profile: p.name.trim().to_string(),
+        rectify_working_days: p.rectify_working_days,
+        due_soon_working_days: p.due_soon_working_days,
+        close_requires_call_back: p.close_requires_call_back,
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AssigneeKind {
-    Department,
-    Staff,
-}
-
-/// Who handles the case and answers for it (谁办理、谁负责): a department or one member of staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Assignee {
-    pub kind: AssigneeKind,
-    pub id: String,
-    /// The name as shown when assigned, so history reads right after a rename.
-    pub name: String,
-}
-
-/// Evidence (a photo of the fixed sign, the call recording) by content hash: the file itself is
-/// stored elsewhere and the hash proves it is the one that was attached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Attachment {
-    pub name: String,
-    pub sha256: String,
-    pub size: u64,
-}
-
-/// One step as the supervisor submits it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Step {
-    pub action: Action,
-    /// Who did it (staff id or name as the store records operators).
-    pub actor: String,
-    pub at: DateTime<Utc>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub attachments: Vec<Attachment>,
-}
-
-/// An accepted step, with the states it moved between, so history reads without replaying.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Transition {
-    pub from: CaseState,
-    pub to: CaseState,
-    pub step: Step,
-}
-
-/// The profile's rules as they were when the case was opened: editing a profile later must not
-/// move the deadline of a case already running.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaseRules {
-    pub profile: String,
-    pub rectify_working_days: u32,
-    pub due_soon_working_days: u32,
-    pub close_requires_call_back: bool,
-}
-
-impl From<&DeadlineProfile> for CaseRules {
-    fn from(p: &DeadlineProfile) -> Self {
-        Self {
-            profile: p.name.trim().to_string(),
-            rectify_working_days: p.rectify_working_days,
-            due_soon_working_days: p.due_soon_working_days,
-            close_requires_call_back: p.close_requires_call_back,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallBackRecord {
-    pub at: DateTime<Utc>,
-    pub by: String,
-    pub reached: bool,
-    pub satisfied: Option<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppealDecision {
-    pub upheld: bool,
-    pub reason: String,
-    pub by: String,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppealRecord {
-    pub reason: String,
-    pub filed_by: String,
-    pub filed_at: DateTime<Utc>,
-    pub decision: Option<AppealDecision>,
 }
 
 /// What opening a case needs from the rating.
@@ -296,27 +92,6 @@ pub struct NewCase {
     pub assignee: Assignee,
     /// When the poor rating was received; the deadline counts from its hall date.
     pub opened_at: DateTime<Utc>,
-}
-
-/// One poor rating's handling.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Case {
-    pub rating_id: String,
-    pub real_name: bool,
-    pub state: CaseState,
-    pub assignee: Assignee,
-    pub opened_at: DateTime<Utc>,
-    pub rules: CaseRules,
-    pub deadline: Deadline,
-    /// The latest rectification; cleared when a dissatisfied return visit reopens the work.
-    pub rectified_at: Option<DateTime<Utc>>,
-    /// The latest return visit (attempt); cleared on reopening, like `rectified_at`.
-    pub called_back_at: Option<DateTime<Utc>>,
-    pub call_back: Option<CallBackRecord>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub appeal: Option<AppealRecord>,
-    pub history: Vec<Transition>,
 }
 
 /// The state an action leads to from a state, before any check of the step's content: `None`
@@ -340,19 +115,43 @@ pub fn target(state: CaseState, action: ActionKind) -> Option<CaseState> {
     }
 }
 
-impl Case {
+/// What a case answers about itself: its deadline, its flags and the actions it accepts now.
+/// The case is proto's `RectificationCase`; these are its rules.
+pub trait CaseExt: Sized {
     /// Opens the case for a poor rating under a profile; the deadline comes from the calendar.
-    pub fn open(
-        new: NewCase,
-        profile: &DeadlineProfile,
-        calendar: &Calendar,
-    ) -> Result<Case, TransitionError> {
+    fn open(new: NewCase, profile: &DeadlineProfile, calendar: &Calendar) -> Result<Self, TransitionError>;
+    /// The deadline again under a newer calendar: how an `Unpublished` deadline gets its date
+    /// once the notice is out.
+    fn with_calendar(&self, calendar: &Calendar) -> Result<Self, CalendarError>;
+    /// Anonymous raters cannot be called back; a profile may also waive the visit.
+    fn call_back_required(&self) -> bool;
+    /// A rating excluded from the hall's statistics (好评率, 差评整改率 …).
+    fn excluded_from_statistics(&self) -> bool;
+    /// Past the deadline and still not rectified. `None` when the deadline waits for an
+    /// unpublished notice and `today` is past its earliest possible date.
+    fn overdue(&self, today: NaiveDate) -> Option<bool>;
+    /// Working days left on `today` before the deadline: counting is exact even when the
+    /// deadline's date is not, because the number of working days owed is known. Negative once
+    /// the deadline has passed. `None` when a day up to `today` is in an unpublished year.
+    fn working_days_left(&self, today: NaiveDate, calendar: &Calendar) -> Option<i64>;
+    /// Still to rectify, not yet overdue, and at most the profile's due-soon working days left.
+    fn due_soon(&self, today: NaiveDate, calendar: &Calendar) -> Option<bool>;
+    /// Whether the (latest) rectification met the deadline; `None` before rectification or while
+    /// the deadline waits for an unpublished notice.
+    fn on_time(&self) -> Option<bool>;
+    /// The actions this case accepts now, for the UI's buttons (the step's content is checked
+    /// on `apply`).
+    fn allowed_actions(&self) -> Vec<ActionKind>;
+}
+
+impl CaseExt for Case {
+    fn open(new: NewCase, profile: &DeadlineProfile, calendar: &Calendar) -> Result<Case, TransitionError> {
         profile.validate()?;
         if new.rating_id.trim().is_empty() {
             return Err(TransitionError::FieldRequired { action: None, field: "ratingId".into() });
         }
         check_assignee(&new.assignee, None, "assignee")?;
-        let rules = CaseRules::from(profile);
+        let rules = case_rules(profile);
         let deadline = calendar.add_working_days(hall_date(new.opened_at), rules.rectify_working_days)?;
         Ok(Case {
             rating_id: new.rating_id,
@@ -371,37 +170,28 @@ impl Case {
         })
     }
 
-    /// The deadline again under a newer calendar: how an `Unpublished` deadline gets its date
-    /// once the notice is out.
-    pub fn with_calendar(&self, calendar: &Calendar) -> Result<Case, CalendarError> {
+    fn with_calendar(&self, calendar: &Calendar) -> Result<Case, CalendarError> {
         let deadline =
             calendar.add_working_days(hall_date(self.opened_at), self.rules.rectify_working_days)?;
         Ok(Case { deadline, ..self.clone() })
     }
 
-    /// Anonymous raters cannot be called back; a profile may also waive the visit.
-    pub fn call_back_required(&self) -> bool {
+    fn call_back_required(&self) -> bool {
         self.real_name && self.rules.close_requires_call_back
     }
 
-    /// A rating excluded from the hall's statistics (好评率, 差评整改率 …).
-    pub fn excluded_from_statistics(&self) -> bool {
+    fn excluded_from_statistics(&self) -> bool {
         self.state == CaseState::AppealUpheld
     }
 
-    /// Past the deadline and still not rectified. `None` when the deadline waits for an
-    /// unpublished notice and `today` is past its earliest possible date.
-    pub fn overdue(&self, today: NaiveDate) -> Option<bool> {
+    fn overdue(&self, today: NaiveDate) -> Option<bool> {
         if !self.state.awaits_rectification() {
             return Some(false);
         }
         self.deadline.passed_by(today)
     }
 
-    /// Working days left on `today` before the deadline: counting is exact even when the
-    /// deadline's date is not, because the number of working days owed is known. Negative once
-    /// the deadline has passed. `None` when a day up to `today` is in an unpublished year.
-    pub fn working_days_left(&self, today: NaiveDate, calendar: &Calendar) -> Option<i64> {
+    fn working_days_left(&self, today: NaiveDate, calendar: &Calendar) -> Option<i64> {
         if let Deadline::Known { date } = self.deadline {
             if date < today {
                 return calendar.working_days_between(today, date).ok();
@@ -411,8 +201,7 @@ impl Case {
         Some(i64::from(self.rules.rectify_working_days) - used)
     }
 
-    /// Still to rectify, not yet overdue, and at most the profile's due-soon working days left.
-    pub fn due_soon(&self, today: NaiveDate, calendar: &Calendar) -> Option<bool> {
+    fn due_soon(&self, today: NaiveDate, calendar: &Calendar) -> Option<bool> {
         if !self.state.awaits_rectification() {
             return Some(false);
         }
@@ -425,16 +214,12 @@ impl Case {
         }
     }
 
-    /// Whether the (latest) rectification met the deadline; `None` before rectification or while
-    /// the deadline waits for an unpublished notice.
-    pub fn on_time(&self) -> Option<bool> {
+    fn on_time(&self) -> Option<bool> {
         let at = self.rectified_at?;
         self.deadline.met_by(hall_date(at))
     }
 
-    /// The actions this case accepts now, for the UI's buttons (the step's content is checked
-    /// on `apply`).
-    pub fn allowed_actions(&self) -> Vec<ActionKind> {
+    fn allowed_actions(&self) -> Vec<ActionKind> {
         ActionKind::ALL
             .into_iter()
             .filter(|a| target(self.state, *a).is_some() && guard(self, *a).is_ok())

@@ -6,16 +6,23 @@
 //! return-visit rates; a case's history and flags are what those figures are counted from.
 //! Pure: the store keeps the cases and passes time and the calendar in.
 
+//!
+//! The types are the wire types of `hallkeeper_proto` (the UI's TypeScript is generated from
+//! them), under the short names the rules use here; the rules over them are functions and the
+//! extension traits [`CaseExt`], [`CaseStateExt`], [`ActionKindExt`] and [`ProfileExt`].
+
 mod case;
 mod error;
 mod profile;
 
 pub use case::{
-    apply, target, Action, ActionKind, AppealDecision, AppealRecord, Assignee, AssigneeKind, Attachment,
-    CallBackRecord, Case, CaseRules, CaseState, NewCase, Step, Transition, ACTOR_MAX_CHARS,
+    apply, case_rules, target, ActionKindExt, CaseExt, CaseStateExt, NewCase, ACTOR_MAX_CHARS,
     ASSIGNEE_MAX_CHARS, ATTACHMENTS_MAX, ATTACHMENT_NAME_MAX_CHARS, NOTE_MAX_CHARS,
 };
 pub use error::{FieldProblem, TransitionError};
-pub use profile::{
-    validate_profiles, DeadlineProfile, ProfileError, NAME_MAX_CHARS, RECTIFY_WORKING_DAYS_MAX,
+pub use hallkeeper_proto::{
+    AppealDecision, AppealRecord, CallBackRecord, CaseAction as Action, CaseActionKind as ActionKind,
+    CaseAssignee as Assignee, CaseAssigneeKind as AssigneeKind, CaseAttachment as Attachment, CaseRules,
+    CaseState, CaseStep as Step, CaseTransition as Transition, DeadlineProfile, RectificationCase as Case,
 };
+pub use profile::{validate_profiles, ProfileError, ProfileExt, NAME_MAX_CHARS, RECTIFY_WORKING_DAYS_MAX};

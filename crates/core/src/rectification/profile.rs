@@ -2,39 +2,30 @@
 //! principle (verify, rectify within a deadline in working days, call real-name raters back with a
 //! 100 % target); provinces and cities set the numbers, so a hall picks or edits a profile.
 
-use hallkeeper_proto::Locale;
-use serde::{Deserialize, Serialize};
+use hallkeeper_proto::{DeadlineProfile, Locale};
 
 pub const NAME_MAX_CHARS: usize = 40;
 /// A quarter of a year of working days: anything longer is a typo, not a local rule.
 pub const RECTIFY_WORKING_DAYS_MAX: u32 = 60;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeadlineProfile {
-    /// Shown to the supervisor and kept on each case, so a case says which rule it was opened under.
-    pub name: String,
-    /// Working days from the day a case is opened (see `calendar` for the counting convention).
-    pub rectify_working_days: u32,
-    /// The return-visit rate the hall reports against (国办发〔2019〕51号: 100 % of real-name
-    /// poor ratings).
-    pub call_back_target_pct: u8,
-    /// A case is "due soon" when this many working days or fewer are left (0: only on the day).
-    pub due_soon_working_days: u32,
-    /// Whether a real-name case must have a return-visit record before it is closed. Anonymous
-    /// ratings can never be called back, so they never need one.
-    #[serde(default = "yes")]
-    pub close_requires_call_back: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl DeadlineProfile {
+/// The built-in profiles and the check of one profile as the supervisor edits it (the profile
+/// itself is proto's `DeadlineProfile`).
+pub trait ProfileExt: Sized {
     /// 15 working days and every real-name rater called back (the 100 % target is the national
     /// one; the 15 days are the hall's starting point, to be checked against the local text).
-    pub fn national_default() -> Self {
+    fn national_default() -> Self;
+    /// 四川: 15 working days (as the project brief states it; check the current provincial text).
+    fn sichuan() -> Self;
+    /// 德州: 5 working days (as the project brief states it), so "due soon" starts one working
+    /// day before.
+    fn dezhou() -> Self;
+    fn builtins() -> Vec<Self>;
+    /// Checks one profile as the supervisor edits it; the error names the field.
+    fn validate(&self) -> Result<(), ProfileError>;
+}
+
+impl ProfileExt for DeadlineProfile {
+    fn national_default() -> Self {
         Self {
             name: "默认".into(),
             rectify_working_days: 15,
@@ -44,14 +35,11 @@ impl DeadlineProfile {
         }
     }
 
-    /// 四川: 15 working days (as the project brief states it; check the current provincial text).
-    pub fn sichuan() -> Self {
+    fn sichuan() -> Self {
         Self { name: "四川省".into(), ..Self::national_default() }
     }
 
-    /// 德州: 5 working days (as the project brief states it), so "due soon" starts one working
-    /// day before.
-    pub fn dezhou() -> Self {
+    fn dezhou() -> Self {
         Self {
             name: "德州市".into(),
             rectify_working_days: 5,
@@ -60,12 +48,11 @@ impl DeadlineProfile {
         }
     }
 
-    pub fn builtins() -> Vec<Self> {
+    fn builtins() -> Vec<Self> {
         vec![Self::national_default(), Self::sichuan(), Self::dezhou()]
     }
 
-    /// Checks one profile as the supervisor edits it; the error names the field.
-    pub fn validate(&self) -> Result<(), ProfileError> {
+    fn validate(&self) -> Result<(), ProfileError> {
         let name = self.name.trim();
         if name.is_empty() {
             return Err(ProfileError::NameEmpty);

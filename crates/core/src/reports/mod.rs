@@ -29,104 +29,23 @@ pub use rollup::{remove_facts, upsert_facts, Applied};
 
 use crate::error::Result;
 use rusqlite::Connection;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What a report's rows are per.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Dimension {
-    /// One row: the whole hall.
-    Hall,
-    Window,
-    Staff,
-    Matter,
-    Department,
-}
+/// The report's wire types are proto's (the UI's TypeScript is generated from them), under the
+/// short names used here.
+pub use hallkeeper_proto::{
+    ReportDimension as Dimension, ReportLevelCounts as LevelCounts, ReportRow, ReportTable,
+};
 
-impl Dimension {
-    pub const ALL: [Dimension; 5] = [Self::Hall, Self::Window, Self::Staff, Self::Matter, Self::Department];
-
-    pub(crate) fn code(self) -> i64 {
-        match self {
-            Self::Hall => 0,
-            Self::Window => 1,
-            Self::Staff => 2,
-            Self::Matter => 3,
-            Self::Department => 4,
-        }
+/// A dimension's number in the rollup tables (stored: never renumber).
+pub(crate) fn dimension_code(d: Dimension) -> i64 {
+    match d {
+        Dimension::Hall => 0,
+        Dimension::Window => 1,
+        Dimension::Staff => 2,
+        Dimension::Matter => 3,
+        Dimension::Department => 4,
     }
-}
-
-/// Counts per rating level, upheld appeals left out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LevelCounts {
-    pub very_satisfied: u64,
-    pub satisfied: u64,
-    pub neutral: u64,
-    pub dissatisfied: u64,
-    pub very_dissatisfied: u64,
-}
-
-/// One row of a report: one dimension key over the period. Rates are None when their
-/// denominator is 0 (nothing to rate is not 0 %).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportRow {
-    /// The window/staff/matter/department id; None for the hall row, and for tickets no window,
-    /// staff or department was known for (e.g. still waiting).
-    pub key: Option<String>,
-    /// A name for the key (window number and name, staff name…), when the store knows it.
-    pub label: Option<String>,
-    pub issued: u64,
-    pub served: u64,
-    pub no_shows: u64,
-    pub cancelled: u64,
-    pub open: u64,
-    pub transfers: u64,
-    pub wait_count: u64,
-    pub wait_sum_secs: u64,
-    pub avg_wait_secs: Option<f64>,
-    /// At bucket resolution (see [`hist`]).
-    pub p90_wait_secs: Option<u32>,
-    pub service_count: u64,
-    pub service_sum_secs: u64,
-    pub avg_service_secs: Option<f64>,
-    pub p90_service_secs: Option<u32>,
-    /// Ratings counted (upheld appeals left out).
-    pub ratings: u64,
-    pub levels: LevelCounts,
-    /// 非常满意 + 满意.
-    pub good: u64,
-    /// 不满意 + 非常不满意.
-    pub poor: u64,
-    /// Ratings left out because an appeal was upheld.
-    pub excluded: u64,
-    pub rectified: u64,
-    pub rectified_on_time: u64,
-    pub called_back: u64,
-    /// 主动评价率 = ratings / served.
-    pub rating_rate: Option<f64>,
-    /// 好评率 = good / ratings.
-    pub good_rate: Option<f64>,
-    /// 差评率 = poor / ratings.
-    pub poor_rate: Option<f64>,
-    /// 差评整改率 = rectified / poor.
-    pub rectification_rate: Option<f64>,
-    /// 按期整改率 = rectified on time / poor.
-    pub on_time_rectification_rate: Option<f64>,
-    /// 回访率 = called back / poor.
-    pub call_back_rate: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportTable {
-    pub period: Period,
-    pub dimension: Dimension,
-    /// Ordered by key, the None key first; only keys with a ticket or a rating in the period.
-    pub rows: Vec<ReportRow>,
 }
 
 /// Bytes of a rollup row's `counters` column.
@@ -340,7 +259,7 @@ impl Report {
             [(grain, from, to)] if from == to => Self::one_row_per_key(&mut st, dimension, grain, from)?,
             _ => Self::sum_ranges(&mut st, dimension, &ranges)?,
         };
-        Ok(ReportTable { period, dimension, rows })
+        Ok(ReportTable { period: period.into(), dimension, rows })
     }
 
     /// One day or one whole month: one row per key, already in key order (the primary key's), so
@@ -352,7 +271,7 @@ impl Report {
         period: i64,
     ) -> Result<Vec<ReportRow>> {
         let mut out = Vec::new();
-        let mut rows = st.query(rusqlite::params![dimension.code(), grain, period, period])?;
+        let mut rows = st.query(rusqlite::params![dimension_code(dimension), grain, period, period])?;
         while let Some(r) = rows.next()? {
             let c = Counters::from_fields(Counters::fields_from_blob(sql_blob(r.get_ref(1)?)?)?);
             if c.is_zero() {
@@ -373,7 +292,7 @@ impl Report {
     ) -> Result<Vec<ReportRow>> {
         let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
         for &(grain, from, to) in ranges {
-            let mut rows = st.query(rusqlite::params![dimension.code(), grain, from, to])?;
+            let mut rows = st.query(rusqlite::params![dimension_code(dimension), grain, from, to])?;
             while let Some(r) = rows.next()? {
                 let key = sql_text(r.get_ref(0)?)?;
                 let fields = Counters::fields_from_blob(sql_blob(r.get_ref(1)?)?)?;

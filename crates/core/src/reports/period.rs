@@ -3,26 +3,22 @@
 //! on its period.
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
-use serde::Serialize;
+use hallkeeper_proto::ReportPeriod;
+pub use hallkeeper_proto::ReportPeriodKind as PeriodKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PeriodKind {
-    Day,
-    /// Monday to Sunday.
-    Week,
-    Month,
-    Quarter,
-    Year,
-    Custom,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// A valid period (its fields are private so that only the constructors make one); a report
+/// carries it as proto's `ReportPeriod`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
     kind: PeriodKind,
     start: NaiveDate,
     end: NaiveDate,
+}
+
+impl From<Period> for ReportPeriod {
+    fn from(p: Period) -> Self {
+        ReportPeriod { kind: p.kind, start: p.start, end: p.end }
+    }
 }
 
 /// Why a period was refused. The lead maps it to a rejection code (`report.period_invalid`).

@@ -8,7 +8,7 @@
 use super::facts::{level_code, level_from_code, RatingFact, TicketFact, TicketOutcome};
 use super::hist;
 use super::period::{day_from_number, day_number, month_number};
-use super::{Counters, Dimension};
+use super::{dimension_code, Counters, Dimension};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -187,7 +187,7 @@ impl Batch {
         let periods = [(GRAIN_DAY, day_number(day)), (GRAIN_MONTH, month_number(day))];
         for (dim, key) in Dimension::ALL.iter().zip(keys) {
             for (grain, period) in periods {
-                let d = self.deltas.entry((dim.code(), grain, period, key.to_owned())).or_default();
+                let d = self.deltas.entry((dimension_code(*dim), grain, period, key.to_owned())).or_default();
                 d.counters.add(c, sign);
                 if let Some(b) = wait {
                     d.wait.push((b, sign));

@@ -31,7 +31,7 @@ pub fn compute_by_scan(conn: &Connection, period: Period, dimension: Dimension) 
             c.into_row(key, w, s)
         })
         .collect();
-    Ok(ReportTable { period, dimension, rows })
+    Ok(ReportTable { period: period.into(), dimension, rows })
 }
 
 /// The GROUP BY part alone: every counter per key (no percentiles).

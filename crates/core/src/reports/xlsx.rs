@@ -2,8 +2,9 @@
 //! dimension and period, a header row, one row per key. Rates are stored as fractions with a
 //! percentage format (so Excel can still sum and chart them); durations as minutes.
 
-use super::{Dimension, Period, PeriodKind, ReportRow, ReportTable};
+use super::{Dimension, PeriodKind, ReportRow, ReportTable};
 use hallkeeper_proto::Locale;
+use hallkeeper_proto::ReportPeriod;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 
 /// The first data row (0-based): title, blank, header, then data.
@@ -77,9 +78,9 @@ pub fn title(table: &ReportTable, locale: Locale) -> String {
     }
 }
 
-fn period_label(p: &Period, zh: bool) -> String {
-    let (s, e) = (p.start(), p.end());
-    match p.kind() {
+fn period_label(p: &ReportPeriod, zh: bool) -> String {
+    let (s, e) = (p.start, p.end);
+    match p.kind {
         PeriodKind::Day => s.to_string(),
         _ if zh => format!("{s} 至 {e}"),
         _ => format!("{s} to {e}"),

@@ -8,28 +8,9 @@ use crate::error::{Error, Result};
 use chrono::DateTime;
 use hallkeeper_proto::{RatingLevel, RatingRecord};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
 
-/// A rating as this desktop keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StoredRating {
-    pub id: String,
-    /// The server's rating seq (increasing, not dense).
-    pub seq: i64,
-    /// The hall's date (UTC+8) of `at`, `YYYY-MM-DD`.
-    pub hall_day: String,
-    pub ticket_id: String,
-    pub ticket_number: String,
-    pub window_id: String,
-    pub matter_id: String,
-    /// Who sat at the window that hall day, by this PC's seating when the rating arrived.
-    pub staff_id: Option<String>,
-    pub level: RatingLevel,
-    pub reasons: Vec<String>,
-    pub comment: String,
-    pub at: String,
-}
+/// A rating as this desktop keeps it: proto's `LocalRating` (the inbox's `CaseDetail` carries it).
+pub use hallkeeper_proto::LocalRating as StoredRating;
 
 /// What storing one pulled page of ratings did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

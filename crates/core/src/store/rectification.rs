@@ -12,14 +12,14 @@ use crate::calendar::{Calendar, Deadline};
 use crate::clock::hall_date;
 use crate::error::{Code, Error, Rejection, Result};
 use crate::rectification::{
-    apply, Action, ActionKind, Assignee, AssigneeKind, Attachment, Case, CaseRules, CaseState,
-    DeadlineProfile, NewCase, Step, Transition,
+    apply, ActionKindExt as _, Assignee, AssigneeKind, Attachment, Case, CaseExt as _, CaseRules, CaseState,
+    CaseStateExt as _, DeadlineProfile, NewCase, ProfileExt as _, Step, Transition,
 };
 use crate::store::StoredRating;
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::RatingLevel;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -36,83 +36,7 @@ const UNASSIGNED_ID: &str = "unassigned";
 const UNASSIGNED_NAME: &str = "待指派";
 const INBOX_MAX_PAGE: u32 = 500;
 
-/// Which cases the inbox lists. All flags combine (and); paging applies after filtering.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct InboxFilter {
-    pub state: Option<CaseState>,
-    /// Only cases not yet opened in the inbox.
-    pub unread: bool,
-    /// Only cases past their deadline and not rectified.
-    pub overdue: bool,
-    /// Only cases within the profile's due-soon working days.
-    pub due_soon: bool,
-    /// Leave out closed and appeal-upheld cases.
-    pub open_only: bool,
-    pub offset: u32,
-    /// 0: the default page (100).
-    pub limit: u32,
-}
-
-/// One line of the inbox: the case with its rating as a person reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaseSummary {
-    pub id: String,
-    pub rating_id: String,
-    pub state: CaseState,
-    pub assignee: Assignee,
-    pub opened_at: DateTime<Utc>,
-    /// The hall day the case was opened (the rating's), `YYYY-MM-DD`.
-    pub opened_day: String,
-    pub deadline: Deadline,
-    /// None: only the unpublished holiday notice can tell.
-    pub overdue: Option<bool>,
-    pub due_soon: Option<bool>,
-    pub working_days_left: Option<i64>,
-    pub unread: bool,
-    /// Appeal upheld: out of the statistics.
-    pub excluded: bool,
-    pub exclusion_reason: Option<String>,
-    pub ticket_number: String,
-    /// Window number (A03) when the window is known here.
-    pub window_number: Option<String>,
-    pub window_name: Option<String>,
-    pub staff_name: Option<String>,
-    pub matter_name: Option<String>,
-    pub department_name: Option<String>,
-    pub level: RatingLevel,
-    pub reasons: Vec<String>,
-    pub comment: String,
-    /// When the rating was given (RFC 3339).
-    pub rated_at: String,
-}
-
-/// A case opened in full: its summary, the rating, the case with its steps (`case.history`, in
-/// order: step n is `history[n - 1]`), and what the UI may offer next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaseDetail {
-    pub summary: CaseSummary,
-    pub rating: StoredRating,
-    pub case: Case,
-    pub allowed_actions: Vec<ActionKind>,
-    pub evidence: Vec<Attachment>,
-}
-
-/// Cases that need attention on a day.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CaseAlerts {
-    pub overdue: Vec<CaseSummary>,
-    pub due_soon: Vec<CaseSummary>,
-}
-
-impl CaseAlerts {
-    pub fn is_empty(&self) -> bool {
-        self.overdue.is_empty() && self.due_soon.is_empty()
-    }
-}
+pub use hallkeeper_proto::{CaseAlerts, CaseDetail, CaseSummary, InboxFilter};
 
 /// What a rating's case says for the statistics (reports): whether the rating is excluded
 /// (appeal upheld), rectified, rectified on time (None: not rectified, or the deadline waits for
@@ -131,7 +55,7 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
 }
 
 fn parse_state(s: &str) -> Result<CaseState> {
-    CaseState::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| corrupt(format!("state {s:?}")))
+    CaseState::parse(s).ok_or_else(|| corrupt(format!("state {s:?}")))
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>> {
@@ -353,7 +277,7 @@ fn read_steps(c: &Connection, case_id: &str) -> Result<Vec<Transition>> {
             from: parse_state(&from)?,
             to: parse_state(&to)?,
             step: Step {
-                action: from_json::<Action>("step action", &action)?,
+                action: from_json("step action", &action)?,
                 actor,
                 at: parse_time(&at)?,
                 note,
@@ -649,24 +573,26 @@ impl Store {
     pub fn poor_rating_inbox(&self, filter: &InboxFilter) -> Result<Vec<CaseSummary>> {
         let today = hall_date(self.now());
         let state = filter.state.map(CaseState::as_str);
+        // An absent flag is false.
+        let flag = |f: Option<bool>| f.unwrap_or(false);
         let all = self.read(|c| {
             summaries(
                 c,
                 "(?1 IS NULL OR c.state = ?1) AND (?2 = 0 OR c.read_at IS NULL)
                  AND (?3 = 0 OR c.state NOT IN ('closed', 'appeal_upheld'))",
-                &[&state, &filter.unread, &filter.open_only],
+                &[&state, &flag(filter.unread), &flag(filter.open_only)],
                 today,
             )
         })?;
-        let limit = match filter.limit {
+        let limit = match filter.limit.unwrap_or(0) {
             0 => 100,
             n => n.min(INBOX_MAX_PAGE),
         } as usize;
         Ok(all
             .into_iter()
-            .filter(|s| !filter.overdue || s.overdue == Some(true))
-            .filter(|s| !filter.due_soon || s.due_soon == Some(true))
-            .skip(filter.offset as usize)
+            .filter(|s| !flag(filter.overdue) || s.overdue == Some(true))
+            .filter(|s| !flag(filter.due_soon) || s.due_soon == Some(true))
+            .skip(filter.offset.unwrap_or(0) as usize)
             .take(limit)
             .collect())
     }

@@ -47,4 +47,3 @@ pub fn http(method: &str, url: &str, token: &str, body: Option<&Value>) -> Resul
     }
     serde_json::from_str(&body).with_context(|| format!("the body of {method} {url}"))
 }
-

@@ -1,4 +1,5 @@
-import { ref } from 'vue'
+import { nextTick, ref, watch, type Ref } from 'vue'
+import { toCommandError } from '../api/errors'
 import type { CommandError } from '../api'
 
 /**
@@ -24,4 +25,77 @@ export function useFieldErrors() {
   }
 
   return { errors, clearError, showAtField }
+}
+
+/**
+ * A dialog's form (FormDialog.vue) that the shell validates: `submit` runs `save` once at a time;
+ * a refusal is kept (the dialog shows it) and the field it names is marked and focused until that
+ * field is edited. Each opening starts again from `fill`.
+ */
+export function useDialogForm<F extends string>(opts: {
+  open: Ref<boolean>
+  form: Record<F, unknown>
+  fields: readonly F[]
+  /** Puts the values to start from into the form (the dialog has just opened). */
+  fill: () => void
+  /** Which field a refusal is about, if any. */
+  fieldOf: (err: CommandError) => F | null
+  focus: (field: F | null) => void
+  save: () => Promise<void>
+}) {
+  const error = ref<CommandError | null>(null)
+  const errorField = ref<F | null>(null) as Ref<F | null>
+  const busy = ref(false)
+
+  watch(opts.open, (isOpen) => {
+    if (!isOpen) return
+    opts.fill()
+    error.value = null
+    errorField.value = null
+    busy.value = false
+  })
+
+  // Editing a field clears its mark (the message stays until the next attempt).
+  for (const f of opts.fields) {
+    watch(
+      () => opts.form[f],
+      () => {
+        if (errorField.value === f) errorField.value = null
+      },
+    )
+  }
+
+  async function submit() {
+    if (busy.value) return
+    busy.value = true
+    error.value = null
+    errorField.value = null
+    try {
+      await opts.save()
+    } catch (e) {
+      const err = toCommandError(e)
+      error.value = err
+      errorField.value = opts.fieldOf(err)
+      await nextTick()
+      opts.focus(errorField.value)
+    } finally {
+      busy.value = false
+    }
+  }
+
+  /** Enter in an input submits, except the Enter that confirms an IME composition. */
+  function onEnter(e: Event) {
+    const k = e as KeyboardEvent
+    if (k.isComposing || k.keyCode === 229) return
+    e.preventDefault()
+    void submit()
+  }
+
+  // The first field takes focus as soon as the dialog renders, not after its opening animation:
+  // a fast typist's first keys must land in it.
+  function focusOnOpen() {
+    void nextTick(() => opts.focus(null))
+  }
+
+  return { error, errorField, busy, submit, onEnter, focusOnOpen }
 }

@@ -1,8 +1,9 @@
 //! The core's one error type. A [`Rejection`] is the store or a rule saying no to what the user
 //! asked (stable code, the field at fault, values for the message); everything else is a fault.
+//! The words are not here: `messages` renders an error (`Error::message`, `Error::to_body`, a
+//! rejection's English `Display`), so this module owns the codes and messages depends on it.
 
-use crate::messages;
-use hallkeeper_proto::{ErrorBody, Locale};
+use hallkeeper_proto::Locale;
 use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -341,7 +342,8 @@ impl Rejection {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}", messages::rejection(.0, Locale::EnUs))]
+    /// Displayed in English by `messages`.
+    #[error("{0}")]
     Rejected(Rejection),
     #[error("the local database is busy (another program holds it)")]
     Busy,
@@ -395,22 +397,6 @@ impl Error {
         match self {
             Error::Rejected(r) => Some(r),
             _ => None,
-        }
-    }
-
-    /// The message for a person, in their language.
-    pub fn message(&self, locale: Locale) -> String {
-        match self {
-            Error::Rejected(r) => messages::rejection(r, locale),
-            other => messages::fault(other, locale),
-        }
-    }
-
-    pub fn to_body(&self, locale: Locale) -> ErrorBody {
-        ErrorBody {
-            code: self.code().to_owned(),
-            message: self.message(locale),
-            field: self.rejection().and_then(|r| r.field.clone()).map(std::borrow::Cow::into_owned),
         }
     }
 }

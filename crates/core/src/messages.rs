@@ -4,7 +4,33 @@
 pub mod notices;
 
 use crate::error::{Code, Error, Rejection};
-use hallkeeper_proto::Locale;
+use hallkeeper_proto::{ErrorBody, Locale};
+
+impl Error {
+    /// The message for a person, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            Error::Rejected(r) => rejection(r, locale),
+            other => fault(other, locale),
+        }
+    }
+
+    /// The error as the UI receives it: stable code, message, the input field at fault.
+    pub fn to_body(&self, locale: Locale) -> ErrorBody {
+        ErrorBody {
+            code: self.code().to_owned(),
+            message: self.message(locale),
+            field: self.rejection().and_then(|r| r.field.clone()).map(std::borrow::Cow::into_owned),
+        }
+    }
+}
+
+/// In English: how a rejection reads in logs and in `Error`'s `Display`.
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&rejection(self, Locale::EnUs))
+    }
+}
 
 pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
     let zh = locale == Locale::ZhCn;

@@ -1,9 +1,8 @@
 //! Why a step on a case was refused. Every refusal has a stable code and the values its message
 //! names, and reads in both languages, because the supervisor must see what to do next.
 
-use super::case::ActionKindExt as _;
-use super::case::CaseStateExt as _;
 use super::profile::ProfileError;
+use super::state::{ActionKindExt as _, CaseStateExt as _};
 use super::{ActionKind, CaseState};
 use crate::calendar::CalendarError;
 use chrono::{DateTime, Utc};

@@ -14,10 +14,11 @@
 mod case;
 mod error;
 mod profile;
+mod state;
 
 pub use case::{
-    apply, case_rules, target, ActionKindExt, CaseExt, CaseStateExt, NewCase, ACTOR_MAX_CHARS,
-    ASSIGNEE_MAX_CHARS, ATTACHMENTS_MAX, ATTACHMENT_NAME_MAX_CHARS, NOTE_MAX_CHARS,
+    apply, case_rules, target, CaseExt, NewCase, ACTOR_MAX_CHARS, ASSIGNEE_MAX_CHARS, ATTACHMENTS_MAX,
+    ATTACHMENT_NAME_MAX_CHARS, NOTE_MAX_CHARS,
 };
 pub use error::{FieldProblem, TransitionError};
 pub use hallkeeper_proto::{
@@ -26,3 +27,4 @@ pub use hallkeeper_proto::{
     CaseState, CaseStep as Step, CaseTransition as Transition, DeadlineProfile, RectificationCase as Case,
 };
 pub use profile::{validate_profiles, ProfileError, ProfileExt, NAME_MAX_CHARS, RECTIFY_WORKING_DAYS_MAX};
+pub use state::{ActionKindExt, CaseStateExt};

@@ -12,11 +12,14 @@ pub mod migrations;
 mod outbox;
 pub use outbox::{OutboxOp, OutboxStatus};
 mod pull;
+mod rating_rows;
 mod ratings;
 mod report_facts;
 mod reports;
+/// A rating as this desktop keeps it: proto's `LocalRating` (the inbox's `CaseDetail` carries it).
+pub use hallkeeper_proto::LocalRating as StoredRating;
 pub use pull::{PullApplied, RejectedOp, SyncLocal};
-pub use ratings::{RatingSummary, RatingsApplied, StoredRating};
+pub use ratings::{RatingSummary, RatingsApplied};
 mod rectification;
 pub use rectification::{
     CaseAlerts, CaseDetail, CaseSummary, InboxFilter, RatingCaseOutcome, EVIDENCE_MAX_BYTES,

@@ -3,14 +3,13 @@
 //! day. Poor ratings newly stored are handed back, so their consequences (a rectification case,
 //! a notification) follow exactly once per rating.
 
+use super::rating_rows::{from_row, COLUMNS};
+use super::StoredRating;
 use crate::clock::hall_date;
 use crate::error::{Error, Result};
 use chrono::DateTime;
-use hallkeeper_proto::{RatingLevel, RatingRecord};
+use hallkeeper_proto::RatingRecord;
 use rusqlite::{params, Connection, OptionalExtension};
-
-/// A rating as this desktop keeps it: proto's `LocalRating` (the inbox's `CaseDetail` carries it).
-pub use hallkeeper_proto::LocalRating as StoredRating;
 
 /// What storing one pulled page of ratings did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,31 +40,6 @@ impl RatingSummary {
 
 fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Corrupt(what.to_string())
-}
-
-const COLUMNS: &str =
-    "id, seq, hall_day, ticket_id, ticket_number, window_id, matter_id, staff_id, level, reasons, comment, at";
-
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRating> {
-    let bad = |i: usize, what: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
-    };
-    let level: String = r.get(8)?;
-    let reasons: String = r.get(9)?;
-    Ok(StoredRating {
-        id: r.get(0)?,
-        seq: r.get(1)?,
-        hall_day: r.get(2)?,
-        ticket_id: r.get(3)?,
-        ticket_number: r.get(4)?,
-        window_id: r.get(5)?,
-        matter_id: r.get(6)?,
-        staff_id: r.get(7)?,
-        level: RatingLevel::parse(&level).ok_or_else(|| bad(8, format!("rating level {level:?}")))?,
-        reasons: serde_json::from_str(&reasons).map_err(|e| bad(9, format!("rating reasons: {e}")))?,
-        comment: r.get(10)?,
-        at: r.get(11)?,
-    })
 }
 
 fn read_cursor(c: &Connection) -> Result<i64> {
@@ -155,7 +129,7 @@ impl crate::Store {
                     super::rectification::open_case(w, &stored)?;
                 }
                 // The report fact, in this transaction (after its case, whose outcome it carries).
-                facts.push(super::report_facts::rating_fact(&w.tx, &stored)?);
+                facts.push(super::rectification::rating_fact_in(&w.tx, &stored)?);
                 if stored.level.is_poor() {
                     out.poor.push(stored);
                 }
@@ -172,11 +146,7 @@ impl crate::Store {
 
     /// One rating by id.
     pub fn rating(&self, id: &str) -> Result<Option<StoredRating>> {
-        self.read(|c| {
-            Ok(c.prepare_cached(&format!("SELECT {COLUMNS} FROM ratings WHERE id = ?1"))?
-                .query_row([id], from_row)
-                .optional()?)
-        })
+        self.read(|c| super::rating_rows::rating_in(c, id))
     }
 
     /// Ratings with a seq after `after_seq`, in seq order, at most `limit`: for a consumer that
@@ -208,13 +178,6 @@ impl crate::Store {
     }
 }
 
-/// One rating by id, inside a read or a write.
-pub(crate) fn rating_in(c: &Connection, id: &str) -> Result<Option<StoredRating>> {
-    Ok(c.prepare_cached(&format!("SELECT {COLUMNS} FROM ratings WHERE id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?)
-}
-
 pub(crate) fn summary_on(c: &Connection, hall_day: &str) -> Result<RatingSummary> {
     Ok(c.prepare_cached(
         "SELECT count(*),
@@ -229,7 +192,7 @@ pub(crate) fn summary_on(c: &Connection, hall_day: &str) -> Result<RatingSummary
 mod tests {
     use super::*;
     use crate::store::testing::store;
-    use hallkeeper_proto::Rating;
+    use hallkeeper_proto::{Rating, RatingLevel};
 
     fn record(seq: i64, ticket: &str, level: RatingLevel, at: &str) -> RatingRecord {
         RatingRecord {

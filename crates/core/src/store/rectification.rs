@@ -7,6 +7,9 @@
 //! own case for the same rating and their steps are not exchanged: syncing cases through the
 //! central server is not built yet.
 
+use super::rating_rows::rating_in;
+use super::report_facts;
+use super::StoredRating;
 use super::{snapshot, timestamp, Change, Store, Write};
 use crate::calendar::{Calendar, Deadline};
 use crate::clock::hall_date;
@@ -15,7 +18,7 @@ use crate::rectification::{
     apply, ActionKindExt as _, Assignee, AssigneeKind, Attachment, Case, CaseExt as _, CaseRules, CaseState,
     CaseStateExt as _, DeadlineProfile, NewCase, ProfileExt as _, Step, Transition,
 };
-use crate::store::StoredRating;
+use crate::reports::{self, CaseOutcome, RatingFact};
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::RatingLevel;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -555,7 +558,7 @@ impl Store {
                 ],
             )?;
             // The rating's report fact follows its case, in this transaction.
-            super::report_facts::refresh_rating(&w.tx, &next.rating_id)?;
+            refresh_rating_fact(&w.tx, &next.rating_id)?;
             let kind = t.step.action.kind();
             w.audit(Change {
                 action: "case.step",
@@ -603,7 +606,7 @@ impl Store {
         self.read(|c| {
             let row = read_case(c, id)?.ok_or_else(|| not_found(id))?;
             let summary = summaries(c, "c.id = ?1", &[&id], today)?.pop().ok_or_else(|| not_found(id))?;
-            let rating = super::ratings::rating_in(c, &row.case.rating_id)?
+            let rating = rating_in(c, &row.case.rating_id)?
                 .ok_or_else(|| corrupt(format!("rating {} of case {id} is gone", row.case.rating_id)))?;
             let mut st = c.prepare_cached(
                 "SELECT name, sha256, size FROM rectification_evidence WHERE case_id = ?1 ORDER BY attached_at, sha256",
@@ -755,6 +758,31 @@ pub(crate) fn case_outcome_in(c: &Connection, rating_id: &str) -> Result<Option<
         rectified_on_time: row.case.on_time(),
         called_back: row.case.called_back_at.is_some(),
     }))
+}
+
+/// A rating's report fact with what its case means for the statistics, on a connection (inside
+/// the write that stored the rating or moved its case).
+pub(crate) fn rating_fact_in(c: &Connection, rating: &StoredRating) -> Result<RatingFact> {
+    let outcome = case_outcome_in(c, &rating.id)?;
+    report_facts::rating_fact(
+        c,
+        rating,
+        outcome.is_some_and(|o| o.excluded),
+        outcome.map(|o| CaseOutcome {
+            rectified: o.rectified,
+            rectified_on_time: o.rectified && o.rectified_on_time == Some(true),
+            called_back: o.called_back,
+        }),
+    )
+}
+
+/// Re-upserts a rating's fact after its case moved (in the case step's transaction).
+fn refresh_rating_fact(c: &Connection, rating_id: &str) -> Result<()> {
+    if let Some(rating) = rating_in(c, rating_id)? {
+        let fact = rating_fact_in(c, &rating)?;
+        reports::upsert_facts(c, &[], &[fact])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,8 +9,7 @@
 //! facts go to the rollups as one batch. Staff is who sat at the ticket's window on its issue day
 //! (the seating), department the matter's.
 
-use super::ratings::StoredRating;
-use super::{Store, Write};
+use super::StoredRating;
 use crate::clock::hall_date;
 use crate::error::{Error, Result};
 use crate::reports::{self, CaseOutcome, RatingFact, TicketFact, TicketOutcome};
@@ -19,8 +18,6 @@ use hallkeeper_proto::{TicketEvent, TicketEventKind, TransferTarget};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-
-const BACKFILL_KEY: &str = "reports.backfill_pending";
 
 fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Corrupt(format!("report facts: {what}"))
@@ -231,12 +228,17 @@ impl EventFold {
     }
 }
 
-/// A rating's fact, with its case's outcome for the statistics.
-pub(crate) fn rating_fact(conn: &Connection, rating: &StoredRating) -> Result<RatingFact> {
+/// A rating's fact, with what its case means for the statistics (`excluded`: appeal upheld;
+/// `case`: None without a case), as the caller read it in the same transaction.
+pub(crate) fn rating_fact(
+    conn: &Connection,
+    rating: &StoredRating,
+    excluded: bool,
+    case: Option<CaseOutcome>,
+) -> Result<RatingFact> {
     let hall_day: NaiveDate =
         rating.hall_day.parse().map_err(|e| corrupt(format!("rating {} day: {e}", rating.id)))?;
     let department_id = Lookup::new(conn).department(&rating.matter_id)?;
-    let outcome = super::rectification::case_outcome_in(conn, &rating.id)?;
     Ok(RatingFact {
         rating_id: rating.id.clone(),
         ticket_id: rating.ticket_id.clone(),
@@ -246,72 +248,7 @@ pub(crate) fn rating_fact(conn: &Connection, rating: &StoredRating) -> Result<Ra
         matter_id: rating.matter_id.clone(),
         department_id,
         level: rating.level,
-        excluded: outcome.is_some_and(|o| o.excluded),
-        case: outcome.map(|o| CaseOutcome {
-            rectified: o.rectified,
-            rectified_on_time: o.rectified && o.rectified_on_time == Some(true),
-            called_back: o.called_back,
-        }),
+        excluded,
+        case,
     })
-}
-
-/// Re-upserts a rating's fact after its case moved (in the case step's transaction).
-pub(crate) fn refresh_rating(conn: &Connection, rating_id: &str) -> Result<()> {
-    if let Some(rating) = super::ratings::rating_in(conn, rating_id)? {
-        let fact = rating_fact(conn, &rating)?;
-        reports::upsert_facts(conn, &[], &[fact])?;
-    }
-    Ok(())
-}
-
-fn backfill(w: &Write<'_>) -> Result<()> {
-    let c: &Connection = &w.tx;
-    c.execute("DELETE FROM report_ticket_state", [])?;
-    let mut fold = EventFold::default();
-    {
-        let mut st = c.prepare("SELECT event FROM ticket_events ORDER BY seq")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let json: String = r.get(0)?;
-            fold.event(c, &json)?;
-        }
-    }
-    fold.finish(c)?;
-    let ids: Vec<String> = {
-        let mut st = c.prepare("SELECT id FROM ratings ORDER BY seq")?;
-        let ids = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        ids
-    };
-    let mut facts = Vec::with_capacity(ids.len());
-    for id in &ids {
-        if let Some(rating) = super::ratings::rating_in(c, id)? {
-            facts.push(rating_fact(c, &rating)?);
-        }
-    }
-    reports::upsert_facts(c, &[], &facts)?;
-    c.execute("DELETE FROM settings WHERE key = ?1", [BACKFILL_KEY])?;
-    Ok(())
-}
-
-impl Store {
-    /// Folds every ticket event and rating the store holds into report facts, once, for a store
-    /// that held them before facts were fed (the migration marks it). Idempotent: the facts are
-    /// recomputed from the record and an unchanged fact writes nothing. Returns whether it ran.
-    pub fn backfill_report_facts(&self) -> Result<bool> {
-        let pending = self.read(|c| {
-            Ok(c.query_row("SELECT 1 FROM settings WHERE key = ?1", [BACKFILL_KEY], |_| Ok(()))
-                .optional()?
-                .is_some())
-        })?;
-        if !pending {
-            return Ok(false);
-        }
-        self.write_quietly("reports", backfill)?;
-        Ok(true)
-    }
-
-    /// Recomputes every fact from the record regardless of the mark (a repair, and for tests).
-    pub fn rebuild_report_facts(&self) -> Result<()> {
-        self.write_quietly("reports", backfill)
-    }
 }

@@ -30,6 +30,9 @@ else
   echo "rustfmt is not installed with this toolchain: formatting not checked" >&2
 fi
 
+say "module import cycles"
+python3 "$ROOT/scripts/check-module-cycles.py" "$ROOT"
+
 say "Rust tests"
 cargo test --quiet --workspace 2>&1 | tee -a "$results"
 

@@ -262,3 +262,157 @@ pub trait Storage: Send + Sync + 'static {
     /// The SMS reminders' records (phones given with tickets, the outbox), in the same database.
     fn sms(&self) -> &dyn sms::SmsStorage;
 }
+
+/// The `Storage` impl of a backend: its own methods (`sms`, `migrate`) and, for every other
+/// method, a call to the function of the same name in the backend's module for that concern
+/// (`halls`, `devices`, `tickets`, `appointments`, `sync`). Written once so the two backends
+/// cannot forward differently; the paths resolve in the backend's module where it is invoked.
+macro_rules! backend_storage {
+    (impl Storage for $ty:ty { $($own:item)* }) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::Storage for $ty {
+            $($own)*
+
+            async fn create_hall(&self, hall: &Hall) -> StorageResult<()> {
+                halls::create_hall(self, hall).await
+            }
+
+            async fn hall(&self, id: &str) -> StorageResult<Option<Hall>> {
+                halls::hall(self, id).await
+            }
+
+            async fn halls(&self) -> StorageResult<Vec<Hall>> {
+                halls::halls(self).await
+            }
+
+            async fn put_config(&self, hall_id: &str, config: &HallConfig, at: DateTime<Utc>) -> StorageResult<()> {
+                halls::put_config(self, hall_id, config, at).await
+            }
+
+            async fn config(&self, hall_id: &str) -> StorageResult<Option<HallConfig>> {
+                halls::config(self, hall_id).await
+            }
+
+            async fn add_device(&self, device: &DeviceRecord) -> StorageResult<()> {
+                devices::add_device(self, device).await
+            }
+
+            async fn device_by_token_hash(&self, token_hash: &str) -> StorageResult<Option<Device>> {
+                devices::device_by_token_hash(self, token_hash).await
+            }
+
+            async fn devices(&self, hall_id: &str) -> StorageResult<Vec<Device>> {
+                devices::devices(self, hall_id).await
+            }
+
+            async fn revoke_device(&self, hall_id: &str, device_id: &str, at: DateTime<Utc>) -> StorageResult<bool> {
+                devices::revoke_device(self, hall_id, device_id, at).await
+            }
+
+            async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()> {
+                tickets::append_event(self, hall_id, day, event).await
+            }
+
+            async fn append_events(
+                &self,
+                hall_id: &str,
+                day: NaiveDate,
+                events: &[TicketEvent],
+            ) -> StorageResult<()> {
+                tickets::append_events(self, hall_id, day, events).await
+            }
+
+            async fn events(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<TicketEvent>> {
+                tickets::events(self, hall_id, day).await
+            }
+
+            async fn add_rating(&self, rating: &Rating) -> StorageResult<()> {
+                tickets::add_rating(self, rating).await
+            }
+
+            async fn ratings(&self, hall_id: &str, since: DateTime<Utc>) -> StorageResult<Vec<Rating>> {
+                tickets::ratings(self, hall_id, since).await
+            }
+
+            async fn put_slots(
+                &self,
+                hall_id: &str,
+                matter_id: &str,
+                day: NaiveDate,
+                slots: &[Slot],
+            ) -> StorageResult<SlotsReplaced> {
+                appointments::put_slots(self, hall_id, matter_id, day, slots).await
+            }
+
+            async fn slots(&self, hall_id: &str, matter_id: &str, day: NaiveDate) -> StorageResult<Vec<SlotUse>> {
+                appointments::slots(self, hall_id, matter_id, day).await
+            }
+
+            async fn book(&self, appointment: &NewAppointment) -> StorageResult<Booked> {
+                appointments::book(self, appointment).await
+            }
+
+            async fn appointment(&self, hall_id: &str, code: &str) -> StorageResult<Option<Appointment>> {
+                appointments::appointment(self, hall_id, code).await
+            }
+
+            async fn appointments(&self, hall_id: &str, day: NaiveDate) -> StorageResult<Vec<Appointment>> {
+                appointments::appointments(self, hall_id, day).await
+            }
+
+            async fn cancel_appointment(
+                &self,
+                hall_id: &str,
+                code: &str,
+                at: DateTime<Utc>,
+            ) -> StorageResult<AppointmentChange> {
+                appointments::cancel_appointment(self, hall_id, code, at).await
+            }
+
+            async fn check_in_appointment(
+                &self,
+                hall_id: &str,
+                code: &str,
+                day: NaiveDate,
+                issued: &TicketEvent,
+            ) -> StorageResult<AppointmentChange> {
+                appointments::check_in_appointment(self, hall_id, code, day, issued).await
+            }
+
+            async fn mark_no_shows(
+                &self,
+                hall_id: &str,
+                ended_before: DateTime<Utc>,
+                at: DateTime<Utc>,
+            ) -> StorageResult<u64> {
+                appointments::mark_no_shows(self, hall_id, ended_before, at).await
+            }
+
+            async fn apply_sync_ops(
+                &self,
+                hall_id: &str,
+                device_id: &str,
+                ops: &[SyncOp],
+            ) -> StorageResult<PushResponse> {
+                sync::apply_sync_ops(self, hall_id, device_id, ops).await
+            }
+
+            async fn pull_changes(&self, hall_id: &str, cursor: i64, limit: u32) -> StorageResult<PullResponse> {
+                sync::pull_changes(self, hall_id, cursor, limit).await
+            }
+
+            async fn events_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<EventsPage> {
+                tickets::events_after(self, hall_id, after, limit).await
+            }
+
+            async fn ratings_after(&self, hall_id: &str, after: i64, limit: u32) -> StorageResult<RatingsPage> {
+                tickets::ratings_after(self, hall_id, after, limit).await
+            }
+
+            async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
+                sync::sync_heads(self, hall_id).await
+            }
+        }
+    };
+}
+pub(crate) use backend_storage;

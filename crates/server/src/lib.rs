@@ -12,6 +12,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod halls;
+pub mod ids;
 pub mod json;
 pub mod signals;
 pub mod sms;

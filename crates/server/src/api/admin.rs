@@ -141,7 +141,7 @@ pub async fn add_device(
     };
     let token = auth::new_token();
     let device = Device {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: crate::ids::id_at((state.now)()),
         hall_id: hall_id.clone(),
         kind: input.kind,
         name: name.to_owned(),

@@ -227,7 +227,7 @@ pub async fn book(
     }
     for _ in 0..CODE_ATTEMPTS {
         let new = NewAppointment {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: crate::ids::id_at(now),
             hall_id: hall_id.clone(),
             code: new_code(),
             matter_id: input.matter_id.clone(),

@@ -78,7 +78,7 @@ pub async fn take_ticket(
         return Err(ApiError::bad("ticket.class_invalid", "class", "预约号须通过预约签到取得"));
     }
     let now = (state.now)();
-    let ticket_id = uuid::Uuid::now_v7().to_string();
+    let ticket_id = crate::ids::id_at(now);
     let issued = state
         .halls
         .with(&*state.storage, &device.hall_id, now, async |rt| {
@@ -174,7 +174,7 @@ pub async fn check_in(
             appointments::Attempt::CheckIn,
         ));
     }
-    let ticket_id = uuid::Uuid::now_v7().to_string();
+    let ticket_id = crate::ids::id_at(now);
     let issued = state
         .halls
         .with(&*state.storage, &device.hall_id, now, async |rt| {

@@ -66,7 +66,7 @@ pub async fn rate(
                 });
             }
             Ok(Rating {
-                id: uuid::Uuid::now_v7().to_string(),
+                id: crate::ids::id_at(now),
                 hall_id: device.hall_id.clone(),
                 ticket_id: ticket.id.clone(),
                 ticket_number: ticket.number.clone(),

@@ -184,7 +184,7 @@ pub async fn test(
     sms.admit_test(&hall_id, now)
         .map_err(|message| ApiError::Conflict { code: "sms.test_rate_limited", message })?;
     let text = hallkeeper_sms::segments::signed_text(&sms.settings.sign_name, &body);
-    let test_id = uuid::Uuid::now_v7().to_string();
+    let test_id = crate::ids::id_at(now);
     let due = Due {
         hall_id: &hall_id,
         subject: Subject::Test(test_id),
@@ -216,7 +216,7 @@ pub async fn test(
         });
     }
     tracing::info!(target: "audit", hall = %hall_id, phone = %phone, rule = %rule_id, row = %row.id, "SMS test message requested by the administrator");
-    let attempt = uuid::Uuid::now_v7().to_string();
+    let attempt = crate::ids::id_at(now);
     if let Some(claimed) = store.claim_row(&row.id, now, &attempt).await? {
         deliver(sms, store, claimed, || (state.now)()).await?;
     }

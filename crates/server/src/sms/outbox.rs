@@ -156,7 +156,7 @@ pub fn new_row(
         Subject::Test(_) => (None, None),
     };
     Ok(Some(NewOutboxRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: crate::ids::id_at(due.now),
         hall_id: due.hall_id.to_owned(),
         subject: due.subject.key(),
         ticket_id,

@@ -118,7 +118,7 @@ pub async fn send_next(state: &AppState, sms: &SmsService) -> StorageResult<bool
     if sms.paused_until(now).is_some() {
         return Ok(false);
     }
-    let attempt = uuid::Uuid::now_v7().to_string();
+    let attempt = crate::ids::id_at(now);
     let store = state.storage.sms();
     let Some(row) = store.claim_next(now, &attempt).await? else { return Ok(false) };
     deliver(sms, store, row, || (state.now)()).await?;

@@ -7,9 +7,10 @@
 #[path = "stats.rs"]
 mod stats;
 
+use hallkeeper_core::catalog::mapping::standard_order;
 use hallkeeper_core::coverage::{self, Hall};
 use hallkeeper_core::proto::{
-    BindInput, BindingPriority, ColumnMapping, ImportRequest, WindowInput, WindowKind, WindowState,
+    BindInput, BindingPriority, ImportRequest, WindowInput, WindowKind, WindowState,
 };
 use hallkeeper_core::{Store, SystemClock};
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ fn run() -> Result<(), String> {
         size as f64 / 1e6
     );
 
-    let request = ImportRequest { path: file.to_string_lossy().into_owned(), mapping: mapping() };
+    let request = ImportRequest { path: file.to_string_lossy().into_owned(), mapping: standard_order() };
     let quiet = |_| {};
     let (mut first, mut again) = (Vec::new(), Vec::new());
     let mut last_store = None;
@@ -167,20 +168,6 @@ fn run() -> Result<(), String> {
 
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
-}
-
-fn mapping() -> ColumnMapping {
-    ColumnMapping {
-        catalog_code: Some(0),
-        name: Some(1),
-        department: Some(2),
-        department_code: Some(3),
-        matter_type: Some(4),
-        required: Some(5),
-        time_limit_days: Some(6),
-        ticket_prefix: Some(7),
-        state: None,
-    }
 }
 
 /// A 10,000-matter file built from the sample catalog: its rows repeated with fresh codes and

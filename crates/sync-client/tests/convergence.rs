@@ -4,9 +4,10 @@
 //! pushed and pulled every replica's tables equal what the server's change log says, row by row.
 
 use chrono::{DateTime, Duration, Utc};
+use hallkeeper_core::catalog::mapping::standard_order;
 use hallkeeper_core::proto::{
-    BindInput, BindingPriority, ColumnMapping, FindingKind, Hall, ImportRequest, SeatInput, StaffInput,
-    SyncOp, UnbindInput, WindowInput, WindowKind, WindowState,
+    BindInput, BindingPriority, FindingKind, Hall, ImportRequest, SeatInput, StaffInput, SyncOp, UnbindInput,
+    WindowInput, WindowKind, WindowState,
 };
 use hallkeeper_core::sync::{merge::Row, server_snapshot, Hlc, Snapshot};
 use hallkeeper_core::{FixedClock, Store};
@@ -42,20 +43,6 @@ fn small_catalog(dir: &Path) -> PathBuf {
     path
 }
 
-fn mapping() -> ColumnMapping {
-    ColumnMapping {
-        catalog_code: Some(0),
-        name: Some(1),
-        department: Some(2),
-        department_code: Some(3),
-        matter_type: Some(4),
-        required: Some(5),
-        time_limit_days: Some(6),
-        ticket_prefix: Some(7),
-        state: None,
-    }
-}
-
 impl World {
     fn new(n: usize, skews_ms: &[i64]) -> World {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -82,7 +69,8 @@ impl World {
     }
 
     fn import(&self, r: usize) {
-        let req = ImportRequest { path: self.catalog.to_string_lossy().into_owned(), mapping: mapping() };
+        let req =
+            ImportRequest { path: self.catalog.to_string_lossy().into_owned(), mapping: standard_order() };
         let s = self.store(r);
         let preview = s.preview_import(&req, &|_| {}).unwrap();
         s.apply_import("t", &req, &preview.fingerprint, &|_| {}).unwrap();

@@ -90,6 +90,23 @@ pub fn normalise(header: &str) -> String {
     out
 }
 
+/// The columns in the order of the province's standard catalog export (事项编码, 事项名称, 实施主体,
+/// 实施主体编码, 事项类型, 是否必进, 承诺时限, 取号字母; no state column): the order of the sample
+/// catalog and of the files the benches and tests write.
+pub fn standard_order() -> ColumnMapping {
+    ColumnMapping {
+        catalog_code: Some(0),
+        name: Some(1),
+        department: Some(2),
+        department_code: Some(3),
+        matter_type: Some(4),
+        required: Some(5),
+        time_limit_days: Some(6),
+        ticket_prefix: Some(7),
+        state: None,
+    }
+}
+
 /// The mapping the app proposes for a file's headers.
 pub fn suggest(headers: &[String]) -> ColumnMapping {
     let normalised: Vec<String> = headers.iter().map(|h| normalise(h)).collect();
@@ -174,20 +191,7 @@ mod tests {
             "承诺时限（工作日）",
             "取号字母",
         ]));
-        assert_eq!(
-            m,
-            ColumnMapping {
-                catalog_code: Some(0),
-                name: Some(1),
-                department: Some(2),
-                department_code: Some(3),
-                matter_type: Some(4),
-                required: Some(5),
-                time_limit_days: Some(6),
-                ticket_prefix: Some(7),
-                state: None,
-            }
-        );
+        assert_eq!(m, standard_order());
     }
 
     #[test]

@@ -28,20 +28,8 @@ pub fn sample_json() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/sample-catalog/sample-catalog.json")
 }
 
-/// The sample catalog's own columns.
-pub fn sample_mapping() -> ColumnMapping {
-    ColumnMapping {
-        catalog_code: Some(0),
-        name: Some(1),
-        department: Some(2),
-        department_code: Some(3),
-        matter_type: Some(4),
-        required: Some(5),
-        time_limit_days: Some(6),
-        ticket_prefix: Some(7),
-        state: None,
-    }
-}
+#[allow(unused_imports)]
+pub use hallkeeper_core::catalog::mapping::standard_order as sample_mapping;
 
 pub fn request(path: &Path, mapping: ColumnMapping) -> ImportRequest {
     ImportRequest { path: path.to_string_lossy().into_owned(), mapping }

@@ -6,8 +6,8 @@
 //! hash that does not match the body is reported as `SignatureDoesNotMatch`: the hash is part of
 //! what is signed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use percent_encoding::percent_decode_str;
 use serde_json::json;
 
-use super::{apply_fault, header, is_mainland_mobile, lock, request_id, AcceptedSms, Fault, Faults, Running};
+use super::{apply_fault, header, is_mainland_mobile, lock, request_id, AcceptedSms, Books, Imitation};
 use crate::provider::alibaba::{self as acs, canonical_query};
 use crate::provider::{constant_time_eq, sha256_hex};
 
@@ -53,65 +53,24 @@ impl Default for AlibabaImitationConfig {
     }
 }
 
-#[derive(Debug, Default)]
-struct Books {
-    nonces: HashSet<String>,
-    per_number: HashMap<(String, String, String), u32>,
-    accepted: Vec<AcceptedSms>,
-    requests: usize,
-    serial: u64,
-}
-
-#[derive(Debug)]
-struct Shared {
-    config: Mutex<AlibabaImitationConfig>,
-    books: Mutex<Books>,
-    faults: Faults,
-}
+type Shared = super::Shared<AlibabaImitationConfig, Books<(String, String, String), HashSet<String>>>;
 
 /// A running imitation; stops when dropped.
-#[derive(Debug)]
-pub struct AlibabaImitation {
-    running: Running,
-    shared: Arc<Shared>,
-}
+pub type AlibabaImitation =
+    Imitation<AlibabaImitationConfig, Books<(String, String, String), HashSet<String>>>;
 
 impl AlibabaImitation {
     pub async fn start(config: AlibabaImitationConfig) -> std::io::Result<Self> {
-        let shared = Arc::new(Shared {
-            config: Mutex::new(config),
-            books: Mutex::default(),
-            faults: Faults::default(),
-        });
-        let router = Router::new().fallback(handle).with_state(shared.clone());
-        Ok(AlibabaImitation { running: Running::start(router).await?, shared })
-    }
-
-    /// The endpoint to give [`crate::provider::AlibabaConfig::with_endpoint`].
-    pub fn base_url(&self) -> String {
-        self.running.base_url()
-    }
-
-    pub fn accepted(&self) -> Vec<AcceptedSms> {
-        lock(&self.shared.books).accepted.clone()
-    }
-
-    /// Every request that reached the handler, refused ones included.
-    pub fn requests(&self) -> usize {
-        lock(&self.shared.books).requests
-    }
-
-    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.shared.faults.push(faults);
+        Imitation::serve(config, |shared| Router::new().fallback(handle).with_state(shared)).await
     }
 
     pub fn set_daily_limit(&self, limit: Option<u32>) {
-        lock(&self.shared.config).daily_limit_per_number = limit;
+        self.config().daily_limit_per_number = limit;
     }
 
     /// Starts a new day for the rate limits.
     pub fn reset_day(&self) {
-        lock(&self.shared.books).per_number.clear();
+        self.books().per_number.clear();
     }
 }
 
@@ -283,7 +242,7 @@ async fn handle(
         );
     }
     let nonce = header(&headers, "x-acs-signature-nonce").unwrap_or_default().to_owned();
-    if !lock(&shared.books).nonces.insert(nonce) {
+    if !lock(&shared.books).extra.insert(nonce) {
         return gateway_error(
             StatusCode::BAD_REQUEST,
             "SignatureNonceUsed",

@@ -10,9 +10,10 @@
 pub mod alibaba;
 pub mod tencent;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 use std::net::SocketAddr;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use alibaba::{AlibabaImitation, AlibabaImitationConfig};
@@ -85,6 +86,87 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// What an imitation remembers between requests: the day's count per number (keyed as the
+/// provider limits: Alibaba per signature, template and number; Tencent per number), every message
+/// it accepted, how many requests arrived, and the provider's own memory in `extra` (Alibaba's
+/// seen nonces, Tencent's last content per number).
+#[derive(Debug)]
+pub struct Books<K, X> {
+    pub(crate) per_number: HashMap<K, u32>,
+    pub(crate) accepted: Vec<AcceptedSms>,
+    pub(crate) requests: usize,
+    pub(crate) serial: u64,
+    pub(crate) extra: X,
+}
+
+impl<K, X: Default> Default for Books<K, X> {
+    fn default() -> Self {
+        Books {
+            per_number: HashMap::new(),
+            accepted: Vec::new(),
+            requests: 0,
+            serial: 0,
+            extra: X::default(),
+        }
+    }
+}
+
+/// The state a running imitation's handler shares with its handle.
+#[derive(Debug)]
+pub struct Shared<C, B> {
+    pub(crate) config: Mutex<C>,
+    pub(crate) books: Mutex<B>,
+    pub(crate) faults: Faults,
+}
+
+/// A running imitation of one provider (`AlibabaImitation`, `TencentImitation`); stops when dropped.
+#[derive(Debug)]
+pub struct Imitation<C, B> {
+    running: Running,
+    shared: Arc<Shared<C, B>>,
+}
+
+impl<C, K: Eq + Hash, X: Default> Imitation<C, Books<K, X>> {
+    /// Serves `router(shared state)` on a loopback port.
+    pub(crate) async fn serve(
+        config: C,
+        router: impl FnOnce(Arc<Shared<C, Books<K, X>>>) -> axum::Router,
+    ) -> std::io::Result<Self> {
+        let shared = Arc::new(Shared {
+            config: Mutex::new(config),
+            books: Mutex::new(Books::default()),
+            faults: Faults::default(),
+        });
+        Ok(Imitation { running: Running::start(router(shared.clone())).await?, shared })
+    }
+
+    /// The endpoint to give the adapter's config (`with_endpoint`).
+    pub fn base_url(&self) -> String {
+        self.running.base_url()
+    }
+
+    pub fn accepted(&self) -> Vec<AcceptedSms> {
+        lock(&self.shared.books).accepted.clone()
+    }
+
+    /// Every request that reached the handler, refused ones included.
+    pub fn requests(&self) -> usize {
+        lock(&self.shared.books).requests
+    }
+
+    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.shared.faults.push(faults);
+    }
+
+    pub(crate) fn config(&self) -> MutexGuard<'_, C> {
+        lock(&self.shared.config)
+    }
+
+    pub(crate) fn books(&self) -> MutexGuard<'_, Books<K, X>> {
+        lock(&self.shared.books)
     }
 }
 

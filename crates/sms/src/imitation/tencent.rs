@@ -5,7 +5,7 @@
 //! there, not an error). A gateway 5xx, when scripted, is a bare `502 Bad Gateway`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Bytes;
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use chrono::Utc;
 
-use super::{apply_fault, header, is_mainland_mobile, lock, request_id, AcceptedSms, Fault, Faults, Running};
+use super::{apply_fault, header, is_mainland_mobile, lock, request_id, AcceptedSms, Books, Imitation};
 use crate::provider::constant_time_eq;
 use crate::provider::tencent::{
     self as tc3, ApiError, Envelope, ResponseBody, SendSmsRequest, SendStatus, Tc3Input,
@@ -55,64 +55,27 @@ impl Default for TencentImitationConfig {
     }
 }
 
-#[derive(Debug, Default)]
-struct Books {
-    per_number: HashMap<String, u32>,
-    last_content: HashMap<(String, String, Vec<String>), Instant>,
-    accepted: Vec<AcceptedSms>,
-    requests: usize,
-    serial: u64,
-}
-
-#[derive(Debug)]
-struct Shared {
-    config: Mutex<TencentImitationConfig>,
-    books: Mutex<Books>,
-    faults: Faults,
-}
+type Shared =
+    super::Shared<TencentImitationConfig, Books<String, HashMap<(String, String, Vec<String>), Instant>>>;
 
 /// A running imitation; stops when dropped.
-#[derive(Debug)]
-pub struct TencentImitation {
-    running: Running,
-    shared: Arc<Shared>,
-}
+pub type TencentImitation =
+    Imitation<TencentImitationConfig, Books<String, HashMap<(String, String, Vec<String>), Instant>>>;
 
 impl TencentImitation {
     pub async fn start(config: TencentImitationConfig) -> std::io::Result<Self> {
-        let shared = Arc::new(Shared {
-            config: Mutex::new(config),
-            books: Mutex::default(),
-            faults: Faults::default(),
-        });
-        let router = Router::new().fallback(handle).with_state(shared.clone());
-        Ok(TencentImitation { running: Running::start(router).await?, shared })
-    }
-
-    pub fn base_url(&self) -> String {
-        self.running.base_url()
-    }
-
-    pub fn accepted(&self) -> Vec<AcceptedSms> {
-        lock(&self.shared.books).accepted.clone()
-    }
-
-    pub fn requests(&self) -> usize {
-        lock(&self.shared.books).requests
-    }
-
-    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.shared.faults.push(faults);
+        Imitation::serve(config, |shared| Router::new().fallback(handle).with_state(shared)).await
     }
 
     pub fn set_daily_limit(&self, limit: Option<u32>) {
-        lock(&self.shared.config).daily_limit_per_number = limit;
+        self.config().daily_limit_per_number = limit;
     }
 
+    /// Starts a new day for the rate limits.
     pub fn reset_day(&self) {
-        let mut books = lock(&self.shared.books);
+        let mut books = self.books();
         books.per_number.clear();
-        books.last_content.clear();
+        books.extra.clear();
     }
 }
 
@@ -284,9 +247,7 @@ async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
             continue;
         }
         let content = (phone.clone(), request.template_id.clone(), request.template_param_set.clone());
-        if config.same_content_30s
-            && books.last_content.get(&content).is_some_and(|t| t.elapsed().as_secs() < 30)
-        {
+        if config.same_content_30s && books.extra.get(&content).is_some_and(|t| t.elapsed().as_secs() < 30) {
             statuses.push(status(
                 phone,
                 session,
@@ -310,7 +271,7 @@ async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
             continue;
         }
         books.per_number.insert(phone.clone(), sent + 1);
-        books.last_content.insert(content, Instant::now());
+        books.extra.insert(content, Instant::now());
         books.serial += 1;
         let serial = format!("2640:{}", 3_358_116_809_169_702_930_u64 + books.serial);
         books.accepted.push(AcceptedSms {

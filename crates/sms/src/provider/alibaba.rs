@@ -14,8 +14,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
 use super::{
-    endpoint_host, hmac_sha256, http_client, random_hex, sha256_hex, OutgoingSms, ProviderError,
-    ProviderReceipt, Secret, SmsProvider,
+    hmac_sha256, http_settings, random_hex, sha256_hex, Gateway, OutgoingSms, ProviderError, ProviderReceipt,
+    Secret, SmsProvider,
 };
 use crate::error::Result;
 
@@ -213,31 +213,20 @@ impl AlibabaConfig {
             timeout: Duration::from_secs(10),
         }
     }
-
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into();
-        self
-    }
-
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
 }
+
+http_settings!(AlibabaConfig);
 
 #[derive(Debug, Clone)]
 pub struct AlibabaSms {
     config: AlibabaConfig,
-    client: reqwest::Client,
-    url: reqwest::Url,
-    host: String,
+    gateway: Gateway,
 }
 
 impl AlibabaSms {
     pub fn new(config: AlibabaConfig) -> Result<Self> {
-        let (url, host) = endpoint_host(&config.endpoint)?;
-        let client = http_client(config.timeout)?;
-        Ok(AlibabaSms { config, client, url, host })
+        let gateway = Gateway::new(&config.endpoint, config.timeout)?;
+        Ok(AlibabaSms { config, gateway })
     }
 }
 
@@ -254,7 +243,7 @@ impl SmsProvider for AlibabaSms {
             .map_err(|e| ProviderError::retryable(NAME, "local.randomness", &e.to_string(), None))?;
         let signed = sign(&Acs3Input {
             method: "POST",
-            host: &self.host,
+            host: &self.gateway.host,
             path: "/",
             query: &query,
             body: b"",
@@ -265,35 +254,17 @@ impl SmsProvider for AlibabaSms {
             access_key_id: &self.config.access_key_id,
             access_key_secret: self.config.access_key_secret.expose(),
         });
-        let mut url = self.url.clone();
+        let mut url = self.gateway.url.clone();
         url.set_path("/");
         // The exact string that was signed; `set_query` leaves `%XX` and unreserved characters
         // alone, so the server sees the same bytes.
         url.set_query(Some(&canonical_query(&query)));
-        let mut request = self.client.post(url);
+        let mut request = self.gateway.client.post(url);
         for (name, value) in &signed.headers {
             request = request.header(name, value);
         }
         tracing::debug!(phone = %msg.phone, template = %msg.template_id, key = %msg.idempotency_key, "alibaba SendSms");
-        let response = request.send().await.map_err(|e| ProviderError::from_transport(NAME, e))?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| ProviderError::from_transport(NAME, e))?;
-        let parsed: SendSmsResponse = match serde_json::from_slice(&body) {
-            Ok(p) => p,
-            Err(_) if status >= 500 => {
-                return Err(ProviderError::retryable(NAME, &format!("http.{status}"), "server error", None));
-            }
-            Err(e) => {
-                // Unknown body: the message may or may not have been accepted. Retrying risks a
-                // duplicate; dropping risks a missed reminder, which is worse for the citizen.
-                return Err(ProviderError::retryable(
-                    NAME,
-                    "unexpected_response",
-                    &format!("HTTP {status}: {e}"),
-                    None,
-                ));
-            }
-        };
+        let (status, parsed): (u16, SendSmsResponse) = Gateway::exchange(NAME, request).await?;
         if parsed.code == "OK" && (200..300).contains(&status) {
             return Ok(ProviderReceipt {
                 provider: NAME,

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    endpoint_host, hmac_sha256, http_client, sha256_hex, OutgoingSms, ProviderError, ProviderReceipt, Secret,
+    hmac_sha256, http_settings, sha256_hex, Gateway, OutgoingSms, ProviderError, ProviderReceipt, Secret,
     SmsProvider,
 };
 use crate::error::Result;
@@ -204,31 +204,20 @@ impl TencentConfig {
             timeout: Duration::from_secs(10),
         }
     }
-
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into();
-        self
-    }
-
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
 }
+
+http_settings!(TencentConfig);
 
 #[derive(Debug, Clone)]
 pub struct TencentSms {
     config: TencentConfig,
-    client: reqwest::Client,
-    url: reqwest::Url,
-    host: String,
+    gateway: Gateway,
 }
 
 impl TencentSms {
     pub fn new(config: TencentConfig) -> Result<Self> {
-        let (url, host) = endpoint_host(&config.endpoint)?;
-        let client = http_client(config.timeout)?;
-        Ok(TencentSms { config, client, url, host })
+        let gateway = Gateway::new(&config.endpoint, config.timeout)?;
+        Ok(TencentSms { config, gateway })
     }
 
     pub fn request_body(&self, msg: &OutgoingSms) -> SendSmsRequest {
@@ -257,42 +246,25 @@ impl SmsProvider for TencentSms {
             secret_id: &self.config.secret_id,
             secret_key: self.config.secret_key.expose(),
             service: SERVICE,
-            headers: &[("content-type", CONTENT_TYPE), ("host", &self.host), ("x-tc-action", ACTION)],
+            headers: &[("content-type", CONTENT_TYPE), ("host", &self.gateway.host), ("x-tc-action", ACTION)],
             payload: &payload,
             timestamp,
         })
         .ok_or_else(|| ProviderError::retryable(NAME, "local.clock", "system clock out of range", None))?;
         tracing::debug!(phone = %msg.phone, template = %msg.template_id, key = %msg.idempotency_key, "tencent SendSms");
-        let response = self
+        let request = self
+            .gateway
             .client
-            .post(self.url.clone())
+            .post(self.gateway.url.clone())
             .header("authorization", signed.authorization)
             .header("content-type", CONTENT_TYPE)
-            .header("host", &self.host)
+            .header("host", &self.gateway.host)
             .header("x-tc-action", ACTION)
             .header("x-tc-timestamp", timestamp.to_string())
             .header("x-tc-version", VERSION)
             .header("x-tc-region", &self.config.region)
-            .body(payload)
-            .send()
-            .await
-            .map_err(|e| ProviderError::from_transport(NAME, e))?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| ProviderError::from_transport(NAME, e))?;
-        let envelope: Envelope = match serde_json::from_slice(&body) {
-            Ok(e) => e,
-            Err(_) if status >= 500 => {
-                return Err(ProviderError::retryable(NAME, &format!("http.{status}"), "server error", None));
-            }
-            Err(e) => {
-                return Err(ProviderError::retryable(
-                    NAME,
-                    "unexpected_response",
-                    &format!("HTTP {status}: {e}"),
-                    None,
-                ));
-            }
-        };
+            .body(payload);
+        let (_, envelope): (u16, Envelope) = Gateway::exchange(NAME, request).await?;
         let r = envelope.response;
         if let Some(err) = r.error {
             return Err(classify(&err.code, &err.message));

@@ -76,6 +76,30 @@ pub fn cascaded(dep: &Dependents, found: Vec<(String, Row)>, cause: &Hlc) -> Vec
         .collect()
 }
 
+/// What finding [`Dependents`] takes in one SQL dialect: the select over a hall's rows of one
+/// entity (parameters 1 and 2), and the condition for each kind with its parameters from 3 on.
+/// The expressions must be the indexes' of migration 4, verbatim, or the lookup scans the hall.
+pub(crate) struct DependentsSql {
+    pub select: &'static str,
+    pub key_range: &'static str,
+    pub key_tail: &'static str,
+    pub field: fn(&str) -> String,
+}
+
+/// The query for the rows `dep` may name, by key, and its parameters after the hall and the
+/// entity; None when no row can.
+pub(crate) fn dependents_query(dep: &Dependents, sql: &DependentsSql) -> Option<(String, Vec<String>)> {
+    let (condition, params) = match dep {
+        Dependents::KeyHead { id, .. } => {
+            let (low, high) = Dependents::head_range(id)?;
+            (sql.key_range.to_owned(), vec![low, high])
+        }
+        Dependents::KeyTail { id, .. } => (sql.key_tail.to_owned(), vec![id.clone()]),
+        Dependents::Field { field, id, .. } => ((sql.field)(field), vec![id.clone()]),
+    };
+    Some((format!("{} AND {condition} ORDER BY entity_key", sql.select), params))
+}
+
 /// Applies a device's pushed operations in sequence order; answers the highest sequence held
 /// for the device and the rejections among `ops`.
 pub(crate) async fn apply_push(

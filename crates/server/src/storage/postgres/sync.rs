@@ -3,7 +3,7 @@
 
 use super::{backend, is_constraint_violation, PostgresStorage, SYNC_LOCK_CLASS};
 use crate::storage::{page, StorageError, StorageResult};
-use crate::sync::push::{apply_push, NewChange, PushTx, StoredOp};
+use crate::sync::push::{apply_push, dependents_query, DependentsSql, NewChange, PushTx, StoredOp};
 use crate::sync::{self, Dependents};
 use deadpool_postgres::Transaction;
 use hallkeeper_proto::{PullResponse, PushResponse, RejectedOp, SyncChange, SyncHeads, SyncOp};
@@ -16,28 +16,13 @@ fn parse_sync_row(r: &Row, i: usize) -> StorageResult<SyncRow> {
     sync::row_from_json(&v).map_err(StorageError::Backend)
 }
 
-/// The query for the rows `dep` may name, by key, and its parameters after the hall and the
-/// entity; None when no row can. The expressions are the indexes' of migration 4, verbatim.
-fn dependents_query(dep: &Dependents) -> Option<(String, Vec<String>)> {
-    const SELECT: &str = "SELECT entity_key, row FROM sync_rows WHERE hall_id = $1 AND entity = $2";
-    Some(match dep {
-        Dependents::KeyHead { id, .. } => {
-            let (low, high) = Dependents::head_range(id)?;
-            (
-                format!("{SELECT} AND entity_key >= $3 AND entity_key < $4 ORDER BY entity_key"),
-                vec![low, high],
-            )
-        }
-        Dependents::KeyTail { id, .. } => (
-            format!("{SELECT} AND substr(entity_key, strpos(entity_key, '/') + 1) = $3 ORDER BY entity_key"),
-            vec![id.clone()],
-        ),
-        Dependents::Field { field, id, .. } => (
-            format!("{SELECT} AND (row -> 'fields' -> '{field}' ->> 'value') = $3 ORDER BY entity_key"),
-            vec![id.clone()],
-        ),
-    })
-}
+/// [`dependents_query`]'s PostgreSQL text.
+const DEPENDENTS: DependentsSql = DependentsSql {
+    select: "SELECT entity_key, row FROM sync_rows WHERE hall_id = $1 AND entity = $2",
+    key_range: "entity_key >= $3 AND entity_key < $4",
+    key_tail: "substr(entity_key, strpos(entity_key, '/') + 1) = $3",
+    field: |field| format!("(row -> 'fields' -> '{field}' ->> 'value') = $3"),
+};
 
 /// One push's statements, inside its transaction (which holds the hall's sync lock).
 struct Push<'a> {
@@ -197,7 +182,7 @@ impl PushTx for Push<'_> {
     }
 
     async fn dependent_rows(&mut self, dep: &Dependents) -> StorageResult<Vec<(String, SyncRow)>> {
-        let Some((sql, args)) = dependents_query(dep) else { return Ok(Vec::new()) };
+        let Some((sql, args)) = dependents_query(dep, &DEPENDENTS) else { return Ok(Vec::new()) };
         let st = self.tx.prepare_cached(&sql).await.map_err(backend)?;
         let entity = dep.entity();
         let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&self.hall_id, &entity];

@@ -136,12 +136,29 @@ crate::storage::backend_storage! {
 
 #[cfg(test)]
 mod tests {
-    use super::sync::dependents_query;
+    use super::sync::DEPENDENTS;
     use super::tickets::{EVENTS_AFTER, RATINGS_AFTER};
     use super::*;
     use crate::storage::Storage;
     use crate::sync;
+    use crate::sync::push::dependents_query;
     use rusqlite::params;
+
+    /// SQLite's plan for a hall's page query (`?1` hall, `?2` after, `?3` limit).
+    async fn query_plan(storage: &SqliteStorage, sql: &'static str) -> String {
+        storage
+            .with(move |c| {
+                let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).map_err(backend)?;
+                let detail: Vec<String> = st
+                    .query_map(params!["h1", 0, 10], |r| r.get::<_, String>(3))
+                    .map_err(backend)?
+                    .collect::<rusqlite::Result<_>>()
+                    .map_err(backend)?;
+                Ok(detail.join("; "))
+            })
+            .await
+            .unwrap()
+    }
 
     /// The cascade's queries must match the indexes' expressions verbatim, or SQLite reads every
     /// binding or seat of the hall instead.
@@ -154,7 +171,7 @@ mod tests {
             .with(move |c| {
                 let mut plans = Vec::new();
                 for dep in &deps {
-                    let (sql, _) = dependents_query(dep).unwrap();
+                    let (sql, _) = dependents_query(dep, &DEPENDENTS).unwrap();
                     let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).map_err(backend)?;
                     let n = st.parameter_count();
                     let detail: Vec<String> = st
@@ -172,20 +189,9 @@ mod tests {
         assert!(plans[0].contains("USING INDEX sqlite_autoindex_sync_rows_1"), "{}", plans[0]);
         assert!(plans[1].contains("USING INDEX sync_rows_by_key_tail"), "{}", plans[1]);
         assert!(plans[2].contains("USING INDEX sync_rows_by_staff"), "{}", plans[2]);
-        assert_eq!(dependents_query(&sync::dependents("window", "w/a")[0]), None);
+        assert_eq!(dependents_query(&sync::dependents("window", "w/a")[0], &DEPENDENTS), None);
 
-        let events = storage
-            .with(|c| {
-                let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {EVENTS_AFTER}")).map_err(backend)?;
-                let detail: Vec<String> = st
-                    .query_map(params!["h1", 0, 10], |r| r.get::<_, String>(3))
-                    .map_err(backend)?
-                    .collect::<rusqlite::Result<_>>()
-                    .map_err(backend)?;
-                Ok(detail.join("; "))
-            })
-            .await
-            .unwrap();
+        let events = query_plan(&storage, EVENTS_AFTER).await;
         assert!(
             events.contains("USING COVERING INDEX ticket_events_by_hall")
                 || events.contains("USING INDEX ticket_events_by_hall"),
@@ -193,18 +199,7 @@ mod tests {
         );
         assert!(!events.contains("TEMP B-TREE"), "no sort: {events}");
 
-        let ratings = storage
-            .with(|c| {
-                let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {RATINGS_AFTER}")).map_err(backend)?;
-                let detail: Vec<String> = st
-                    .query_map(params!["h1", 0, 10], |r| r.get::<_, String>(3))
-                    .map_err(backend)?
-                    .collect::<rusqlite::Result<_>>()
-                    .map_err(backend)?;
-                Ok(detail.join("; "))
-            })
-            .await
-            .unwrap();
+        let ratings = query_plan(&storage, RATINGS_AFTER).await;
         assert!(ratings.contains("USING INDEX ratings_by_hall"), "{ratings}");
         assert!(!ratings.contains("TEMP B-TREE"), "no sort: {ratings}");
     }

@@ -5,11 +5,11 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{at, import, sample_csv, sample_mapping, window, ACTOR};
+use common::{at, import, sample_csv, sample_mapping, seat_zhang_san, window, ACTOR};
 use hallkeeper_core::dashboard::AlarmTracker;
 use hallkeeper_core::proto::{
-    AlertLevel, AlertSubject, BindInput, BindingPriority, PriorityClass, SeatInput, StaffInput,
-    SuggestionKind, ThresholdOverride, TicketEvent, TicketState, WindowState,
+    AlertLevel, AlertSubject, BindInput, BindingPriority, PriorityClass, SuggestionKind, ThresholdOverride,
+    TicketEvent, TicketState, WindowState,
 };
 use hallkeeper_core::store::queue_settings;
 use hallkeeper_core::{FixedClock, Store};
@@ -56,13 +56,7 @@ impl Hall {
                 )
                 .unwrap();
         }
-        let p = store
-            .create_staff(
-                ACTOR,
-                &StaffInput { employee_no: "1001".into(), name: "张三".into(), department_id: None },
-            )
-            .unwrap();
-        store.set_seat(ACTOR, &SeatInput { window_id: a01.clone(), staff_id: Some(p.id) }).unwrap();
+        seat_zhang_san(&store, &a01);
         let queue = HallQueue::new(store.hall_config(queue_settings()).unwrap().queue_config()).unwrap();
         Hall { store, clock, queue, seq: 0, a01, a02, a03, m1, m2 }
     }

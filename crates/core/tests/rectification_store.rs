@@ -5,9 +5,9 @@
 mod common;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::{at, import, sample_csv, sample_mapping, window, ACTOR};
+use common::{at, import, sample_csv, sample_mapping, seat_zhang_san, window, ACTOR};
 use hallkeeper_core::calendar::Deadline;
-use hallkeeper_core::proto::{Locale, Rating, RatingLevel, RatingRecord, SeatInput, StaffInput, WindowState};
+use hallkeeper_core::proto::{Locale, Rating, RatingLevel, RatingRecord, WindowState};
 use hallkeeper_core::rectification::ProfileExt as _;
 use hallkeeper_core::rectification::{Action, AssigneeKind, CaseState, DeadlineProfile, Step};
 use hallkeeper_core::store::{InboxFilter, EVIDENCE_MAX_BYTES};
@@ -34,13 +34,7 @@ fn hall_at(now: DateTime<Utc>) -> Hall {
     let m1 = store.catalog().unwrap().matters[0].id.clone();
     let a01 = window(&store, "A01", WindowState::Open);
     let a02 = window(&store, "A02", WindowState::Open);
-    let p = store
-        .create_staff(
-            ACTOR,
-            &StaffInput { employee_no: "1001".into(), name: "张三".into(), department_id: None },
-        )
-        .unwrap();
-    store.set_seat(ACTOR, &SeatInput { window_id: a01.clone(), staff_id: Some(p.id) }).unwrap();
+    seat_zhang_san(&store, &a01);
     Hall { store, clock, a01, a02, m1, seq: 0, _dir: dir }
 }
 

@@ -5,10 +5,10 @@
 mod common;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::{at, import, sample_csv, sample_mapping, window, ACTOR};
+use common::{at, import, sample_csv, sample_mapping, seat_zhang_san, window, ACTOR};
 use hallkeeper_core::proto::{
-    NoShowReason, PriorityClass, Rating, RatingLevel, RatingRecord, SeatInput, StaffInput, TicketEvent,
-    TicketEventKind as K, TransferTarget, WindowState,
+    NoShowReason, PriorityClass, Rating, RatingLevel, RatingRecord, TicketEvent, TicketEventKind as K,
+    TransferTarget, WindowState,
 };
 use hallkeeper_core::rectification::{Action, Step};
 use hallkeeper_core::reports::{Dimension, Period, ReportRow, ReportTable};
@@ -55,14 +55,8 @@ impl Hall {
         let (m1, m2) = (matters[0].id.clone(), matters[1].id.clone());
         let a01 = window(&store, "A01", WindowState::Open);
         let a02 = window(&store, "A02", WindowState::Open);
-        let p = store
-            .create_staff(
-                ACTOR,
-                &StaffInput { employee_no: "1001".into(), name: "张三".into(), department_id: None },
-            )
-            .unwrap();
-        store.set_seat(ACTOR, &SeatInput { window_id: a01.clone(), staff_id: Some(p.id.clone()) }).unwrap();
-        Hall { store, a01, a02, m1, m2, staff: p.id, event_seq: 0, rating_seq: 0, _dir: dir }
+        let staff = seat_zhang_san(&store, &a01);
+        Hall { store, a01, a02, m1, m2, staff, event_seq: 0, rating_seq: 0, _dir: dir }
     }
 
     fn issued(&self, ticket: &str, m: i64, matter: &str, sequence: u32) -> TicketEvent {

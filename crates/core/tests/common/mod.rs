@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use hallkeeper_core::proto::{
-    ColumnMapping, ImportProgress, ImportRequest, WindowInput, WindowKind, WindowState,
+    ColumnMapping, ImportProgress, ImportRequest, SeatInput, StaffInput, WindowInput, WindowKind, WindowState,
 };
 use hallkeeper_core::{FixedClock, Store};
 use std::path::{Path, PathBuf};
@@ -58,6 +58,18 @@ pub fn window(store: &Store, number: &str, state: WindowState) -> String {
         )
         .unwrap()
         .id
+}
+
+/// Staff member 1001 张三, seated at `window_id`; returns the staff id.
+pub fn seat_zhang_san(store: &Store, window_id: &str) -> String {
+    let p = store
+        .create_staff(
+            ACTOR,
+            &StaffInput { employee_no: "1001".into(), name: "张三".into(), department_id: None },
+        )
+        .unwrap();
+    store.set_seat(ACTOR, &SeatInput { window_id: window_id.into(), staff_id: Some(p.id.clone()) }).unwrap();
+    p.id
 }
 
 /// The sample CSV's lines (header first), for tests that write variants of it.

@@ -21,6 +21,8 @@
 //!     [--breakdown S [--phases FILE] [--replay]]
 
 // Shared with the startup bench; this one uses a part of each.
+mod cli;
+use cli::arg;
 #[allow(dead_code)]
 mod procfs;
 #[allow(dead_code)]
@@ -40,15 +42,6 @@ const ADMIN: &str = "bench-admin-token-0123456789";
 const WINDOWS: usize = 200;
 /// The page side of `--replay` (recording and replaying the feed's updates).
 const REPLAY_JS: &str = include_str!("dashboard_replay.js");
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn unix_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
@@ -80,12 +73,8 @@ fn app_pid(data_dir: &str) -> Option<u32> {
     })
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    if let Err(e) = run().await {
-        eprintln!("dashboard bench failed: {e}");
-        std::process::exit(1);
-    }
+fn main() {
+    cli::run("dashboard", run());
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -10,6 +10,11 @@
 //!
 //! `cargo run --release -p hallkeeper-bench --bin hallkeeper-sync-bench -- [--events N] [--tickets M]`
 
+mod cli;
+use cli::arg;
+#[allow(dead_code)]
+mod stats;
+
 use chrono::{Duration as ChronoDuration, NaiveDate, TimeZone, Utc};
 use hallkeeper_core::proto::{PriorityClass, TakeTicket, TicketEvent, TicketEventKind};
 use hallkeeper_core::{Store, SystemClock};
@@ -20,15 +25,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const HALL: &str = "bench";
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
 
 /// A year of a large hall's queue: days of 4,000 events (issue, call, start, finish of 1,000
 /// tickets) over 80 windows, as the server stores them.
@@ -68,20 +64,8 @@ fn year_of_events(n: usize) -> Vec<(String, String, String, String)> {
     out
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx.min(sorted.len() - 1)]
-}
-
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    if let Err(e) = run().await {
-        eprintln!("sync bench failed: {e}");
-        std::process::exit(1);
-    }
+fn main() {
+    cli::run("sync", run());
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -217,8 +201,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("| first sync throughput | {:.0} events/s |", n as f64 / sync_secs);
     println!(
         "| incremental kiosk ticket → desktop store | p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms (target p95 ≤ 500 ms) |",
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.95),
+        stats::percentile(&latencies, 50.0).unwrap_or(f64::NAN),
+        stats::percentile(&latencies, 95.0).unwrap_or(f64::NAN),
         latencies.last().copied().unwrap_or(f64::NAN)
     );
     Ok(())

@@ -4,6 +4,7 @@
 //! once however often a page is pulled, and every one of a simulated day's ratings.
 
 use chrono::{DateTime, Utc};
+use hallkeeper_client::{Endpoint, PulledTick, SyncClient};
 use hallkeeper_core::proto::{
     PriorityClass, Rating, RatingInput, RatingLevel, RatingsPage, TakeTicket, Ticket,
 };
@@ -14,7 +15,6 @@ use hallkeeper_server::storage::Storage;
 use hallkeeper_server::{start, system_now, AppState, Running};
 use hallkeeper_sim::client::Action;
 use hallkeeper_sim::{run_day, setup, Api, CancellationToken, Prepared, SetupOptions, SimOptions};
-use hallkeeper_sync_client::{Endpoint, PulledTick, SyncClient};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -23,5 +23,5 @@ mod url;
 pub use admin::AdminClient;
 pub use api::{Answer, Api, Method, NO_BODY};
 pub use error::{read_answer, refusal, ClientError};
-pub use sync::{PulledTick, RatingsHook, SyncClient, SyncReport};
+pub use sync::{sync_op, PulledTick, RatingsHook, SyncClient, SyncReport};
 pub use url::{api_url, hall_url, halls_url, query_string, Endpoint};

@@ -16,7 +16,7 @@ use hallkeeper_core::proto::{
     PushRequest, RejectedChange, SyncConnection, SyncHeads, SyncOp, SyncProgress, SyncStatus,
     SYNC_SCHEMA_VERSION,
 };
-use hallkeeper_core::store::RatingsApplied;
+use hallkeeper_core::store::{OutboxOp, RatingsApplied};
 use hallkeeper_core::{proto::Locale, Store};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -84,6 +84,11 @@ pub struct SyncClient {
     /// One push and one pull at a time (the loops and "sync now" share them).
     push_gate: tokio::sync::Mutex<()>,
     pull_gate: tokio::sync::Mutex<()>,
+}
+
+/// One row of the store's outbox as it goes to the server.
+pub fn sync_op(o: OutboxOp) -> SyncOp {
+    SyncOp { seq: o.seq, op_id: o.op_id, hlc: o.hlc, entity: o.entity, key: o.key, change: o.change }
 }
 
 /// Up to half of `base` at random, so desktops that lost the server together do not all retry at
@@ -234,17 +239,7 @@ impl SyncClient {
         let request = PushRequest {
             device_id,
             schema_version: SYNC_SCHEMA_VERSION,
-            ops: ops
-                .into_iter()
-                .map(|o| SyncOp {
-                    seq: o.seq,
-                    op_id: o.op_id,
-                    hlc: o.hlc,
-                    entity: o.entity,
-                    key: o.key,
-                    change: o.change,
-                })
-                .collect(),
+            ops: ops.into_iter().map(sync_op).collect(),
         };
         let answer = self.http.push(&request).await?;
         for r in &answer.rejected {

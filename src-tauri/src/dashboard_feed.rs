@@ -21,12 +21,12 @@
 //! tile).
 
 use crate::notifications::{self, Target};
+use hallkeeper_client::PulledTick;
 use hallkeeper_core::dashboard::feed::TICK;
 use hallkeeper_core::dashboard::{Feed, FeedStats, Update};
 use hallkeeper_core::proto::events::{DASHBOARD, DASHBOARD_DELTA};
 use hallkeeper_core::proto::{AlarmNotice, Dashboard};
 use hallkeeper_core::{notices, Store};
-use hallkeeper_sync_client::PulledTick;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -233,9 +233,9 @@ mod tests {
 
         let cancel = hallkeeper_sim::CancellationToken::new();
         let opts = hallkeeper_sim::SimOptions {
-            server: link.base_url.clone(),
+            server: link.base_url().to_owned(),
             admin_token: Some(link.admin_token().to_owned()),
-            hall_id: link.hall_id.clone(),
+            hall_id: link.hall_id().to_owned(),
             windows,
             speed: 60.0,
             tickets_per_hour: 5.0 * windows as f64,

@@ -3,7 +3,7 @@
 //! folder, so one command runs a whole hall. `--server URL` (with an admin token) points the
 //! desktop at a remote server instead.
 //!
-//! Sync (`hallkeeper-sync-client`) keeps the local store and the server's rows the same. The
+//! Everything said to the server goes through `hallkeeper-client`: sync keeps the local store and the server's rows the same. The
 //! server's queue still takes its configuration as one document, so the desktop also puts the
 //! hall's configuration — windows, catalog, bindings — whenever one of them changes, so the
 //! kiosk and the callers work with what the supervisor set up.
@@ -13,13 +13,13 @@
 //! ([`SMS_LOG_FILE`]), which is what a demo shows and what the e2e suite reads. The server's usual
 //! `HALLKEEPER_SMS_*` environment applies on top (`HALLKEEPER_SMS_PROVIDER=off` turns it off).
 
+use hallkeeper_client::{AdminClient, ClientError, Endpoint, SyncClient, SyncReport};
 use hallkeeper_core::proto::{HallConfig, QueueSettings};
 use hallkeeper_core::Store;
 use hallkeeper_server::sms::config::SmsFileConfig;
 use hallkeeper_server::sms::SmsService;
 use hallkeeper_server::storage::sqlite::SqliteStorage;
 use hallkeeper_server::{start, system_now, AppState as ServerState, Running};
-use hallkeeper_sync_client::{Endpoint, SyncClient, SyncError, SyncReport};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -38,33 +38,17 @@ pub fn default_settings() -> QueueSettings {
     hallkeeper_core::store::queue_settings()
 }
 
+/// Why the link to a server could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
     #[error("cannot start the embedded server: {0}")]
     Start(String),
-    #[error("the central server at {url} answered {status}: {body}")]
-    Refused { url: String, status: u16, body: String },
-    #[error("cannot reach the central server at {url}: {source}")]
-    Unreachable { url: String, source: reqwest::Error },
-    #[error("the central server at {url} answered with something unreadable: {detail}")]
-    Unreadable { url: String, detail: String },
-}
-
-impl LinkError {
-    /// The server's own `{code, message, field}` when it refused with one.
-    pub fn server_error(&self) -> Option<hallkeeper_core::proto::ErrorBody> {
-        match self {
-            LinkError::Refused { body, .. } => serde_json::from_str(body).ok(),
-            _ => None,
-        }
-    }
+    #[error(transparent)]
+    Server(#[from] ClientError),
 }
 
 pub struct ServerLink {
-    pub base_url: String,
-    pub hall_id: String,
-    admin_token: String,
-    http: reqwest::Client,
+    admin: AdminClient,
     /// Asks the pusher to send the configuration again.
     changed: Notify,
     sync: OnceLock<Arc<SyncClient>>,
@@ -95,116 +79,52 @@ impl ServerLink {
         let state = Arc::new(state);
         let running =
             start(([127, 0, 0, 1], 0).into(), state).await.map_err(|e| LinkError::Start(e.to_string()))?;
-        let link = Self {
-            base_url: format!("http://{}", running.addr),
-            hall_id: LOCAL_HALL.to_owned(),
-            admin_token,
-            http: client(),
-            changed: Notify::new(),
-            sync: OnceLock::new(),
-            _embedded: Some(running),
-        };
-        link.ensure_hall(hallkeeper_core::notices::LOCAL_HALL_NAME).await?;
+        let link = Self::new(format!("http://{}", running.addr), LOCAL_HALL, &admin_token, Some(running));
+        link.admin.ensure_hall(hallkeeper_core::notices::LOCAL_HALL_NAME).await?;
         Ok(link)
     }
 
     /// A remote server, administered with its admin token.
     pub async fn remote(url: &str, admin_token: &str, hall_id: &str) -> Result<Self, LinkError> {
-        let link = Self {
-            base_url: url.trim_end_matches('/').to_owned(),
-            hall_id: hall_id.to_owned(),
-            admin_token: admin_token.to_owned(),
-            http: client(),
-            changed: Notify::new(),
-            sync: OnceLock::new(),
-            _embedded: None,
-        };
+        let link = Self::new(url.trim_end_matches('/').to_owned(), hall_id, admin_token, None);
         // An unreachable or refusing server is not the end: the desktop works on its store,
         // and sync keeps trying and shows why in its status.
-        if let Err(e) = link.ensure_hall(hall_id).await {
+        if let Err(e) = link.admin.ensure_hall(hall_id).await {
             tracing::warn!("the central server is not ready for this hall yet: {e}");
         }
         Ok(link)
     }
 
-    /// `<base>/api/v1/admin/halls/<hall>/<path>`, the hall id escaped (the client crate's one
-    /// URL builder).
-    fn hall_url(&self, path: &str) -> String {
-        hallkeeper_sync_client::hall_address(&self.base_url, &self.hall_id, path)
+    fn new(base_url: String, hall_id: &str, admin_token: &str, embedded: Option<Running>) -> Self {
+        let endpoint =
+            Endpoint { base_url, hall_id: hall_id.to_owned(), admin_token: admin_token.to_owned() };
+        Self {
+            admin: AdminClient::new(endpoint),
+            changed: Notify::new(),
+            sync: OnceLock::new(),
+            _embedded: embedded,
+        }
+    }
+
+    /// The hall's admin calls on this server.
+    pub fn admin(&self) -> &AdminClient {
+        &self.admin
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.admin.endpoint().base_url
+    }
+
+    pub fn hall_id(&self) -> &str {
+        &self.admin.endpoint().hall_id
     }
 
     pub fn admin_token(&self) -> &str {
-        &self.admin_token
+        &self.admin.endpoint().admin_token
     }
 
-    async fn ensure_hall(&self, name: &str) -> Result<(), LinkError> {
-        let url = format!("{}/api/v1/admin/halls", self.base_url);
-        let resp = self
-            .http
-            .post(&url)
-            .bearer_auth(&self.admin_token)
-            .json(&serde_json::json!({ "id": self.hall_id, "name": name }))
-            .send()
-            .await
-            .map_err(|source| LinkError::Unreachable { url: url.clone(), source })?;
-        match resp.status().as_u16() {
-            201 | 409 => Ok(()), // created, or there already
-            status => Err(LinkError::Refused { url, status, body: resp.text().await.unwrap_or_default() }),
-        }
-    }
-
-    /// `GET /api/v1/admin/halls/<hall>/<path>` with the admin token, as JSON.
-    pub async fn admin_get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, LinkError> {
-        let url = self.hall_url(path);
-        let sent = self.http.get(&url).bearer_auth(&self.admin_token).send().await;
-        Self::read_json(url, sent).await
-    }
-
-    /// `POST /api/v1/admin/halls/<hall>/<path>` with the admin token and a JSON body.
-    pub async fn admin_post<B: serde::Serialize, T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        body: &B,
-    ) -> Result<T, LinkError> {
-        let url = self.hall_url(path);
-        let sent = self.http.post(&url).bearer_auth(&self.admin_token).json(body).send().await;
-        Self::read_json(url, sent).await
-    }
-
-    async fn read_json<T: serde::de::DeserializeOwned>(
-        url: String,
-        sent: Result<reqwest::Response, reqwest::Error>,
-    ) -> Result<T, LinkError> {
-        let resp = sent.map_err(|source| LinkError::Unreachable { url: url.clone(), source })?;
-        let status = resp.status();
-        let body =
-            resp.bytes().await.map_err(|source| LinkError::Unreachable { url: url.clone(), source })?;
-        if !status.is_success() {
-            let body = String::from_utf8_lossy(&body).into_owned();
-            return Err(LinkError::Refused { url, status: status.as_u16(), body });
-        }
-        serde_json::from_slice(&body).map_err(|e| LinkError::Unreadable { url, detail: e.to_string() })
-    }
-
-    pub async fn push_config(&self, config: &HallConfig) -> Result<(), LinkError> {
-        let url = self.hall_url("config");
-        let resp = self
-            .http
-            .put(&url)
-            .bearer_auth(&self.admin_token)
-            .json(config)
-            .send()
-            .await
-            .map_err(|source| LinkError::Unreachable { url: url.clone(), source })?;
-        if resp.status().is_success() {
-            Ok(())
-        } else {
-            Err(LinkError::Refused {
-                url,
-                status: resp.status().as_u16(),
-                body: resp.text().await.unwrap_or_default(),
-            })
-        }
+    pub async fn push_config(&self, config: &HallConfig) -> Result<(), ClientError> {
+        self.admin.put_config(config).await
     }
 
     /// Tells the pusher the hall's configuration changed.
@@ -271,23 +191,15 @@ impl ServerLink {
 }
 
 impl ServerLink {
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            base_url: self.base_url.clone(),
-            hall_id: self.hall_id.clone(),
-            admin_token: self.admin_token.clone(),
-        }
-    }
-
     /// Starts sync between `store` and this server for the life of the app (once; later calls
     /// return the running client).
     pub fn start_sync(&self, store: Arc<Store>) -> Arc<SyncClient> {
         self.sync
             .get_or_init(|| {
                 let client = if self._embedded.is_some() {
-                    SyncClient::embedded(store, self.endpoint())
+                    SyncClient::embedded(store, self.admin.endpoint().clone())
                 } else {
-                    SyncClient::new(store, self.endpoint())
+                    SyncClient::new(store, self.admin.endpoint().clone())
                 };
                 tokio::spawn(client.clone().run(CancellationToken::new()));
                 client
@@ -307,11 +219,7 @@ impl ServerLink {
     }
 
     /// Pushes everything pending and pulls to the server's head now ("sync now", and tests).
-    pub async fn sync_now(&self, store: &Arc<Store>) -> Result<SyncReport, SyncError> {
+    pub async fn sync_now(&self, store: &Arc<Store>) -> Result<SyncReport, ClientError> {
         self.start_sync(store.clone()).sync_now().await
     }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default()
 }

@@ -144,7 +144,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
         let state = app.state::<AppState>();
         match link {
             Ok(link) => {
-                tracing::info!(url = %link.base_url, hall = %link.hall_id, "central server connected");
+                tracing::info!(url = %link.base_url(), hall = %link.hall_id(), "central server connected");
                 let link = std::sync::Arc::new(link);
                 state.set_link(link.clone());
                 tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
@@ -184,7 +184,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
 /// sync's pulls when there is a server.
 fn start_dashboard_feed<R: Runtime>(
     app: &tauri::AppHandle<R>,
-    pulled: Option<tokio::sync::watch::Receiver<hallkeeper_sync_client::PulledTick>>,
+    pulled: Option<tokio::sync::watch::Receiver<hallkeeper_client::PulledTick>>,
 ) {
     let Some(trigger) = app.try_state::<std::sync::Arc<dashboard_feed::FeedTrigger>>() else { return };
     let store = app.state::<AppState>().store();

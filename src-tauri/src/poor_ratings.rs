@@ -9,12 +9,12 @@
 //! (`crate::notifications`).
 
 use crate::notifications::{self, Target};
+use hallkeeper_client::SyncClient;
 use hallkeeper_core::notices::{self, Notice};
 use hallkeeper_core::proto::events::CASES_CHANGED;
 use hallkeeper_core::proto::CasesChanged;
 use hallkeeper_core::store::{CaseSummary, RatingsApplied};
 use hallkeeper_core::Store;
-use hallkeeper_sync_client::SyncClient;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Runtime};

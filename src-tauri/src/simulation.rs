@@ -38,9 +38,9 @@ impl Simulation {
             }
         }
         let opts = SimOptions {
-            server: link.base_url.clone(),
+            server: link.base_url().to_owned(),
             admin_token: Some(link.admin_token().to_owned()),
-            hall_id: link.hall_id.clone(),
+            hall_id: link.hall_id().to_owned(),
             windows: DEMO_WINDOWS,
             speed: self.speed,
             state_file: Some(self.state_file.clone()),

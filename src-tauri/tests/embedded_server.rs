@@ -3,6 +3,7 @@
 
 mod common;
 
+use hallkeeper_client::{api_url, Api};
 use hallkeeper_core::proto::{BindInput, BindingPriority};
 use hallkeeper_desktop::hall_server::{default_settings, ServerLink};
 use serde_json::{json, Value};
@@ -25,31 +26,14 @@ async fn the_supervisors_configuration_reaches_the_kiosk() {
         .unwrap();
 
     let link = ServerLink::embedded(dir.path()).await.unwrap();
-    assert!(link.base_url.starts_with("http://127.0.0.1:"), "{}", link.base_url);
+    assert!(link.base_url().starts_with("http://127.0.0.1:"), "{}", link.base_url());
     link.push_config(&store.hall_config(default_settings()).unwrap()).await.unwrap();
 
-    let http = reqwest::Client::new();
-    let devices = format!("{}/api/v1/admin/halls/{}/devices", link.base_url, link.hall_id);
-    let created: Value = http
-        .post(&devices)
-        .bearer_auth(link.admin_token())
-        .json(&json!({ "kind": "kiosk", "name": "一号取号机" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = created["token"].as_str().unwrap();
-    let listing: Value = http
-        .get(format!("{}/api/v1/kiosk/matters", link.base_url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created: Value =
+        link.admin().post("devices", &json!({ "kind": "kiosk", "name": "一号取号机" })).await.unwrap();
+    let kiosk = Api::new(created["token"].as_str().unwrap());
+    let kiosk_url = |what| api_url(link.base_url(), ["api", "v1", "kiosk", what], None).unwrap();
+    let listing: Value = kiosk.get(kiosk_url("matters")).await.unwrap();
     let offered: Vec<&str> = listing
         .as_array()
         .unwrap()
@@ -58,15 +42,6 @@ async fn the_supervisors_configuration_reaches_the_kiosk() {
         .map(|m| m["id"].as_str().unwrap())
         .collect();
     assert_eq!(offered, [matter.id.as_str()], "only the bound matter with an open window is offered");
-    let issued: Value = http
-        .post(format!("{}/api/v1/kiosk/tickets", link.base_url))
-        .bearer_auth(token)
-        .json(&json!({ "matterId": matter.id }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let issued: Value = kiosk.post(kiosk_url("tickets"), &json!({ "matterId": matter.id })).await.unwrap();
     assert_eq!(issued["ticket"]["number"], "A001", "{issued}");
 }

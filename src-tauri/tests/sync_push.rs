@@ -8,16 +8,7 @@ use hallkeeper_desktop::hall_server::ServerLink;
 use serde_json::Value;
 
 async fn pulled(link: &ServerLink) -> Vec<Value> {
-    let url = format!("{}/api/v1/admin/halls/{}/sync/pull?cursor=0&limit=5000", link.base_url, link.hall_id);
-    let page: Value = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(link.admin_token())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = link.admin().get("sync/pull?cursor=0&limit=5000").await.unwrap();
     page["changes"].as_array().unwrap().clone()
 }
 
@@ -61,7 +52,7 @@ async fn a_change_made_on_another_desktop_arrives_by_pull() {
     let pc2 = common::store_with_sample_catalog(dir2.path());
     let w = common::open_window(&pc1, "A01");
     let server = ServerLink::embedded(dir1.path()).await.unwrap();
-    let other = ServerLink::remote(&server.base_url, server.admin_token(), &server.hall_id).await.unwrap();
+    let other = ServerLink::remote(server.base_url(), server.admin_token(), server.hall_id()).await.unwrap();
     server.sync_now(&pc1).await.unwrap();
     // (The client's own loops may pull first: what counts is what the store holds after.)
     other.sync_now(&pc2).await.unwrap();
@@ -92,7 +83,7 @@ async fn an_unreachable_or_refusing_server_keeps_the_edits_and_says_why() {
     assert!(status.last_error.unwrap().contains("连不上"), "said in the supervisor's words");
 
     let server = ServerLink::embedded(dir.path()).await.unwrap();
-    let wrong = ServerLink::remote(&server.base_url, "not-the-admin-token", &server.hall_id).await.unwrap();
+    let wrong = ServerLink::remote(server.base_url(), "not-the-admin-token", server.hall_id()).await.unwrap();
     let err = wrong.sync_now(&store).await.unwrap_err();
     assert!(!err.retryable(), "a refusal is not retried blindly: {err}");
     assert_eq!(wrong.start_sync(store.clone()).status().connection, SyncConnection::Refused);
@@ -123,15 +114,12 @@ async fn a_pc_joining_a_hall_does_not_take_its_configuration_away() {
             .unwrap(),
     );
     let other = std::sync::Arc::new(
-        ServerLink::remote(&server.base_url, server.admin_token(), &server.hall_id).await.unwrap(),
+        ServerLink::remote(server.base_url(), server.admin_token(), server.hall_id()).await.unwrap(),
     );
     let pusher = tokio::spawn(other.clone().keep_config_pushed(pc2.clone()));
-    let url = format!("{}/api/v1/admin/halls/{}/config", server.base_url, server.hall_id);
-    let http = reqwest::Client::new();
     let started = std::time::Instant::now();
     loop {
-        let config: Value =
-            http.get(&url).bearer_auth(server.admin_token()).send().await.unwrap().json().await.unwrap();
+        let config: Value = server.admin().get("config").await.unwrap();
         assert_eq!(
             config["matters"].as_array().map(Vec::len),
             Some(347),

@@ -28,12 +28,12 @@ mod procfs;
 #[allow(dead_code)]
 mod stats;
 
+use hallkeeper_client::{Endpoint, SyncClient};
 use hallkeeper_core::proto::{PriorityClass, TakeTicket};
 use hallkeeper_core::{Store, SystemClock};
 use hallkeeper_e2e::Harness;
 use hallkeeper_server::storage::sqlite::SqliteStorage;
 use hallkeeper_server::{start, system_now, AppState};
-use hallkeeper_sync_client::{Endpoint, SyncClient};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

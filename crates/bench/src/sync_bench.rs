@@ -16,11 +16,11 @@ use cli::arg;
 mod stats;
 
 use chrono::{Duration as ChronoDuration, NaiveDate, TimeZone, Utc};
+use hallkeeper_client::{Endpoint, SyncClient};
 use hallkeeper_core::proto::{PriorityClass, TakeTicket, TicketEvent, TicketEventKind};
 use hallkeeper_core::{Store, SystemClock};
 use hallkeeper_server::storage::sqlite::SqliteStorage;
 use hallkeeper_server::{start, system_now, AppState};
-use hallkeeper_sync_client::{Endpoint, SyncClient};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -57,7 +57,7 @@ fn routine_only(a: &hallkeeper_core::proto::SyncStatus, b: &hallkeeper_core::pro
 /// when a pull changed the store, for the life of the app.
 pub(crate) async fn forward_sync<R: Runtime>(
     app: AppHandle<R>,
-    sync: std::sync::Arc<hallkeeper_sync_client::SyncClient>,
+    sync: std::sync::Arc<hallkeeper_client::SyncClient>,
 ) {
     use std::time::Instant;
     let mut status = sync.subscribe();

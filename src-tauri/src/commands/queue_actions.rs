@@ -3,10 +3,9 @@
 //! calls; the events they cause come back to this desktop by sync, like the callers' events.
 
 use crate::{AppState, CommandError};
+use hallkeeper_client::{AdminClient, ClientError};
 use hallkeeper_core::notices;
-use hallkeeper_core::proto::{ErrorBody, Locale, MoveWaitingOutcome, MoveWaitingRequest};
-use std::sync::OnceLock;
-use std::time::Duration;
+use hallkeeper_core::proto::{Locale, MoveWaitingOutcome, MoveWaitingRequest};
 use tauri::State;
 
 /// 整队转移: sends every ticket waiting in the matter's queue to the window, each keeping its
@@ -23,83 +22,59 @@ pub async fn move_waiting_tickets(
     let Some(link) = state.link().cloned() else {
         return Err(CommandError(notices::not_connected(locale, "server.not_connected")));
     };
-    let outcome =
-        move_waiting(&link.base_url, &link.hall_id, link.admin_token(), &matter_id, &to_window_id, locale)
-            .await?;
+    let outcome = move_waiting(link.admin(), &matter_id, &to_window_id, locale).await?;
     tracing::info!(matter = %matter_id, window = %to_window_id, moved = outcome.moved, "waiting tickets moved");
     let (actor, ids) = (state.operator(), outcome.ticket_ids.clone());
     state.call(move |s| s.record_queue_move(&actor, &matter_id, &to_window_id, &ids)).await?;
     Ok(outcome)
 }
 
-/// The HTTP call, apart from Tauri's state so tests can make it against a server of their own.
+/// The call, apart from Tauri's state so tests can make it against a server of their own.
 pub async fn move_waiting(
-    base_url: &str,
-    hall_id: &str,
-    admin_token: &str,
+    admin: &AdminClient,
     matter_id: &str,
     to_window_id: &str,
     locale: Locale,
 ) -> Result<MoveWaitingOutcome, CommandError> {
-    // Segments, not text: a hall id is the operator's to choose and is escaped as a segment.
-    let url = hallkeeper_sync_client::hall_url(base_url, hall_id, "queue/move-waiting").ok_or_else(|| {
-        tracing::warn!("the central server's address {base_url:?} is not a URL");
-        CommandError(notices::server_url_invalid(locale))
-    })?;
     let body = MoveWaitingRequest { matter_id: matter_id.to_owned(), to_window_id: to_window_id.to_owned() };
-    let resp = http().post(url).bearer_auth(admin_token).json(&body).send().await.map_err(|e| {
-        tracing::warn!("cannot reach the central server: {e}");
-        unreachable(locale)
-    })?;
-    let status = resp.status();
-    let bytes = resp.bytes().await.map_err(|e| {
-        tracing::warn!("the central server's answer was cut off: {e}");
-        unreachable(locale)
-    })?;
-    if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| {
-            tracing::warn!(%status, "the central server's answer to a move is not what was expected: {e}");
-            bad_answer(locale, status)
-        });
+    admin.move_waiting(&body).await.map_err(|e| CommandError(said(e, locale)))
+}
+
+/// The server's refusal in the UI's language, or why there was none.
+fn said(e: ClientError, locale: Locale) -> hallkeeper_core::proto::ErrorBody {
+    if let Some(refusal) = e.server_error() {
+        tracing::info!(code = %refusal.code, "move of waiting tickets refused");
+        return notices::server_refusal(refusal, locale);
     }
-    match serde_json::from_slice::<ErrorBody>(&bytes) {
-        Ok(refusal) => {
-            tracing::info!(code = %refusal.code, %status, "move of waiting tickets refused");
-            Err(CommandError(notices::server_refusal(refusal, locale)))
+    tracing::warn!("moving the waiting tickets failed: {e}");
+    match e {
+        ClientError::BadUrl { .. } => notices::server_url_invalid(locale),
+        ClientError::Refused { status, .. } | ClientError::Unreadable { status, .. } => {
+            notices::server_bad_answer(locale, status)
         }
-        Err(_) => {
-            tracing::warn!(%status, "the central server refused a move without an error body");
-            Err(bad_answer(locale, status))
-        }
+        _ => notices::server_unreachable(locale),
     }
-}
-
-/// One client for these calls, made on first use; its timeout keeps a hung server from holding
-/// the supervisor's button forever.
-fn http() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default()
-    })
-}
-
-fn unreachable(locale: Locale) -> CommandError {
-    CommandError(notices::server_unreachable(locale))
-}
-
-fn bad_answer(locale: Locale, status: reqwest::StatusCode) -> CommandError {
-    CommandError(notices::server_bad_answer(locale, status.as_u16()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hallkeeper_client::{api_url, halls_url, Api, Endpoint, Method};
     use hallkeeper_server::storage::sqlite::SqliteStorage;
     use hallkeeper_server::{start, system_now, AppState as ServerState};
     use serde_json::json;
     use std::sync::Arc;
 
     const TOKEN: &str = "hk_test-admin";
+
+    fn admin(base: &str, hall_id: &str, token: &str) -> AdminClient {
+        let endpoint = Endpoint {
+            base_url: base.to_owned(),
+            hall_id: hall_id.to_owned(),
+            admin_token: token.to_owned(),
+        };
+        AdminClient::new(endpoint)
+    }
 
     /// A server with hall `h1`: window A01 bound to 身份证 (m-id) and an idle open window C01,
     /// and two tickets for m-id waiting. Returns the server and its base URL.
@@ -108,14 +83,10 @@ mod tests {
         let state = Arc::new(ServerState::new(Arc::new(storage), Some(TOKEN), system_now()));
         let running = start(([127, 0, 0, 1], 0).into(), state).await.unwrap();
         let base = format!("http://{}", running.addr);
-        let http = reqwest::Client::new();
-        let admin = |req: reqwest::RequestBuilder| req.bearer_auth(TOKEN);
-        let r = admin(http.post(format!("{base}/api/v1/admin/halls")))
-            .json(&json!({ "id": "h1", "name": "测试大厅" }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+        let h1 = admin(&base, "h1", TOKEN);
+        let hall = json!({ "id": "h1", "name": "测试大厅" });
+        let r = h1.api().exchange(Method::Post, halls_url(&base).unwrap(), Some(&hall)).await.unwrap();
+        assert_eq!(r.status, 201);
         let window = |id: &str, number: &str, position: i64| {
             json!({ "id": id, "number": number, "name": number, "zone": "", "kind": "general", "state": "open",
                     "position": position, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z" })
@@ -128,27 +99,18 @@ mod tests {
             "bindings": [{ "windowId": "w-a", "matterId": "m-id", "priority": "primary" }],
             "settings": { "maxRecalls": 2, "fallbackPrefix": "A" }
         });
-        let r = admin(http.put(format!("{base}/api/v1/admin/halls/h1/config")))
-            .json(&config)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
-        let r = admin(http.post(format!("{base}/api/v1/admin/halls/h1/devices")))
-            .json(&json!({ "kind": "kiosk", "name": "取号机" }))
-            .send()
-            .await
-            .unwrap();
-        let kiosk: serde_json::Value = r.json().await.unwrap();
+        let r = h1.exchange(Method::Put, "config", Some(&config)).await.unwrap();
+        assert_eq!(r.status, 204);
+        let kiosk: serde_json::Value =
+            h1.post("devices", &json!({ "kind": "kiosk", "name": "取号机" })).await.unwrap();
+        let device = Api::new(kiosk["token"].as_str().unwrap());
+        let tickets = api_url(&base, ["api", "v1", "kiosk", "tickets"], None).unwrap();
         for _ in 0..2 {
-            let r = http
-                .post(format!("{base}/api/v1/kiosk/tickets"))
-                .bearer_auth(kiosk["token"].as_str().unwrap())
-                .json(&json!({ "matterId": "m-id" }))
-                .send()
+            let r = device
+                .exchange(Method::Post, tickets.clone(), Some(&json!({ "matterId": "m-id" })))
                 .await
                 .unwrap();
-            assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+            assert_eq!(r.status, 201);
         }
         (running, base)
     }
@@ -158,30 +120,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (running, base) = server(dir.path()).await;
 
-        let done = move_waiting(&base, "h1", TOKEN, "m-id", "w-c", Locale::ZhCn).await.unwrap();
+        let done = move_waiting(&admin(&base, "h1", TOKEN), "m-id", "w-c", Locale::ZhCn).await.unwrap();
         assert_eq!((done.moved, done.ticket_ids.len()), (2, 2));
 
-        let again = move_waiting(&base, "h1", TOKEN, "m-id", "w-a", Locale::ZhCn).await.unwrap_err();
+        let again = move_waiting(&admin(&base, "h1", TOKEN), "m-id", "w-a", Locale::ZhCn).await.unwrap_err();
         assert_eq!(
             (again.0.code.as_str(), again.0.field.as_deref()),
             ("queue.nothing_to_move", Some("matterId"))
         );
         assert!(again.0.message.contains("没有排队等候"), "{}", again.0.message);
-        let english = move_waiting(&base, "h1", TOKEN, "m-id", "w-nope", Locale::EnUs).await.unwrap_err();
+        let english =
+            move_waiting(&admin(&base, "h1", TOKEN), "m-id", "w-nope", Locale::EnUs).await.unwrap_err();
         assert_eq!(
             (english.0.code.as_str(), english.0.field.as_deref(), english.0.message.as_str()),
             ("queue.window_not_found", Some("toWindowId"), "This hall has no such window")
         );
-        let token = move_waiting(&base, "h1", "hk_wrong", "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
+        let token =
+            move_waiting(&admin(&base, "h1", "hk_wrong"), "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
         assert_eq!(token.0.code, "auth.token_invalid");
         // A hall id is one path segment, whatever it holds.
-        let odd = move_waiting(&base, "h1/queue", TOKEN, "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
+        let odd =
+            move_waiting(&admin(&base, "h1/queue", TOKEN), "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
         assert_eq!(odd.0.code, "hall.not_found");
 
         running.stop().await.unwrap();
-        let gone = move_waiting(&base, "h1", TOKEN, "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
+        let gone = move_waiting(&admin(&base, "h1", TOKEN), "m-id", "w-c", Locale::ZhCn).await.unwrap_err();
         assert_eq!(gone.0.code, "server.unreachable");
-        let bad = move_waiting("not a url", "h1", TOKEN, "m-id", "w-c", Locale::EnUs).await.unwrap_err();
+        let bad =
+            move_waiting(&admin("not a url", "h1", TOKEN), "m-id", "w-c", Locale::EnUs).await.unwrap_err();
         assert_eq!(bad.0.code, "server.url_invalid");
     }
 }

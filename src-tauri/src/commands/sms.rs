@@ -4,8 +4,9 @@
 //! are the server's (admin API, through [`crate::hall_server::ServerLink`]).
 
 use super::{notify_changed, Entity};
-use crate::hall_server::{LinkError, ServerLink};
+use crate::hall_server::ServerLink;
 use crate::{AppState, CommandError};
+use hallkeeper_client::{query_string, ClientError};
 use hallkeeper_core::notices;
 use hallkeeper_core::proto::{
     Locale, SmsCounts, SmsOutboxEntry, SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult,
@@ -63,7 +64,7 @@ pub async fn get_sms_rules(state: State<'_, AppState>) -> Result<Option<SmsRuleS
     // Never set on this PC: the hall's rules are the ones another supervisor PC gave the server
     // (a configuration without rules leaves them there). Shown, and saved here only when edited.
     let Some(link) = state.link().cloned() else { return Ok(None) };
-    match link.admin_get::<hallkeeper_core::proto::HallConfig>("config").await {
+    match link.admin().get::<hallkeeper_core::proto::HallConfig>("config").await {
         Ok(config) => Ok(config.sms),
         Err(e) => {
             tracing::info!("the hall's SMS rules could not be read from the server: {e}");
@@ -139,36 +140,16 @@ fn unreachable_error(locale: Locale, detail: &str) -> CommandError {
     CommandError(notices::sms_server_unreachable(locale, detail))
 }
 
-fn link_error(locale: Locale, e: LinkError) -> CommandError {
+fn link_error(locale: Locale, e: ClientError) -> CommandError {
     tracing::warn!("SMS request to the server failed: {e}");
     if let Some(body) = e.server_error() {
         return CommandError(body);
     }
     match &e {
-        LinkError::Unreachable { source, .. } => unreachable_error(locale, &source.to_string()),
-        LinkError::Refused { status, .. } => CommandError(notices::sms_server_refused(locale, *status)),
+        ClientError::Unreachable { reason, .. } => unreachable_error(locale, reason),
+        ClientError::Refused { status, .. } => CommandError(notices::sms_server_refused(locale, *status)),
         other => unreachable_error(locale, &other.to_string()),
     }
-}
-
-fn query(pairs: &[(&str, Option<String>)]) -> String {
-    let mut out = String::new();
-    for (k, v) in pairs {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            out.push(if out.is_empty() { '?' } else { '&' });
-            out.push_str(k);
-            out.push('=');
-            // Statuses, rule ids and days are plain ASCII; anything else is escaped.
-            for b in v.bytes() {
-                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                    out.push(b as char);
-                } else {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The server's outbox, newest first, numbers masked.
@@ -180,8 +161,8 @@ pub async fn sms_outbox(
     day: Option<String>,
 ) -> Result<Vec<SmsOutboxEntry>, CommandError> {
     let link = link(&state)?;
-    let path = format!("sms/outbox{}", query(&[("status", status), ("rule", rule), ("day", day)]));
-    link.admin_get(&path).await.map_err(|e| link_error(state.locale(), e))
+    let path = format!("sms/outbox{}", query_string(&[("status", status), ("rule", rule), ("day", day)]));
+    link.admin().get(&path).await.map_err(|e| link_error(state.locale(), e))
 }
 
 /// Per day and rule, the last `days` hall days (7 by default).
@@ -189,13 +170,13 @@ pub async fn sms_outbox(
 pub async fn sms_counts(state: State<'_, AppState>, days: Option<u32>) -> Result<SmsCounts, CommandError> {
     let link = link(&state)?;
     let path = format!("sms/counts?days={}", days.unwrap_or(7));
-    link.admin_get(&path).await.map_err(|e| link_error(state.locale(), e))
+    link.admin().get(&path).await.map_err(|e| link_error(state.locale(), e))
 }
 
 #[tauri::command]
 pub async fn sms_status(state: State<'_, AppState>) -> Result<SmsServiceStatus, CommandError> {
     let link = link(&state)?;
-    link.admin_get("sms/status").await.map_err(|e| link_error(state.locale(), e))
+    link.admin().get("sms/status").await.map_err(|e| link_error(state.locale(), e))
 }
 
 /// One message to the supervisor's own number: a saved rule's text with sample values, or a text
@@ -218,5 +199,5 @@ pub async fn sms_test_send(
         rule_id: rule_id.filter(|r| !r.is_empty()),
         text: text.filter(|t| !t.trim().is_empty()),
     };
-    link.admin_post("sms/test", &body).await.map_err(|e| link_error(state.locale(), e))
+    link.admin().post("sms/test", &body).await.map_err(|e| link_error(state.locale(), e))
 }

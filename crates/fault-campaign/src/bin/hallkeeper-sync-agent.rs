@@ -13,9 +13,9 @@
 //! `FINAL syncs=… pushed=… pulled_changes=… pulled_events=… errors=…` and exits 0 (1 if that does
 //! not happen within `--final-timeout` seconds).
 
+use hallkeeper_client::{Endpoint, SyncClient};
 use hallkeeper_core::{Store, SystemClock};
 use hallkeeper_fault_campaign::edits::{random_edit, Outcome};
-use hallkeeper_sync_client::{Endpoint, SyncClient};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use std::io::Write;

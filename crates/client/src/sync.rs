@@ -9,14 +9,14 @@
 //!
 //! Store work runs on the blocking pool, never on the async runtime.
 
-use crate::error::SyncError;
-pub use crate::http::Endpoint;
-use crate::http::{next_heads, Http};
+use crate::error::ClientError;
+use crate::sync_api::{next_heads, SyncApi};
+use crate::url::Endpoint;
 use hallkeeper_core::proto::{
     PushRequest, RejectedChange, SyncConnection, SyncHeads, SyncOp, SyncProgress, SyncStatus,
     SYNC_SCHEMA_VERSION,
 };
-use hallkeeper_core::store::RatingsApplied;
+use hallkeeper_core::store::{OutboxOp, RatingsApplied};
 use hallkeeper_core::{proto::Locale, Store};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -64,7 +64,7 @@ pub type RatingsHook = Arc<dyn Fn(&Store, &RatingsApplied) + Send + Sync>;
 
 pub struct SyncClient {
     store: Arc<Store>,
-    http: Http,
+    http: SyncApi,
     embedded: bool,
     wake_push: Notify,
     wake_pull: Notify,
@@ -84,6 +84,11 @@ pub struct SyncClient {
     /// One push and one pull at a time (the loops and "sync now" share them).
     push_gate: tokio::sync::Mutex<()>,
     pull_gate: tokio::sync::Mutex<()>,
+}
+
+/// One row of the store's outbox as it goes to the server.
+pub fn sync_op(o: OutboxOp) -> SyncOp {
+    SyncOp { seq: o.seq, op_id: o.op_id, hlc: o.hlc, entity: o.entity, key: o.key, change: o.change }
 }
 
 /// Up to half of `base` at random, so desktops that lost the server together do not all retry at
@@ -106,7 +111,7 @@ impl SyncClient {
     }
 
     fn build(store: Arc<Store>, endpoint: Endpoint, embedded: bool) -> Arc<Self> {
-        let http = Http::new(endpoint);
+        let http = SyncApi::new(endpoint);
         let status = SyncStatus {
             server_url: http.base_url().to_owned(),
             embedded,
@@ -200,16 +205,12 @@ impl SyncClient {
         self.refresh_local();
     }
 
-    fn failed(&self, e: &SyncError) {
-        let connection = if matches!(e, SyncError::Refused { .. }) {
-            SyncConnection::Refused
-        } else {
-            SyncConnection::Offline
-        };
+    fn failed(&self, e: &ClientError) {
+        let connection = if e.is_refusal() { SyncConnection::Refused } else { SyncConnection::Offline };
         let message = e.message(Locale::ZhCn);
         self.status.send_modify(|s| {
             // A store hiccup says nothing about the server.
-            if !matches!(e, SyncError::Store(_) | SyncError::Task(_)) {
+            if !matches!(e, ClientError::Store(_) | ClientError::Task(_)) {
                 s.connection = connection;
             }
             s.progress = None;
@@ -221,16 +222,16 @@ impl SyncClient {
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> hallkeeper_core::Result<T> + Send + 'static,
-    ) -> Result<T, SyncError> {
+    ) -> Result<T, ClientError> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || f(&store))
             .await
-            .map_err(|e| SyncError::Task(e.to_string()))?
+            .map_err(|e| ClientError::Task(e.to_string()))?
             .map_err(Into::into)
     }
 
     /// Sends one batch of the outbox; returns how many went and whether more wait.
-    async fn push_batch(&self) -> Result<(u64, bool), SyncError> {
+    async fn push_batch(&self) -> Result<(u64, bool), ClientError> {
         let (ops, device) = self.blocking(|s| Ok((s.pending_ops(PUSH_BATCH)?, s.sync_device_id()?))).await?;
         let (Some(device_id), false) = (device, ops.is_empty()) else { return Ok((0, false)) };
         let more = ops.len() == PUSH_BATCH;
@@ -238,17 +239,7 @@ impl SyncClient {
         let request = PushRequest {
             device_id,
             schema_version: SYNC_SCHEMA_VERSION,
-            ops: ops
-                .into_iter()
-                .map(|o| SyncOp {
-                    seq: o.seq,
-                    op_id: o.op_id,
-                    hlc: o.hlc,
-                    entity: o.entity,
-                    key: o.key,
-                    change: o.change,
-                })
-                .collect(),
+            ops: ops.into_iter().map(sync_op).collect(),
         };
         let answer = self.http.push(&request).await?;
         for r in &answer.rejected {
@@ -261,7 +252,7 @@ impl SyncClient {
     }
 
     /// Pushes everything pending.
-    pub async fn push_all(&self) -> Result<u64, SyncError> {
+    pub async fn push_all(&self) -> Result<u64, ClientError> {
         let _gate = self.push_gate.lock().await;
         let mut total = 0;
         loop {
@@ -279,7 +270,7 @@ impl SyncClient {
     }
 
     /// Pulls the change log from the cursor to the server's head, a page per transaction.
-    pub async fn pull_changes(&self) -> Result<u64, SyncError> {
+    pub async fn pull_changes(&self) -> Result<u64, ClientError> {
         let mut total = 0u64;
         let mut gaps = 0;
         loop {
@@ -293,7 +284,7 @@ impl SyncClient {
                         self.pulled.send_modify(|t| t.changes += 1);
                     }
                 }
-                Err(SyncError::Store(hallkeeper_core::Error::SyncGap { expected, found }))
+                Err(ClientError::Store(hallkeeper_core::Error::SyncGap { expected, found }))
                     if gaps < GAP_RETRIES =>
                 {
                     gaps += 1;
@@ -311,7 +302,7 @@ impl SyncClient {
     /// Pulls ticket events from the cursor to the server's head. The next page is fetched
     /// while the current one is written, so a first sync of a large hall costs little more
     /// than writing its rows.
-    pub async fn pull_events(&self) -> Result<u64, SyncError> {
+    pub async fn pull_events(&self) -> Result<u64, ClientError> {
         let start = self.blocking(|s| s.events_cursor()).await?;
         let mut after = start;
         let mut total = 0u64;
@@ -364,7 +355,7 @@ impl SyncClient {
     /// Pulls ratings from the cursor to the server's head, a page per transaction; poor ones
     /// newly stored go to the hook. A server older than ratings sync (no such endpoint) is
     /// skipped, said once in the log: the change log and events still come.
-    pub async fn pull_ratings(&self) -> Result<u64, SyncError> {
+    pub async fn pull_ratings(&self) -> Result<u64, ClientError> {
         if !self.ratings_served.load(Ordering::SeqCst) {
             return Ok(0);
         }
@@ -372,7 +363,9 @@ impl SyncClient {
         loop {
             let after = self.blocking(|s| s.ratings_cursor()).await?;
             let page = match self.http.ratings(after, RATINGS_PAGE).await {
-                Err(SyncError::Refused { status: 404, code, .. }) if code == "request.no_such_endpoint" => {
+                Err(ClientError::Refused { status: 404, code: Some(code), .. })
+                    if code == "request.no_such_endpoint" =>
+                {
                     tracing::warn!("the central server does not serve ratings (older version): not pulled");
                     self.ratings_served.store(false, Ordering::SeqCst);
                     return Ok(total);
@@ -407,7 +400,7 @@ impl SyncClient {
         }
     }
 
-    async fn pull_all(&self) -> Result<(u64, u64, u64), SyncError> {
+    async fn pull_all(&self) -> Result<(u64, u64, u64), ClientError> {
         let _gate = self.pull_gate.lock().await;
         let changes = self.pull_changes().await?;
         let events = self.pull_events().await?;
@@ -423,7 +416,7 @@ impl SyncClient {
     }
 
     /// Pushes everything pending, then pulls the change log and ticket events to the head.
-    pub async fn sync_now(&self) -> Result<SyncReport, SyncError> {
+    pub async fn sync_now(&self) -> Result<SyncReport, ClientError> {
         let result = async {
             let pushed = self.push_all().await?;
             let (pulled_changes, pulled_events, pulled_ratings) = self.pull_all().await?;

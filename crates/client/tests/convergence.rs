@@ -4,6 +4,7 @@
 //! pushed and pulled every replica's tables equal what the server's change log says, row by row.
 
 use chrono::{DateTime, Duration, Utc};
+use hallkeeper_client::sync_op;
 use hallkeeper_core::catalog::mapping::standard_order;
 use hallkeeper_core::proto::{
     BindInput, BindingPriority, FindingKind, Hall, ImportRequest, SeatInput, StaffInput, SyncOp, UnbindInput,
@@ -79,19 +80,7 @@ impl World {
     /// Sends the outbox; with `lose_answer` the server applies it but the replica never hears.
     fn push(&self, r: usize, lose_answer: bool) {
         let s = self.store(r);
-        let ops: Vec<SyncOp> = s
-            .pending_ops(1000)
-            .unwrap()
-            .into_iter()
-            .map(|o| SyncOp {
-                seq: o.seq,
-                op_id: o.op_id,
-                hlc: o.hlc,
-                entity: o.entity,
-                key: o.key,
-                change: o.change,
-            })
-            .collect();
+        let ops: Vec<SyncOp> = s.pending_ops(1000).unwrap().into_iter().map(sync_op).collect();
         let Some(device) = s.sync_device_id().unwrap() else { return };
         if ops.is_empty() {
             return;

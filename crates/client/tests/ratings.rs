@@ -4,6 +4,7 @@
 //! once however often a page is pulled, and every one of a simulated day's ratings.
 
 use chrono::{DateTime, Utc};
+use hallkeeper_client::{AdminClient, Endpoint, PulledTick, SyncClient};
 use hallkeeper_core::proto::{
     PriorityClass, Rating, RatingInput, RatingLevel, RatingsPage, TakeTicket, Ticket,
 };
@@ -14,7 +15,6 @@ use hallkeeper_server::storage::Storage;
 use hallkeeper_server::{start, system_now, AppState, Running};
 use hallkeeper_sim::client::Action;
 use hallkeeper_sim::{run_day, setup, Api, CancellationToken, Prepared, SetupOptions, SimOptions};
-use hallkeeper_sync_client::{Endpoint, PulledTick, SyncClient};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -121,15 +121,12 @@ async fn a_pads_rating_reaches_the_desktop_once_and_the_stream_brings_the_next_p
 
     // Pulled again — by the client, and the same page straight from the server — nothing more.
     assert_eq!(client.sync_now().await.unwrap().pulled_ratings, 0);
-    let page: RatingsPage = reqwest::Client::new()
-        .get(format!("{}/api/v1/admin/halls/{hall_id}/sync/ratings?after=0", srv.base))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin = AdminClient::new(Endpoint {
+        base_url: srv.base.clone(),
+        hall_id: hall_id.to_owned(),
+        admin_token: ADMIN.to_owned(),
+    });
+    let page: RatingsPage = admin.get("sync/ratings?after=0").await.unwrap();
     assert_eq!(page.ratings.len(), 1);
     assert_eq!(
         store.apply_ratings(0, &page.ratings, page.next_cursor).unwrap(),

@@ -1,0 +1,90 @@
+//! The hall's administration as the desktop speaks it, besides sync: make sure the hall exists,
+//! put the hall's configuration (windows, catalog, bindings, SMS rules), move the waiting
+//! tickets, and the plain reads and writes the SMS pages make. Every URL is the hall's
+//! ([`Endpoint::hall_url`]), every answer read by the one classifier.
+
+use crate::api::{Answer, Api, Method};
+use crate::error::ClientError;
+use crate::url::{halls_url, Endpoint};
+use hallkeeper_core::proto::{HallConfig, HallInput, MoveWaitingOutcome, MoveWaitingRequest};
+use reqwest::Url;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The server's answer to a hall that exists already.
+const CONFLICT: u16 = 409;
+
+pub struct AdminClient {
+    endpoint: Endpoint,
+    api: Api,
+}
+
+impl AdminClient {
+    pub fn new(endpoint: Endpoint) -> Self {
+        let endpoint = endpoint.trimmed();
+        let api = Api::new(&endpoint.admin_token);
+        Self { endpoint, api }
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The transport with the admin token, for calls outside the hall's admin API.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    fn url(&self, path: &str) -> Result<Url, ClientError> {
+        self.endpoint.hall_url(path)
+    }
+
+    /// Creates the hall, named `name`; a hall that exists already is left as it is.
+    pub async fn ensure_hall(&self, name: &str) -> Result<(), ClientError> {
+        let input = HallInput { id: self.endpoint.hall_id.clone(), name: name.to_owned() };
+        let url = halls_url(&self.endpoint.base_url)?;
+        let answer = self.api.exchange(Method::Post, url, Some(&input)).await?;
+        if answer.status == CONFLICT {
+            return Ok(());
+        }
+        answer.done()
+    }
+
+    /// Puts the hall's configuration, replacing the server's.
+    pub async fn put_config(&self, config: &HallConfig) -> Result<(), ClientError> {
+        self.api.exchange(Method::Put, self.url("config")?, Some(config)).await?.done()
+    }
+
+    /// Sends every ticket waiting for the matter to the window, each keeping its number and
+    /// place (整队转移).
+    pub async fn move_waiting(
+        &self,
+        request: &MoveWaitingRequest,
+    ) -> Result<MoveWaitingOutcome, ClientError> {
+        self.post("queue/move-waiting", request).await
+    }
+
+    /// `GET <hall>/<path>`, read as the JSON `T`.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        self.api.get(self.url(path)?).await
+    }
+
+    /// `POST <hall>/<path>` with a JSON body, read as the JSON `T`.
+    pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        self.api.post(self.url(path)?, body).await
+    }
+
+    /// `<method> <hall>/<path>`, the answer as it came (for a caller that wants its status).
+    pub async fn exchange<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Answer, ClientError> {
+        self.api.exchange(method, self.url(path)?, body).await
+    }
+}

@@ -1,4 +1,5 @@
 use hallkeeper_core::proto::Locale;
+use hallkeeper_core::FailureCode;
 
 /// Why a sync step did not go through.
 #[derive(Debug, thiserror::Error)]
@@ -25,17 +26,19 @@ impl SyncError {
         match self {
             SyncError::Unreachable { .. } | SyncError::Server { .. } | SyncError::Task(_) => true,
             SyncError::Refused { .. } => false,
-            SyncError::Store(e) => matches!(e.code(), "store.busy" | "sync.gap"),
+            SyncError::Store(e) => {
+                matches!(e, hallkeeper_core::Error::Busy | hallkeeper_core::Error::SyncGap { .. })
+            }
         }
     }
 
     pub fn code(&self) -> String {
         match self {
-            SyncError::Unreachable { .. } => "sync.unreachable".into(),
-            SyncError::Server { .. } => "sync.server_error".into(),
+            SyncError::Unreachable { .. } => FailureCode::SyncUnreachable.as_str().into(),
+            SyncError::Server { .. } => FailureCode::SyncServerError.as_str().into(),
             SyncError::Refused { code, .. } => code.clone(),
             SyncError::Store(e) => e.code().into(),
-            SyncError::Task(_) => "sync.task_failed".into(),
+            SyncError::Task(_) => FailureCode::SyncTaskFailed.as_str().into(),
         }
     }
 

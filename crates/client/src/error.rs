@@ -4,6 +4,7 @@
 //! their answers here.
 
 use hallkeeper_core::proto::{ErrorBody, Locale};
+use hallkeeper_core::FailureCode;
 use serde::de::DeserializeOwned;
 
 /// How much of an error answer that is not the server's error body is kept to say what came.
@@ -80,7 +81,9 @@ impl ClientError {
     /// Whether trying again later may succeed on its own.
     pub fn retryable(&self) -> bool {
         match self {
-            ClientError::Store(e) => matches!(e.code(), "store.busy" | "sync.gap"),
+            ClientError::Store(e) => {
+                matches!(e, hallkeeper_core::Error::Busy | hallkeeper_core::Error::SyncGap { .. })
+            }
             other => !other.is_refusal(),
         }
     }
@@ -98,13 +101,17 @@ impl ClientError {
     /// The code a failed sync step is known by (the sync status, "sync now").
     pub fn code(&self) -> String {
         match self {
-            ClientError::BadUrl { .. } | ClientError::Unreachable { .. } => "sync.unreachable".into(),
+            ClientError::BadUrl { .. } | ClientError::Unreachable { .. } => {
+                FailureCode::SyncUnreachable.as_str().into()
+            }
             ClientError::Refused { status, code, .. } if self.is_refusal() => {
                 code.clone().unwrap_or_else(|| format!("http.{status}"))
             }
-            ClientError::Refused { .. } | ClientError::Unreadable { .. } => "sync.server_error".into(),
+            ClientError::Refused { .. } | ClientError::Unreadable { .. } => {
+                FailureCode::SyncServerError.as_str().into()
+            }
             ClientError::Store(e) => e.code().into(),
-            ClientError::Task(_) => "sync.task_failed".into(),
+            ClientError::Task(_) => FailureCode::SyncTaskFailed.as_str().into(),
         }
     }
 

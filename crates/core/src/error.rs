@@ -8,175 +8,181 @@ use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Stable codes of rejections. The UI and tests key on `as_str()`; never renumber or rename.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Code {
-    WindowNumberEmpty,
-    WindowNumberInvalid,
-    WindowNumberTooLong,
-    WindowNumberDuplicate,
-    WindowNameEmpty,
-    WindowNameTooLong,
-    WindowNameInvalid,
-    WindowZoneTooLong,
-    WindowZoneInvalid,
-    WindowNotFound,
-    WindowReferenced,
-    WindowReorderMismatch,
-    SettingsLocaleInvalid,
-    SettingsOperatorInvalid,
-    ImportFileUnreadable,
-    ImportFileTooLarge,
-    ImportNotATable,
-    ImportUnknownFormat,
-    ImportEncoding,
-    ImportEmpty,
-    ImportColumnMissing,
-    ImportMappingOutOfRange,
-    ImportDuplicateCode,
-    ImportValueEmpty,
-    ImportValueInvalid,
-    ImportJsonInvalid,
-    ImportXlsxInvalid,
-    ImportPreviewStale,
-    MatterNotFound,
-    MatterRetired,
-    BindingEmptySelection,
-    StaffEmployeeNoEmpty,
-    StaffEmployeeNoInvalid,
-    StaffEmployeeNoDuplicate,
-    StaffNameEmpty,
-    StaffNameTooLong,
-    StaffNameInvalid,
-    StaffNotFound,
-    DepartmentNotFound,
-    SeedNotEmpty,
-    ThresholdInvalid,
-    // The rectification and calendar modules' own refusals, under their own codes (see
-    // `Rejection::from` below); their messages come from the modules.
-    RectificationIllegalTransition,
-    RectificationFieldRequired,
-    RectificationFieldInvalid,
-    RectificationCallBackRequired,
-    RectificationReopenNotAllowed,
-    RectificationTimeWentBackwards,
-    RectificationAssigneeUnchanged,
-    RectificationAppealSelfDecided,
-    RectificationProfileNameEmpty,
-    RectificationProfileNameTooLong,
-    RectificationProfileNameInvalid,
-    RectificationProfileNameDuplicate,
-    RectificationProfileOutOfRange,
-    CalendarYearUnpublished,
-    CalendarDateOutOfRange,
-    CalendarFileInvalid,
-    CalendarVersionUnsupported,
-    CalendarDuplicateYear,
-    CalendarEntryInvalid,
-    // The store's refusals about cases.
-    CaseNotFound,
-    EvidenceTooLarge,
-    EvidenceUnreadable,
-    EvidenceUnknown,
-    // SMS reminder rules, as `hallkeeper-sms` refuses them (see `From<SmsError>` below).
-    SmsTemplateUnknownPlaceholder,
-    SmsTemplateUnclosedBrace,
-    SmsTemplateUnopenedBrace,
-    SmsTemplateEmptyPlaceholder,
-    SmsTemplateEmpty,
-    SmsTemplatePlaceholderUnavailable,
-    SmsRuleInvalid,
-    SmsPhoneInvalid,
-    // Service stars (服务之星).
-    StarRuleInvalid,
-    StarMonthInvalid,
-    // Statistics and reports.
-    ReportPeriodInvalid,
-    ReportExportFailed,
+/// Declares a code enum from one list of `Variant => "spelling"`: the enum, `as_str()`, `parse()`
+/// and `ALL`. One list, so a variant cannot lack its spelling or be left out of `ALL`, which is
+/// what the UI is told it can receive (`ui/src/api/errorCodes.gen.ts`, see [`typescript_error_codes`]).
+macro_rules! codes {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident => $code:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($variant,)*
+        }
+
+        impl $name {
+            /// Every variant, in the order declared.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code,)*
+                }
+            }
+
+            /// The variant spelled `code`.
+            pub fn parse(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|c| c.as_str() == code)
+            }
+        }
+    };
+}
+
+codes! {
+    /// Stable codes of rejections. The UI and tests key on `as_str()`; never renumber or rename.
+    pub enum Code {
+        WindowNumberEmpty => "window.number_empty",
+        WindowNumberInvalid => "window.number_invalid",
+        WindowNumberTooLong => "window.number_too_long",
+        WindowNumberDuplicate => "window.number_duplicate",
+        WindowNameEmpty => "window.name_empty",
+        WindowNameTooLong => "window.name_too_long",
+        WindowNameInvalid => "window.name_invalid",
+        WindowZoneTooLong => "window.zone_too_long",
+        WindowZoneInvalid => "window.zone_invalid",
+        WindowNotFound => "window.not_found",
+        WindowReferenced => "window.referenced",
+        WindowReorderMismatch => "window.reorder_mismatch",
+        SettingsLocaleInvalid => "settings.locale_invalid",
+        SettingsOperatorInvalid => "settings.operator_invalid",
+        ImportFileUnreadable => "import.file_unreadable",
+        ImportFileTooLarge => "import.file_too_large",
+        ImportNotATable => "import.not_a_table",
+        ImportUnknownFormat => "import.unknown_format",
+        ImportEncoding => "import.encoding",
+        ImportEmpty => "import.empty",
+        ImportColumnMissing => "import.column_missing",
+        ImportMappingOutOfRange => "import.mapping_out_of_range",
+        ImportDuplicateCode => "import.duplicate_code",
+        ImportValueEmpty => "import.value_empty",
+        ImportValueInvalid => "import.value_invalid",
+        ImportJsonInvalid => "import.json_invalid",
+        ImportXlsxInvalid => "import.xlsx_invalid",
+        ImportPreviewStale => "import.preview_stale",
+        MatterNotFound => "matter.not_found",
+        MatterRetired => "matter.retired",
+        BindingEmptySelection => "binding.empty_selection",
+        StaffEmployeeNoEmpty => "staff.employee_no_empty",
+        StaffEmployeeNoInvalid => "staff.employee_no_invalid",
+        StaffEmployeeNoDuplicate => "staff.employee_no_duplicate",
+        StaffNameEmpty => "staff.name_empty",
+        StaffNameTooLong => "staff.name_too_long",
+        StaffNameInvalid => "staff.name_invalid",
+        StaffNotFound => "staff.not_found",
+        DepartmentNotFound => "department.not_found",
+        SeedNotEmpty => "seed.not_empty",
+        ThresholdInvalid => "threshold.invalid",
+        // The rectification and calendar modules' own refusals, under their own codes (see
+        // `Rejection::from` below); their messages come from the modules.
+        RectificationIllegalTransition => "rectification.illegal_transition",
+        RectificationFieldRequired => "rectification.field_required",
+        RectificationFieldInvalid => "rectification.field_invalid",
+        RectificationCallBackRequired => "rectification.call_back_required",
+        RectificationReopenNotAllowed => "rectification.reopen_not_allowed",
+        RectificationTimeWentBackwards => "rectification.time_went_backwards",
+        RectificationAssigneeUnchanged => "rectification.assignee_unchanged",
+        RectificationAppealSelfDecided => "rectification.appeal_self_decided",
+        RectificationProfileNameEmpty => "rectification.profile_name_empty",
+        RectificationProfileNameTooLong => "rectification.profile_name_too_long",
+        RectificationProfileNameInvalid => "rectification.profile_name_invalid",
+        RectificationProfileNameDuplicate => "rectification.profile_name_duplicate",
+        RectificationProfileOutOfRange => "rectification.profile_out_of_range",
+        CalendarYearUnpublished => "calendar.year_unpublished",
+        CalendarDateOutOfRange => "calendar.date_out_of_range",
+        CalendarFileInvalid => "calendar.file_invalid",
+        CalendarVersionUnsupported => "calendar.version_unsupported",
+        CalendarDuplicateYear => "calendar.duplicate_year",
+        CalendarEntryInvalid => "calendar.entry_invalid",
+        // The store's refusals about cases.
+        CaseNotFound => "rectification.case_not_found",
+        EvidenceTooLarge => "rectification.evidence_too_large",
+        EvidenceUnreadable => "rectification.evidence_unreadable",
+        EvidenceUnknown => "rectification.evidence_unknown",
+        // SMS reminder rules, as `hallkeeper-sms` refuses them (see `From<SmsError>` below).
+        SmsTemplateUnknownPlaceholder => "sms.template_unknown_placeholder",
+        SmsTemplateUnclosedBrace => "sms.template_unclosed_brace",
+        SmsTemplateUnopenedBrace => "sms.template_unopened_brace",
+        SmsTemplateEmptyPlaceholder => "sms.template_empty_placeholder",
+        SmsTemplateEmpty => "sms.template_empty",
+        SmsTemplatePlaceholderUnavailable => "sms.template_placeholder_unavailable",
+        SmsRuleInvalid => "sms.rule_invalid",
+        SmsPhoneInvalid => "sms.phone_invalid",
+        // Service stars (服务之星).
+        StarRuleInvalid => "stars.rule_invalid",
+        StarMonthInvalid => "stars.month_invalid",
+        // Statistics and reports.
+        ReportPeriodInvalid => "report.period_invalid",
+        ReportExportFailed => "report.export_failed",
+    }
+}
+
+codes! {
+    /// Every other code the UI can receive in a `CommandError`: the store failing, the desktop's
+    /// own refusals (`notices`), the sync client's failures, the central server's refusals the
+    /// desktop relays and words in English, and the one the UI makes itself. Other server codes
+    /// reach the UI as the server sent them; list one here before the UI switches on it.
+    pub enum FailureCode {
+        // The store (`Error::code`).
+        StoreBusy => "store.busy",
+        StoreSchemaTooNew => "store.schema_too_new",
+        StoreOpenFailed => "store.open_failed",
+        StoreFailed => "store.failed",
+        SyncGap => "sync.gap",
+        // The desktop shell's own refusals (`notices`).
+        Internal => "internal",
+        DisplayWindowFailed => "display.window_failed",
+        ServerNotConnected => "server.not_connected",
+        SyncNotConnected => "sync.not_connected",
+        ServerUrlInvalid => "server.url_invalid",
+        ServerUnreachable => "server.unreachable",
+        ServerBadAnswer => "server.bad_answer",
+        SmsServerUnreachable => "sms.server_unreachable",
+        SmsServerRefused => "sms.server_refused",
+        // The sync client's failures (its `SyncError::code`).
+        SyncUnreachable => "sync.unreachable",
+        SyncServerError => "sync.server_error",
+        SyncTaskFailed => "sync.task_failed",
+        // The central server's refusals the desktop relays (`notices::server_refusal`).
+        QueueWindowNotFound => "queue.window_not_found",
+        QueueWindowClosed => "queue.window_closed",
+        QueueUnknownMatter => "queue.unknown_matter",
+        QueueNothingToMove => "queue.nothing_to_move",
+        HallNotConfigured => "hall.not_configured",
+        HallNotFound => "hall.not_found",
+        AuthTokenMissing => "auth.token_missing",
+        AuthTokenInvalid => "auth.token_invalid",
+        StorageUnavailable => "storage.unavailable",
+        // Made by the UI itself, which checks the path before asking (CatalogImportDialog).
+        ImportPathEmpty => "import.path_empty",
+    }
+}
+
+/// `ui/src/api/errorCodes.gen.ts`: every code of [`Code`] and [`FailureCode`], as the UI's
+/// `ERROR_CODES` and its `ErrorCode` union (`tests/error_codes.rs` keeps the file fresh).
+pub fn typescript_error_codes() -> String {
+    let mut out = String::from(
+        "// Generated from crates/core/src/error.rs (`Code`, `FailureCode`) by `cargo test -p\n\
+         // hallkeeper-core --test error_codes` with HALLKEEPER_UPDATE_BINDINGS=1. Do not edit by hand.\n\n\
+         /** Every error code the UI can receive in a CommandError. */\n\
+         export const ERROR_CODES = [\n",
+    );
+    for code in Code::ALL.iter().map(|c| c.as_str()).chain(FailureCode::ALL.iter().map(|c| c.as_str())) {
+        out.push_str(&format!("  '{code}',\n"));
+    }
+    out.push_str("] as const\n\nexport type ErrorCode = (typeof ERROR_CODES)[number]\n");
+    out
 }
 
 impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::WindowNumberEmpty => "window.number_empty",
-            Code::WindowNumberInvalid => "window.number_invalid",
-            Code::WindowNumberTooLong => "window.number_too_long",
-            Code::WindowNumberDuplicate => "window.number_duplicate",
-            Code::WindowNameEmpty => "window.name_empty",
-            Code::WindowNameTooLong => "window.name_too_long",
-            Code::WindowNameInvalid => "window.name_invalid",
-            Code::WindowZoneTooLong => "window.zone_too_long",
-            Code::WindowZoneInvalid => "window.zone_invalid",
-            Code::WindowNotFound => "window.not_found",
-            Code::WindowReferenced => "window.referenced",
-            Code::WindowReorderMismatch => "window.reorder_mismatch",
-            Code::SettingsLocaleInvalid => "settings.locale_invalid",
-            Code::SettingsOperatorInvalid => "settings.operator_invalid",
-            Code::ImportFileUnreadable => "import.file_unreadable",
-            Code::ImportFileTooLarge => "import.file_too_large",
-            Code::ImportNotATable => "import.not_a_table",
-            Code::ImportUnknownFormat => "import.unknown_format",
-            Code::ImportEncoding => "import.encoding",
-            Code::ImportEmpty => "import.empty",
-            Code::ImportColumnMissing => "import.column_missing",
-            Code::ImportMappingOutOfRange => "import.mapping_out_of_range",
-            Code::ImportDuplicateCode => "import.duplicate_code",
-            Code::ImportValueEmpty => "import.value_empty",
-            Code::ImportValueInvalid => "import.value_invalid",
-            Code::ImportJsonInvalid => "import.json_invalid",
-            Code::ImportXlsxInvalid => "import.xlsx_invalid",
-            Code::ImportPreviewStale => "import.preview_stale",
-            Code::MatterNotFound => "matter.not_found",
-            Code::MatterRetired => "matter.retired",
-            Code::BindingEmptySelection => "binding.empty_selection",
-            Code::StaffEmployeeNoEmpty => "staff.employee_no_empty",
-            Code::StaffEmployeeNoInvalid => "staff.employee_no_invalid",
-            Code::StaffEmployeeNoDuplicate => "staff.employee_no_duplicate",
-            Code::StaffNameEmpty => "staff.name_empty",
-            Code::StaffNameTooLong => "staff.name_too_long",
-            Code::StaffNameInvalid => "staff.name_invalid",
-            Code::StaffNotFound => "staff.not_found",
-            Code::DepartmentNotFound => "department.not_found",
-            Code::SeedNotEmpty => "seed.not_empty",
-            Code::ThresholdInvalid => "threshold.invalid",
-            Code::RectificationIllegalTransition => "rectification.illegal_transition",
-            Code::RectificationFieldRequired => "rectification.field_required",
-            Code::RectificationFieldInvalid => "rectification.field_invalid",
-            Code::RectificationCallBackRequired => "rectification.call_back_required",
-            Code::RectificationReopenNotAllowed => "rectification.reopen_not_allowed",
-            Code::RectificationTimeWentBackwards => "rectification.time_went_backwards",
-            Code::RectificationAssigneeUnchanged => "rectification.assignee_unchanged",
-            Code::RectificationAppealSelfDecided => "rectification.appeal_self_decided",
-            Code::RectificationProfileNameEmpty => "rectification.profile_name_empty",
-            Code::RectificationProfileNameTooLong => "rectification.profile_name_too_long",
-            Code::RectificationProfileNameInvalid => "rectification.profile_name_invalid",
-            Code::RectificationProfileNameDuplicate => "rectification.profile_name_duplicate",
-            Code::RectificationProfileOutOfRange => "rectification.profile_out_of_range",
-            Code::CalendarYearUnpublished => "calendar.year_unpublished",
-            Code::CalendarDateOutOfRange => "calendar.date_out_of_range",
-            Code::CalendarFileInvalid => "calendar.file_invalid",
-            Code::CalendarVersionUnsupported => "calendar.version_unsupported",
-            Code::CalendarDuplicateYear => "calendar.duplicate_year",
-            Code::CalendarEntryInvalid => "calendar.entry_invalid",
-            Code::CaseNotFound => "rectification.case_not_found",
-            Code::EvidenceTooLarge => "rectification.evidence_too_large",
-            Code::EvidenceUnreadable => "rectification.evidence_unreadable",
-            Code::EvidenceUnknown => "rectification.evidence_unknown",
-            Code::SmsTemplateUnknownPlaceholder => "sms.template_unknown_placeholder",
-            Code::SmsTemplateUnclosedBrace => "sms.template_unclosed_brace",
-            Code::SmsTemplateUnopenedBrace => "sms.template_unopened_brace",
-            Code::SmsTemplateEmptyPlaceholder => "sms.template_empty_placeholder",
-            Code::SmsTemplateEmpty => "sms.template_empty",
-            Code::SmsTemplatePlaceholderUnavailable => "sms.template_placeholder_unavailable",
-            Code::SmsRuleInvalid => "sms.rule_invalid",
-            Code::SmsPhoneInvalid => "sms.phone_invalid",
-            Code::StarRuleInvalid => "stars.rule_invalid",
-            Code::StarMonthInvalid => "stars.month_invalid",
-            Code::ReportPeriodInvalid => "report.period_invalid",
-            Code::ReportExportFailed => "report.export_failed",
-        }
-    }
-
     /// The codes the rectification and calendar modules name themselves.
     const MODULE_CODES: [Code; 19] = [
         Code::RectificationIllegalTransition,
@@ -203,7 +209,7 @@ impl Code {
     /// The variant whose string a module's `code()` returned. Matching on the string keeps the
     /// core's code identical to the module's by construction.
     fn from_module(code: &str) -> Option<Code> {
-        Self::MODULE_CODES.into_iter().find(|c| c.as_str() == code)
+        Self::parse(code).filter(|c| Self::MODULE_CODES.contains(c))
     }
 }
 
@@ -385,11 +391,13 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Rejected(r) => r.code.as_str(),
-            Error::Busy => "store.busy",
-            Error::SchemaTooNew { .. } => "store.schema_too_new",
-            Error::Open { .. } | Error::DataDir { .. } => "store.open_failed",
-            Error::Migration { .. } | Error::Corrupt(_) | Error::Sqlite(_) => "store.failed",
-            Error::SyncGap { .. } => "sync.gap",
+            Error::Busy => FailureCode::StoreBusy.as_str(),
+            Error::SchemaTooNew { .. } => FailureCode::StoreSchemaTooNew.as_str(),
+            Error::Open { .. } | Error::DataDir { .. } => FailureCode::StoreOpenFailed.as_str(),
+            Error::Migration { .. } | Error::Corrupt(_) | Error::Sqlite(_) => {
+                FailureCode::StoreFailed.as_str()
+            }
+            Error::SyncGap { .. } => FailureCode::SyncGap.as_str(),
         }
     }
 
@@ -398,5 +406,55 @@ impl Error {
             Error::Rejected(r) => Some(r),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_spelled_once_as_area_dot_name() {
+        let all: Vec<&str> =
+            Code::ALL.iter().map(|c| c.as_str()).chain(FailureCode::ALL.iter().map(|c| c.as_str())).collect();
+        let unique: std::collections::HashSet<_> = all.iter().collect();
+        assert_eq!(unique.len(), all.len(), "a code is spelled twice");
+        for code in &all {
+            let ok = *code == "internal"
+                || code.split_once('.').is_some_and(|(area, name)| {
+                    [area, name]
+                        .iter()
+                        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                });
+            assert!(ok, "{code} is not `area.snake_name`");
+        }
+        for &c in Code::ALL {
+            assert_eq!(Code::parse(c.as_str()), Some(c));
+        }
+        for &c in FailureCode::ALL {
+            assert_eq!(FailureCode::parse(c.as_str()), Some(c));
+        }
+    }
+
+    #[test]
+    fn every_store_fault_code_is_listed() {
+        let faults = [
+            Error::Busy,
+            Error::SchemaTooNew { found: 2, known: 1 },
+            Error::Corrupt("x".into()),
+            Error::SyncGap { expected: 1, found: 3 },
+            Error::DataDir { path: "x".into(), source: std::io::Error::other("x") },
+        ];
+        for e in faults {
+            assert!(FailureCode::parse(e.code()).is_some(), "{} is not in FailureCode", e.code());
+        }
+    }
+
+    #[test]
+    fn module_codes_are_codes_of_their_modules() {
+        for c in Code::MODULE_CODES {
+            assert_eq!(Code::from_module(c.as_str()), Some(c));
+        }
+        assert_eq!(Code::from_module(Code::WindowNotFound.as_str()), None);
     }
 }

@@ -22,7 +22,7 @@ pub mod sync;
 pub mod windows;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{Code, Error, Rejection, Result};
+pub use error::{typescript_error_codes, Code, Error, FailureCode, Rejection, Result};
 pub use hallkeeper_proto as proto;
 pub use messages::notices;
 pub use store::Store;

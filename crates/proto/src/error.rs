@@ -7,6 +7,9 @@ use ts_rs::TS;
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "CommandError")]
 pub struct ErrorBody {
+    /// For the UI one of `ErrorCode`, generated from hallkeeper-core's codes into
+    /// `ui/src/api/errorCodes.gen.ts` (the core depends on this crate, not the reverse).
+    #[ts(type = "ErrorCode")]
     pub code: String,
     pub message: String,
     pub field: Option<String>,

@@ -70,8 +70,9 @@ pub use reports::{
 };
 pub use settings::{Locale, Settings};
 pub use sms::{
-    ClockTime, ClockTimeInvalid, QuietHours, SmsCounts, SmsDayCount, SmsDeliveryStatus, SmsOutboxEntry,
-    SmsRule, SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult, SmsTrigger,
+    ClockTime, ClockTimeInvalid, QuietHours, SmsBudget, SmsBudgetWarning, SmsCounts, SmsDayCount,
+    SmsDeliveryStatus, SmsLimitKind, SmsOutboxEntry, SmsOutboxQuery, SmsPreview, SmsProviderKind, SmsRule,
+    SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult, SmsTrigger,
 };
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
 pub use stars::{MonthlyStars, SortDirection, Star, StarCriterion, StarMeasure, StarRule};
@@ -231,6 +232,12 @@ pub fn typescript_declarations() -> String {
         SmsTestRequest::decl(&cfg),
         SmsTestResult::decl(&cfg),
         SmsServiceStatus::decl(&cfg),
+        SmsOutboxQuery::decl(&cfg),
+        SmsPreview::decl(&cfg),
+        SmsProviderKind::decl(&cfg),
+        SmsLimitKind::decl(&cfg),
+        SmsBudgetWarning::decl(&cfg),
+        SmsBudget::decl(&cfg),
         ReportPeriodKind::decl(&cfg),
         ReportPeriodInput::decl(&cfg),
         ReportPeriod::decl(&cfg),
@@ -247,7 +254,8 @@ pub fn typescript_declarations() -> String {
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\
-         // HALLKEEPER_UPDATE_BINDINGS=1. Do not edit by hand.\n\n",
+         // HALLKEEPER_UPDATE_BINDINGS=1. Do not edit by hand.\n\n\
+         import type { ErrorCode } from './errorCodes.gen'\n\n",
     );
     for decl in decls {
         out.push_str("export ");

@@ -292,3 +292,79 @@ pub struct SmsServiceStatus {
     /// Enabled rules in the hall's configuration.
     pub enabled_rules: u32,
 }
+
+/// The desktop's `sms_outbox` filter: each part optional, `null` or absent for all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields = nullable)]
+pub struct SmsOutboxQuery {
+    #[serde(default)]
+    pub status: Option<SmsDeliveryStatus>,
+    /// A rule id.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// Hall day, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub day: Option<String>,
+}
+
+/// The desktop's `preview_sms_template`: the message as the phone shows it, with sample values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsPreview {
+    /// As the phone shows it, 【signature】 included, with the sample values.
+    pub text: String,
+    pub chars: usize,
+    pub segments: usize,
+    /// The signature counted in `chars`.
+    pub sign_name: String,
+    /// The placeholders this trigger can fill (`ticket`, `window`, …).
+    pub available: Vec<String>,
+}
+
+/// Which provider's limit a budget warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SmsProviderKind {
+    Alibaba,
+    Tencent,
+}
+
+/// A provider limit a rule set can exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SmsLimitKind {
+    /// Tencent: messages to one number per calendar day.
+    PerNumberPerDay,
+    /// Tencent: identical text to one number within 30 seconds.
+    SameContentWithin30s,
+    /// Alibaba: one signature + template to one number per day.
+    PerTemplatePerNumberPerDay,
+}
+
+/// One limit the rule set can exceed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsBudgetWarning {
+    pub provider: SmsProviderKind,
+    pub limit_kind: SmsLimitKind,
+    pub limit: u32,
+    /// What the rule set implies for that limit, after the hall's own daily cap.
+    pub implied: u32,
+    /// The rules concerned, when the limit is per template or per content.
+    pub rule_ids: Vec<String>,
+}
+
+/// The desktop's `sms_budget` (`hallkeeper_sms::budget::estimate`): what a rule set implies per
+/// citizen per day, and the provider limits it exceeds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsBudget {
+    /// Messages one ticket can cause.
+    pub per_ticket: u32,
+    /// Messages one citizen can cause in a day before the hall's cap.
+    pub per_citizen_per_day_uncapped: u32,
+    /// The same after `dailyCapPerCitizen` — what actually reaches the provider.
+    pub per_citizen_per_day: u32,
+    pub warnings: Vec<SmsBudgetWarning>,
+}

@@ -9,14 +9,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::rules::{RuleSet, Trigger};
-
-/// Which provider's limit a warning is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ProviderKind {
-    Alibaba,
-    Tencent,
-}
+use hallkeeper_proto::{SmsBudget, SmsBudgetWarning, SmsLimitKind, SmsProviderKind};
 
 /// Tencent Cloud SMS default frequency limits for mainland messages (configurable per
 /// application by an organisation account in the console).
@@ -86,42 +79,6 @@ impl Default for Assumptions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum LimitKind {
-    /// Tencent: messages to one number per calendar day.
-    PerNumberPerDay,
-    /// Tencent: identical text to one number within 30 seconds.
-    SameContentWithin30s,
-    /// Alibaba: one signature + template to one number per day.
-    PerTemplatePerNumberPerDay,
-}
-
-/// One limit the rule set can exceed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BudgetWarning {
-    pub provider: ProviderKind,
-    pub limit_kind: LimitKind,
-    pub limit: u32,
-    /// What the rule set implies for that limit, after the hall's own daily cap.
-    pub implied: u32,
-    /// The rules concerned, when the limit is per template or per content.
-    pub rule_ids: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Budget {
-    /// Messages one ticket can cause.
-    pub per_ticket: u32,
-    /// Messages one citizen can cause in a day before the hall's cap.
-    pub per_citizen_per_day_uncapped: u32,
-    /// The same after `dailyCapPerCitizen` — what actually reaches the provider.
-    pub per_citizen_per_day: u32,
-    pub warnings: Vec<BudgetWarning>,
-}
-
 fn fires_per_ticket(trigger: &Trigger, a: &Assumptions) -> u32 {
     match trigger {
         // Each of these crosses its moment once per ticket.
@@ -140,7 +97,7 @@ pub fn estimate(
     assumptions: &Assumptions,
     tencent: &TencentLimits,
     alibaba: &AlibabaLimits,
-) -> Budget {
+) -> SmsBudget {
     let enabled: Vec<_> = rules.rules.iter().filter(|r| r.enabled).collect();
     let k = assumptions.tickets_per_citizen_per_day;
     let per_ticket: u32 = enabled.iter().map(|r| fires_per_ticket(&r.trigger, assumptions)).sum();
@@ -150,9 +107,9 @@ pub fn estimate(
     let mut warnings = Vec::new();
 
     if per_day > tencent.per_number_per_day {
-        warnings.push(BudgetWarning {
-            provider: ProviderKind::Tencent,
-            limit_kind: LimitKind::PerNumberPerDay,
+        warnings.push(SmsBudgetWarning {
+            provider: SmsProviderKind::Tencent,
+            limit_kind: SmsLimitKind::PerNumberPerDay,
             limit: tencent.per_number_per_day,
             implied: per_day,
             rule_ids: vec![],
@@ -169,9 +126,9 @@ pub fn estimate(
         same.into_values().filter(|ids| ids.len() as u32 > tencent.same_content_per_30s).collect();
     groups.sort();
     for ids in groups {
-        warnings.push(BudgetWarning {
-            provider: ProviderKind::Tencent,
-            limit_kind: LimitKind::SameContentWithin30s,
+        warnings.push(SmsBudgetWarning {
+            provider: SmsProviderKind::Tencent,
+            limit_kind: SmsLimitKind::SameContentWithin30s,
             limit: tencent.same_content_per_30s,
             implied: ids.len() as u32,
             rule_ids: ids,
@@ -182,9 +139,9 @@ pub fn estimate(
     for r in &enabled {
         let implied = fires_per_ticket(&r.trigger, assumptions).saturating_mul(k).min(cap);
         if implied > alibaba.notification_per_template_per_number_per_day {
-            warnings.push(BudgetWarning {
-                provider: ProviderKind::Alibaba,
-                limit_kind: LimitKind::PerTemplatePerNumberPerDay,
+            warnings.push(SmsBudgetWarning {
+                provider: SmsProviderKind::Alibaba,
+                limit_kind: SmsLimitKind::PerTemplatePerNumberPerDay,
                 limit: alibaba.notification_per_template_per_number_per_day,
                 implied,
                 rule_ids: vec![r.id.clone()],
@@ -192,7 +149,7 @@ pub fn estimate(
         }
     }
 
-    Budget { per_ticket, per_citizen_per_day_uncapped: uncapped, per_citizen_per_day: per_day, warnings }
+    SmsBudget { per_ticket, per_citizen_per_day_uncapped: uncapped, per_citizen_per_day: per_day, warnings }
 }
 
 #[cfg(test)]
@@ -238,9 +195,9 @@ mod tests {
         assert_eq!(b.per_citizen_per_day, 8);
         assert_eq!(
             b.warnings,
-            vec![BudgetWarning {
-                provider: ProviderKind::Tencent,
-                limit_kind: LimitKind::PerNumberPerDay,
+            vec![SmsBudgetWarning {
+                provider: SmsProviderKind::Tencent,
+                limit_kind: SmsLimitKind::PerNumberPerDay,
                 limit: 2,
                 implied: 8,
                 rule_ids: vec![],
@@ -273,9 +230,9 @@ mod tests {
         assert_eq!(
             kinds,
             vec![
-                (ProviderKind::Tencent, LimitKind::SameContentWithin30s, 2),
-                (ProviderKind::Alibaba, LimitKind::PerTemplatePerNumberPerDay, 60),
-                (ProviderKind::Alibaba, LimitKind::PerTemplatePerNumberPerDay, 60),
+                (SmsProviderKind::Tencent, SmsLimitKind::SameContentWithin30s, 2),
+                (SmsProviderKind::Alibaba, SmsLimitKind::PerTemplatePerNumberPerDay, 60),
+                (SmsProviderKind::Alibaba, SmsLimitKind::PerTemplatePerNumberPerDay, 60),
             ]
         );
         assert_eq!(b.warnings[1].rule_ids, ["called"]);

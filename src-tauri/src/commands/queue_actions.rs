@@ -4,8 +4,8 @@
 
 use crate::{AppState, CommandError};
 use hallkeeper_client::{AdminClient, ClientError};
-use hallkeeper_core::notices;
 use hallkeeper_core::proto::{Locale, MoveWaitingOutcome, MoveWaitingRequest};
+use hallkeeper_core::{notices, FailureCode};
 use tauri::State;
 
 /// 整队转移: sends every ticket waiting in the matter's queue to the window, each keeping its
@@ -20,7 +20,7 @@ pub async fn move_waiting_tickets(
 ) -> Result<MoveWaitingOutcome, CommandError> {
     let locale = state.locale();
     let Some(link) = state.link().cloned() else {
-        return Err(CommandError(notices::not_connected(locale, "server.not_connected")));
+        return Err(CommandError(notices::not_connected(locale, FailureCode::ServerNotConnected.as_str())));
     };
     let outcome = move_waiting(link.admin(), &matter_id, &to_window_id, locale).await?;
     tracing::info!(matter = %matter_id, window = %to_window_id, moved = outcome.moved, "waiting tickets moved");

@@ -9,13 +9,12 @@ use crate::{AppState, CommandError};
 use hallkeeper_client::{query_string, ClientError};
 use hallkeeper_core::notices;
 use hallkeeper_core::proto::{
-    Locale, SmsCounts, SmsOutboxEntry, SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult,
-    SmsTrigger,
+    Locale, SmsBudget, SmsCounts, SmsOutboxEntry, SmsPreview, SmsRuleSet, SmsServiceStatus, SmsTestRequest,
+    SmsTestResult, SmsTrigger,
 };
 use hallkeeper_core::Rejection;
-use hallkeeper_sms::budget::{self, AlibabaLimits, Assumptions, Budget, TencentLimits};
+use hallkeeper_sms::budget::{self, AlibabaLimits, Assumptions, TencentLimits};
 use hallkeeper_sms::{segments, Phone, SmsError, Template, TemplateValues, TriggerExt as _};
-use serde::Serialize;
 use std::sync::Arc;
 use tauri::{AppHandle, Runtime, State};
 
@@ -23,20 +22,6 @@ use tauri::{AppHandle, Runtime, State};
 /// count then differs by the difference in length).
 fn sign_name() -> String {
     hallkeeper_server::sms::SmsSettings::default().sign_name
-}
-
-/// The live preview of one template.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SmsPreview {
-    /// As the phone shows it, 【signature】 included, with the sample values.
-    pub text: String,
-    pub chars: usize,
-    pub segments: usize,
-    /// The signature counted in `chars`.
-    pub sign_name: String,
-    /// The placeholders this trigger can fill.
-    pub available: Vec<&'static str>,
 }
 
 fn refused(state: &AppState, e: impl Into<Rejection>) -> CommandError {
@@ -114,14 +99,14 @@ pub async fn preview_sms_template(
         chars: count.chars,
         segments: count.segments,
         sign_name,
-        available: available.iter().map(|p| p.as_str()).collect(),
+        available: available.iter().map(|p| p.as_str().to_owned()).collect(),
     })
 }
 
 /// How many messages per citizen per day the rules imply (worst case: two tickets a day), and
 /// each provider default limit they exceed.
 #[tauri::command]
-pub async fn sms_budget(rules: SmsRuleSet) -> Result<Budget, CommandError> {
+pub async fn sms_budget(rules: SmsRuleSet) -> Result<SmsBudget, CommandError> {
     Ok(budget::estimate(
         &rules,
         &Assumptions::default(),

@@ -37,7 +37,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, CommandE
     let Some(link) = state.link().cloned() else {
         return Err(CommandError(hallkeeper_core::notices::not_connected(
             state.locale(),
-            "sync.not_connected",
+            hallkeeper_core::FailureCode::SyncNotConnected.as_str(),
         )));
     };
     match link.sync_now(&state.store()).await {

@@ -33,9 +33,12 @@ import type {
   CaseSummary,
   DeadlineProfile,
   InboxFilter,
+  MoveWaitingOutcome,
+  SmsBudget,
   SmsCounts,
-  SmsDeliveryStatus,
   SmsOutboxEntry,
+  SmsOutboxQuery,
+  SmsPreview,
   SmsRuleSet,
   SmsServiceStatus,
   SmsTestResult,
@@ -136,15 +139,9 @@ export const setThresholds = (settings: ThresholdSettings) =>
 export const bindOverflowToday = (windowId: string, matterId: string) =>
   call<BindingsChange>('bind_overflow_today', { windowId, matterId })
 
-/** What `move_waiting_tickets` moved: how many tickets and which. */
-export interface MovedTickets {
-  moved: number
-  ticketIds: string[]
-}
-
 /** Moves every waiting ticket of a matter to another window; they keep their place in the queue. */
 export const moveWaitingTickets = (matterId: string, toWindowId: string) =>
-  call<MovedTickets>('move_waiting_tickets', { matterId, toWindowId })
+  call<MoveWaitingOutcome>('move_waiting_tickets', { matterId, toWindowId })
 
 // The poor-rating inbox and rectification ledger (整改台账). Events: `cases-changed` {unread}
 // when cases open or change, `case-focus` {caseId} when a case notification is clicked.
@@ -184,35 +181,6 @@ export const setDeadlineProfile = (profile: DeadlineProfile) =>
 
 // ---- SMS reminders (短信提醒) ----
 
-/** `preview_sms_template`: the message as the phone shows it, with sample values. */
-export interface SmsPreview {
-  text: string
-  chars: number
-  segments: number
-  signName: string
-  /** The placeholders this trigger can fill (`ticket`, `window`, …). */
-  available: string[]
-}
-
-export type SmsProviderKind = 'alibaba' | 'tencent'
-export type SmsLimitKind = 'perNumberPerDay' | 'sameContentWithin30s' | 'perTemplatePerNumberPerDay'
-
-export interface SmsBudgetWarning {
-  provider: SmsProviderKind
-  limitKind: SmsLimitKind
-  limit: number
-  implied: number
-  ruleIds: string[]
-}
-
-/** `sms_budget`: what a rule set implies per citizen per day, and the limits it exceeds. */
-export interface SmsBudget {
-  perTicket: number
-  perCitizenPerDayUncapped: number
-  perCitizenPerDay: number
-  warnings: SmsBudgetWarning[]
-}
-
 export const getSmsRules = () => call<SmsRuleSet | null>('get_sms_rules')
 
 export const setSmsRules = (rules: SmsRuleSet) => call<SmsRuleSet>('set_sms_rules', { rules })
@@ -221,12 +189,6 @@ export const previewSmsTemplate = (template: string, trigger: SmsTrigger) =>
   call<SmsPreview>('preview_sms_template', { template, trigger })
 
 export const smsBudget = (rules: SmsRuleSet) => call<SmsBudget>('sms_budget', { rules })
-
-export interface SmsOutboxQuery {
-  status?: SmsDeliveryStatus | null
-  rule?: string | null
-  day?: string | null
-}
 
 export const smsOutbox = (q: SmsOutboxQuery) =>
   call<SmsOutboxEntry[]>('sms_outbox', { status: q.status ?? null, rule: q.rule ?? null, day: q.day ?? null })

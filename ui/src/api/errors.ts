@@ -1,6 +1,11 @@
 import type { CommandError } from './types.gen'
 
-/** Every command rejects with a CommandError (see docs/ui-contract.md). */
+/**
+ * Every command rejects with a CommandError (see docs/ui-contract.md). Its `code` is an
+ * `ErrorCode` (errorCodes.gen.ts, from the Rust codes), so comparing it to a misspelt code fails
+ * typecheck. A code the server relays that the list does not name still passes through as it
+ * came: the UI shows its message, and switches only on listed codes.
+ */
 export function isCommandError(e: unknown): e is CommandError {
   if (typeof e !== 'object' || e === null) return false
   const o = e as Record<string, unknown>

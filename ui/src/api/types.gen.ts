@@ -1,6 +1,8 @@
 // Generated from crates/proto by `cargo test -p hallkeeper-proto` with
 // HALLKEEPER_UPDATE_BINDINGS=1. Do not edit by hand.
 
+import type { ErrorCode } from './errorCodes.gen'
+
 export type WindowKind = "general" | "dedicated" | "priority";
 
 export type WindowState = "open" | "paused" | "closed";
@@ -41,7 +43,12 @@ export type Settings = { locale: Locale,
  */
 operator: string, };
 
-export type CommandError = { code: string, message: string, field: string | null, };
+export type CommandError = { 
+/**
+ * For the UI one of `ErrorCode`, generated from hallkeeper-core's codes into
+ * `ui/src/api/errorCodes.gen.ts` (the core depends on this crate, not the reverse).
+ */
+code: ErrorCode, message: string, field: string | null, };
 
 export type Department = { id: string, 
 /**
@@ -862,6 +869,58 @@ pending: number, unknown: number,
  * Enabled rules in the hall's configuration.
  */
 enabledRules: number, };
+
+export type SmsOutboxQuery = { status?: SmsDeliveryStatus | null, 
+/**
+ * A rule id.
+ */
+rule?: string | null, 
+/**
+ * Hall day, `YYYY-MM-DD`.
+ */
+day?: string | null, };
+
+export type SmsPreview = { 
+/**
+ * As the phone shows it, 【signature】 included, with the sample values.
+ */
+text: string, chars: number, segments: number, 
+/**
+ * The signature counted in `chars`.
+ */
+signName: string, 
+/**
+ * The placeholders this trigger can fill (`ticket`, `window`, …).
+ */
+available: Array<string>, };
+
+export type SmsProviderKind = "alibaba" | "tencent";
+
+export type SmsLimitKind = "perNumberPerDay" | "sameContentWithin30s" | "perTemplatePerNumberPerDay";
+
+export type SmsBudgetWarning = { provider: SmsProviderKind, limitKind: SmsLimitKind, limit: number, 
+/**
+ * What the rule set implies for that limit, after the hall's own daily cap.
+ */
+implied: number, 
+/**
+ * The rules concerned, when the limit is per template or per content.
+ */
+ruleIds: Array<string>, };
+
+export type SmsBudget = { 
+/**
+ * Messages one ticket can cause.
+ */
+perTicket: number, 
+/**
+ * Messages one citizen can cause in a day before the hall's cap.
+ */
+perCitizenPerDayUncapped: number, 
+/**
+ * The same after `dailyCapPerCitizen` — what actually reaches the provider.
+ */
+perCitizenPerDay: number, warnings: Array<SmsBudgetWarning>, };
 
 export type ReportPeriodKind = "day" | "week" | "month" | "quarter" | "year" | "custom";
 

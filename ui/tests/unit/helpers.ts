@@ -1,6 +1,6 @@
 // Shared by the unit tests: fixtures and a stand-in for the Tauri shell's `invoke`.
 import type { Mock } from 'vitest'
-import type { CaseSummary, HallWindow, Matter, Staff } from '../../src/api'
+import type { CaseSummary, CommandError, ErrorCode, HallWindow, Matter, Staff } from '../../src/api'
 
 type Handler = (args: Record<string, unknown>) => unknown
 
@@ -30,7 +30,12 @@ export function deferred<T>() {
 /** Lets pending promise callbacks run. */
 export const flush = () => new Promise<void>((r) => setTimeout(r, 0))
 
-export const refusal = (code: string, message = code, field: string | null = null) => ({ code, message, field })
+/** A shell refusal. Tests use codes of their own too, so any string is let through as an ErrorCode. */
+export const refusal = (code: string, message = code, field: string | null = null): CommandError => ({
+  code: code as ErrorCode,
+  message,
+  field,
+})
 
 export function hallWindow(id: string, position: number, extra: Partial<HallWindow> = {}): HallWindow {
   return {

@@ -7,6 +7,7 @@
 //! [`MAX_AT_ONCE`] each on its own, the rest summed up in one more whose click opens the first
 //! of them (a hall where twenty windows cross together gets four notifications, not twenty).
 
+use crate::error::FailureCode;
 use crate::proto::{AlarmNotice, AlertSubject, ErrorBody, Locale, RatingLevel};
 use crate::store::{CaseAlerts, CaseSummary};
 
@@ -275,23 +276,27 @@ pub fn case_alert_notices(locale: Locale, alerts: &CaseAlerts) -> Vec<Notice<'_,
 
 // ---- the shell's own refusals --------------------------------------------------------------------
 
-fn body(code: &str, message: String) -> ErrorBody {
-    ErrorBody { code: code.to_owned(), message, field: None }
+fn body(code: FailureCode, message: String) -> ErrorBody {
+    ErrorBody { code: code.as_str().to_owned(), message, field: None }
 }
 
-/// No central server yet (`code` names the action that needed it).
+/// No central server yet (`code` names the action that needed it: `FailureCode::ServerNotConnected`
+/// or `SyncNotConnected`).
 pub fn not_connected(locale: Locale, code: &str) -> ErrorBody {
     let message = pick(
         locale,
         "尚未连接中心服务器，正在连接…".into(),
         "Not connected to the central server yet; connecting…".into(),
     );
-    body(code, message)
+    ErrorBody { code: code.to_owned(), message, field: None }
 }
 
 /// A background task of the shell failed.
 pub fn internal(locale: Locale, detail: &str) -> ErrorBody {
-    body("internal", pick(locale, format!("程序内部错误：{detail}"), format!("Internal error: {detail}")))
+    body(
+        FailureCode::Internal,
+        pick(locale, format!("程序内部错误：{detail}"), format!("Internal error: {detail}")),
+    )
 }
 
 /// The hall display's window could not be opened or raised.
@@ -301,7 +306,7 @@ pub fn display_window_failed(locale: Locale, detail: &str) -> ErrorBody {
         format!("无法打开大屏窗口：{detail}"),
         format!("Cannot open the hall display window: {detail}"),
     );
-    body("display.window_failed", message)
+    body(FailureCode::DisplayWindowFailed, message)
 }
 
 /// The hall display window's title.
@@ -316,7 +321,7 @@ pub fn display_title(locale: Locale) -> &'static str {
 pub fn server_url_invalid(locale: Locale) -> ErrorBody {
     let message =
         pick(locale, "中心服务器地址无效".into(), "The central server's address is not valid".into());
-    body("server.url_invalid", message)
+    body(FailureCode::ServerUrlInvalid, message)
 }
 
 /// No answer from the central server.
@@ -326,7 +331,7 @@ pub fn server_unreachable(locale: Locale) -> ErrorBody {
         "无法连接中心服务器，请检查网络后重试".into(),
         "Cannot reach the central server; check the network and try again".into(),
     );
-    body("server.unreachable", message)
+    body(FailureCode::ServerUnreachable, message)
 }
 
 /// The central server answered something other than what the request expects.
@@ -336,7 +341,7 @@ pub fn server_bad_answer(locale: Locale, status: u16) -> ErrorBody {
         format!("中心服务器的应答无法识别（HTTP {status}）"),
         format!("The central server's answer was not understood (HTTP {status})"),
     );
-    body("server.bad_answer", message)
+    body(FailureCode::ServerBadAnswer, message)
 }
 
 /// The SMS records are the server's, and it cannot be reached.
@@ -346,7 +351,7 @@ pub fn sms_server_unreachable(locale: Locale, detail: &str) -> ErrorBody {
         format!("连接不上中心服务器，短信发送记录暂时看不到（{detail}）"),
         format!("Cannot reach the central server, so the SMS records are not available ({detail})"),
     );
-    body("sms.server_unreachable", message)
+    body(FailureCode::SmsServerUnreachable, message)
 }
 
 /// The server refused an SMS request without saying why.
@@ -356,7 +361,7 @@ pub fn sms_server_refused(locale: Locale, status: u16) -> ErrorBody {
         format!("中心服务器拒绝了请求（HTTP {status}）"),
         format!("The central server refused the request (HTTP {status})"),
     );
-    body("sms.server_refused", message)
+    body(FailureCode::SmsServerRefused, message)
 }
 
 /// Sync cannot reach the server, in Chinese; None: the error's own English words do.
@@ -374,21 +379,26 @@ pub fn sync_server_error(locale: Locale, status: u16) -> Option<String> {
 /// anything else keeps the server's words rather than lose them.
 pub fn server_refusal(mut refusal: ErrorBody, locale: Locale) -> ErrorBody {
     if locale == Locale::EnUs {
-        let english = match refusal.code.as_str() {
-            "queue.window_not_found" => Some("This hall has no such window"),
-            "queue.window_closed" => {
+        use FailureCode as F;
+        let english = match FailureCode::parse(&refusal.code) {
+            Some(F::QueueWindowNotFound) => Some("This hall has no such window"),
+            Some(F::QueueWindowClosed) => {
                 Some("That window is paused or closed: open it before sending people to it")
             }
-            "queue.unknown_matter" => Some("This hall has no such matter"),
-            "queue.nothing_to_move" => {
+            Some(F::QueueUnknownMatter) => Some("This hall has no such matter"),
+            Some(F::QueueNothingToMove) => {
                 Some("Nobody is waiting for this matter any more (called already, or sent to a window)")
             }
-            "hall.not_configured" => Some("The server does not have this hall's windows and matters yet"),
-            "hall.not_found" => Some("The central server does not know this hall"),
-            "auth.token_missing" | "auth.token_invalid" => {
+            Some(F::HallNotConfigured) => {
+                Some("The server does not have this hall's windows and matters yet")
+            }
+            Some(F::HallNotFound) => Some("The central server does not know this hall"),
+            Some(F::AuthTokenMissing | F::AuthTokenInvalid) => {
                 Some("The central server did not accept this desktop's admin token")
             }
-            "storage.unavailable" => Some("The central server's storage is unavailable; try again shortly"),
+            Some(F::StorageUnavailable) => {
+                Some("The central server's storage is unavailable; try again shortly")
+            }
             _ => None,
         };
         if let Some(message) = english {

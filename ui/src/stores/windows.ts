@@ -2,15 +2,15 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as api from '../api'
 import type { CommandError, HallWindow, WindowInput, WindowState } from '../api'
+import { keepShown, type LoadStatus } from './loading'
 
-type Status = 'idle' | 'loading' | 'ready' | 'error'
 
 const byPosition = (a: HallWindow, b: HallWindow) => a.position - b.position
 
 export const useWindowsStore = defineStore('windows', () => {
   /** The hall's windows in floor order, as the shell last returned them. */
   const items = ref<HallWindow[]>([])
-  const status = ref<Status>('idle')
+  const status = ref<LoadStatus>('idle')
   const loadError = ref<CommandError | null>(null)
   let inflight: Promise<void> | null = null
 
@@ -20,21 +20,14 @@ export const useWindowsStore = defineStore('windows', () => {
    * Loads the list. The first load shows the loading state; a reload keeps the rows on screen.
    * Never throws: a failure is kept in `loadError` (and `status` is `error` if nothing is shown).
    */
+  const read = keepShown(status, loadError, async () => {
+    items.value = (await api.listWindows()).slice().sort(byPosition)
+  })
   function load(): Promise<void> {
     if (inflight) return inflight
-    if (status.value !== 'ready') status.value = 'loading'
-    inflight = (async () => {
-      try {
-        items.value = (await api.listWindows()).slice().sort(byPosition)
-        loadError.value = null
-        status.value = 'ready'
-      } catch (e) {
-        loadError.value = api.toCommandError(e)
-        if (status.value !== 'ready') status.value = 'error'
-      } finally {
-        inflight = null
-      }
-    })()
+    inflight = read().finally(() => {
+      inflight = null
+    })
     return inflight
   }
 

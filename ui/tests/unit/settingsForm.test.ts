@@ -103,11 +103,12 @@ describe('useSettingsForm', () => {
     expect(f.card.value.general?.message).toBe('boom')
   })
 
-  it("gives NumberInput its ids from the card's prefix", async () => {
+  it("gives FieldInput its ids from the card's prefix", async () => {
     const f = await mountForm(async () => ({ name: 'A', days: 5 }), async (r) => r)
     expect(f.numberInput('days', 'd')).toEqual({
       id: 'rule-days',
       testid: 'rule-days',
+      numeric: true,
       unit: 'd',
       field: 'days',
       error: undefined,

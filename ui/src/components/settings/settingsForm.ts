@@ -92,11 +92,15 @@ export function useSettingsForm<D, F extends object>(opts: {
     onSave: save,
   }))
 
-  /** NumberInput's props for the number `field` (`v-bind` it with its v-model). */
-  function numberInput(field: string, unit: string) {
-    const id = `${opts.prefix}-${field}`
-    return { id, testid: id, unit, field, error: errors.value[field], errorTestid: `${opts.prefix}-field-error` }
+  /** FieldInput's props for the text `field`. */
+  function textInput(field: string) {
+    return { testid: `${opts.prefix}-${field}`, field, error: errors.value[field], errorTestid: `${opts.prefix}-field-error` }
   }
 
-  return { form, errors, clearError, fill, card, numberInput }
+  /** FieldInput's props for the whole number `field` (`v-bind` it with its v-model). */
+  function numberInput(field: string, unit: string) {
+    return { ...textInput(field), id: `${opts.prefix}-${field}`, numeric: true, unit }
+  }
+
+  return { form, errors, clearError, fill, card, textInput, numberInput }
 }

@@ -13,7 +13,7 @@ import type {
   UnbindInput,
 } from '../api'
 import { useWindowsStore } from './windows'
-import { keepShown, serial, type LoadStatus } from './loading'
+import { keepShown, serial, type LoadStatus } from './requests'
 
 
 /** How a matter is served, as the board colours it (`data-coverage` of a catalog row). */

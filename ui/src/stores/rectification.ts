@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import * as api from '../api'
-import { latestRead, type LoadStatus } from './loading'
+import { latestRead, type LoadStatus } from './requests'
 import type {
   CaseAction,
   CaseAttachment,

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as api from '../api'
-import { latestRead, type LoadStatus } from './loading'
+import { latestRead, type LoadStatus } from './requests'
 import type { CommandError, ReportDimension, ReportPeriodInput, ReportPeriodKind, ReportTable } from '../api'
 
 export const PERIOD_KINDS: ReportPeriodKind[] = ['day', 'week', 'month', 'quarter', 'year', 'custom']

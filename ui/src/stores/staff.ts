@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as api from '../api'
-import type { CommandError, Department, Roster, Staff, StaffInput } from '../api'
-import { keepShown, serial, type LoadStatus } from './loading'
+import type { CommandError, Department, Roster, Staff } from '../api'
+import { keepShown, serial, thenPut, type LoadStatus } from './requests'
 
 
 const byEmployeeNo = (a: Staff, b: Staff) =>
@@ -67,17 +67,9 @@ export const useStaffStore = defineStore('staff', () => {
     staff.value = [...rest, s].sort(byEmployeeNo)
   }
 
-  async function create(input: StaffInput): Promise<Staff> {
-    const s = await api.createStaff(input)
-    put(s)
-    return s
-  }
-
-  async function update(id: string, input: StaffInput): Promise<Staff> {
-    const s = await api.updateStaff(id, input)
-    put(s)
-    return s
-  }
+  /** Each answers the item as saved, already in the list. */
+  const create = thenPut(api.createStaff, put)
+  const update = thenPut(api.updateStaff, put)
 
   async function remove(id: string): Promise<void> {
     await api.deleteStaff(id)

@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as api from '../api'
-import type { CommandError, HallWindow, WindowInput, WindowState } from '../api'
-import { keepShown, type LoadStatus } from './loading'
+import type { CommandError, HallWindow } from '../api'
+import { keepShown, thenPut, type LoadStatus } from './requests'
 
 
 const byPosition = (a: HallWindow, b: HallWindow) => a.position - b.position
@@ -42,23 +42,10 @@ export const useWindowsStore = defineStore('windows', () => {
     else items.value = [...items.value, w].sort(byPosition)
   }
 
-  async function create(input: WindowInput): Promise<HallWindow> {
-    const w = await api.createWindow(input)
-    put(w)
-    return w
-  }
-
-  async function update(id: string, input: WindowInput): Promise<HallWindow> {
-    const w = await api.updateWindow(id, input)
-    put(w)
-    return w
-  }
-
-  async function setState(id: string, state: WindowState): Promise<HallWindow> {
-    const w = await api.setWindowState(id, state)
-    put(w)
-    return w
-  }
+  /** Each answers the item as saved, already in the list. */
+  const create = thenPut(api.createWindow, put)
+  const update = thenPut(api.updateWindow, put)
+  const setState = thenPut(api.setWindowState, put)
 
   async function remove(id: string): Promise<void> {
     await api.deleteWindow(id)

@@ -1,5 +1,6 @@
 // Shared by the unit tests: fixtures and a stand-in for the Tauri shell's `invoke`.
-import type { Mock } from 'vitest'
+import { beforeEach, type Mock } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
 import type { CaseSummary, HallWindow, Matter, Staff } from '../../src/api'
 
 type Handler = (args: Record<string, unknown>) => unknown
@@ -15,6 +16,17 @@ export function answer(invoke: Mock, handlers: Record<string, Handler>) {
     return h(args ?? {})
   })
 }
+
+/** Each test of the file starts with fresh stores and an `invoke` that answers nothing yet. */
+export function freshStoresEach(invoke: Mock) {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    invoke.mockReset()
+  })
+}
+
+/** How many times the shell was asked `command`. */
+export const callsOf = (invoke: Mock, command: string) => invoke.mock.calls.filter(([c]) => c === command).length
 
 /** A promise and the functions that settle it, to hold a command's answer back. */
 export function deferred<T>() {

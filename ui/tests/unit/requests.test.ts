@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ref } from 'vue'
 import type { CommandError } from '../../src/api'
-import { keepShown, latestRead, serial, type LoadStatus } from '../../src/stores/loading'
+import { keepShown, latestRead, serial, thenPut, type LoadStatus } from '../../src/stores/requests'
 import { deferred, flush, refusal } from './helpers'
 
 const state = () => ({ status: ref<LoadStatus>('idle'), error: ref<CommandError | null>(null) })
@@ -93,5 +93,19 @@ describe('latestRead', () => {
       expect(status.value).toBe(expected)
       await again
     }
+  })
+})
+
+describe('thenPut', () => {
+  it('puts the answer into the store and hands it back; a refusal puts nothing', async () => {
+    const held: string[] = []
+    const write = thenPut(async (a: string, b: string) => `${a}${b}`, (v) => held.push(v))
+    expect(await write('x', 'y')).toBe('xy')
+    expect(held).toEqual(['xy'])
+    const refused = thenPut(async () => {
+      throw refusal('x.no')
+    }, (v: string) => held.push(v))
+    await expect(refused()).rejects.toMatchObject({ code: 'x.no' })
+    expect(held).toEqual(['xy'])
   })
 })

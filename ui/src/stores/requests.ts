@@ -1,5 +1,6 @@
-// How the stores read from the shell: one request of a kind at a time, and a part of a store
-// that shows the loading state on its first read and keeps what is on screen when read again.
+// How the stores call the shell: one request of a kind at a time; a part of a store that shows
+// the loading state on its first read and keeps what is on screen when read again; a read where
+// only the latest answer counts; a write whose answer replaces the item the store holds.
 import type { Ref } from 'vue'
 import { toCommandError } from '../api/errors'
 import type { CommandError } from '../api'
@@ -78,5 +79,17 @@ export function latestRead<T>(
       error.value = toCommandError(e)
       status.value = 'error'
     }
+  }
+}
+
+/**
+ * A write whose answer is the item as the shell now has it: `put` into the store (so the screen
+ * shows it without waiting for the change event), then handed back. A refusal is thrown.
+ */
+export function thenPut<A extends unknown[], T>(write: (...args: A) => Promise<T>, put: (item: T) => void) {
+  return async (...args: A): Promise<T> => {
+    const item = await write(...args)
+    put(item)
+    return item
   }
 }

@@ -1,15 +1,11 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest'
-import { createApp, h, nextTick, ref } from 'vue'
+import { describe, expect, it } from 'vitest'
+import { h, nextTick, ref } from 'vue'
 import ChoiceSelect from '../../src/components/common/ChoiceSelect.vue'
 import type { Choice } from '../../src/components/common/choices'
+import { mountApp, unmountAfterEach } from './helpers'
 
-let app: ReturnType<typeof createApp> | null = null
-afterEach(() => {
-  app?.unmount()
-  app = null
-  document.body.innerHTML = ''
-})
+unmountAfterEach()
 
 describe('ChoiceSelect', () => {
   it("renders one option per choice with its test id, data attributes and the slot's content", async () => {
@@ -19,7 +15,7 @@ describe('ChoiceSelect', () => {
       { value: 'w2', label: 'A02 Two', attrs: { 'data-number': 'A02' }, disabled: true, item: { n: 'A02' } },
     ]
     const value = ref('w1')
-    app = createApp({
+    const root = mountApp({
       render: () =>
         h(
           ChoiceSelect,
@@ -34,9 +30,6 @@ describe('ChoiceSelect', () => {
           { option: ({ choice }: { choice: Choice }) => h('b', { class: 'mine' }, String(choice.label)) },
         ),
     })
-    const root = document.createElement('div')
-    document.body.append(root)
-    app.mount(root)
     await nextTick()
     expect(root.querySelector('[data-testid="sel"]')).not.toBeNull()
     const options = Array.from(document.querySelectorAll('.el-select-dropdown__item'))

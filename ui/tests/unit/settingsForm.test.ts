@@ -1,52 +1,38 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, h } from 'vue'
+import { describe, expect, it, vi } from 'vitest'
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 vi.mock('element-plus', () => ({ ElMessage: vi.fn() }))
 import { ElMessage } from 'element-plus'
 import { i18n } from '../../src/i18n'
 import { useSettingsForm } from '../../src/components/settings/settingsForm'
-import { flush, refusal } from './helpers'
+import { flush, refusal, unmountAfterEach, withSetup } from './helpers'
 
 interface Rule {
   name: string
   days: number
 }
 
-let app: ReturnType<typeof createApp> | null = null
-afterEach(() => {
-  app?.unmount()
-  app = null
-})
+unmountAfterEach()
 
 /** A card over `Rule` as a settings card makes it, read from `read` and saved through `write`. */
 async function mountForm(read: () => Promise<Rule>, write: (r: Rule) => Promise<Rule>) {
-  let form!: ReturnType<typeof make>
-  function make() {
-    return useSettingsForm({
-      texts: 'starRule',
-      prefix: 'rule',
-      empty: { name: '', days: '' },
-      read,
-      write,
-      toForm: (r: Rule) => ({ name: r.name, days: String(r.days) }),
-      toDoc: (f, num): Rule => ({ name: f.name.trim(), days: num('days', f.days) }),
-      digits: 2,
-      fields: ['name', 'days'],
-    })
-  }
-  app = createApp(
-    defineComponent({
-      setup() {
-        form = make()
-        return () => h('div')
-      },
-    }),
-  )
-  app.use(i18n)
   i18n.global.locale.value = 'en-US'
-  app.mount(document.createElement('div'))
+  const form = withSetup(
+    () =>
+      useSettingsForm({
+        texts: 'starRule',
+        prefix: 'rule',
+        empty: { name: '', days: '' },
+        read,
+        write,
+        toForm: (r: Rule) => ({ name: r.name, days: String(r.days) }),
+        toDoc: (f, num): Rule => ({ name: f.name.trim(), days: num('days', f.days) }),
+        digits: 2,
+        fields: ['name', 'days'],
+      }),
+    [i18n],
+  )
   await flush()
   return form
 }

@@ -334,20 +334,21 @@ export function createBoard() {
   /** Containers that scroll when a drag nears their top or bottom edge. */
   const scrollers = new Set<HTMLElement>()
 
+  /** The window's events a drag follows (pointer and keys captured, so rows and chips miss them). */
+  const dragListeners = (): [string, EventListener, boolean][] => [
+    ['pointermove', onMove as EventListener, true],
+    ['pointerup', onUp as EventListener, true],
+    ['pointercancel', cancelDrag, true],
+    ['keydown', onKey as EventListener, true],
+    ['blur', cancelDrag, false],
+  ]
+
   function addListeners() {
-    window.addEventListener('pointermove', onMove, true)
-    window.addEventListener('pointerup', onUp, true)
-    window.addEventListener('pointercancel', cancelDrag, true)
-    window.addEventListener('keydown', onKey, true)
-    window.addEventListener('blur', cancelDrag)
+    for (const [type, listener, capture] of dragListeners()) window.addEventListener(type, listener, capture)
   }
 
   function removeListeners() {
-    window.removeEventListener('pointermove', onMove, true)
-    window.removeEventListener('pointerup', onUp, true)
-    window.removeEventListener('pointercancel', cancelDrag, true)
-    window.removeEventListener('keydown', onKey, true)
-    window.removeEventListener('blur', cancelDrag)
+    for (const [type, listener, capture] of dragListeners()) window.removeEventListener(type, listener, capture)
   }
 
   /** A press on a row or chip: becomes a drag once the pointer has moved a few pixels. */

@@ -13,8 +13,8 @@ import type {
   UnbindInput,
 } from '../api'
 import { useWindowsStore } from './windows'
+import { keepShown, serial, type LoadStatus } from './requests'
 
-type Status = 'idle' | 'loading' | 'ready' | 'error'
 
 /** How a matter is served, as the board colours it (`data-coverage` of a catalog row). */
 export type MatterCoverage = 'red' | 'amber' | 'ok' | 'retired'
@@ -22,33 +22,19 @@ export type MatterCoverage = 'red' | 'amber' | 'ok' | 'retired'
 /** The payload of the shell's `data-changed` event. */
 export type DataEntity = 'windows' | 'catalog' | 'bindings' | 'staff' | 'roster' | 'thresholds'
 
-/**
- * Runs `task` one at a time: a call while it runs schedules exactly one more run after it (a burst
- * of change events costs at most two fetches), and resolves when the run that covers it is done.
- * `task` must not throw.
- */
-function serial(task: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | null = null
-  let queued: Promise<void> | null = null
-  const run = (): Promise<void> => {
-    if (!running) {
-      running = task().finally(() => {
-        running = null
-      })
-      return running
-    }
-    if (!queued) {
-      queued = running.then(() => {
-        queued = null
-        return run()
-      })
-    }
-    return queued
-  }
-  return run
-}
 
 const inShell = () => typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window
+
+/** The bindings of each window (or matter), in the order they came. */
+function groupBy(bindings: Binding[], key: (b: Binding) => string): Map<string, Binding[]> {
+  const out = new Map<string, Binding[]>()
+  for (const b of bindings) {
+    const list = out.get(key(b))
+    if (list) list.push(b)
+    else out.set(key(b), [b])
+  }
+  return out
+}
 
 export const useCatalogStore = defineStore('catalog', () => {
   const windows = useWindowsStore()
@@ -59,39 +45,22 @@ export const useCatalogStore = defineStore('catalog', () => {
   const bindings = shallowRef<Binding[]>([])
 
   /** The board's data (catalog + bindings): loaded when the board is first opened. */
-  const status = ref<Status>('idle')
+  const status = ref<LoadStatus>('idle')
   const loadError = ref<CommandError | null>(null)
   let catalogOk = false
   let bindingsOk = false
 
   /** The coverage audit: loaded at startup (the header badge is on every page). */
   const coverage = shallowRef<CoverageReport | null>(null)
-  const coverageStatus = ref<Status>('idle')
+  const coverageStatus = ref<LoadStatus>('idle')
   const coverageError = ref<CommandError | null>(null)
 
   // ---- derived ---------------------------------------------------------------------------------
   const departmentById = computed(() => new Map(departments.value.map((d) => [d.id, d])))
   const matterById = computed(() => new Map(matters.value.map((m) => [m.id, m])))
 
-  const bindingsByWindow = computed(() => {
-    const out = new Map<string, Binding[]>()
-    for (const b of bindings.value) {
-      const list = out.get(b.windowId)
-      if (list) list.push(b)
-      else out.set(b.windowId, [b])
-    }
-    return out
-  })
-
-  const bindingsByMatter = computed(() => {
-    const out = new Map<string, Binding[]>()
-    for (const b of bindings.value) {
-      const list = out.get(b.matterId)
-      if (list) list.push(b)
-      else out.set(b.matterId, [b])
-    }
-    return out
-  })
+  const bindingsByWindow = computed(() => groupBy(bindings.value, (b) => b.windowId))
+  const bindingsByMatter = computed(() => groupBy(bindings.value, (b) => b.matterId))
 
   const windowById = computed(() => new Map(windows.items.map((w) => [w.id, w])))
 
@@ -154,17 +123,11 @@ export const useCatalogStore = defineStore('catalog', () => {
     }
   })
 
-  const fetchCoverage = serial(async () => {
-    if (coverageStatus.value !== 'ready') coverageStatus.value = 'loading'
-    try {
+  const fetchCoverage = serial(
+    keepShown(coverageStatus, coverageError, async () => {
       coverage.value = await api.getCoverage()
-      coverageError.value = null
-      coverageStatus.value = 'ready'
-    } catch (e) {
-      coverageError.value = api.toCommandError(e)
-      if (coverageStatus.value !== 'ready') coverageStatus.value = 'error'
-    }
-  })
+    }),
+  )
 
   let loading: Promise<void> | null = null
 

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import * as api from '../api'
+import { latestRead, type LoadStatus } from './requests'
 import type {
   CaseAction,
   CaseAttachment,
@@ -42,34 +43,27 @@ const inShell = () => typeof window !== 'undefined' && '__TAURI_INTERNALS__' in 
 export const useRectificationStore = defineStore('rectification', () => {
   const filter = ref<CaseFilterKey>('all')
   const items = shallowRef<CaseSummary[]>([])
-  const status = ref<'idle' | 'loading' | 'ready' | 'error'>('idle')
+  const status = ref<LoadStatus>('idle')
   const loadError = ref<CommandError | null>(null)
   const unread = ref(0)
 
   const selectedId = ref<string | null>(null)
   const detail = shallowRef<CaseDetail | null>(null)
-  const detailStatus = ref<'idle' | 'loading' | 'ready' | 'error'>('idle')
+  const detailStatus = ref<LoadStatus>('idle')
   const detailError = ref<CommandError | null>(null)
 
   /** Whether the inbox page is showing (it then follows `cases-changed`). */
   const pageOpen = ref(false)
 
-  let listSeq = 0
-  async function load(): Promise<void> {
-    const seq = ++listSeq
-    if (status.value !== 'ready') status.value = 'loading'
-    try {
-      const parts = await Promise.all(FILTERS[filter.value].map((f) => api.listPoorRatings({ ...f, limit: 500 })))
-      if (seq !== listSeq) return
+  const load = latestRead(
+    status,
+    loadError,
+    'first',
+    () => Promise.all(FILTERS[filter.value].map((f) => api.listPoorRatings({ ...f, limit: 500 }))),
+    (parts) => {
       items.value = parts.length === 1 ? parts[0] : parts.flat().sort(newestFirst)
-      loadError.value = null
-      status.value = 'ready'
-    } catch (e) {
-      if (seq !== listSeq) return
-      loadError.value = api.toCommandError(e)
-      status.value = 'error'
-    }
-  }
+    },
+  )
 
   function setFilter(f: CaseFilterKey) {
     if (filter.value === f) return

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as api from '../api'
+import { latestRead, type LoadStatus } from './requests'
 import type { CommandError, ReportDimension, ReportPeriodInput, ReportPeriodKind, ReportTable } from '../api'
 
 export const PERIOD_KINDS: ReportPeriodKind[] = ['day', 'week', 'month', 'quarter', 'year', 'custom']
@@ -47,29 +48,22 @@ export const useReportsStore = defineStore('reports', () => {
   const pick = ref<PeriodPick>({ kind: 'day', date: today, start: today.slice(0, 8) + '01', end: today })
   const dimension = ref<ReportDimension>('hall')
   const table = ref<ReportTable | null>(null)
-  const status = ref<'idle' | 'loading' | 'ready' | 'error'>('idle')
+  const status = ref<LoadStatus>('idle')
   const error = ref<CommandError | null>(null)
   const exporting = ref(false)
-  let generation = 0
 
   const rows = computed(() => table.value?.rows ?? [])
   const empty = computed(() => status.value === 'ready' && rows.value.length === 0)
 
-  async function load(): Promise<void> {
-    const mine = ++generation
-    status.value = 'loading'
-    try {
-      const t = await api.getReport(periodInput(pick.value), dimension.value)
-      if (mine !== generation) return
+  const load = latestRead(
+    status,
+    error,
+    'always',
+    () => api.getReport(periodInput(pick.value), dimension.value),
+    (t) => {
       table.value = t
-      error.value = null
-      status.value = 'ready'
-    } catch (e) {
-      if (mine !== generation) return
-      error.value = api.toCommandError(e)
-      status.value = 'error'
-    }
-  }
+    },
+  )
 
   async function exportTo(path: string): Promise<string> {
     exporting.value = true

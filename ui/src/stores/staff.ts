@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as api from '../api'
-import type { CommandError, Department, Roster, Staff, StaffInput } from '../api'
+import type { CommandError, Department, Roster, Staff } from '../api'
+import { keepShown, serial, thenPut, type LoadStatus } from './requests'
 
-type Status = 'idle' | 'loading' | 'ready' | 'error'
 
 const byEmployeeNo = (a: Staff, b: Staff) =>
   a.employeeNo.localeCompare(b.employeeNo, undefined, { numeric: true })
@@ -15,14 +15,14 @@ const byEmployeeNo = (a: Staff, b: Staff) =>
  */
 export const useStaffStore = defineStore('staff', () => {
   const staff = ref<Staff[]>([])
-  const status = ref<Status>('idle')
+  const status = ref<LoadStatus>('idle')
   const loadError = ref<CommandError | null>(null)
 
   const departments = ref<Department[]>([])
   const departmentsError = ref<CommandError | null>(null)
 
   const roster = ref<Roster | null>(null)
-  const rosterStatus = ref<Status>('idle')
+  const rosterStatus = ref<LoadStatus>('idle')
   const rosterError = ref<CommandError | null>(null)
 
   const staffById = computed(() => new Map(staff.value.map((s) => [s.id, s])))
@@ -32,39 +32,13 @@ export const useStaffStore = defineStore('staff', () => {
   /** windowId → staffId of today's seat. */
   const staffAtWindow = computed(() => new Map((roster.value?.seats ?? []).map((s) => [s.windowId, s.staffId])))
 
-  // One request of each kind at a time; a reload asked for meanwhile runs once the current one ends.
-  function serial(run: () => Promise<void>): () => Promise<void> {
-    let inflight: Promise<void> | null = null
-    let again = false
-    const go = (): Promise<void> => {
-      if (inflight) {
-        again = true
-        return inflight
-      }
-      inflight = run().finally(() => {
-        inflight = null
-        if (again) {
-          again = false
-          void go()
-        }
-      })
-      return inflight
-    }
-    return go
-  }
 
   /** Never throws: a failure is kept in `loadError`. */
-  const loadStaff = serial(async () => {
-    if (status.value !== 'ready') status.value = 'loading'
-    try {
+  const loadStaff = serial(
+    keepShown(status, loadError, async () => {
       staff.value = (await api.listStaff()).slice().sort(byEmployeeNo)
-      loadError.value = null
-      status.value = 'ready'
-    } catch (e) {
-      loadError.value = api.toCommandError(e)
-      if (status.value !== 'ready') status.value = 'error'
-    }
-  })
+    }),
+  )
 
   /** The catalog's departments, for the department select. Never throws. */
   const loadDepartments = serial(async () => {
@@ -78,17 +52,11 @@ export const useStaffStore = defineStore('staff', () => {
   })
 
   /** Never throws: a failure is kept in `rosterError`. */
-  const loadRoster = serial(async () => {
-    if (rosterStatus.value !== 'ready') rosterStatus.value = 'loading'
-    try {
+  const loadRoster = serial(
+    keepShown(rosterStatus, rosterError, async () => {
       roster.value = await api.getRoster()
-      rosterError.value = null
-      rosterStatus.value = 'ready'
-    } catch (e) {
-      rosterError.value = api.toCommandError(e)
-      if (rosterStatus.value !== 'ready') rosterStatus.value = 'error'
-    }
-  })
+    }),
+  )
 
   function load(): Promise<void> {
     return Promise.all([loadStaff(), loadDepartments(), loadRoster()]).then(() => undefined)
@@ -99,17 +67,9 @@ export const useStaffStore = defineStore('staff', () => {
     staff.value = [...rest, s].sort(byEmployeeNo)
   }
 
-  async function create(input: StaffInput): Promise<Staff> {
-    const s = await api.createStaff(input)
-    put(s)
-    return s
-  }
-
-  async function update(id: string, input: StaffInput): Promise<Staff> {
-    const s = await api.updateStaff(id, input)
-    put(s)
-    return s
-  }
+  /** Each answers the item as saved, already in the list. */
+  const create = thenPut(api.createStaff, put)
+  const update = thenPut(api.updateStaff, put)
 
   async function remove(id: string): Promise<void> {
     await api.deleteStaff(id)

@@ -1,16 +1,16 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as api from '../api'
-import type { CommandError, HallWindow, WindowInput, WindowState } from '../api'
+import type { CommandError, HallWindow } from '../api'
+import { keepShown, thenPut, type LoadStatus } from './requests'
 
-type Status = 'idle' | 'loading' | 'ready' | 'error'
 
 const byPosition = (a: HallWindow, b: HallWindow) => a.position - b.position
 
 export const useWindowsStore = defineStore('windows', () => {
   /** The hall's windows in floor order, as the shell last returned them. */
   const items = ref<HallWindow[]>([])
-  const status = ref<Status>('idle')
+  const status = ref<LoadStatus>('idle')
   const loadError = ref<CommandError | null>(null)
   let inflight: Promise<void> | null = null
 
@@ -20,21 +20,14 @@ export const useWindowsStore = defineStore('windows', () => {
    * Loads the list. The first load shows the loading state; a reload keeps the rows on screen.
    * Never throws: a failure is kept in `loadError` (and `status` is `error` if nothing is shown).
    */
+  const read = keepShown(status, loadError, async () => {
+    items.value = (await api.listWindows()).slice().sort(byPosition)
+  })
   function load(): Promise<void> {
     if (inflight) return inflight
-    if (status.value !== 'ready') status.value = 'loading'
-    inflight = (async () => {
-      try {
-        items.value = (await api.listWindows()).slice().sort(byPosition)
-        loadError.value = null
-        status.value = 'ready'
-      } catch (e) {
-        loadError.value = api.toCommandError(e)
-        if (status.value !== 'ready') status.value = 'error'
-      } finally {
-        inflight = null
-      }
-    })()
+    inflight = read().finally(() => {
+      inflight = null
+    })
     return inflight
   }
 
@@ -49,23 +42,10 @@ export const useWindowsStore = defineStore('windows', () => {
     else items.value = [...items.value, w].sort(byPosition)
   }
 
-  async function create(input: WindowInput): Promise<HallWindow> {
-    const w = await api.createWindow(input)
-    put(w)
-    return w
-  }
-
-  async function update(id: string, input: WindowInput): Promise<HallWindow> {
-    const w = await api.updateWindow(id, input)
-    put(w)
-    return w
-  }
-
-  async function setState(id: string, state: WindowState): Promise<HallWindow> {
-    const w = await api.setWindowState(id, state)
-    put(w)
-    return w
-  }
+  /** Each answers the item as saved, already in the list. */
+  const create = thenPut(api.createWindow, put)
+  const update = thenPut(api.updateWindow, put)
+  const setState = thenPut(api.setWindowState, put)
 
   async function remove(id: string): Promise<void> {
     await api.deleteWindow(id)

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, h, nextTick } from 'vue'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
 import { createPinia, setActivePinia } from 'pinia'
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
@@ -11,7 +11,7 @@ import { i18n } from '../../src/i18n'
 import { createBoard, dropTargetAt, type Board } from '../../src/components/catalog/board'
 import { useCatalogStore } from '../../src/stores/catalog'
 import { useWindowsStore } from '../../src/stores/windows'
-import { answer, hallWindow, matter, refusal } from './helpers'
+import { answer, hallWindow, matter, refusal, unmountAfterEach, withSetup } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 const messages = () => vi.mocked(ElMessage).mock.calls.map(([o]) => o as { type: string; message: string })
@@ -24,24 +24,12 @@ const MATTERS = [
   matter('m5', { name: 'Pass renewal', catalogCode: 'P-005', departmentId: 'd1' }),
 ]
 
-let app: ReturnType<typeof createApp> | null = null
-
 /** The board as CatalogView makes it, with the catalog and one window loaded. */
 async function mountBoard(): Promise<Board> {
   const pinia = createPinia()
   setActivePinia(pinia)
-  let board!: Board
-  app = createApp(
-    defineComponent({
-      setup() {
-        board = createBoard()
-        return () => h('div')
-      },
-    }),
-  )
-  app.use(pinia).use(i18n)
   i18n.global.locale.value = 'en-US'
-  app.mount(document.createElement('div'))
+  const board = withSetup(createBoard, [pinia, i18n])
   const catalog = useCatalogStore()
   catalog.matters = MATTERS
   catalog.coverage = { unboundMatterIds: ['m2'], inactiveOnlyMatterIds: ['m3'] } as never
@@ -54,11 +42,7 @@ beforeEach(() => {
   invokeMock.mockReset()
   vi.mocked(ElMessage).mockReset()
 })
-afterEach(() => {
-  app?.unmount()
-  app = null
-  document.body.innerHTML = ''
-})
+unmountAfterEach()
 
 describe('board filters', () => {
   it('matches code or name, case-insensitively, within a department, and the uncovered ones', async () => {

@@ -1,5 +1,7 @@
 // Shared by the unit tests: fixtures and a stand-in for the Tauri shell's `invoke`.
-import type { Mock } from 'vitest'
+import { afterEach, beforeEach, type Mock } from 'vitest'
+import { createApp, defineComponent, h, type App, type Component, type Plugin } from 'vue'
+import { createPinia, setActivePinia } from 'pinia'
 import type { CaseSummary, CommandError, ErrorCode, HallWindow, Matter, Staff } from '../../src/api'
 
 type Handler = (args: Record<string, unknown>) => unknown
@@ -13,6 +15,53 @@ export function answer(invoke: Mock, handlers: Record<string, Handler>) {
     const h = handlers[command]
     if (!h) throw { code: 'internal', message: `no handler for ${command}`, field: null }
     return h(args ?? {})
+  })
+}
+
+/** Each test of the file starts with fresh stores and an `invoke` that answers nothing yet. */
+export function freshStoresEach(invoke: Mock) {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    invoke.mockReset()
+  })
+}
+
+/** How many times the shell was asked `command`. */
+export const callsOf = (invoke: Mock, command: string) => invoke.mock.calls.filter(([c]) => c === command).length
+
+const apps: App[] = []
+
+/** Mounts `root` (with `plugins`) into a new element of the page; see `unmountAfterEach`. */
+export function mountApp(root: Component, plugins: Plugin[] = []): HTMLElement {
+  const app = createApp(root)
+  for (const p of plugins) app.use(p)
+  const el = document.createElement('div')
+  document.body.append(el)
+  app.mount(el)
+  apps.push(app)
+  return el
+}
+
+/** Runs `setup` in a mounted component (composables need one) and hands back what it returns. */
+export function withSetup<T>(setup: () => T, plugins: Plugin[] = []): T {
+  let out!: T
+  mountApp(
+    defineComponent({
+      setup() {
+        out = setup()
+        return () => h('div')
+      },
+    }),
+    plugins,
+  )
+  return out
+}
+
+/** After each test of the file, what `mountApp` mounted is unmounted and the page emptied. */
+export function unmountAfterEach() {
+  afterEach(() => {
+    for (const app of apps.splice(0)) app.unmount()
+    document.body.innerHTML = ''
   })
 }
 

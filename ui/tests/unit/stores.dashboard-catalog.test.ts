@@ -1,20 +1,15 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { describe, expect, it, vi } from 'vitest'
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import type { Dashboard, DashboardDelta, WindowTile } from '../../src/api'
 import { applyDelta, mergeList, useDashboardStore } from '../../src/stores/dashboard'
 import { useCatalogStore } from '../../src/stores/catalog'
-import { answer, deferred, matter, refusal } from './helpers'
+import { answer, callsOf, deferred, freshStoresEach, matter, refusal } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
-const calls = (command: string) => invokeMock.mock.calls.filter(([c]) => c === command).length
-
-beforeEach(() => {
-  setActivePinia(createPinia())
-  invokeMock.mockReset()
-})
+const calls = (command: string) => callsOf(invokeMock, command)
+freshStoresEach(invokeMock)
 
 interface Item {
   id: string

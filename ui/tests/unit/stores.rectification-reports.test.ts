@@ -1,18 +1,13 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { describe, expect, it, vi } from 'vitest'
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import { useRectificationStore } from '../../src/stores/rectification'
 import { hallToday, periodInput, useReportsStore } from '../../src/stores/reports'
-import { answer, caseSummary, deferred, refusal } from './helpers'
+import { answer, caseSummary, deferred, freshStoresEach, refusal } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
-
-beforeEach(() => {
-  setActivePinia(createPinia())
-  invokeMock.mockReset()
-})
+freshStoresEach(invokeMock)
 
 describe('rectification store', () => {
   it('reads both appeal states for "appealed", newest first', async () => {

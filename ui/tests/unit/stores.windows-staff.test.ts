@@ -1,19 +1,14 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { describe, expect, it, vi } from 'vitest'
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import { useWindowsStore } from '../../src/stores/windows'
 import { useStaffStore } from '../../src/stores/staff'
-import { answer, deferred, flush, hallWindow, refusal, staff } from './helpers'
+import { answer, callsOf, deferred, flush, freshStoresEach, hallWindow, refusal, staff } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
-const calls = (command: string) => invokeMock.mock.calls.filter(([c]) => c === command).length
-
-beforeEach(() => {
-  setActivePinia(createPinia())
-  invokeMock.mockReset()
-})
+const calls = (command: string) => callsOf(invokeMock, command)
+freshStoresEach(invokeMock)
 
 describe('windows store', () => {
   it('shows the first load as loading, then the windows in floor order', async () => {

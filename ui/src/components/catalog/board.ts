@@ -231,6 +231,20 @@ export function createBoard() {
   /** A window card to point at (from the coverage audit): outlined and scrolled into view. */
   const highlightWindowId = ref<string | null>(null)
 
+  /** Runs one change of the bindings with the board busy: true when it is done, false (shown) when refused. */
+  async function busyWhile(change: () => Promise<void>): Promise<boolean> {
+    busy.value = true
+    try {
+      await change()
+      return true
+    } catch (e) {
+      showError(e)
+      return false
+    } finally {
+      busy.value = false
+    }
+  }
+
   /** Binds matters (retired ones are skipped: the shell refuses them). True when it went through. */
   async function bindTo(windowId: string, ids: string[], priority: BindingPriority): Promise<boolean> {
     const number = windowLabel(windowId)
@@ -243,8 +257,7 @@ export function createBoard() {
       showWarning(t('catalog.msg.allRetired'))
       return false
     }
-    busy.value = true
-    try {
+    return busyWhile(async () => {
       const change = await store.bind({ windowId, matterIds: active, priority })
       lastWindowId.value = windowId
       const n = change.changed
@@ -252,58 +265,33 @@ export function createBoard() {
       else if (change.unchanged > 0) showSuccess(t('catalog.msg.boundPartly', { n, m: change.unchanged, number }, n))
       else if (priority === 'overflow') showSuccess(t('catalog.msg.boundOverflow', { n, number }, n))
       else showSuccess(t('catalog.msg.bound', { n, number }, n))
-      return true
-    } catch (e) {
-      showError(e)
-      return false
-    } finally {
-      busy.value = false
-    }
+    })
   }
 
-  async function removeBinding(windowId: string, matterId: string): Promise<boolean> {
-    busy.value = true
-    try {
+  function removeBinding(windowId: string, matterId: string): Promise<boolean> {
+    return busyWhile(async () => {
       await store.unbind({ windowId, matterIds: [matterId] })
       showSuccess(t('catalog.msg.unboundOne', { number: windowLabel(windowId), name: matterName(matterId) }))
-      return true
-    } catch (e) {
-      showError(e)
-      return false
-    } finally {
-      busy.value = false
-    }
+    })
   }
 
-  async function setPriority(windowId: string, matterId: string, priority: BindingPriority): Promise<boolean> {
-    busy.value = true
-    try {
+  function setPriority(windowId: string, matterId: string, priority: BindingPriority): Promise<boolean> {
+    return busyWhile(async () => {
       await store.bind({ windowId, matterIds: [matterId], priority })
       const msg = priority === 'primary' ? 'catalog.msg.toPrimary' : 'catalog.msg.toOverflow'
       showSuccess(t(msg, { name: matterName(matterId), number: windowLabel(windowId) }))
-      return true
-    } catch (e) {
-      showError(e)
-      return false
-    } finally {
-      busy.value = false
-    }
+    })
   }
 
   /** A chip dropped on another window: bound there, then removed from where it came from. */
   async function moveBinding(fromId: string, toId: string, matterId: string, priority: BindingPriority) {
-    busy.value = true
-    try {
+    await busyWhile(async () => {
       await store.bind({ windowId: toId, matterIds: [matterId], priority })
       await store.unbind({ windowId: fromId, matterIds: [matterId] })
       showSuccess(
         t('catalog.msg.moved', { name: matterName(matterId), from: windowLabel(fromId), to: windowLabel(toId) }),
       )
-    } catch (e) {
-      showError(e)
-    } finally {
-      busy.value = false
-    }
+    })
   }
 
   async function drop(payload: DragPayload, target: DropTarget | null) {
@@ -346,20 +334,21 @@ export function createBoard() {
   /** Containers that scroll when a drag nears their top or bottom edge. */
   const scrollers = new Set<HTMLElement>()
 
+  /** The window's events a drag follows (pointer and keys captured, so rows and chips miss them). */
+  const dragListeners = (): [string, EventListener, boolean][] => [
+    ['pointermove', onMove as EventListener, true],
+    ['pointerup', onUp as EventListener, true],
+    ['pointercancel', cancelDrag, true],
+    ['keydown', onKey as EventListener, true],
+    ['blur', cancelDrag, false],
+  ]
+
   function addListeners() {
-    window.addEventListener('pointermove', onMove, true)
-    window.addEventListener('pointerup', onUp, true)
-    window.addEventListener('pointercancel', cancelDrag, true)
-    window.addEventListener('keydown', onKey, true)
-    window.addEventListener('blur', cancelDrag)
+    for (const [type, listener, capture] of dragListeners()) window.addEventListener(type, listener, capture)
   }
 
   function removeListeners() {
-    window.removeEventListener('pointermove', onMove, true)
-    window.removeEventListener('pointerup', onUp, true)
-    window.removeEventListener('pointercancel', cancelDrag, true)
-    window.removeEventListener('keydown', onKey, true)
-    window.removeEventListener('blur', cancelDrag)
+    for (const [type, listener, capture] of dragListeners()) window.removeEventListener(type, listener, capture)
   }
 
   /** A press on a row or chip: becomes a drag once the pointer has moved a few pixels. */

@@ -21,6 +21,36 @@ where
     }
 }
 
+/// The admin API says who may call and which hall before it reads a body: a caller without the
+/// admin token hears `auth.*` and one naming an unknown hall `hall.not_found`, whatever the body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_api_refuses_before_reading_the_body() {
+    each_backend(|fx| async move {
+        let not_json = "{ this is not json".to_owned();
+        let push = format!("/api/v1/admin/halls/{}/sync/push", fx.hall);
+        let (s, e) = fx.post_raw(None, &push, not_json.clone()).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("auth.token_missing")), "{e}");
+        let kiosk = fx.device("kiosk", None).await;
+        let (s, e) = fx.post_raw(Some(&kiosk), &push, not_json.clone()).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("auth.token_invalid")), "{e}");
+        let (s, e) = fx.post_raw(Some(&kiosk), "/api/v1/admin/halls", not_json.clone()).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{e}");
+        let (s, e) = fx
+            .post_raw(
+                Some(common::api::ADMIN),
+                "/api/v1/admin/halls/no-such-hall/sync/push",
+                not_json.clone(),
+            )
+            .await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("hall.not_found")), "{e}");
+        // With the token and a real hall the body is read, and its fault named.
+        let (s, e) = fx.post_raw(Some(common::api::ADMIN), &push, not_json).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        fx.stop().await;
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ticket_from_kiosk_to_rating() {
     each_backend(|fx| async move {

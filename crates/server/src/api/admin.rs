@@ -5,7 +5,7 @@
 
 use crate::api::appointments::{mark_no_shows, parse_day, slot_views, SlotQuery};
 use crate::api::check_id;
-use crate::api::params::{check_rules, hall_exists};
+use crate::api::params::{check_rules, Admin, AdminHall};
 use crate::appointments::{hall_day, parse_hhmm, CAPACITY_MAX, SLOTS_MAX};
 use crate::auth;
 use crate::error::ApiError;
@@ -14,7 +14,7 @@ use crate::json::{ApiJson, CONFIG_LIMIT};
 use crate::storage::{DeviceRecord, Slot, SlotsReplaced, StorageError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hallkeeper_proto::{
@@ -30,10 +30,9 @@ fn ts(t: DateTime<Utc>) -> String {
 
 pub async fn create_hall(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    _: Admin,
     ApiJson(input): ApiJson<HallInput>,
 ) -> Result<(StatusCode, Json<Hall>), ApiError> {
-    auth::admin(&state, &headers)?;
     check_id("id", &input.id)?;
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
@@ -50,11 +49,7 @@ pub async fn create_hall(
     Ok((StatusCode::CREATED, Json(hall)))
 }
 
-pub async fn halls(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-) -> Result<Json<Vec<Hall>>, ApiError> {
-    auth::admin(&state, &headers)?;
+pub async fn halls(State(state): State<Arc<AppState>>, _: Admin) -> Result<Json<Vec<Hall>>, ApiError> {
     Ok(Json(state.storage.halls().await?))
 }
 
@@ -62,12 +57,9 @@ pub async fn halls(
 /// inconsistent, or if it drops a window or matter that today's tickets still need.
 pub async fn put_config(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     ApiJson(mut config): ApiJson<HallConfig, CONFIG_LIMIT>,
 ) -> Result<StatusCode, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let now = (state.now)();
     let existing = state.storage.config(&hall_id).await?;
     // A configuration without SMS rules (from a supervisor PC that never set any, or an older
@@ -103,23 +95,17 @@ pub async fn put_config(
 
 pub async fn config(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
 ) -> Result<Json<HallConfig>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let config = state.storage.config(&hall_id).await?.ok_or(ApiError::NotConfigured(hall_id))?;
     Ok(Json(config))
 }
 
 pub async fn add_device(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     ApiJson(input): ApiJson<DeviceInput>,
 ) -> Result<(StatusCode, Json<DeviceCreated>), ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
         return Err(ApiError::bad("device.name_invalid", "name", "设备名称须为 1–60 个字"));
@@ -159,21 +145,16 @@ pub async fn add_device(
 
 pub async fn devices(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
 ) -> Result<Json<Vec<Device>>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     Ok(Json(state.storage.devices(&hall_id).await?))
 }
 
 pub async fn revoke_device(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path((hall_id, device_id)): Path<(String, String)>,
+    AdminHall { id: hall_id, .. }: AdminHall,
+    Path((_, device_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     check_id("deviceId", &device_id)?;
     if state.storage.revoke_device(&hall_id, &device_id, (state.now)()).await? {
         tracing::info!(hall = %hall_id, device = %device_id, "device revoked");
@@ -186,11 +167,8 @@ pub async fn revoke_device(
 /// Today's tickets of the hall, in issue order.
 pub async fn tickets(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
 ) -> Result<Json<Vec<Ticket>>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let out = state
         .halls
         .with(&*state.storage, &hall_id, (state.now)(), async |rt| {
@@ -206,12 +184,9 @@ pub async fn tickets(
 /// and the hall's sync streams are woken so desktops pull the events at once.
 pub async fn move_waiting(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     ApiJson(input): ApiJson<MoveWaitingRequest>,
 ) -> Result<Json<MoveWaitingOutcome>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     check_id("matterId", &input.matter_id)?;
     check_id("toWindowId", &input.to_window_id)?;
     let ticket_ids = state
@@ -267,12 +242,9 @@ pub struct Since {
 
 pub async fn ratings(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     Query(q): Query<Since>,
 ) -> Result<Json<Vec<Rating>>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let since = q.since.unwrap_or(DateTime::<Utc>::MIN_UTC);
     Ok(Json(state.storage.ratings(&hall_id, since).await?))
 }
@@ -282,12 +254,9 @@ pub async fn ratings(
 /// its times changed, or be given fewer places than it has bookings.
 pub async fn put_slots(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     ApiJson(input): ApiJson<AppointmentSlotsInput>,
 ) -> Result<Json<Vec<AppointmentSlot>>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     check_id("matterId", &input.matter_id)?;
     let config = state.storage.config(&hall_id).await?.ok_or(ApiError::NotConfigured(hall_id.clone()))?;
     if !config.matters.iter().any(|m| m.id == input.matter_id && m.state == MatterState::Active) {
@@ -367,12 +336,9 @@ fn valid_slots(input: &AppointmentSlotsInput) -> Result<Vec<Slot>, ApiError> {
 /// A matter-day's slots with their places (`?matterId=…&day=YYYY-MM-DD`).
 pub async fn slots(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     Query(q): Query<SlotQuery>,
 ) -> Result<Json<Vec<AppointmentSlot>>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let (matter_id, day) = q.matter_and_day()?;
     Ok(Json(slot_views(&state, &hall_id, &matter_id, day, (state.now)()).await?))
 }
@@ -386,12 +352,9 @@ pub struct Day {
 /// check-in window has closed are recorded as no-shows first.
 pub async fn appointments(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     Query(q): Query<Day>,
 ) -> Result<Json<Vec<Appointment>>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let now = (state.now)();
     let day = parse_day(q.day.as_deref())?.unwrap_or_else(|| hall_day(now));
     mark_no_shows(&state, &hall_id, now).await?;

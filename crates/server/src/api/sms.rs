@@ -3,9 +3,8 @@
 //! own number. The rules themselves come with the hall's configuration (`HallConfig::sms`).
 
 use crate::api::appointments::parse_day;
-use crate::api::params::hall_exists;
+use crate::api::params::AdminHall;
 use crate::appointments::hall_day;
-use crate::auth;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::sms::outbox::{new_row, Due, QuietPolicy, RowPhone, Subject};
@@ -13,8 +12,7 @@ use crate::sms::sender::deliver;
 use crate::sms::SmsService;
 use crate::storage::sms::{Enqueued, OutboxFilter};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Query, State};
 use axum::Json;
 use chrono::Duration;
 use hallkeeper_proto::{
@@ -48,12 +46,9 @@ pub struct OutboxQuery {
 /// `GET …/sms/outbox?status=&rule=&day=&limit=`: newest first, 200 by default.
 pub async fn outbox(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Json<Vec<SmsOutboxEntry>>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(SmsDeliveryStatus::parse(s).ok_or_else(|| {
@@ -78,12 +73,9 @@ pub struct CountsQuery {
 /// `GET …/sms/counts?days=N` (1–90, 7 by default): today and the N−1 days before.
 pub async fn counts(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     Query(q): Query<CountsQuery>,
 ) -> Result<Json<SmsCounts>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let days = q.days.unwrap_or(7);
     if !(1..=90).contains(&days) {
         return Err(ApiError::bad("request.invalid_field", "days", "days 应为 1–90"));
@@ -95,11 +87,8 @@ pub async fn counts(
 /// `GET …/sms/status`.
 pub async fn status(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
 ) -> Result<Json<SmsServiceStatus>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     let enabled_rules = state
         .storage
         .config(&hall_id)
@@ -135,12 +124,9 @@ pub async fn status(
 /// the number masked) and the log says who asked.
 pub async fn test(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, hall }: AdminHall,
     ApiJson(input): ApiJson<SmsTestRequest>,
 ) -> Result<Json<SmsTestResult>, ApiError> {
-    auth::admin(&state, &headers)?;
-    let hall = hall_exists(&state, &hall_id).await?;
     let sms = sms_of(&state)?;
     let phone = Phone::parse(&input.phone)
         .map_err(|_| ApiError::bad("sms.phone_invalid", "phone", "手机号码应为 11 位中国大陆手机号"))?;

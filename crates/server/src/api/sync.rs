@@ -9,13 +9,12 @@
 //! sequence like any rejection: the rest of the batch applies and the desktop's outbox moves on.
 
 use crate::api::check_id;
-use crate::api::params::hall_exists;
-use crate::auth;
+use crate::api::params::AdminHall;
 use crate::error::ApiError;
 use crate::json::{ApiJson, CONFIG_LIMIT};
 use crate::storage::Storage;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
@@ -53,12 +52,9 @@ pub const STREAM_MIN_GAP: Duration = Duration::from_millis(100);
 
 pub async fn push(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     ApiJson(request): ApiJson<PushRequest, CONFIG_LIMIT>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    auth::admin(&state, &headers)?;
-    hall_exists(&state, &hall_id).await?;
     check_id("deviceId", &request.device_id)?;
     same_version(request.schema_version)?;
     let answer = state.storage.apply_sync_ops(&hall_id, &request.device_id, &request.ops).await?;
@@ -129,12 +125,10 @@ pub struct PullQuery {
 pub async fn pull(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     Query(q): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    auth::admin(&state, &headers)?;
     header_version(&headers)?;
-    hall_exists(&state, &hall_id).await?;
     let cursor = cursor_param("cursor", q.cursor.as_deref())?;
     let limit = limit_param(q.limit.as_deref(), PULL_LIMIT_DEFAULT, PULL_LIMIT_MAX)?;
     Ok(Json(state.storage.pull_changes(&hall_id, cursor, limit).await?))
@@ -151,12 +145,10 @@ pub struct EventsQuery {
 pub async fn events(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     Query(q): Query<EventsQuery>,
 ) -> Result<Json<EventsPage>, ApiError> {
-    auth::admin(&state, &headers)?;
     header_version(&headers)?;
-    hall_exists(&state, &hall_id).await?;
     let after = cursor_param("after", q.after.as_deref())?;
     let limit = limit_param(q.limit.as_deref(), EVENTS_LIMIT_DEFAULT, EVENTS_LIMIT_MAX)?;
     let mut page = state.storage.events_after(&hall_id, after, limit).await?;
@@ -171,12 +163,10 @@ pub async fn events(
 pub async fn ratings(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
     Query(q): Query<EventsQuery>,
 ) -> Result<Json<RatingsPage>, ApiError> {
-    auth::admin(&state, &headers)?;
     header_version(&headers)?;
-    hall_exists(&state, &hall_id).await?;
     let after = cursor_param("after", q.after.as_deref())?;
     let limit = limit_param(q.limit.as_deref(), RATINGS_LIMIT_DEFAULT, RATINGS_LIMIT_MAX)?;
     let mut page = state.storage.ratings_after(&hall_id, after, limit).await?;
@@ -193,11 +183,9 @@ pub async fn ratings(
 pub async fn stream(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Path(hall_id): Path<String>,
+    AdminHall { id: hall_id, .. }: AdminHall,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    auth::admin(&state, &headers)?;
     header_version(&headers)?;
-    hall_exists(&state, &hall_id).await?;
     // Subscribed before the heads are read: a change stored in between still wakes the stream.
     let changed = state.signals.subscribe(&hall_id);
     let heads = state.storage.sync_heads(&hall_id).await?;

@@ -21,10 +21,11 @@ where
     }
 }
 
-/// The admin API says who may call and which hall before it reads a body: a caller without the
-/// admin token hears `auth.*` and one naming an unknown hall `hall.not_found`, whatever the body.
+/// The API says who may call and which hall before it reads a body: a caller without the right
+/// token hears `auth.*` and an admin request naming an unknown hall `hall.not_found`, whatever the
+/// body.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_admin_api_refuses_before_reading_the_body() {
+async fn callers_are_refused_before_the_body_is_read() {
     each_backend(|fx| async move {
         let not_json = "{ this is not json".to_owned();
         let push = format!("/api/v1/admin/halls/{}/sync/push", fx.hall);
@@ -44,7 +45,22 @@ async fn the_admin_api_refuses_before_reading_the_body() {
             .await;
         assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("hall.not_found")), "{e}");
         // With the token and a real hall the body is read, and its fault named.
-        let (s, e) = fx.post_raw(Some(common::api::ADMIN), &push, not_json).await;
+        let (s, e) = fx.post_raw(Some(common::api::ADMIN), &push, not_json.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        // Devices too: no token, a wrong one or another kind's, and the body is never looked at.
+        for path in
+            ["/api/v1/kiosk/tickets", "/api/v1/caller/next", "/api/v1/pad/ratings", "/api/v1/appointments"]
+        {
+            let (s, e) = fx.post_raw(None, path, not_json.clone()).await;
+            assert_eq!(
+                (s, e["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("auth.token_missing")),
+                "{path}: {e}"
+            );
+        }
+        let (s, e) = fx.post_raw(Some(&kiosk), "/api/v1/pad/ratings", not_json.clone()).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("auth.wrong_device")), "{e}");
+        let (s, e) = fx.post_raw(Some(&kiosk), "/api/v1/kiosk/tickets", not_json).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
         fx.stop().await;
     })

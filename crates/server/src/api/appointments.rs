@@ -4,19 +4,18 @@
 //! times, the check-in window, codes, lazy no-shows — are in `crate::appointments`.
 
 use crate::api::check_id;
-use crate::api::params::valid_mobile;
+use crate::api::params::{valid_mobile, DeviceAs, Online};
 use crate::appointments::{new_code, normalize_code, parse_hhmm, slot_instant, CHECK_IN_LATE};
-use crate::auth;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::storage::{AppointmentChange, Booked, NewAppointment, StorageError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::{
-    Appointment, AppointmentSlot, AppointmentState, BookAppointment, DeviceKind, HallConfig, MatterState,
+    Appointment, AppointmentSlot, AppointmentState, BookAppointment, HallConfig, MatterState,
 };
 use std::sync::Arc;
 
@@ -162,10 +161,9 @@ async fn config(state: &AppState, hall_id: &str) -> Result<HallConfig, ApiError>
 /// A matter-day's slots: capacity, places booked, places left.
 pub async fn slots(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Online>,
     Query(q): Query<SlotQuery>,
 ) -> Result<Json<Vec<AppointmentSlot>>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Online]).await?;
     let (matter_id, day) = q.matter_and_day()?;
     bookable_matter(&config(&state, &device.hall_id).await?, &matter_id)?;
     Ok(Json(slot_views(&state, &device.hall_id, &matter_id, day, (state.now)()).await?))
@@ -175,10 +173,9 @@ pub async fn slots(
 /// place, one gets it and the other `appointment.full`.
 pub async fn book(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Online>,
     ApiJson(input): ApiJson<BookAppointment>,
 ) -> Result<(StatusCode, Json<Appointment>), ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Online]).await?;
     check_id("matterId", &input.matter_id)?;
     if parse_hhmm(&input.start).is_none() {
         return Err(ApiError::bad("appointment.time_invalid", "start", "时段开始时间应为 HH:MM"));
@@ -258,10 +255,9 @@ pub async fn book(
 /// A booking by its code (its state, e.g. whether it was recorded as a no-show).
 pub async fn show(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Online>,
     Path(code): Path<String>,
 ) -> Result<Json<Appointment>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Online]).await?;
     let code = normalize_code(&code).ok_or_else(|| not_found(&code))?;
     Ok(Json(presented(&state, find(&state, &device.hall_id, &code, (state.now)()).await?)))
 }
@@ -269,10 +265,9 @@ pub async fn show(
 /// Cancels a booking that is still booked; its place is free again.
 pub async fn cancel(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Online>,
     Path(code): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Online]).await?;
     let code = normalize_code(&code).ok_or_else(|| not_found(&code))?;
     let now = (state.now)();
     let appt = find(&state, &device.hall_id, &code, now).await?;

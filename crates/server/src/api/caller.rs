@@ -2,17 +2,14 @@
 //! transfer, and pausing or reopening the window.
 
 use crate::api::check_id;
-use crate::auth;
+use crate::api::params::{Caller, DeviceAs};
 use crate::error::ApiError;
 use crate::halls::HallRuntime;
 use crate::json::ApiJson;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::Json;
-use hallkeeper_proto::{
-    CallerView, Device, DeviceKind, Ticket, TransferRequest, TransferTarget, WindowStateRequest,
-};
+use hallkeeper_proto::{CallerView, Device, Ticket, TransferRequest, TransferTarget, WindowStateRequest};
 use std::sync::Arc;
 
 fn window_of(device: &Device) -> Result<String, ApiError> {
@@ -42,9 +39,8 @@ fn ticket(rt: &HallRuntime, id: &str) -> Result<Ticket, ApiError> {
 
 pub async fn show(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Caller>,
 ) -> Result<Json<CallerView>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
     let window_id = window_of(&device)?;
     let v = state
         .halls
@@ -55,9 +51,8 @@ pub async fn show(
 
 pub async fn call_next(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Caller>,
 ) -> Result<Json<Ticket>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
     let window_id = window_of(&device)?;
     let now = (state.now)();
     let t = state
@@ -78,10 +73,9 @@ pub async fn call_next(
 /// recall | start | finish | no-show | park | resume
 pub async fn act(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Caller>,
     Path((ticket_id, action)): Path<(String, String)>,
 ) -> Result<Json<Ticket>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
     let window_id = window_of(&device)?;
     check_id("ticketId", &ticket_id)?;
     if !["recall", "start", "finish", "no-show", "park", "resume"].contains(&action.as_str()) {
@@ -114,11 +108,10 @@ pub async fn act(
 
 pub async fn transfer(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Caller>,
     Path(ticket_id): Path<String>,
     ApiJson(input): ApiJson<TransferRequest>,
 ) -> Result<Json<Ticket>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
     let window_id = window_of(&device)?;
     check_id("ticketId", &ticket_id)?;
     match &input.target {
@@ -143,10 +136,9 @@ pub async fn transfer(
 /// Pauses, reopens or closes the caller's window; the hall's configuration keeps the state.
 pub async fn window_state(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Caller>,
     ApiJson(input): ApiJson<WindowStateRequest>,
 ) -> Result<Json<CallerView>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Caller]).await?;
     let window_id = window_of(&device)?;
     let now = (state.now)();
     let v = state

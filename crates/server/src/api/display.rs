@@ -1,20 +1,18 @@
 //! 大屏: the hall display's feed — each window's current number and queue, the latest calls.
 
-use crate::auth;
+use crate::api::params::{DeviceAs, Display};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
-use hallkeeper_proto::{DeviceKind, DisplayFeed, DisplayWindow};
+use hallkeeper_proto::{DisplayFeed, DisplayWindow};
 use hallkeeper_queue::window_totals;
 use std::sync::Arc;
 
 pub async fn feed(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Display>,
 ) -> Result<Json<DisplayFeed>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Display]).await?;
     let feed = state
         .halls
         .with(&*state.storage, &device.hall_id, (state.now)(), async |rt| {

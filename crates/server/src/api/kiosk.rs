@@ -1,20 +1,19 @@
 //! 取号机: what can be taken, taking a ticket, and checking in an appointment.
 
-use crate::api::params::valid_mobile;
+use crate::api::params::{valid_mobile, DeviceAs, Kiosk};
 use crate::api::{appointments, check_id};
 use crate::appointments::{check_in_window, hall_day, hall_hhmm, normalize_code};
-use crate::auth;
 use crate::error::ApiError;
 use crate::halls::HallRuntime;
 use crate::json::ApiJson;
 use crate::storage::AppointmentChange;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use hallkeeper_proto::{
-    AppointmentState, CheckIn, DeviceKind, IssuedTicket, KioskDepartment, KioskMatter, MatterState,
-    PriorityClass, TakeTicket,
+    AppointmentState, CheckIn, IssuedTicket, KioskDepartment, KioskMatter, MatterState, PriorityClass,
+    TakeTicket,
 };
 use hallkeeper_queue::{matter_totals, people_ahead};
 use std::sync::Arc;
@@ -22,9 +21,8 @@ use std::sync::Arc;
 /// Departments with the matters a ticket can be taken for now (active, with an open window).
 pub async fn matters(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Kiosk>,
 ) -> Result<Json<Vec<KioskDepartment>>, ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Kiosk]).await?;
     let now = (state.now)();
     let out = state
         .halls
@@ -61,10 +59,9 @@ pub async fn matters(
 
 pub async fn take_ticket(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Kiosk>,
     ApiJson(input): ApiJson<TakeTicket>,
 ) -> Result<(StatusCode, Json<IssuedTicket>), ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Kiosk]).await?;
     check_id("matterId", &input.matter_id)?;
     // Checked even when the server sends no SMS, so a kiosk learns of a typo either way.
     let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -142,10 +139,9 @@ fn issued_ticket(rt: &HallRuntime, ticket_id: &str) -> Result<IssuedTicket, ApiE
 /// hold (a matter with no open window is refused, and the booking stays booked).
 pub async fn check_in(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Kiosk>,
     ApiJson(input): ApiJson<CheckIn>,
 ) -> Result<(StatusCode, Json<IssuedTicket>), ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::Kiosk]).await?;
     let code = normalize_code(&input.code)
         .ok_or_else(|| ApiError::bad("appointment.code_invalid", "code", "预约码应为 8 位字母和数字"))?;
     let now = (state.now)();

@@ -1,15 +1,15 @@
 //! 评价器: one rating per finished ticket, from the pad of the window that served it.
 
 use crate::api::check_id;
-use crate::auth;
+use crate::api::params::{DeviceAs, Pad};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::storage::StorageError;
 use crate::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
-use hallkeeper_proto::{DeviceKind, Rating, RatingInput, TicketState};
+use hallkeeper_proto::{Rating, RatingInput, TicketState};
 use std::sync::Arc;
 
 pub const MAX_REASONS: usize = 10;
@@ -18,10 +18,9 @@ pub const MAX_COMMENT_CHARS: usize = 500;
 
 pub async fn rate(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    DeviceAs(device, _): DeviceAs<Pad>,
     ApiJson(input): ApiJson<RatingInput>,
 ) -> Result<(StatusCode, Json<Rating>), ApiError> {
-    let device = auth::device(&state, &headers, &[DeviceKind::RatingPad]).await?;
     let window_id = device.window_id.clone().ok_or(ApiError::WrongDevice)?;
     check_id("ticketId", &input.ticket_id)?;
     if input.reasons.len() > MAX_REASONS {

@@ -8,8 +8,9 @@ use crate::error::ApiError;
 use crate::AppState;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use hallkeeper_proto::{Hall, SmsRuleSet};
+use hallkeeper_proto::{Device, DeviceKind, Hall, SmsRuleSet};
 use hallkeeper_sms::rules::RuleSetExt as _;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// The hall a path names, or `hall.not_found`.
@@ -53,6 +54,36 @@ impl FromRequestParts<Arc<AppState>> for AdminHall {
         let id = params.iter().find(|(k, _)| *k == "hall_id").map(|(_, v)| v.to_owned()).unwrap_or_default();
         let hall = hall_exists(state, &id).await?;
         Ok(AdminHall { id, hall })
+    }
+}
+
+/// What a device extractor requires: the one kind of device an endpoint serves.
+pub trait Kind {
+    const KIND: DeviceKind;
+}
+
+macro_rules! kinds {
+    ($($name:ident => $kind:ident),* $(,)?) => {
+        $(
+            pub struct $name;
+            impl Kind for $name {
+                const KIND: DeviceKind = DeviceKind::$kind;
+            }
+        )*
+    };
+}
+
+kinds!(Kiosk => Kiosk, Caller => Caller, Pad => RatingPad, Display => Display, Online => Online);
+
+/// The device calling, of kind `K`, authenticated by its token from the request's head: as an
+/// extractor before the body's, no body is read for a caller without a valid token.
+pub struct DeviceAs<K>(pub Device, pub PhantomData<K>);
+
+impl<K: Kind> FromRequestParts<Arc<AppState>> for DeviceAs<K> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        Ok(DeviceAs(auth::device(state, &parts.headers, &[K::KIND]).await?, PhantomData))
     }
 }
 

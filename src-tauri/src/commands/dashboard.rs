@@ -2,7 +2,7 @@
 //! dashboard's own write (an overflow binding for the rest of the day). The dashboard also
 //! arrives as the `dashboard` and `dashboard-delta` events whenever it changes (see `crate::dashboard_feed`).
 
-use super::{notify_changed, Entity};
+use super::{write, Entity};
 use crate::dashboard_feed::FeedTrigger;
 use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{BindingsChange, Dashboard, ThresholdSettings};
@@ -35,10 +35,7 @@ pub async fn set_thresholds<R: Runtime>(
     state: State<'_, AppState>,
     settings: ThresholdSettings,
 ) -> Result<ThresholdSettings, CommandError> {
-    let actor = state.operator();
-    let saved = state.call(move |s| s.set_threshold_settings(&actor, &settings)).await?;
-    notify_changed(&app, Entity::Thresholds);
-    Ok(saved)
+    write(&app, &state, Entity::Thresholds, move |s, actor| s.set_threshold_settings(actor, &settings)).await
 }
 
 /// Binds a matter to a window as overflow until the end of today's hall day.
@@ -49,8 +46,8 @@ pub async fn bind_overflow_today<R: Runtime>(
     window_id: String,
     matter_id: String,
 ) -> Result<BindingsChange, CommandError> {
-    let actor = state.operator();
-    let change = state.call(move |s| s.bind_overflow_today(&actor, &window_id, &matter_id)).await?;
-    notify_changed(&app, Entity::Bindings);
-    Ok(change)
+    write(&app, &state, Entity::Bindings, move |s, actor| {
+        s.bind_overflow_today(actor, &window_id, &matter_id)
+    })
+    .await
 }

@@ -23,6 +23,24 @@ use hallkeeper_core::proto::DataChanged;
 pub use hallkeeper_core::proto::DataEntity as Entity;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
+/// A write by the operator: runs `work` with their name on a blocking thread (as
+/// [`crate::AppState::call`]), then tells every open page that `entity` changed.
+pub(crate) async fn write<T, F, R: Runtime>(
+    app: &AppHandle<R>,
+    state: &crate::AppState,
+    entity: Entity,
+    work: F,
+) -> Result<T, crate::CommandError>
+where
+    T: Send + 'static,
+    F: FnOnce(&hallkeeper_core::Store, &str) -> Result<T, hallkeeper_core::Error> + Send + 'static,
+{
+    let actor = state.operator();
+    let out = state.call(move |s| work(s, &actor)).await?;
+    notify_changed(app, entity);
+    Ok(out)
+}
+
 pub(crate) fn notify_changed<R: Runtime>(app: &AppHandle<R>, entity: Entity) {
     if let Some(feed) = app.try_state::<std::sync::Arc<crate::dashboard_feed::FeedTrigger>>() {
         feed.poke(matches!(entity, Entity::Thresholds));

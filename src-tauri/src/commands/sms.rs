@@ -3,7 +3,7 @@
 //! `hallkeeper-sms`, the same code the server runs; the outbox, counts, status and the test message
 //! are the server's (admin API, through [`crate::hall_server::ServerLink`]).
 
-use super::{notify_changed, Entity};
+use super::{write, Entity};
 use crate::hall_server::ServerLink;
 use crate::{AppState, CommandError};
 use hallkeeper_client::{query_string, ClientError};
@@ -66,10 +66,7 @@ pub async fn set_sms_rules<R: Runtime>(
     state: State<'_, AppState>,
     rules: SmsRuleSet,
 ) -> Result<SmsRuleSet, CommandError> {
-    let actor = state.operator();
-    let saved = state.call(move |s| s.set_sms_rules(&actor, &rules)).await?;
-    notify_changed(&app, Entity::SmsRules);
-    Ok(saved)
+    write(&app, &state, Entity::SmsRules, move |s, actor| s.set_sms_rules(actor, &rules)).await
 }
 
 /// The template with sample values, its length and segments; an unknown placeholder, or one the

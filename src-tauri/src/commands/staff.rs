@@ -1,4 +1,4 @@
-use super::{notify_changed, Entity};
+use super::{notify_changed, write, Entity};
 use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{Roster, SeatInput, Staff, StaffInput};
 use tauri::{AppHandle, Runtime, State};
@@ -14,10 +14,7 @@ pub async fn create_staff<R: Runtime>(
     state: State<'_, AppState>,
     input: StaffInput,
 ) -> Result<Staff, CommandError> {
-    let actor = state.operator();
-    let staff = state.call(move |s| s.create_staff(&actor, &input)).await?;
-    notify_changed(&app, Entity::Staff);
-    Ok(staff)
+    write(&app, &state, Entity::Staff, move |s, actor| s.create_staff(actor, &input)).await
 }
 
 #[tauri::command]
@@ -27,10 +24,7 @@ pub async fn update_staff<R: Runtime>(
     id: String,
     input: StaffInput,
 ) -> Result<Staff, CommandError> {
-    let actor = state.operator();
-    let staff = state.call(move |s| s.update_staff(&actor, &id, &input)).await?;
-    notify_changed(&app, Entity::Staff);
-    Ok(staff)
+    write(&app, &state, Entity::Staff, move |s, actor| s.update_staff(actor, &id, &input)).await
 }
 
 #[tauri::command]
@@ -57,8 +51,5 @@ pub async fn set_seat<R: Runtime>(
     state: State<'_, AppState>,
     input: SeatInput,
 ) -> Result<Roster, CommandError> {
-    let actor = state.operator();
-    let roster = state.call(move |s| s.set_seat(&actor, &input)).await?;
-    notify_changed(&app, Entity::Roster);
-    Ok(roster)
+    write(&app, &state, Entity::Roster, move |s, actor| s.set_seat(actor, &input)).await
 }

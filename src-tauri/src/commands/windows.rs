@@ -1,4 +1,4 @@
-use super::{notify_changed, Entity};
+use super::{write, Entity};
 use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{Window, WindowInput, WindowState};
 use tauri::{AppHandle, Runtime, State};
@@ -14,10 +14,7 @@ pub async fn create_window<R: Runtime>(
     state: State<'_, AppState>,
     input: WindowInput,
 ) -> Result<Window, CommandError> {
-    let actor = state.operator();
-    let window = state.call(move |s| s.create_window(&actor, &input)).await?;
-    notify_changed(&app, Entity::Windows);
-    Ok(window)
+    write(&app, &state, Entity::Windows, move |s, actor| s.create_window(actor, &input)).await
 }
 
 #[tauri::command]
@@ -27,10 +24,7 @@ pub async fn update_window<R: Runtime>(
     id: String,
     input: WindowInput,
 ) -> Result<Window, CommandError> {
-    let actor = state.operator();
-    let window = state.call(move |s| s.update_window(&actor, &id, &input)).await?;
-    notify_changed(&app, Entity::Windows);
-    Ok(window)
+    write(&app, &state, Entity::Windows, move |s, actor| s.update_window(actor, &id, &input)).await
 }
 
 #[tauri::command]
@@ -40,10 +34,7 @@ pub async fn set_window_state<R: Runtime>(
     id: String,
     state: WindowState,
 ) -> Result<Window, CommandError> {
-    let actor = app.operator();
-    let window = app.call(move |s| s.set_window_state(&actor, &id, state)).await?;
-    notify_changed(&handle, Entity::Windows);
-    Ok(window)
+    write(&handle, &app, Entity::Windows, move |s, actor| s.set_window_state(actor, &id, state)).await
 }
 
 #[tauri::command]
@@ -52,10 +43,7 @@ pub async fn delete_window<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<(), CommandError> {
-    let actor = state.operator();
-    state.call(move |s| s.delete_window(&actor, &id)).await?;
-    notify_changed(&app, Entity::Windows);
-    Ok(())
+    write(&app, &state, Entity::Windows, move |s, actor| s.delete_window(actor, &id)).await
 }
 
 #[tauri::command(rename_all = "camelCase")]
@@ -64,8 +52,5 @@ pub async fn reorder_windows<R: Runtime>(
     state: State<'_, AppState>,
     ordered_ids: Vec<String>,
 ) -> Result<Vec<Window>, CommandError> {
-    let actor = state.operator();
-    let windows = state.call(move |s| s.reorder_windows(&actor, &ordered_ids)).await?;
-    notify_changed(&app, Entity::Windows);
-    Ok(windows)
+    write(&app, &state, Entity::Windows, move |s, actor| s.reorder_windows(actor, &ordered_ids)).await
 }

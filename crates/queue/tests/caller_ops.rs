@@ -300,3 +300,72 @@ fn a_transfer_to_a_retired_matter_is_refused() {
         refused(&mut q, |q| q.transfer("W1", "a1", TransferTarget::Matter { matter_id: "B".into() }, at(2)));
     assert_eq!(err.code(), "queue.matter_retired");
 }
+
+#[test]
+fn finish_and_call_next_ends_the_service_and_calls_the_next_in_one_operation() {
+    let mut q = called();
+    let events = q.finish_and_call_next("W1", "a1", at(2)).unwrap();
+    let kinds: Vec<_> = events.iter().map(|e| (e.ticket_id.as_str(), e.kind.clone())).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("a1", TicketEventKind::Finished { window_id: "W1".into() }),
+            ("a2", TicketEventKind::Called { window_id: "W1".into() }),
+        ]
+    );
+    assert_eq!(state(&q, "a1"), TicketState::Finished);
+    assert_eq!(q.current("W1").map(|t| t.id.as_str()), Some("a2"));
+    // The same events, replayed, give the same queue: a log of two ordinary events.
+    let mut log = vec![];
+    let mut r = HallQueue::new(two_windows()).unwrap();
+    log.push(r.issue("a1", "A", PriorityClass::Appointment, at(0)).unwrap());
+    log.push(r.issue("a2", "A", N, at(0)).unwrap());
+    log.push(r.issue("b1", "B", N, at(0)).unwrap());
+    log.push(r.call_next("W1", at(1)).unwrap());
+    log.extend(events);
+    assert_eq!(HallQueue::replay(two_windows(), log.iter()).unwrap(), q);
+}
+
+#[test]
+fn finish_and_call_next_with_nobody_waiting_only_finishes() {
+    let mut q = HallQueue::new(two_windows()).unwrap();
+    q.issue("a1", "A", N, at(0)).unwrap();
+    q.call_next("W1", at(1)).unwrap();
+    let events = q.finish_and_call_next("W1", "a1", at(2)).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, TicketEventKind::Finished { window_id: "W1".into() });
+    assert!(q.current("W1").is_none());
+}
+
+#[test]
+fn finish_and_call_next_refused_changes_nothing() {
+    let mut q = called();
+    let before = q.clone();
+    // A second press naming the ticket already finished: refused, the next one stays called.
+    q.finish_and_call_next("W1", "a1", at(2)).unwrap();
+    let after_first = q.clone();
+    let err = q.finish_and_call_next("W1", "a1", at(3)).unwrap_err();
+    assert!(matches!(err, QueueError::InvalidTransition { .. }), "{err}");
+    assert_eq!(q, after_first);
+    // Another window's ticket, and a paused window: refused before anything applies.
+    let mut q = before.clone();
+    let err = q.finish_and_call_next("W2", "a1", at(2)).unwrap_err();
+    assert!(matches!(err, QueueError::NotYourTicket { .. }), "{err}");
+    assert_eq!(q, before);
+    q.set_window_state("W1", WindowState::Paused).unwrap();
+    let paused = q.clone();
+    let err = q.finish_and_call_next("W1", "a1", at(2)).unwrap_err();
+    assert!(matches!(err, QueueError::WindowClosed { .. }), "{err}");
+    assert_eq!(q, paused);
+    // The next ticket's own check (its last event later than this one) refuses both.
+    let mut q = HallQueue::new(two_windows()).unwrap();
+    q.issue("x1", "A", N, at(0)).unwrap();
+    q.issue("x2", "B", N, at(0)).unwrap();
+    q.call_next("W1", at(1)).unwrap();
+    q.call_next("W2", at(1)).unwrap();
+    q.transfer("W2", "x2", TransferTarget::Window { window_id: "W1".into() }, at(9)).unwrap();
+    let before = q.clone();
+    let err = q.finish_and_call_next("W1", "x1", at(5)).unwrap_err();
+    assert!(matches!(err, QueueError::TimeOutOfOrder(ref id) if id == "x2"), "{err}");
+    assert_eq!(q, before);
+}

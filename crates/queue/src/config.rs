@@ -8,7 +8,7 @@ use crate::error::ConfigProblem;
 use hallkeeper_proto::{
     BindingPriority, MatterState, QueueConfig, QueueMatter, QueueWindow, TicketRefusal, WindowState,
 };
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A checked configuration with lookups by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl Hall {
     pub fn new(config: QueueConfig) -> Result<Self, ConfigProblem> {
         let fallback = fallback_prefix(&config.settings.fallback_prefix)
             .ok_or_else(|| ConfigProblem::InvalidFallbackPrefix(config.settings.fallback_prefix.clone()))?;
-        let mut window_index = HashMap::with_capacity(config.windows.len());
+        let mut window_index = HashMap::default();
         for (i, w) in config.windows.iter().enumerate() {
             if w.id.is_empty() {
                 return Err(ConfigProblem::EmptyWindowId);
@@ -40,8 +40,8 @@ impl Hall {
                 return Err(ConfigProblem::DuplicateWindow(w.id.clone()));
             }
         }
-        let mut matter_index = HashMap::with_capacity(config.matters.len());
-        let mut prefixes = HashMap::with_capacity(config.matters.len());
+        let mut matter_index = HashMap::default();
+        let mut prefixes = HashMap::default();
         for (i, m) in config.matters.iter().enumerate() {
             if matter_index.insert(m.id.clone(), i).is_some() {
                 return Err(ConfigProblem::DuplicateMatter(m.id.clone()));
@@ -52,8 +52,8 @@ impl Hall {
             })?;
             prefixes.insert(m.id.clone(), prefix.unwrap_or_else(|| fallback.clone()));
         }
-        let mut tiers: HashMap<String, HashMap<String, BindingPriority>> = HashMap::new();
-        let mut windows_of_matter: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut tiers: HashMap<String, HashMap<String, BindingPriority>> = HashMap::default();
+        let mut windows_of_matter: HashMap<String, Vec<usize>> = HashMap::default();
         for b in &config.bindings {
             let Some(&w) = window_index.get(&b.window_id) else {
                 return Err(ConfigProblem::BindingUnknownWindow(b.window_id.clone()));
@@ -85,6 +85,11 @@ impl Hall {
         self.window_index.get(id).map(|&i| &self.config.windows[i])
     }
 
+    /// A window's place in [`windows`](Self::windows): the engine's small-integer name for it.
+    pub fn window_position(&self, id: &str) -> Option<usize> {
+        self.window_index.get(id).copied()
+    }
+
     pub fn matter(&self, id: &str) -> Option<&QueueMatter> {
         self.matter_index.get(id).map(|&i| &self.config.matters[i])
     }
@@ -100,8 +105,12 @@ impl Hall {
 
     /// The windows bound to a matter (any tier), in binding order.
     pub fn windows_of_matter(&self, matter_id: &str) -> impl Iterator<Item = &QueueWindow> {
-        let bound = self.windows_of_matter.get(matter_id).map(Vec::as_slice).unwrap_or(&[]);
-        bound.iter().map(|&i| &self.config.windows[i])
+        self.positions_of_matter(matter_id).iter().map(|&i| &self.config.windows[i])
+    }
+
+    /// The positions of the windows bound to a matter, in binding order.
+    pub fn positions_of_matter(&self, matter_id: &str) -> &[usize] {
+        self.windows_of_matter.get(matter_id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The prefix of a matter's tickets (None for an unknown matter).

@@ -1,6 +1,7 @@
 //! Figures derived from the events: measured, never estimated.
 
 use crate::engine::HallQueue;
+use crate::index::callers;
 use crate::ordering::call_key;
 use chrono::Duration;
 use hallkeeper_proto::{
@@ -26,17 +27,15 @@ pub fn service_time(t: &Ticket) -> Option<Duration> {
 
 /// How many tickets will be called before this waiting one: the fewest ahead of it in the queue
 /// of any window that may call it and is not closed (a paused window comes back). None when it
-/// is not waiting or no such window exists. O(n·w).
+/// is not waiting or no such window exists. O(b log n) for b windows that may call it.
 pub fn people_ahead(queue: &HallQueue, ticket_id: &str) -> Option<u32> {
     let ticket = queue.ticket(ticket_id).filter(|t| t.state == TicketState::Waiting)?;
     let hall = queue.hall();
-    hall.windows()
-        .iter()
-        .filter(|w| w.state != WindowState::Closed)
+    callers(hall, ticket)
+        .filter(|&w| hall.windows()[w].state != WindowState::Closed)
         .filter_map(|w| {
-            let key = call_key(hall, w, ticket)?;
-            let ahead = queue.waiting().filter(|u| call_key(hall, w, u).is_some_and(|k| k < key)).count();
-            Some(u32::try_from(ahead).unwrap_or(u32::MAX))
+            let key = call_key(hall, &hall.windows()[w], ticket)?;
+            Some(u32::try_from(queue.queues().ahead(w, &key)).unwrap_or(u32::MAX))
         })
         .min()
 }
@@ -59,7 +58,7 @@ pub fn matter_totals(queue: &HallQueue) -> Vec<MatterQueueTotals> {
 }
 
 /// Tickets per window: the configuration's windows in its order, then any other window tickets
-/// name, by id. O(total tickets + n·w).
+/// name, by id. O(total tickets + w).
 pub fn window_totals(queue: &HallQueue) -> Vec<WindowQueueTotals> {
     let mut counts: HashMap<&str, TicketCounts> = HashMap::new();
     for t in queue.ledger().tickets() {
@@ -80,8 +79,8 @@ pub fn window_totals(queue: &HallQueue) -> Vec<WindowQueueTotals> {
         current_ticket_id: queue.current(id).map(|t| t.id.clone()),
     };
     let mut out = Vec::with_capacity(hall.windows().len());
-    for w in hall.windows() {
-        let callable = queue.waiting().filter(|t| call_key(hall, w, t).is_some()).count();
+    for (i, w) in hall.windows().iter().enumerate() {
+        let callable = queue.queues().len(i);
         out.push(totals(&w.id, counts.remove(w.id.as_str()).unwrap_or_default(), callable));
     }
     let rest: BTreeMap<&str, TicketCounts> = counts.into_iter().collect();

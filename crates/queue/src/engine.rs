@@ -2,16 +2,17 @@
 //! one event, apply it and return it for the caller to store and broadcast; [`HallQueue::apply`]
 //! replays stored events. Ids and instants come from the caller, so the engine is deterministic.
 //!
-//! Cost, with n the waiting tickets (a hall has a few thousand at most) and w the windows:
-//! `issue` and every operation on a named ticket are O(log n) (hash lookups plus one ordered-map
-//! insert or removal); `call_next` is O(n) (one pass for the smallest call key); `waiting_for`
-//! is O(n log n) (it sorts what it returns); `move_waiting` is O(n + k log n) for k moved.
+//! Cost, with n the waiting tickets and b the windows that may call a ticket (those bound to its
+//! matter, a handful): every command is O(b log n), `call_next` and
+//! [`people_ahead`](crate::people_ahead) included, through each window's queue kept in call
+//! order ([`crate::index`]); `waiting_for` is O(m log n) for the m it returns; `move_waiting`
+//! is O(n + k·b log n) for k moved; a new configuration rebuilds the index, O(n·b log n).
 
 use crate::config::Hall;
 use crate::error::{ConfigProblem, QueueError};
 use crate::events::{Ledger, NO_SENDER};
+use crate::index::WindowQueues;
 use crate::numbering::hall_day;
-use crate::ordering::call_key;
 use chrono::{DateTime, Utc};
 use hallkeeper_proto::{
     NoShowReason, PriorityClass, QueueConfig, QueueWindow, Ticket, TicketEvent, TicketEventKind,
@@ -20,16 +21,29 @@ use hallkeeper_proto::{
 use std::collections::HashMap;
 
 /// The queue of one hall: its configuration and every ticket, as their events leave them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct HallQueue {
     hall: Hall,
     ledger: Ledger,
+    /// Derived from the two above, kept in step by [`log`](Self::log).
+    queues: WindowQueues,
 }
+
+/// Equal configuration and tickets; the index follows from them.
+impl PartialEq for HallQueue {
+    fn eq(&self, other: &Self) -> bool {
+        self.hall == other.hall && self.ledger == other.ledger
+    }
+}
+
+impl Eq for HallQueue {}
 
 impl HallQueue {
     /// An empty queue. Refuses a configuration that is not consistent (see [`ConfigProblem`]).
     pub fn new(config: QueueConfig) -> Result<Self, QueueError> {
-        Ok(Self { hall: Hall::new(config)?, ledger: Ledger::default() })
+        let hall = Hall::new(config)?;
+        let queues = WindowQueues::build(&hall, std::iter::empty());
+        Ok(Self { hall, ledger: Ledger::default(), queues })
     }
 
     /// The queue a stored log leaves, applying events in order; stops at the first bad one.
@@ -47,7 +61,7 @@ impl HallQueue {
     /// Applies an event from the log (or from another node). It checks what the events alone can
     /// tell, not the configuration: a window closed now does not make yesterday's call invalid.
     pub fn apply(&mut self, event: &TicketEvent) -> Result<(), QueueError> {
-        self.ledger.apply(event)
+        self.log(event)
     }
 
     pub fn config(&self) -> &QueueConfig {
@@ -71,6 +85,7 @@ impl HallQueue {
                 return Err(ConfigProblem::MatterInUse(t.matter_id.clone()).into());
             }
         }
+        self.queues = WindowQueues::build(&hall, self.ledger.waiting());
         self.hall = hall;
         Ok(())
     }
@@ -79,6 +94,9 @@ impl HallQueue {
     /// (staff finish what they started) and its queue, but calls nobody.
     pub fn set_window_state(&mut self, window_id: &str, state: WindowState) -> Result<(), QueueError> {
         if self.hall.set_window_state(window_id, state) {
+            if let Some(w) = self.hall.window_position(window_id) {
+                self.queues.touch(w);
+            }
             Ok(())
         } else {
             Err(QueueError::WindowNotFound(window_id.to_string()))
@@ -118,7 +136,7 @@ impl HallQueue {
 
     /// 叫号: calls the first ticket of the window's queue (see [`crate::ordering`]).
     pub fn call_next(&mut self, window_id: &str, at: DateTime<Utc>) -> Result<TicketEvent, QueueError> {
-        let window = self.open_window(window_id)?;
+        self.open_window(window_id)?;
         if let Some(busy) = self.ledger.active(window_id) {
             return Err(QueueError::WindowBusy {
                 window_id: window_id.to_string(),
@@ -126,7 +144,7 @@ impl HallQueue {
             });
         }
         let next = self
-            .next_for(window)
+            .next_for(window_id)
             .map(|t| t.id.clone())
             .ok_or_else(|| QueueError::NothingWaiting(window_id.to_string()))?;
         let kind = TicketEventKind::Called { window_id: window_id.to_string() };
@@ -195,8 +213,8 @@ impl HallQueue {
         let finished =
             self.event(window_id, ticket_id, at, TicketEventKind::Finished { window_id: window_id.into() })?;
         self.ledger.check(&finished)?;
-        let window = self.open_window(window_id)?;
-        let called = self.next_for(window).map(|next| TicketEvent {
+        self.open_window(window_id)?;
+        let called = self.next_for(window_id).map(|next| TicketEvent {
             ticket_id: next.id.clone(),
             at,
             kind: TicketEventKind::Called { window_id: window_id.into() },
@@ -209,7 +227,7 @@ impl HallQueue {
                 other => other?,
             }
         }
-        self.ledger.apply(&finished)?;
+        self.log(&finished)?;
         let mut events = vec![finished];
         if let Some(called) = called {
             events.push(self.commit(called)?);
@@ -347,18 +365,29 @@ impl HallQueue {
             self.ledger.check(e)?;
         }
         for e in &events {
-            self.ledger.apply(e)?;
+            self.log(e)?;
         }
         Ok(events)
     }
 
     /// The ticket the window would call now.
-    fn next_for(&self, window: &QueueWindow) -> Option<&Ticket> {
-        self.ledger
-            .waiting()
-            .filter_map(|t| call_key(&self.hall, window, t).map(|k| (k, t)))
-            .min_by_key(|(k, _)| *k)
-            .map(|(_, t)| t)
+    fn next_for(&self, window_id: &str) -> Option<&Ticket> {
+        let first = self.queues.first(self.hall.window_position(window_id)?)?;
+        self.ledger.at(first)
+    }
+
+    /// Checks and applies an event, and moves its ticket in the windows' queues: out of those
+    /// it waited in, into those it waits in now.
+    fn log(&mut self, e: &TicketEvent) -> Result<(), QueueError> {
+        self.ledger.check(e)?;
+        if let Some(t) = self.ledger.ticket(&e.ticket_id).filter(|t| t.state == TicketState::Waiting) {
+            self.queues.remove(&self.hall, t);
+        }
+        self.ledger.commit(e);
+        if let Some(t) = self.ledger.ticket(&e.ticket_id).filter(|t| t.state == TicketState::Waiting) {
+            self.queues.insert(&self.hall, t);
+        }
+        Ok(())
     }
 
     /// An event of a window's operation on a ticket, once the window is known.
@@ -374,7 +403,7 @@ impl HallQueue {
     }
 
     fn commit(&mut self, e: TicketEvent) -> Result<TicketEvent, QueueError> {
-        self.ledger.apply(&e)?;
+        self.log(&e)?;
         Ok(e)
     }
 
@@ -398,9 +427,7 @@ impl HallQueue {
 
     /// Every ticket, in issue order.
     pub fn tickets(&self) -> Vec<&Ticket> {
-        let mut all: Vec<&Ticket> = self.ledger.tickets().collect();
-        all.sort_by_key(|t| t.order);
-        all
+        self.ledger.tickets().collect()
     }
 
     /// Waiting tickets in issue order (whoever may call them).
@@ -411,11 +438,23 @@ impl HallQueue {
     /// The window's queue in the order it would call it, whether or not it is open now (the
     /// supervisor watches the queues of paused windows too).
     pub fn waiting_for(&self, window_id: &str) -> Result<Vec<&Ticket>, QueueError> {
-        let window = self.window(window_id)?;
-        let mut keyed: Vec<_> =
-            self.ledger.waiting().filter_map(|t| call_key(&self.hall, window, t).map(|k| (k, t))).collect();
-        keyed.sort_unstable_by_key(|(k, _)| *k);
-        Ok(keyed.into_iter().map(|(_, t)| t).collect())
+        Ok(self.queue_of(window_id)?.collect())
+    }
+
+    /// The window's queue in call order, lazily: the first few cost O(log n) each.
+    pub fn queue_of<'a>(
+        &'a self,
+        window_id: &str,
+    ) -> Result<impl Iterator<Item = &'a Ticket> + 'a, QueueError> {
+        self.window(window_id)?;
+        let w = self.hall.window_position(window_id);
+        Ok(w.into_iter().flat_map(|w| self.queues.in_order(w)).filter_map(|o| self.ledger.at(o)))
+    }
+
+    /// How many wait in the window's queue. O(1).
+    pub fn queue_len(&self, window_id: &str) -> Result<usize, QueueError> {
+        self.window(window_id)?;
+        Ok(self.hall.window_position(window_id).map_or(0, |w| self.queues.len(w)))
     }
 
     /// The window's queue in no particular order: for counting and waits, without
@@ -424,8 +463,14 @@ impl HallQueue {
         &'a self,
         window_id: &str,
     ) -> Result<impl Iterator<Item = &'a Ticket> + 'a, QueueError> {
-        let window = self.window(window_id)?;
-        Ok(self.ledger.waiting().filter(move |t| call_key(&self.hall, window, t).is_some()))
+        self.queue_of(window_id)
+    }
+
+    /// The windows whose queue (or state) changed since the last call: only in them can a
+    /// waiting ticket's place have moved. After a replay or a new configuration, every window.
+    pub fn take_changed_windows(&mut self) -> Vec<String> {
+        let changed = self.queues.take_changed();
+        changed.into_iter().filter_map(|w| self.hall.windows().get(w)).map(|w| w.id.clone()).collect()
     }
 
     /// Every window's queue at once, each in no particular order: what
@@ -467,5 +512,9 @@ impl HallQueue {
 
     pub(crate) fn ledger(&self) -> &Ledger {
         &self.ledger
+    }
+
+    pub(crate) fn queues(&self) -> &WindowQueues {
+        &self.queues
     }
 }

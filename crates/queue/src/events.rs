@@ -20,52 +20,61 @@ use crate::error::QueueError;
 use crate::numbering::{hall_day, ticket_number};
 use chrono::NaiveDate;
 use hallkeeper_proto::{Ticket, TicketEvent, TicketEventKind, TicketState, TransferTarget};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
 
 /// The `window_id` of a `Transferred` event that moved a ticket no window held: one waiting in
 /// its matter's queue. The proto type names a sender on every transfer; the configuration
 /// refuses an empty window id, so this one is never mistaken for a window.
 pub const NO_SENDER: &str = "";
 
-/// Every ticket and the indexes the engine's operations need.
+/// Every ticket and the indexes the engine's operations need. A ticket's issue order is also
+/// its place in `tickets`: inside the engine a ticket is that small integer, its id string is
+/// looked up once at the edge.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Ledger {
-    tickets: HashMap<String, Ticket>,
+    /// In issue order.
+    tickets: Vec<Ticket>,
+    /// Ticket id → issue order.
+    ids: FxHashMap<String, u64>,
     /// Waiting tickets by issue order: what windows choose from, without scanning the day.
-    waiting: BTreeMap<u64, String>,
+    waiting: BTreeSet<u64>,
     /// Parked tickets by issue order.
-    parked: BTreeMap<u64, String>,
+    parked: BTreeSet<u64>,
     /// Window → the ticket it has called or is serving (at most one).
-    active: HashMap<String, String>,
+    active: FxHashMap<String, u64>,
     /// (hall day, prefix) → last sequence issued.
-    last_sequence: HashMap<(NaiveDate, String), u32>,
-    /// Tickets issued so far: the next ticket's issue order.
-    issued: u64,
+    last_sequence: FxHashMap<(NaiveDate, String), u32>,
 }
 
 impl Ledger {
     pub fn ticket(&self, id: &str) -> Option<&Ticket> {
-        self.tickets.get(id)
+        self.ids.get(id).and_then(|&order| self.at(order))
     }
 
-    /// Every ticket, in no particular order.
+    /// The ticket of an issue order.
+    pub fn at(&self, order: u64) -> Option<&Ticket> {
+        usize::try_from(order).ok().and_then(|i| self.tickets.get(i))
+    }
+
+    /// Every ticket, in issue order.
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
-        self.tickets.values()
+        self.tickets.iter()
     }
 
     /// Waiting tickets in issue order.
     pub fn waiting(&self) -> impl Iterator<Item = &Ticket> {
-        self.waiting.values().filter_map(|id| self.tickets.get(id))
+        self.waiting.iter().filter_map(|&order| self.at(order))
     }
 
     /// Parked tickets in issue order.
     pub fn parked(&self) -> impl Iterator<Item = &Ticket> {
-        self.parked.values().filter_map(|id| self.tickets.get(id))
+        self.parked.iter().filter_map(|&order| self.at(order))
     }
 
     /// The ticket a window has called or is serving.
     pub fn active(&self, window_id: &str) -> Option<&Ticket> {
-        self.active.get(window_id).and_then(|id| self.tickets.get(id))
+        self.active.get(window_id).and_then(|&order| self.at(order))
     }
 
     /// The sequence the next ticket with this prefix gets on this day.
@@ -74,19 +83,12 @@ impl Ledger {
         last.saturating_add(1)
     }
 
-    /// Checks the event against the state, then applies it. A refused event changes nothing.
-    pub fn apply(&mut self, e: &TicketEvent) -> Result<(), QueueError> {
-        self.check(e)?;
-        self.commit(e);
-        Ok(())
-    }
-
     /// Whether the event may be applied now.
     pub fn check(&self, e: &TicketEvent) -> Result<(), QueueError> {
         use TicketEventKind as K;
         use TicketState as S;
         if let K::Issued { prefix, sequence, .. } = &e.kind {
-            if self.tickets.contains_key(&e.ticket_id) {
+            if self.ids.contains_key(&e.ticket_id) {
                 return Err(QueueError::TicketDuplicate(e.ticket_id.clone()));
             }
             let expected = self.next_sequence(hall_day(e.at), prefix);
@@ -99,8 +101,7 @@ impl Ledger {
             }
             return Ok(());
         }
-        let t =
-            self.tickets.get(&e.ticket_id).ok_or_else(|| QueueError::TicketNotFound(e.ticket_id.clone()))?;
+        let t = self.ticket(&e.ticket_id).ok_or_else(|| QueueError::TicketNotFound(e.ticket_id.clone()))?;
         let (window_id, allowed): (&str, &[S]) = match &e.kind {
             K::Issued { .. } => return Ok(()),
             K::Called { window_id } => (window_id, &[S::Waiting]),
@@ -136,10 +137,10 @@ impl Ledger {
         }
         match &e.kind {
             K::Called { .. } | K::Resumed { .. } => {
-                if let Some(busy) = self.active.get(window_id) {
+                if let Some(busy) = self.active(window_id) {
                     return Err(QueueError::WindowBusy {
                         window_id: window_id.to_string(),
-                        ticket_id: busy.clone(),
+                        ticket_id: busy.id.clone(),
                     });
                 }
             }
@@ -151,50 +152,49 @@ impl Ledger {
         Ok(())
     }
 
-    /// Applies a checked event.
-    fn commit(&mut self, e: &TicketEvent) {
+    /// Applies an event [`check`](Self::check) passed.
+    pub fn commit(&mut self, e: &TicketEvent) {
         use TicketEventKind as K;
         if let K::Issued { matter_id, class, prefix, sequence } = &e.kind {
             let day = hall_day(e.at);
-            let order = self.issued;
-            self.issued += 1;
+            let order = self.tickets.len() as u64;
             self.last_sequence.insert((day, prefix.clone()), *sequence);
-            self.waiting.insert(order, e.ticket_id.clone());
-            self.tickets.insert(
-                e.ticket_id.clone(),
-                Ticket {
-                    id: e.ticket_id.clone(),
-                    number: ticket_number(prefix, *sequence),
-                    prefix: prefix.clone(),
-                    sequence: *sequence,
-                    day,
-                    order,
-                    issued_matter_id: matter_id.clone(),
-                    matter_id: matter_id.clone(),
-                    class: *class,
-                    state: TicketState::Waiting,
-                    window_id: None,
-                    target_window_id: None,
-                    recall_count: 0,
-                    transfer_count: 0,
-                    issued_at: e.at,
-                    first_called_at: None,
-                    called_at: None,
-                    started_at: None,
-                    ended_at: None,
-                    updated_at: e.at,
-                },
-            );
+            self.waiting.insert(order);
+            self.ids.insert(e.ticket_id.clone(), order);
+            self.tickets.push(Ticket {
+                id: e.ticket_id.clone(),
+                number: ticket_number(prefix, *sequence),
+                prefix: prefix.clone(),
+                sequence: *sequence,
+                day,
+                order,
+                issued_matter_id: matter_id.clone(),
+                matter_id: matter_id.clone(),
+                class: *class,
+                state: TicketState::Waiting,
+                window_id: None,
+                target_window_id: None,
+                recall_count: 0,
+                transfer_count: 0,
+                issued_at: e.at,
+                first_called_at: None,
+                called_at: None,
+                started_at: None,
+                ended_at: None,
+                updated_at: e.at,
+            });
             return;
         }
-        let Some(t) = self.tickets.get_mut(&e.ticket_id) else { return };
+        let Some(t) = self.ids.get(&e.ticket_id).and_then(|&o| self.tickets.get_mut(o as usize)) else {
+            return;
+        };
         t.updated_at = e.at;
         match &e.kind {
             K::Issued { .. } => {}
             K::Called { window_id } | K::Resumed { window_id } => {
                 self.waiting.remove(&t.order);
                 self.parked.remove(&t.order);
-                self.active.insert(window_id.clone(), t.id.clone());
+                self.active.insert(window_id.clone(), t.order);
                 t.state = TicketState::Called;
                 t.window_id = Some(window_id.clone());
                 t.target_window_id = None;
@@ -219,7 +219,7 @@ impl Ledger {
             }
             K::Parked { window_id } => {
                 self.active.remove(window_id);
-                self.parked.insert(t.order, t.id.clone());
+                self.parked.insert(t.order);
                 t.state = TicketState::Parked;
             }
             K::Transferred { window_id, target } => {
@@ -234,7 +234,7 @@ impl Ledger {
                     // ticket as its active one, which must stay.
                     TicketState::Waiting | TicketState::Finished | TicketState::NoShow => {}
                 }
-                self.waiting.insert(t.order, t.id.clone());
+                self.waiting.insert(t.order);
                 match target {
                     TransferTarget::Window { window_id } => t.target_window_id = Some(window_id.clone()),
                     TransferTarget::Matter { matter_id } => {

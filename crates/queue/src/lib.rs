@@ -21,8 +21,10 @@ pub mod derived;
 mod engine;
 mod error;
 mod events;
+mod index;
 mod numbering;
 pub mod ordering;
+mod rank;
 
 pub use derived::{count_states, matter_totals, people_ahead, service_time, wait_time, window_totals};
 pub use engine::HallQueue;

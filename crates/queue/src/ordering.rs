@@ -22,7 +22,7 @@ pub(crate) struct CallKey {
     behind_lane: bool,
     tier: BindingPriority,
     class: PriorityClass,
-    order: u64,
+    pub(crate) order: u64,
 }
 
 /// The key of a waiting ticket for a window, or None when the window may not call it.

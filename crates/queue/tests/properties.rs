@@ -138,6 +138,16 @@ enum Op {
     },
     /// Jumps to the same time of the next day (numbering restarts).
     NextDay,
+    /// 完成并叫下一位 on the window's current ticket (or any ticket, to provoke refusals).
+    FinishAndNext {
+        window: usize,
+        pick: usize,
+    },
+    /// A new configuration mid-day: one binding's tier flipped, or the binding dropped.
+    Rebind {
+        binding: usize,
+        drop: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -158,6 +168,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..8, 0usize..8).prop_map(|(matter, to_window)| Op::MoveWaiting { matter, to_window }),
         1 => (0usize..8, window_state()).prop_map(|(window, state)| Op::SetState { window, state }),
         1 => Just(Op::NextDay),
+        3 => (0usize..8, any::<usize>()).prop_map(|(window, pick)| Op::FinishAndNext { window, pick }),
+        1 => (any::<usize>(), any::<bool>()).prop_map(|(binding, drop)| Op::Rebind { binding, drop }),
     ]
 }
 
@@ -222,6 +234,29 @@ impl Day {
             let (m, w) = (self.matter_id(*matter), self.window_id(*to_window));
             return Some(self.q.move_waiting(&m, &w, now));
         }
+        if let Op::FinishAndNext { window, pick } = op {
+            let w = self.window_id(*window);
+            let t = self.pick(&w, *pick, Vec::new());
+            return Some(self.q.finish_and_call_next(&w, &t, now));
+        }
+        if let Op::Rebind { binding, drop } = op {
+            let mut config = self.q.config().clone();
+            if !config.bindings.is_empty() {
+                let i = binding % config.bindings.len();
+                if *drop {
+                    config.bindings.remove(i);
+                } else {
+                    let b = &mut config.bindings[i];
+                    b.priority = match b.priority {
+                        BindingPriority::Primary => BindingPriority::Overflow,
+                        BindingPriority::Overflow => BindingPriority::Primary,
+                    };
+                }
+            }
+            // Bindings only: no window or matter goes, so nothing can be in use.
+            assert!(self.q.set_config(config).is_ok());
+            return None;
+        }
         let one = match op {
             Op::Issue { matter, class } => {
                 self.next_id += 1;
@@ -267,7 +302,9 @@ impl Day {
                 self.now += Duration::hours(24);
                 return None;
             }
-            Op::MoveWaiting { .. } => unreachable!("answered above"),
+            Op::MoveWaiting { .. } | Op::FinishAndNext { .. } | Op::Rebind { .. } => {
+                unreachable!("answered above")
+            }
         };
         Some(one.map(|e| vec![e]))
     }
@@ -496,6 +533,23 @@ fn invariants(q: &HallQueue, m: &Model) {
         }
     }
     let by_window = q.waiting_by_window();
+    let naive: Vec<Vec<String>> = q.config().windows.iter().map(|w| naive_queue(q, m, w)).collect();
+    for t in q.waiting() {
+        // Today's rule, as the scan over every waiting ticket computed it before the index: the
+        // fewest ahead in any window's queue that may call it, closed windows left out.
+        let scan = q
+            .config()
+            .windows
+            .iter()
+            .zip(&naive)
+            .filter(|(w, _)| w.state != WindowState::Closed)
+            .filter_map(|(_, queue)| queue.iter().position(|id| *id == t.id))
+            .min();
+        assert_eq!(people_ahead(q, &t.id), scan.map(|n| n as u32), "people ahead of {}", t.id);
+    }
+    for (w, queue) in q.config().windows.iter().zip(&naive) {
+        assert_eq!(q.queue_len(&w.id).unwrap(), queue.len(), "length of {}'s queue", w.id);
+    }
     for w in &q.config().windows {
         if let Some(c) = q.current(&w.id) {
             assert_eq!(c.window_id.as_deref(), Some(w.id.as_str()));
@@ -512,6 +566,18 @@ fn invariants(q: &HallQueue, m: &Model) {
         queue.sort();
         assert_eq!(grouped, queue, "waiting_by_window for {}", w.id);
     }
+}
+
+/// Each window's state and queue, by window id.
+fn window_queues(q: &HallQueue) -> HashMap<String, (WindowState, Vec<String>)> {
+    q.config()
+        .windows
+        .iter()
+        .map(|w| {
+            let queue = q.waiting_for(&w.id).unwrap().iter().map(|t| t.id.clone()).collect();
+            (w.id.clone(), (w.state, queue))
+        })
+        .collect()
 }
 
 /// Waits, service times and people ahead against the log and the naive queues.
@@ -555,8 +621,10 @@ proptest! {
     #[test]
     fn a_random_day_keeps_every_rule(config in hall(), ops in prop::collection::vec(op(), 1..160)) {
         let mut day = Day { q: HallQueue::new(config.clone()).unwrap(), m: Model::default(), now: t0(), next_id: 0 };
+        day.q.take_changed_windows();
         for op in &ops {
             let before = day.q.clone();
+            let queues_before = window_queues(&day.q);
             match day.run(op) {
                 None => {}
                 Some(Ok(events)) => {
@@ -574,6 +642,13 @@ proptest! {
                 }
             }
             invariants(&day.q, &day.m);
+            // A ticket's place can move only in a window the queue says changed.
+            let changed: HashSet<String> = day.q.take_changed_windows().into_iter().collect();
+            for (w, queue) in window_queues(&day.q) {
+                if queues_before.get(&w) != Some(&queue) {
+                    prop_assert!(changed.contains(&w), "{:?} changed {}'s queue unannounced", op, w);
+                }
+            }
         }
         figures(&day.q, &day.m);
 

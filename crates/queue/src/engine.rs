@@ -10,7 +10,7 @@
 
 use crate::config::Hall;
 use crate::error::{ConfigProblem, QueueError};
-use crate::events::{Ledger, NO_SENDER};
+use crate::events::{Ledger, Served, NO_SENDER};
 use crate::index::WindowQueues;
 use crate::numbering::hall_day;
 use chrono::{DateTime, Utc};
@@ -494,6 +494,16 @@ impl HallQueue {
             }
         }
         out
+    }
+
+    /// The day's finished services: how many, and their total time. O(1).
+    pub fn served(&self) -> Served {
+        self.ledger.served()
+    }
+
+    /// How many windows bound to the matter are open now.
+    pub fn open_windows_of(&self, matter_id: &str) -> usize {
+        self.hall.windows_of_matter(matter_id).filter(|w| w.state == WindowState::Open).count()
     }
 
     /// The ticket the window has called or is serving.

@@ -45,6 +45,16 @@ pub(crate) struct Ledger {
     active: FxHashMap<String, u64>,
     /// (hall day, prefix) → last sequence issued.
     last_sequence: FxHashMap<(NaiveDate, String), u32>,
+    /// Finished tickets and the sum of their service times, kept as they finish.
+    served: Served,
+}
+
+/// The day's finished services so far: what a wait estimate divides by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Served {
+    pub tickets: u64,
+    /// Sum of [`crate::service_time`] over them, in whole seconds.
+    pub seconds: i64,
 }
 
 impl Ledger {
@@ -70,6 +80,10 @@ impl Ledger {
     /// Parked tickets in issue order.
     pub fn parked(&self) -> impl Iterator<Item = &Ticket> {
         self.parked.iter().filter_map(|&order| self.at(order))
+    }
+
+    pub fn served(&self) -> Served {
+        self.served
     }
 
     /// The ticket a window has called or is serving.
@@ -216,6 +230,10 @@ impl Ledger {
                     TicketState::NoShow
                 };
                 t.ended_at = Some(e.at);
+                if let Some(service) = crate::derived::service_time(t) {
+                    self.served.tickets += 1;
+                    self.served.seconds += service.num_seconds();
+                }
             }
             K::Parked { window_id } => {
                 self.active.remove(window_id);

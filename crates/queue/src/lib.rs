@@ -29,5 +29,5 @@ mod rank;
 pub use derived::{count_states, matter_totals, people_ahead, service_time, wait_time, window_totals};
 pub use engine::HallQueue;
 pub use error::{ConfigProblem, QueueError};
-pub use events::NO_SENDER;
+pub use events::{Served, NO_SENDER};
 pub use numbering::{hall_day, ticket_number};

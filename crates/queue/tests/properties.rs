@@ -582,6 +582,10 @@ fn window_queues(q: &HallQueue) -> HashMap<String, (WindowState, Vec<String>)> {
 
 /// Waits, service times and people ahead against the log and the naive queues.
 fn figures(q: &HallQueue, m: &Model) {
+    let services: Vec<i64> =
+        q.tickets().into_iter().filter_map(service_time).map(|d| d.num_seconds()).collect();
+    assert_eq!(q.served().tickets as usize, services.len(), "finished services counted as they finish");
+    assert_eq!(q.served().seconds, services.iter().sum::<i64>());
     for t in q.tickets() {
         let events: Vec<&TicketEvent> = m.log.iter().filter(|e| e.ticket_id == t.id).collect();
         let first_call =

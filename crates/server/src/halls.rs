@@ -7,7 +7,7 @@
 
 use crate::error::ApiError;
 use crate::signals::HallSignals;
-use crate::sms::triggers::HallView;
+use crate::sms::triggers::{AheadWatch, HallView};
 use crate::sms::SmsService;
 use crate::storage::{AppointmentChange, Storage};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,6 +32,8 @@ pub struct HallRuntime {
     stored: watch::Sender<()>,
     /// Evaluates the hall's SMS rules after each stored event.
     sms: Option<Arc<SmsService>>,
+    /// What the people-ahead reminders remember between events.
+    ahead_watch: AheadWatch,
 }
 
 pub fn queue_config(config: &HallConfig) -> QueueConfig {
@@ -44,11 +46,6 @@ pub fn queue_config(config: &HallConfig) -> QueueConfig {
 }
 
 impl HallRuntime {
-    /// What the SMS triggers read of the hall.
-    pub fn sms_view(&self) -> HallView<'_> {
-        HallView { hall: &self.hall, config: &self.config, queue: &self.queue, day: self.day }
-    }
-
     async fn load(
         storage: &dyn Storage,
         hall: Hall,
@@ -61,7 +58,16 @@ impl HallRuntime {
         let day = hall_day(now);
         let events = storage.events(&hall.id, day).await?;
         let queue = HallQueue::replay(queue_config(&config), events.iter())?;
-        let mut rt = Self { hall, config, queue, day, recent_calls: VecDeque::new(), stored, sms };
+        let mut rt = Self {
+            hall,
+            config,
+            queue,
+            day,
+            recent_calls: VecDeque::new(),
+            stored,
+            sms,
+            ahead_watch: AheadWatch::default(),
+        };
         for e in &events {
             rt.note_call(e);
         }
@@ -143,15 +149,28 @@ impl HallRuntime {
     }
 
     /// SMS reminders due after stored events (see `crate::sms`); never fails the operation.
-    async fn remind(&self, storage: &dyn Storage, events: &[TicketEvent]) {
+    async fn remind(&mut self, storage: &dyn Storage, events: &[TicketEvent]) {
+        let changed = self.queue.take_changed_windows();
         if let Some(sms) = &self.sms {
-            crate::sms::triggers::after_events(sms, storage, &self.sms_view(), events).await;
+            let view = HallView { hall: &self.hall, config: &self.config, queue: &self.queue, day: self.day };
+            let watch = &mut self.ahead_watch;
+            crate::sms::triggers::after_events(sms, storage, &view, watch, &changed, events).await;
         }
     }
 
-    /// The SMS service, for the kiosk to keep a ticket's phone.
-    pub fn sms(&self) -> Option<&SmsService> {
-        self.sms.as_deref()
+    /// Keeps the phone given with a ticket the queue has just issued (sealed), for its reminders;
+    /// nothing when the server sends no SMS.
+    pub async fn keep_ticket_phone(
+        &mut self,
+        storage: &dyn Storage,
+        ticket_id: &str,
+        phone: &hallkeeper_sms::Phone,
+        now: DateTime<Utc>,
+    ) -> crate::storage::StorageResult<()> {
+        let Some(sms) = &self.sms else { return Ok(()) };
+        let view = HallView { hall: &self.hall, config: &self.config, queue: &self.queue, day: self.day };
+        let watch = &mut self.ahead_watch;
+        crate::sms::triggers::register_ticket_phone(sms, storage, &view, watch, ticket_id, phone, now).await
     }
 
     /// Replaces memory with what storage holds, after a change memory has and storage has not.

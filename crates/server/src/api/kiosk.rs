@@ -95,22 +95,13 @@ pub async fn take_ticket(
 /// `issued` reminder finds it), sealed. A failure costs the ticket its reminders, not the ticket.
 async fn keep_phone(
     state: &AppState,
-    rt: &HallRuntime,
+    rt: &mut HallRuntime,
     ticket_id: &str,
     phone: Option<&hallkeeper_sms::Phone>,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    let (Some(sms), Some(phone)) = (rt.sms(), phone) else { return };
-    if let Err(e) = crate::sms::triggers::register_ticket_phone(
-        sms,
-        &*state.storage,
-        &rt.sms_view(),
-        ticket_id,
-        phone,
-        now,
-    )
-    .await
-    {
+    let Some(phone) = phone else { return };
+    if let Err(e) = rt.keep_ticket_phone(&*state.storage, ticket_id, phone, now).await {
         tracing::error!(hall = %rt.hall.id, phone = %phone, "ticket phone not kept, no reminders: {e}");
     }
 }

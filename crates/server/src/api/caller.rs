@@ -1,5 +1,5 @@
-//! 叫号器: a window's caller — call next, recall, start, finish, no-show, park, resume,
-//! transfer, and pausing or reopening the window.
+//! 叫号器: a window's caller — call next, recall, start, finish, finish and call next, no-show,
+//! park, resume, transfer, and pausing or reopening the window.
 
 use crate::api::check_id;
 use crate::api::params::{Caller, DeviceAs};
@@ -9,7 +9,10 @@ use crate::json::ApiJson;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use hallkeeper_proto::{CallerView, Device, Ticket, TransferRequest, TransferTarget, WindowStateRequest};
+use hallkeeper_proto::{
+    CallerView, Device, FinishedAndCalled, Ticket, TicketEventKind, TransferRequest, TransferTarget,
+    WindowStateRequest,
+};
 use std::sync::Arc;
 
 fn window_of(device: &Device) -> Result<String, ApiError> {
@@ -68,6 +71,38 @@ pub async fn call_next(
         })
         .await?;
     Ok(Json(t))
+}
+
+/// 完成并叫下一位: the window's ticket finishes and the next one is called, both events stored
+/// in one transaction (see `HallQueue::finish_and_call_next`: refused whole, changing nothing,
+/// when the ticket is not this window's open one or the window is not open).
+pub async fn finish_and_call_next(
+    State(state): State<Arc<AppState>>,
+    DeviceAs(device, _): DeviceAs<Caller>,
+    Path(ticket_id): Path<String>,
+) -> Result<Json<FinishedAndCalled>, ApiError> {
+    let window_id = window_of(&device)?;
+    check_id("ticketId", &ticket_id)?;
+    let now = (state.now)();
+    let done = state
+        .halls
+        .with(&*state.storage, &device.hall_id, now, async |rt| {
+            // Read again under the hall's lock: a request that waited for it must not stamp
+            // its events before the one that held it.
+            let now = (state.now)();
+            let events = rt.queue.finish_and_call_next(&window_id, &ticket_id, now)?;
+            let called = events
+                .iter()
+                .find(|e| matches!(e.kind, TicketEventKind::Called { .. }))
+                .map(|e| e.ticket_id.clone());
+            rt.record_all(&*state.storage, events).await?;
+            Ok(FinishedAndCalled {
+                finished: ticket(rt, &ticket_id)?,
+                called: called.map(|id| ticket(rt, &id)).transpose()?,
+            })
+        })
+        .await?;
+    Ok(Json(done))
 }
 
 /// recall | start | finish | no-show | park | resume

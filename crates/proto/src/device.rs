@@ -193,6 +193,15 @@ pub struct CallerView {
     pub parked: Vec<Ticket>,
 }
 
+/// 完成并叫下一位: the ticket the window finished and the one it then called (None when nobody
+/// was waiting; the window is free).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FinishedAndCalled {
+    pub finished: Ticket,
+    pub called: Option<Ticket>,
+}
+
 // ---- rating pad ----
 
 /// 一事一评: five levels from 非常满意 to 非常不满意.

@@ -42,8 +42,8 @@ pub use dashboard::{
 };
 pub use device::{
     CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DisplayCall, DisplayFeed, DisplayWindow,
-    Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment, KioskMatter, Rating, RatingInput,
-    RatingLevel, TakeTicket, TransferRequest, WindowStateRequest,
+    FinishedAndCalled, Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment, KioskMatter, Rating,
+    RatingInput, RatingLevel, TakeTicket, TransferRequest, WindowStateRequest,
 };
 pub use error::ErrorBody;
 pub use events::{
@@ -164,6 +164,7 @@ pub fn typescript_declarations() -> String {
         TransferRequest::decl(&cfg),
         WindowStateRequest::decl(&cfg),
         CallerView::decl(&cfg),
+        FinishedAndCalled::decl(&cfg),
         RatingLevel::decl(&cfg),
         RatingInput::decl(&cfg),
         Rating::decl(&cfg),

@@ -1481,3 +1481,130 @@ async fn a_move_is_refused_with_the_field_named_and_changes_nothing() {
     })
     .await;
 }
+
+/// The events stored after `cursor`, each without its time, and the times they share.
+async fn events_after(fx: &Fixture, cursor: i64) -> (Vec<Value>, Vec<Value>) {
+    let (s, page) =
+        fx.admin_get(&format!("/api/v1/admin/halls/{}/sync/events?after={cursor}", fx.hall)).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let mut times = Vec::new();
+    let events = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut e = r["event"].clone();
+            times.push(e.as_object_mut().unwrap().remove("at").unwrap());
+            e
+        })
+        .collect();
+    (events, times)
+}
+
+/// 完成并叫下一位 in one request: the window's ticket finishes and the next is called, both
+/// events stored; a refusal (another window's caller, a second press, a paused window) changes
+/// nothing; with nobody waiting the ticket only finishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finish_and_call_next_is_one_request_and_a_second_press_finishes_nothing_more() {
+    each_backend(|fx| async move {
+        hall_with_an_idle_window(&fx).await;
+        let kiosk = fx.device("kiosk", None).await;
+        let a01 = fx.device("caller", Some(&fx.window_a)).await;
+        let c01 = fx.device("caller", Some("w-c")).await;
+        let tickets = format!("/api/v1/admin/halls/{}/tickets", fx.hall);
+        let path = |id: &str| format!("/api/v1/caller/tickets/{id}/finish-and-next");
+        let first = take(&fx, &kiosk, "m-id", "normal").await;
+        let second = take(&fx, &kiosk, "m-hukou", "normal").await;
+        let (s, called) = fx.post(&a01, "/api/v1/caller/next", json!(null)).await;
+        assert_eq!((s, called["id"].as_str()), (StatusCode::OK, Some(first.as_str())), "{called}");
+        let (_, page) = fx.admin_get(&format!("/api/v1/admin/halls/{}/sync/events", fx.hall)).await;
+        let cursor = page["nextCursor"].as_i64().unwrap();
+        let (_, before) = fx.admin_get(&tickets).await;
+
+        // Another window's caller, and a device that is no caller: refused, nothing changed.
+        let (s, e) = fx.post(&c01, &path(&first), json!(null)).await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("queue.not_your_ticket"))
+        );
+        assert_eq!(e["message"], "该号码不在本窗口");
+        let (s, e) = fx.post(&kiosk, &path(&first), json!(null)).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("auth.wrong_device")));
+        let (s, e) = fx.post(&a01, &path("no-such-ticket"), json!(null)).await;
+        assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("queue.ticket_not_found")));
+        assert_eq!(fx.admin_get(&tickets).await.1, before);
+        assert_eq!(events_after(&fx, cursor).await.0, Vec::<Value>::new());
+
+        // One request: A001 finished, A002 called to A01, two events at one time.
+        let (s, done) = fx.post(&a01, &path(&first), json!(null)).await;
+        assert_eq!(s, StatusCode::OK, "{done}");
+        assert_eq!(
+            (done["finished"]["id"].as_str(), done["finished"]["state"].as_str()),
+            (Some(first.as_str()), Some("finished"))
+        );
+        assert_eq!(
+            (done["called"]["id"].as_str(), done["called"]["state"].as_str()),
+            (Some(second.as_str()), Some("called"))
+        );
+        assert_eq!(done["called"]["windowId"], "w-a");
+        let (events, times) = events_after(&fx, cursor).await;
+        assert_eq!(
+            events,
+            [
+                json!({ "ticketId": first, "kind": "finished", "windowId": "w-a" }),
+                json!({ "ticketId": second, "kind": "called", "windowId": "w-a" }),
+            ]
+        );
+        assert_eq!(times[0], times[1], "{times:?}");
+        let (_, view) = fx.get(&a01, "/api/v1/caller").await;
+        assert_eq!((view["current"]["id"].as_str(), &view["waiting"]), (Some(second.as_str()), &json!(0)));
+
+        // A second press naming A001 again finishes nothing more and calls nobody.
+        let (_, before) = fx.admin_get(&tickets).await;
+        let (s, e) = fx.post(&a01, &path(&first), json!(null)).await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("queue.invalid_transition")),
+            "{e}"
+        );
+        assert_eq!(e["message"], "该号码当前状态不允许此操作");
+        assert_eq!(fx.admin_get(&tickets).await.1, before);
+
+        // A paused window calls nobody: refused whole, A002 stays at the window.
+        let third = take(&fx, &kiosk, "m-id", "normal").await;
+        let (s, _) = fx.put(&a01, "/api/v1/caller/window-state", json!({ "state": "paused" })).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, before) = fx.admin_get(&tickets).await;
+        let (s, e) = fx.post(&a01, &path(&second), json!(null)).await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("queue.window_closed")),
+            "{e}"
+        );
+        assert!(!e["message"].as_str().unwrap().is_empty());
+        assert_eq!(fx.admin_get(&tickets).await.1, before);
+        assert_eq!(events_after(&fx, cursor).await.0.len(), 3, "two events and the third ticket's issue");
+        let (s, _) = fx.put(&a01, "/api/v1/caller/window-state", json!({ "state": "open" })).await;
+        assert_eq!(s, StatusCode::OK);
+
+        // Open again: A002 finishes and A003 is called; then, nobody waiting, A003 only finishes.
+        let (s, done) = fx.post(&a01, &path(&second), json!(null)).await;
+        assert_eq!((s, done["called"]["id"].as_str()), (StatusCode::OK, Some(third.as_str())), "{done}");
+        let (s, done) = fx.post(&a01, &path(&third), json!(null)).await;
+        assert_eq!(s, StatusCode::OK, "{done}");
+        assert_eq!(done["finished"]["state"], "finished");
+        assert_eq!(done["called"], Value::Null);
+        let (events, _) = events_after(&fx, cursor).await;
+        assert_eq!(events.len(), 6);
+        assert_eq!(events[5], json!({ "ticketId": third, "kind": "finished", "windowId": "w-a" }));
+        let (_, view) = fx.get(&a01, "/api/v1/caller").await;
+        assert_eq!((&view["current"], &view["waiting"]), (&Value::Null, &json!(0)));
+
+        // The log replays after a restart: the state is what the answers said.
+        let (_, live) = fx.admin_get(&tickets).await;
+        let fx = fx.restart().await;
+        assert_eq!(fx.admin_get(&tickets).await.1, live);
+        fx.stop().await;
+    })
+    .await;
+}

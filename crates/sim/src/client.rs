@@ -3,9 +3,9 @@
 
 use crate::error::{Result, SimError};
 use hallkeeper_proto::{
-    CallerView, Device, DeviceCreated, DeviceInput, DisplayFeed, ErrorBody, Hall, HallConfig, HallInput,
-    IssuedTicket, KioskDepartment, Rating, RatingInput, TakeTicket, Ticket, TransferRequest, TransferTarget,
-    WindowState, WindowStateRequest,
+    CallerView, Device, DeviceCreated, DeviceInput, DisplayFeed, ErrorBody, FinishedAndCalled, Hall,
+    HallConfig, HallInput, IssuedTicket, KioskDepartment, Rating, RatingInput, TakeTicket, Ticket,
+    TransferRequest, TransferTarget, WindowState, WindowStateRequest,
 };
 use reqwest::{RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
@@ -244,6 +244,13 @@ impl Api {
 
     pub async fn act(&self, caller: &str, ticket_id: &str, action: Action) -> Result<Ticket> {
         let path = format!("/api/v1/caller/tickets/{ticket_id}/{}", action.as_str());
+        self.call("POST", &path, self.post(&path, caller)).await
+    }
+
+    /// 完成并叫下一位: finishes the window's ticket and calls the next one in one request
+    /// (`called` is None when nobody was waiting).
+    pub async fn finish_and_call_next(&self, caller: &str, ticket_id: &str) -> Result<FinishedAndCalled> {
+        let path = format!("/api/v1/caller/tickets/{ticket_id}/finish-and-next");
         self.call("POST", &path, self.post(&path, caller)).await
     }
 

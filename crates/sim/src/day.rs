@@ -5,7 +5,9 @@
 //! A window, when idle, calls the next ticket; the citizen walks up (sometimes only after a
 //! recall), or never comes (过号); service takes a log-normal time by matter; a few tickets are
 //! transferred (转号) or parked (挂起) while the citizen fetches a document, then resumed; after
-//! finishing, the citizen often rates on the pad. Windows take occasional breaks (paused, then
+//! finishing, the citizen often rates on the pad. A window that goes straight on to the next
+//! citizen finishes and calls in one request (完成并叫下一位); one due for a break, or with a
+//! parked citizen back, finishes alone. Windows take occasional breaks (paused, then
 //! reopened). Arrivals stop at 17:00; windows serve everyone who holds a ticket, then the day
 //! ends (at the latest two simulated hours after closing).
 //!
@@ -205,6 +207,8 @@ pub struct SimReport {
     pub recalls: u64,
     pub starts: u64,
     pub finished: u64,
+    /// Finishes made with the one 完成并叫下一位 request (its calls are in `calls`).
+    pub finished_and_called: u64,
     pub no_shows: u64,
     pub transfers: u64,
     pub parks: u64,
@@ -241,6 +245,7 @@ struct Counters {
     recalls: AtomicU64,
     starts: AtomicU64,
     finished: AtomicU64,
+    finished_and_called: AtomicU64,
     no_shows: AtomicU64,
     transfers: AtomicU64,
     parks: AtomicU64,
@@ -524,6 +529,7 @@ pub async fn run_day(opts: SimOptions, cancel: CancellationToken) -> Result<SimR
         recalls: get(&c.recalls),
         starts: get(&c.starts),
         finished: get(&c.finished),
+        finished_and_called: get(&c.finished_and_called),
         no_shows: get(&c.no_shows),
         transfers: get(&c.transfers),
         parks: get(&c.parks),
@@ -706,6 +712,19 @@ struct Parked {
     attempts: u32,
 }
 
+/// Whether a window finishing now would call the next citizen at once, in `Desk::run`'s order
+/// of things: not when a break is due (one due after closing is skipped), a parked citizen is
+/// back, or overtime is over.
+fn goes_on_at_once(
+    now: f64,
+    (close, overtime_end): (f64, f64),
+    breaks: &VecDeque<(f64, f64)>,
+    parked: &[Parked],
+) -> bool {
+    let break_due = breaks.front().is_some_and(|&(at, _)| now >= at && now < close);
+    now < overtime_end && !break_due && !parked.iter().any(|p| p.back_at <= now)
+}
+
 struct Desk {
     sh: Arc<Shared>,
     w: usize,
@@ -714,6 +733,8 @@ struct Desk {
     pad: Option<String>,
     rng: StdRng,
     parked: Vec<Parked>,
+    /// The ticket the last finish called in the same request, to serve next.
+    next: Option<Ticket>,
     /// Planned breaks (start, length), hall time, in order.
     breaks: VecDeque<(f64, f64)>,
 }
@@ -746,6 +767,7 @@ impl Desk {
             pad,
             rng,
             parked: Vec::new(),
+            next: None,
             breaks: breaks.into(),
         }
     }
@@ -755,6 +777,11 @@ impl Desk {
         loop {
             if self.sh.stop.is_cancelled() {
                 break;
+            }
+            // Called already, by the finish before: the citizen is on the way to the window.
+            if let Some(t) = self.next.take() {
+                self.called(t).await;
+                continue;
             }
             let now = self.sh.clock.now();
             if now >= self.sh.overtime_end || (self.sh.day_over() && self.parked.is_empty()) {
@@ -987,6 +1014,9 @@ impl Desk {
         } else if !sh.sleep(total).await {
             return;
         }
+        if self.finish_and_call_next(&id, &number, waited).await {
+            return;
+        }
         match sh.api.act(&self.caller, &id, Action::Finish).await {
             Ok(_) => {
                 inc(&sh.counters.finished);
@@ -996,6 +1026,41 @@ impl Desk {
             Err(e) => {
                 sh.failed(&format!("window {}: finishing {number}", self.number), &e);
                 self.resync().await;
+            }
+        }
+    }
+
+    /// 完成并叫下一位, when the window would call the next citizen at once anyway (no break
+    /// due, no parked citizen back, the hall still serving), then the rating; the ticket it
+    /// called, if anyone waited, is served next by `run`. False when the ticket is left for a
+    /// plain finish (not this moment, or the window was paused meanwhile).
+    async fn finish_and_call_next(&mut self, id: &str, number: &str, waited: f64) -> bool {
+        let sh = self.sh.clone();
+        if sh.stop.is_cancelled()
+            || !goes_on_at_once(sh.clock.now(), (sh.close, sh.overtime_end), &self.breaks, &self.parked)
+        {
+            return false;
+        }
+        match sh.api.finish_and_call_next(&self.caller, id).await {
+            Ok(done) => {
+                inc(&sh.counters.finished);
+                inc(&sh.counters.finished_and_called);
+                sh.ended(id);
+                if let Some(t) = done.called {
+                    inc(&sh.counters.calls);
+                    self.next = Some(t);
+                }
+                self.rate(id, waited).await;
+                true
+            }
+            Err(e) if e.code() == Some("queue.window_closed") => {
+                sh.expected_refusal(&e);
+                false
+            }
+            Err(e) => {
+                sh.failed(&format!("window {}: finishing {number} and calling the next", self.number), &e);
+                self.resync().await;
+                true
             }
         }
     }
@@ -1170,5 +1235,31 @@ mod tests {
             hall_midnight(at("2026-11-25T16:00:00Z")),
             chrono::Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).unwrap()
         );
+    }
+
+    /// A window finishing goes straight on to the next citizen (完成并叫下一位) unless its break
+    /// is due, a parked citizen is back, or overtime is over; then it finishes alone.
+    #[test]
+    fn a_window_finishes_and_calls_in_one_request_only_when_it_goes_straight_on() {
+        let hours = (CLOSE, CLOSE + OVERTIME);
+        let at = 11.0 * 3600.0;
+        let none = VecDeque::new();
+        assert!(goes_on_at_once(at, hours, &none, &[]));
+        let later: VecDeque<_> = [(at + 600.0, 900.0)].into();
+        assert!(goes_on_at_once(at, hours, &later, &[]), "a break still to come");
+        let due: VecDeque<_> = [(at - 1.0, 900.0)].into();
+        assert!(!goes_on_at_once(at, hours, &due, &[]), "the break is due: finish alone");
+        assert!(goes_on_at_once(CLOSE + 60.0, hours, &due, &[]), "no break after closing");
+        let parked = |back_at| Parked {
+            id: "t".into(),
+            matter_id: "m".into(),
+            back_at,
+            remaining: 60.0,
+            waited: 0.0,
+            attempts: 0,
+        };
+        assert!(goes_on_at_once(at, hours, &none, &[parked(at + 60.0)]));
+        assert!(!goes_on_at_once(at, hours, &none, &[parked(at)]), "the parked citizen is back first");
+        assert!(!goes_on_at_once(CLOSE + OVERTIME, hours, &none, &[]), "overtime is over");
     }
 }

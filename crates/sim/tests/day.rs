@@ -2,10 +2,12 @@
 //! accelerated day: on SQLite in a temporary folder, and also on PostgreSQL (a fresh database,
 //! dropped afterwards) when `HALLKEEPER_TEST_POSTGRES_URL` is set.
 
-use hallkeeper_proto::TicketState;
+use hallkeeper_proto::{PriorityClass, TakeTicket, TicketState, WindowState};
 use hallkeeper_server::storage::{postgres::PostgresStorage, sqlite::SqliteStorage, Storage};
 use hallkeeper_server::{start, system_now, AppState, Running};
-use hallkeeper_sim::{run_day, Api, CancellationToken, SimError, SimOptions, StopReason};
+use hallkeeper_sim::{
+    run_day, setup, Api, CancellationToken, SetupOptions, SimError, SimOptions, StopReason,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -79,6 +81,13 @@ async fn a_day(dir: &tempfile::TempDir, running: Running, base: String) {
     assert_eq!(r.ratings_by_level.values().sum::<u64>(), r.ratings);
     assert_eq!(r.open_at_end, 0);
     assert!(r.calls >= r.tickets_issued);
+    // Windows going straight on to the next citizen finish and call in one request.
+    assert!(
+        r.finished_and_called > 0 && r.finished_and_called <= r.finished,
+        "{} of {} finishes called the next",
+        r.finished_and_called,
+        r.finished
+    );
     assert_eq!(r.failures, 0, "failures: {:?}", r.failures_by_code);
     for code in r.expected_refusals.keys() {
         assert!(EXPECTED.contains(&code.as_str()), "unexpected refusal {code}");
@@ -144,6 +153,53 @@ async fn a_real_time_run_stops_on_cancel_and_reopens_its_windows() {
     let api = Api::new(&base).unwrap();
     let config = api.config(ADMIN, HALL).await.unwrap();
     assert!(config.windows.iter().all(|w| w.state == hallkeeper_proto::WindowState::Open));
+    running.stop().await.unwrap();
+}
+
+/// The caller's 完成并叫下一位 through the sim's client: the ticket finishes and the next is
+/// called; a second press naming the same ticket is refused; with nobody waiting it only finishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callers_one_request_finishes_and_calls_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let (running, base) = server(&dir).await;
+    let api = Api::new(&base).unwrap();
+    let mut opts = SetupOptions::new(&base, ADMIN);
+    opts.hall_id = HALL.into();
+    let hall = setup(&api, &opts).await.unwrap();
+    let kiosk = &hall.devices.kiosks[0].token;
+    // A matter the kiosk offers, and an open window serving it.
+    let offered = api.kiosk_matters(kiosk).await.unwrap();
+    let matter = offered[0].matters[0].id.clone();
+    let window = hall
+        .config
+        .bindings
+        .iter()
+        .filter(|b| b.matter_id == matter)
+        .find_map(|b| {
+            hall.config.windows.iter().find(|w| w.id == b.window_id && w.state == WindowState::Open)
+        })
+        .unwrap();
+    let caller = &hall.devices.callers[&window.id].token;
+    let take = || TakeTicket { matter_id: matter.clone(), class: PriorityClass::Normal, phone: None };
+    let first = api.take_ticket(kiosk, &take()).await.unwrap().ticket;
+    let second = api.take_ticket(kiosk, &take()).await.unwrap().ticket;
+    assert_eq!(api.call_next(caller).await.unwrap().id, first.id);
+
+    let done = api.finish_and_call_next(caller, &first.id).await.unwrap();
+    assert_eq!((done.finished.id.as_str(), done.finished.state), (first.id.as_str(), TicketState::Finished));
+    let called = done.called.unwrap();
+    assert_eq!((called.id.as_str(), called.state), (second.id.as_str(), TicketState::Called));
+    assert_eq!(called.window_id.as_deref(), Some(window.id.as_str()));
+
+    let again = api.finish_and_call_next(caller, &first.id).await.unwrap_err();
+    assert_eq!(again.code(), Some("queue.invalid_transition"), "{again}");
+    let view = api.caller_view(caller).await.unwrap();
+    assert_eq!(view.current.map(|t| t.id), Some(second.id.clone()), "the second press changed nothing");
+
+    let last = api.finish_and_call_next(caller, &second.id).await.unwrap();
+    assert_eq!((last.finished.state, last.called), (TicketState::Finished, None));
+    let tickets = api.tickets(ADMIN, HALL).await.unwrap();
+    assert!(tickets.iter().all(|t| t.state == TicketState::Finished), "{tickets:?}");
     running.stop().await.unwrap();
 }
 

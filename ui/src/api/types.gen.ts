@@ -401,6 +401,8 @@ export type WindowStateRequest = { state: WindowState, };
 
 export type CallerView = { windowId: string, windowState: WindowState, current: Ticket | null, waiting: number, parked: Array<Ticket>, };
 
+export type FinishedAndCalled = { finished: Ticket, called: Ticket | null, };
+
 export type RatingLevel = "very_satisfied" | "satisfied" | "neutral" | "dissatisfied" | "very_dissatisfied";
 
 export type RatingInput = { ticketId: string, level: RatingLevel, reasons: Array<string>, comment: string, };

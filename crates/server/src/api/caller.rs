@@ -1,5 +1,5 @@
-//! 叫号器: a window's caller — call next, recall, start, finish, no-show, park, resume,
-//! transfer, and pausing or reopening the window.
+//! 叫号器: a window's caller — call next, recall, start, finish, finish and call next, no-show,
+//! park, resume, transfer, and pausing or reopening the window.
 
 use crate::api::check_id;
 use crate::api::params::{Caller, DeviceAs};
@@ -9,7 +9,11 @@ use crate::json::ApiJson;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use hallkeeper_proto::{CallerView, Device, Ticket, TransferRequest, TransferTarget, WindowStateRequest};
+use chrono::{DateTime, Utc};
+use hallkeeper_proto::{
+    CallerView, Device, FinishedAndCalled, Ticket, TicketEventKind, TransferRequest, TransferTarget,
+    WindowStateRequest,
+};
 use std::sync::Arc;
 
 fn window_of(device: &Device) -> Result<String, ApiError> {
@@ -37,6 +41,21 @@ fn ticket(rt: &HallRuntime, id: &str) -> Result<Ticket, ApiError> {
         .ok_or_else(|| ApiError::Queue(hallkeeper_queue::QueueError::TicketNotFound(id.to_owned())))
 }
 
+/// Runs a caller's command on its hall's live queue, under the hall's lock, with the time read
+/// again under the lock: a request that waited for it must not stamp its events before the one
+/// that held it.
+async fn command<T>(
+    state: &AppState,
+    device: &Device,
+    f: impl AsyncFnOnce(&mut HallRuntime, DateTime<Utc>) -> Result<T, ApiError>,
+) -> Result<Json<T>, ApiError> {
+    let t = state
+        .halls
+        .with(&*state.storage, &device.hall_id, (state.now)(), async |rt| f(rt, (state.now)()).await)
+        .await?;
+    Ok(Json(t))
+}
+
 pub async fn show(
     State(state): State<Arc<AppState>>,
     DeviceAs(device, _): DeviceAs<Caller>,
@@ -54,20 +73,38 @@ pub async fn call_next(
     DeviceAs(device, _): DeviceAs<Caller>,
 ) -> Result<Json<Ticket>, ApiError> {
     let window_id = window_of(&device)?;
-    let now = (state.now)();
-    let t = state
-        .halls
-        .with(&*state.storage, &device.hall_id, now, async |rt| {
-            // Read again under the hall's lock: a request that waited for it must not stamp
-            // its event before the one that held it.
-            let now = (state.now)();
-            let event = rt.queue.call_next(&window_id, now)?;
-            let id = event.ticket_id.clone();
-            rt.record(&*state.storage, event).await?;
-            ticket(rt, &id)
+    command(&state, &device, async |rt, now| {
+        let event = rt.queue.call_next(&window_id, now)?;
+        let id = event.ticket_id.clone();
+        rt.record(&*state.storage, event).await?;
+        ticket(rt, &id)
+    })
+    .await
+}
+
+/// 完成并叫下一位: the window's ticket finishes and the next one is called, both events stored
+/// in one transaction (see `HallQueue::finish_and_call_next`: refused whole, changing nothing,
+/// when the ticket is not this window's open one or the window is not open).
+pub async fn finish_and_call_next(
+    State(state): State<Arc<AppState>>,
+    DeviceAs(device, _): DeviceAs<Caller>,
+    Path(ticket_id): Path<String>,
+) -> Result<Json<FinishedAndCalled>, ApiError> {
+    let window_id = window_of(&device)?;
+    check_id("ticketId", &ticket_id)?;
+    command(&state, &device, async |rt, now| {
+        let events = rt.queue.finish_and_call_next(&window_id, &ticket_id, now)?;
+        let called = events
+            .iter()
+            .find(|e| matches!(e.kind, TicketEventKind::Called { .. }))
+            .map(|e| e.ticket_id.clone());
+        rt.record_all(&*state.storage, events).await?;
+        Ok(FinishedAndCalled {
+            finished: ticket(rt, &ticket_id)?,
+            called: called.map(|id| ticket(rt, &id)).transpose()?,
         })
-        .await?;
-    Ok(Json(t))
+    })
+    .await
 }
 
 /// recall | start | finish | no-show | park | resume
@@ -83,27 +120,20 @@ pub async fn act(
             code: "request.no_such_endpoint", what: format!("操作 {action}")
         });
     }
-    let now = (state.now)();
-    let t = state
-        .halls
-        .with(&*state.storage, &device.hall_id, now, async |rt| {
-            // Read again under the hall's lock: a request that waited for it must not stamp
-            // its event before the one that held it.
-            let now = (state.now)();
-            let q = &mut rt.queue;
-            let event = match action.as_str() {
-                "recall" => q.recall(&window_id, &ticket_id, now)?,
-                "start" => q.start(&window_id, &ticket_id, now)?,
-                "finish" => q.finish(&window_id, &ticket_id, now)?,
-                "no-show" => q.no_show(&window_id, &ticket_id, now)?,
-                "park" => q.park(&window_id, &ticket_id, now)?,
-                _ => q.resume(&window_id, &ticket_id, now)?,
-            };
-            rt.record(&*state.storage, event).await?;
-            ticket(rt, &ticket_id)
-        })
-        .await?;
-    Ok(Json(t))
+    command(&state, &device, async |rt, now| {
+        let q = &mut rt.queue;
+        let event = match action.as_str() {
+            "recall" => q.recall(&window_id, &ticket_id, now)?,
+            "start" => q.start(&window_id, &ticket_id, now)?,
+            "finish" => q.finish(&window_id, &ticket_id, now)?,
+            "no-show" => q.no_show(&window_id, &ticket_id, now)?,
+            "park" => q.park(&window_id, &ticket_id, now)?,
+            _ => q.resume(&window_id, &ticket_id, now)?,
+        };
+        rt.record(&*state.storage, event).await?;
+        ticket(rt, &ticket_id)
+    })
+    .await
 }
 
 pub async fn transfer(
@@ -118,19 +148,12 @@ pub async fn transfer(
         TransferTarget::Window { window_id } => check_id("target.windowId", window_id)?,
         TransferTarget::Matter { matter_id } => check_id("target.matterId", matter_id)?,
     }
-    let now = (state.now)();
-    let t = state
-        .halls
-        .with(&*state.storage, &device.hall_id, now, async |rt| {
-            // Read again under the hall's lock: a request that waited for it must not stamp
-            // its event before the one that held it.
-            let now = (state.now)();
-            let event = rt.queue.transfer(&window_id, &ticket_id, input.target.clone(), now)?;
-            rt.record(&*state.storage, event).await?;
-            ticket(rt, &ticket_id)
-        })
-        .await?;
-    Ok(Json(t))
+    command(&state, &device, async |rt, now| {
+        let event = rt.queue.transfer(&window_id, &ticket_id, input.target.clone(), now)?;
+        rt.record(&*state.storage, event).await?;
+        ticket(rt, &ticket_id)
+    })
+    .await
 }
 
 /// Pauses, reopens or closes the caller's window; the hall's configuration keeps the state.

@@ -28,6 +28,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/caller/next", post(caller::call_next))
         .route("/api/v1/caller/window-state", put(caller::window_state))
         .route("/api/v1/caller/tickets/{ticket_id}/transfer", post(caller::transfer))
+        .route("/api/v1/caller/tickets/{ticket_id}/finish-and-next", post(caller::finish_and_call_next))
         .route("/api/v1/caller/tickets/{ticket_id}/{action}", post(caller::act))
         .route("/api/v1/pad/ratings", post(pad::rate))
         .route("/api/v1/display", get(display::feed))

@@ -29,7 +29,7 @@ fn view(rt: &HallRuntime, window_id: &str) -> Result<CallerView, ApiError> {
         window_id: window_id.to_owned(),
         window_state: window.state,
         current: rt.queue.current(window_id).cloned(),
-        waiting: rt.queue.waiting_for(window_id)?.len() as u32,
+        waiting: u32::try_from(rt.queue.queue_len(window_id)?).unwrap_or(u32::MAX),
         parked: rt.queue.parked_at(window_id).into_iter().cloned().collect(),
     })
 }

@@ -54,34 +54,61 @@ const FALLBACK_AUTOCHECKPOINT_PAGES: i64 = 10_000;
 /// A thread with a connection of its own that runs `PRAGMA wal_checkpoint(PASSIVE)` after
 /// writes, at most every [`CHECKPOINT_GAP`]. A passive checkpoint on another connection neither
 /// waits for nor blocks the writer, so the copy of the WAL into the database file and its fsync
-/// leave the storage mutex free. The thread ends when the last handle of the storage is dropped.
+/// leave the storage mutex free. Dropped with the last handle of the storage: the thread ends
+/// and its connection closes (the last one, which removes the WAL) before the drop returns.
 struct Checkpointer {
-    wake: std::sync::mpsc::SyncSender<()>,
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Checkpointer {
     fn start(path: &Path) -> StorageResult<Self> {
+        use std::sync::mpsc::RecvTimeoutError;
         let conn = Connection::open(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(backend)?;
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
-                while woken.recv().is_ok() {
+                let mut due = woken.recv().is_ok();
+                while due {
                     let run = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0));
                     if let Err(e) = run {
                         tracing::warn!("SQLite checkpoint: {e}");
                     }
-                    std::thread::sleep(CHECKPOINT_GAP);
+                    // Writes gather for the gap; a wake-up in it makes the next checkpoint due at
+                    // its end. The storage being dropped ends the thread at once.
+                    let gap_end = std::time::Instant::now() + CHECKPOINT_GAP;
+                    let mut pending = false;
+                    loop {
+                        match woken.recv_timeout(gap_end.saturating_duration_since(std::time::Instant::now()))
+                        {
+                            Ok(()) => pending = true,
+                            Err(RecvTimeoutError::Timeout) => break,
+                            Err(RecvTimeoutError::Disconnected) => return,
+                        }
+                    }
+                    due = pending || woken.recv().is_ok();
                 }
             })
             .map_err(|e| backend(format!("checkpoint thread: {e}")))?;
-        Ok(Self { wake })
+        Ok(Self { wake: Some(wake), thread: Some(thread) })
     }
 
     /// After a statement ran: a checkpoint is due (one wake-up pending at most).
     fn poke(&self) {
-        let _ = self.wake.try_send(());
+        if let Some(w) = &self.wake {
+            let _ = w.try_send(());
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.wake = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
 
@@ -260,7 +287,7 @@ mod tests {
 
     /// The WAL is copied into the database file off the request path, soon after the writes and
     /// long before SQLite's own threshold: the file holds every page without any connection
-    /// closing or reaching `FALLBACK_AUTOCHECKPOINT_PAGES`.
+    /// closing or reaching `FALLBACK_AUTOCHECKPOINT_PAGES`; dropping the storage closes it all.
     #[tokio::test]
     async fn writes_are_checkpointed_in_the_background() {
         let dir = tempfile::tempdir().unwrap();
@@ -286,5 +313,8 @@ mod tests {
             assert!(std::time::Instant::now() < deadline, "{len} bytes in the file, {pages} pages written");
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+        // Dropping the storage ends the thread and closes both connections, the last removing the WAL.
+        drop(storage);
+        assert!(!path.with_extension("db-wal").exists());
     }
 }

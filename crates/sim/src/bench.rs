@@ -13,6 +13,7 @@ use crate::stats::{percentiles, Percentiles};
 use hallkeeper_proto::{PriorityClass, TakeTicket};
 use hallkeeper_server::storage::{postgres::PostgresStorage, sqlite::SqliteStorage, Storage};
 use hallkeeper_server::{start, system_now, AppState};
+use rand::rngs::StdRng;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -26,7 +27,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-const ADMIN: &str = "bench-admin-token";
+pub(crate) const ADMIN: &str = "bench-admin-token";
 
 /// Where the in-process server keeps its records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,51 +250,99 @@ pub async fn drop_database(url: &str, name: &str) -> Result<()> {
 
 // ---- the bench ----
 
+/// A server started for a bench run on a store of its own (a temporary SQLite file, a fresh
+/// PostgreSQL database), removed again by [`BenchServer::stop`].
+pub(crate) struct BenchServer {
+    pub addr: SocketAddr,
+    server: ServerThread,
+    _tmp: tempfile::TempDir,
+    drop_after: Option<(String, String)>,
+    /// The store may hold earlier runs' halls (a named SQLite file, the named PostgreSQL
+    /// database): hall ids then carry this run's stamp.
+    shared: bool,
+    stamp: String,
+}
+
+impl BenchServer {
+    pub(crate) async fn start(backend: &Backend, threads: usize) -> Result<Self> {
+        let tmp = tempfile::tempdir().map_err(|e| SimError::io("temporary folder", e))?;
+        let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S%3f").to_string();
+        let mut drop_after: Option<(String, String)> = None;
+        let mut shared = false;
+        let choice = match backend {
+            Backend::Sqlite(None) => StorageChoice::Sqlite(tmp.path().join("server.db")),
+            Backend::Sqlite(Some(p)) => {
+                shared = true;
+                StorageChoice::Sqlite(p.clone())
+            }
+            Backend::Postgres(url) => {
+                let name = format!("hallkeeper_bench_{stamp}");
+                match create_database(url, &name).await {
+                    Ok(fresh) => {
+                        drop_after = Some((url.clone(), name));
+                        StorageChoice::Postgres(fresh)
+                    }
+                    Err(e) => {
+                        tracing::warn!("no fresh database ({e}); using the one named, with a new hall");
+                        shared = true;
+                        StorageChoice::Postgres(url.clone())
+                    }
+                }
+            }
+        };
+        match ServerThread::start(choice, threads).await {
+            Ok(server) => Ok(Self { addr: server.addr, server, _tmp: tmp, drop_after, shared, stamp }),
+            Err(e) => {
+                drop_fresh(drop_after).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// A hall id for this run: `name` on a store of its own, `name-<stamp>` on a shared one.
+    pub(crate) fn hall_id(&self, name: &str) -> String {
+        if self.shared {
+            format!("{name}-{}", self.stamp)
+        } else {
+            name.to_owned()
+        }
+    }
+
+    pub(crate) async fn stop(self) {
+        self.server.stop().await;
+        drop_fresh(self.drop_after).await;
+    }
+}
+
+async fn drop_fresh(made: Option<(String, String)>) {
+    if let Some((url, name)) = made {
+        if let Err(e) = drop_database(&url, &name).await {
+            tracing::warn!("could not drop the bench database {name}: {e}");
+        }
+    }
+}
+
 /// Runs the bench and stops by itself (or when `cancel` is cancelled, with what was measured).
 pub async fn bench(opts: BenchOptions, cancel: CancellationToken) -> Result<BenchReport> {
     if !(opts.rate > 0.0 && opts.rate.is_finite() && opts.seconds > 0.0 && opts.seconds.is_finite()) {
         return Err(SimError::Options("rate and seconds must be positive".into()));
     }
-    let tmp = tempfile::tempdir().map_err(|e| SimError::io("temporary folder", e))?;
-    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S%3f").to_string();
-    let mut drop_after: Option<(String, String)> = None;
-    let mut hall_id = "hall-bench".to_owned();
-    let choice = match &opts.backend {
-        Backend::Sqlite(None) => StorageChoice::Sqlite(tmp.path().join("server.db")),
-        Backend::Sqlite(Some(p)) => {
-            hall_id = format!("bench-{stamp}");
-            StorageChoice::Sqlite(p.clone())
-        }
-        Backend::Postgres(url) => {
-            let name = format!("hallkeeper_bench_{stamp}");
-            match create_database(url, &name).await {
-                Ok(fresh) => {
-                    drop_after = Some((url.clone(), name));
-                    StorageChoice::Postgres(fresh)
-                }
-                Err(e) => {
-                    tracing::warn!("no fresh database ({e}); using the one named, with a new hall");
-                    hall_id = format!("bench-{stamp}");
-                    StorageChoice::Postgres(url.clone())
-                }
-            }
-        }
-    };
-    let server = ServerThread::start(choice, opts.server_threads).await;
-    let result = match server {
-        Ok(server) => {
-            let r = run(&opts, server.addr, &hall_id, cancel).await;
-            server.stop().await;
-            r
-        }
-        Err(e) => Err(e),
-    };
-    if let Some((url, name)) = drop_after {
-        if let Err(e) = drop_database(&url, &name).await {
-            tracing::warn!("could not drop the bench database {name}: {e}");
-        }
-    }
+    let server = BenchServer::start(&opts.backend, opts.server_threads).await?;
+    let hall_id = server.hall_id("hall-bench");
+    let result = run(&opts, server.addr, &hall_id, cancel).await;
+    server.stop().await;
     result
+}
+
+/// A kiosk's request: a matter drawn by department weight, 5 % priority lane, 40 % with a phone.
+pub(crate) fn ticket_input(model: &HallModel, rng: &mut StdRng) -> (usize, TakeTicket) {
+    let m = model.pick_matter(rng);
+    let input = TakeTicket {
+        matter_id: model.matters[m].id.clone(),
+        class: if rng.random_bool(0.05) { PriorityClass::PriorityLane } else { PriorityClass::Normal },
+        phone: rng.random_bool(0.4).then(|| phone(rng)),
+    };
+    (m, input)
 }
 
 #[derive(Default)]
@@ -392,12 +441,7 @@ async fn run(
             _ = cancel.cancelled() => break,
         }
         let Ok(permit) = limit.clone().acquire_owned().await else { break };
-        let m = model.pick_matter(&mut rng);
-        let input = TakeTicket {
-            matter_id: model.matters[m].id.clone(),
-            class: if rng.random_bool(0.05) { PriorityClass::PriorityLane } else { PriorityClass::Normal },
-            phone: rng.random_bool(0.4).then(|| phone(&mut rng)),
-        };
+        let (m, input) = ticket_input(&model, &mut rng);
         let (api, token) = (kiosk_api.clone(), kiosks[i as usize % kiosks.len()].clone());
         let (samples, last_answer, wake, model) =
             (samples.clone(), last_answer.clone(), wake.clone(), model.clone());

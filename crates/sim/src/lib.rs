@@ -42,6 +42,7 @@ pub mod rating;
 pub mod setup;
 pub mod state;
 pub mod stats;
+pub mod sweep;
 
 pub use arrivals::Behaviour;
 pub use bench::{bench, Backend, BenchOptions, BenchReport};

@@ -3,6 +3,7 @@
 
 use hallkeeper_sim::bench::{self, Backend, BenchOptions, BenchReport};
 use hallkeeper_sim::curve;
+use hallkeeper_sim::sweep::{self, Case, SweepOptions, SweepReport};
 use hallkeeper_sim::{run_day, CancellationToken, SimOptions, SimReport};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ const USAGE: &str = "usage:
   hallkeeper-sim [OPTIONS]               simulate a day in a hall on a running server
   hallkeeper-sim bench [OPTIONS]         load bench of an in-process server
   hallkeeper-sim bench-summary FILE...   one table of bench JSON reports
+  hallkeeper-sim sweep [OPTIONS]         the bench's sweep: waiting counts, connections, halls
 
 A day (the hall is set up first if it does not exist):
   --server URL            the server (default http://127.0.0.1:8720)
@@ -41,6 +43,22 @@ The bench (the server in-process on 127.0.0.1):
   --server-threads N      worker threads of the server (default: the CPUs)
   --seed N, --json FILE
 
+The sweep (the server in-process, a fresh store per case; every phase bounded in time):
+  --sqlite PATH | --postgres URL   storage (default: SQLite in a temporary folder)
+  --cases LIST            of waiting,connections,one,halls (default all)
+  --waiting LIST          waiting counts of one hall (default 0,1000,5000,10000,20000)
+  --windows N             windows of that hall (default 20)
+  --rate N                issues per second while measuring a count, calls at the same rate (default 100)
+  --seconds N             how long each open-loop point is measured (default 5)
+  --fill-seconds N        time bound of each fill and of the closed-loop cases (default 40)
+  --fill-concurrency N    issues in flight while filling (default 16)
+  --connections N         clients of the connections case (default 8), growing
+  --grow FROM,TO          the queue between these counts (default 2000,4000)
+  --one-tickets N         tickets of the one-connection case (default 2000)
+  --halls LIST            hall counts (default 1,10,100); --hall-windows N each (default 10)
+  --halls-rate N          issues per second over all halls, calls at the same rate (default 200)
+  --server-threads N, --seed N, --json FILE
+
 Ctrl-C stops a run (twice: at once). Simulated time only paces the sim: the server stamps
 events with its own clock, so an accelerated day's waits look compressed on the server.";
 
@@ -61,6 +79,7 @@ async fn main() {
     let code = match args.first().map(String::as_str) {
         Some("bench") => bench_main(&args[1..]).await,
         Some("bench-summary") => summary_main(&args[1..]),
+        Some("sweep") => sweep_main(&args[1..]).await,
         _ => day_main(&args).await,
     };
     std::process::exit(code);
@@ -182,6 +201,50 @@ fn parse_bench(args: &[String]) -> Result<Option<(BenchOptions, Option<PathBuf>)
             "--concurrency" => o.max_in_flight = a.parse(flag)?,
             "--server-threads" => o.server_threads = a.parse(flag)?,
             "--drain-seconds" => o.drain_seconds = a.parse(flag)?,
+            "--seed" => o.seed = a.parse(flag)?,
+            "--json" => json = Some(PathBuf::from(a.value(flag)?)),
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(Some((o, json)))
+}
+
+fn parse_list<T: std::str::FromStr>(flag: &str, text: &str) -> Result<Vec<T>, String> {
+    text.split(',').map(|v| v.trim().parse().map_err(|_| format!("{flag}: {v:?} is not valid"))).collect()
+}
+
+fn parse_sweep(args: &[String]) -> Result<Option<(SweepOptions, Option<PathBuf>)>, String> {
+    let mut o = SweepOptions::default();
+    let mut json = None;
+    let mut a = Args { it: args.iter() };
+    while let Some(flag) = a.it.next() {
+        match flag.as_str() {
+            "--sqlite" => o.backend = Backend::Sqlite(Some(PathBuf::from(a.value(flag)?))),
+            "--postgres" => o.backend = Backend::Postgres(a.value(flag)?.to_owned()),
+            "--cases" => {
+                let v = a.value(flag)?;
+                o.cases = v
+                    .split(',')
+                    .map(|c| Case::parse(c.trim()).ok_or_else(|| format!("--cases: {c:?} is not a case")))
+                    .collect::<Result<_, _>>()?;
+            }
+            "--waiting" => o.waiting = parse_list(flag, a.value(flag)?)?,
+            "--windows" => o.windows = a.parse(flag)?,
+            "--rate" => o.rate = a.parse(flag)?,
+            "--seconds" => o.seconds = a.parse(flag)?,
+            "--fill-seconds" => o.fill_seconds = a.parse(flag)?,
+            "--fill-concurrency" => o.fill_concurrency = a.parse(flag)?,
+            "--connections" => o.connections = a.parse(flag)?,
+            "--grow" => match parse_list::<u64>(flag, a.value(flag)?)?[..] {
+                [from, to] if from < to => (o.grow_from, o.grow_to) = (from, to),
+                _ => return Err("--grow needs FROM,TO with FROM < TO".into()),
+            },
+            "--one-tickets" => o.one_tickets = a.parse(flag)?,
+            "--halls" => o.halls = parse_list(flag, a.value(flag)?)?,
+            "--hall-windows" => o.hall_windows = a.parse(flag)?,
+            "--halls-rate" => o.halls_rate = a.parse(flag)?,
+            "--server-threads" => o.server_threads = a.parse(flag)?,
             "--seed" => o.seed = a.parse(flag)?,
             "--json" => json = Some(PathBuf::from(a.value(flag)?)),
             "-h" | "--help" => return Ok(None),
@@ -328,6 +391,38 @@ fn print_bench(r: &BenchReport) {
         "  callers: {} calls, {} finished, {} errors, {} left waiting; call/finish p50 {:.2} ms, p99 {:.2} ms",
         r.calls, r.finished, r.caller_errors, r.waiting_at_end, r.caller_latency_ms.p50, r.caller_latency_ms.p99
     );
+}
+
+async fn sweep_main(args: &[String]) -> i32 {
+    let (opts, json) = match parse_sweep(args) {
+        Ok(Some(x)) => x,
+        Ok(None) => {
+            println!("{USAGE}");
+            return 0;
+        }
+        Err(e) => return usage_error(&e),
+    };
+    init_logs("warn,hallkeeper_sim=info");
+    let backend = opts.backend.name();
+    let cancel = ctrl_c();
+    let report: SweepReport = tokio::select! {
+        r = sweep::sweep(opts) => match r {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("hallkeeper-sim sweep ({backend}): {e}");
+                return 1;
+            }
+        },
+        _ = cancel.cancelled() => return 130,
+    };
+    print!("{}", sweep::tables(&report));
+    if let Some(path) = json {
+        if let Err(e) = write_json(&path, &report) {
+            eprintln!("hallkeeper-sim: {e}");
+            return 1;
+        }
+    }
+    0
 }
 
 fn summary_main(files: &[String]) -> i32 {

@@ -1,5 +1,6 @@
 //! SQLite storage: one file, WAL, foreign keys on; one connection used from the blocking pool
-//! (a hall's traffic is a few writes a second, well within one connection). One file per concern;
+//! (a hall's traffic is a few writes a second, well within one connection), and a second one on
+//! a thread of its own that checkpoints the WAL, so that no request pays for the copy. One file per concern;
 //! each runs SQL and maps rows, the decisions are the rules' (`crate::sync`, `crate::appointments`).
 
 use super::{
@@ -37,6 +38,78 @@ mod tickets;
 #[derive(Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
+    /// Checkpoints the WAL off the request path (a file only; None in memory).
+    checkpointer: Option<Arc<Checkpointer>>,
+}
+
+/// How long the checkpointer lets writes gather after a checkpoint before the next one.
+const CHECKPOINT_GAP: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// WAL pages after which the committing connection checkpoints by itself after all, should the
+/// checkpointer fall behind (SQLite's default is 1,000; at that size the checkpoint ran on
+/// whichever request committed the thousandth page, ~4 ms every ~225 ticket issues: the bench's
+/// one-connection p99 tail, docs/benchmarks.md).
+const FALLBACK_AUTOCHECKPOINT_PAGES: i64 = 10_000;
+
+/// A thread with a connection of its own that runs `PRAGMA wal_checkpoint(PASSIVE)` after
+/// writes, at most every [`CHECKPOINT_GAP`]. A passive checkpoint on another connection neither
+/// waits for nor blocks the writer, so the copy of the WAL into the database file and its fsync
+/// leave the storage mutex free. Dropped with the last handle of the storage: the thread ends
+/// and its connection closes (the last one, which removes the WAL) before the drop returns.
+struct Checkpointer {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> StorageResult<Self> {
+        use std::sync::mpsc::RecvTimeoutError;
+        let conn = Connection::open(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(backend)?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                let mut due = woken.recv().is_ok();
+                while due {
+                    let run = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0));
+                    if let Err(e) = run {
+                        tracing::warn!("SQLite checkpoint: {e}");
+                    }
+                    // Writes gather for the gap; a wake-up in it makes the next checkpoint due at
+                    // its end. The storage being dropped ends the thread at once.
+                    let gap_end = std::time::Instant::now() + CHECKPOINT_GAP;
+                    let mut pending = false;
+                    loop {
+                        match woken.recv_timeout(gap_end.saturating_duration_since(std::time::Instant::now()))
+                        {
+                            Ok(()) => pending = true,
+                            Err(RecvTimeoutError::Timeout) => break,
+                            Err(RecvTimeoutError::Disconnected) => return,
+                        }
+                    }
+                    due = pending || woken.recv().is_ok();
+                }
+            })
+            .map_err(|e| backend(format!("checkpoint thread: {e}")))?;
+        Ok(Self { wake: Some(wake), thread: Some(thread) })
+    }
+
+    /// After a statement ran: a checkpoint is due (one wake-up pending at most).
+    fn poke(&self) {
+        if let Some(w) = &self.wake {
+            let _ = w.try_send(());
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.wake = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 pub(super) fn backend(e: impl std::fmt::Display) -> StorageError {
@@ -53,19 +126,23 @@ impl SqliteStorage {
             std::fs::create_dir_all(dir).map_err(|e| backend(format!("{}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path).map_err(|e| backend(format!("{}: {e}", path.display())))?;
-        Self::configure(conn)
+        let conn = Self::configure(conn)?;
+        conn.pragma_update(None, "wal_autocheckpoint", FALLBACK_AUTOCHECKPOINT_PAGES).map_err(backend)?;
+        let checkpointer = Checkpointer::start(path)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), checkpointer: Some(Arc::new(checkpointer)) })
     }
 
     pub fn open_in_memory() -> StorageResult<Self> {
-        Self::configure(Connection::open_in_memory().map_err(backend)?)
+        let conn = Self::configure(Connection::open_in_memory().map_err(backend)?)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), checkpointer: None })
     }
 
-    fn configure(conn: Connection) -> StorageResult<Self> {
+    fn configure(conn: Connection) -> StorageResult<Connection> {
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(backend)?;
         conn.pragma_update(None, "foreign_keys", true).map_err(backend)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(backend)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(conn)
     }
 
     /// Runs `f` with the connection on the blocking pool.
@@ -75,12 +152,16 @@ impl SqliteStorage {
         F: FnOnce(&mut Connection) -> StorageResult<T> + Send + 'static,
     {
         let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
+        let out = tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut guard)
         })
         .await
-        .map_err(backend)?
+        .map_err(backend)?;
+        if let Some(c) = &self.checkpointer {
+            c.poke();
+        }
+        out
     }
 }
 
@@ -202,5 +283,38 @@ mod tests {
         let ratings = query_plan(&storage, RATINGS_AFTER).await;
         assert!(ratings.contains("USING INDEX ratings_by_hall"), "{ratings}");
         assert!(!ratings.contains("TEMP B-TREE"), "no sort: {ratings}");
+    }
+
+    /// The WAL is copied into the database file off the request path, soon after the writes and
+    /// long before SQLite's own threshold: the file holds every page without any connection
+    /// closing or reaching `FALLBACK_AUTOCHECKPOINT_PAGES`; dropping the storage closes it all.
+    #[tokio::test]
+    async fn writes_are_checkpointed_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let storage = SqliteStorage::open(&path).unwrap();
+        storage.migrate().await.unwrap();
+        let (pages, page_size, threshold) = storage
+            .with(|c| {
+                let get = |pragma: &str| c.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get::<_, i64>(0));
+                Ok((get("page_count"), get("page_size"), get("wal_autocheckpoint")))
+            })
+            .await
+            .unwrap();
+        let (pages, page_size) = (pages.unwrap() as u64, page_size.unwrap() as u64);
+        assert_eq!(threshold.unwrap(), FALLBACK_AUTOCHECKPOINT_PAGES);
+        assert!(pages > 10 && pages < FALLBACK_AUTOCHECKPOINT_PAGES as u64, "{pages} pages");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let len = std::fs::metadata(&path).unwrap().len();
+            if len == pages * page_size {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{len} bytes in the file, {pages} pages written");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        // Dropping the storage ends the thread and closes both connections, the last removing the WAL.
+        drop(storage);
+        assert!(!path.with_extension("db-wal").exists());
     }
 }

@@ -4,7 +4,7 @@
 use hallkeeper_sim::bench::{self, Backend, BenchOptions, BenchReport};
 use hallkeeper_sim::curve;
 use hallkeeper_sim::sweep::{self, Case, SweepOptions, SweepReport};
-use hallkeeper_sim::{run_day, CancellationToken, SimOptions, SimReport};
+use hallkeeper_sim::{run_day, CancellationToken, SimError, SimOptions, SimReport};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -265,10 +265,7 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<(), String> {
 async fn day_main(args: &[String]) -> i32 {
     let (opts, json) = match parse_day(args) {
         Ok(Some(x)) => x,
-        Ok(None) => {
-            println!("{USAGE}");
-            return 0;
-        }
+        Ok(None) => return help(),
         Err(e) => return usage_error(&e),
     };
     init_logs("info,tower_http=warn");
@@ -344,22 +341,37 @@ fn print_day(r: &SimReport) {
 async fn bench_main(args: &[String]) -> i32 {
     let (opts, json) = match parse_bench(args) {
         Ok(Some(x)) => x,
-        Ok(None) => {
-            println!("{USAGE}");
-            return 0;
-        }
+        Ok(None) => return help(),
         Err(e) => return usage_error(&e),
     };
     init_logs("warn,hallkeeper_sim=info");
     let backend = opts.backend.name();
-    let report = match bench::bench(opts, ctrl_c()).await {
+    let report = bench::bench(opts, ctrl_c()).await;
+    finish_report("bench", backend, report, json, print_bench)
+}
+
+fn help() -> i32 {
+    println!("{USAGE}");
+    0
+}
+
+/// The end of a measuring subcommand: the report printed and, with `--json`, written; 1 when the
+/// run or the write failed.
+fn finish_report<R: Serialize>(
+    command: &str,
+    backend: &str,
+    report: Result<R, SimError>,
+    json: Option<PathBuf>,
+    print: impl FnOnce(&R),
+) -> i32 {
+    let report = match report {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("hallkeeper-sim bench ({backend}): {e}");
+            eprintln!("hallkeeper-sim {command} ({backend}): {e}");
             return 1;
         }
     };
-    print_bench(&report);
+    print(&report);
     if let Some(path) = json {
         if let Err(e) = write_json(&path, &report) {
             eprintln!("hallkeeper-sim: {e}");
@@ -396,33 +408,17 @@ fn print_bench(r: &BenchReport) {
 async fn sweep_main(args: &[String]) -> i32 {
     let (opts, json) = match parse_sweep(args) {
         Ok(Some(x)) => x,
-        Ok(None) => {
-            println!("{USAGE}");
-            return 0;
-        }
+        Ok(None) => return help(),
         Err(e) => return usage_error(&e),
     };
     init_logs("warn,hallkeeper_sim=info");
     let backend = opts.backend.name();
     let cancel = ctrl_c();
-    let report: SweepReport = tokio::select! {
-        r = sweep::sweep(opts) => match r {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("hallkeeper-sim sweep ({backend}): {e}");
-                return 1;
-            }
-        },
+    let report: Result<SweepReport, SimError> = tokio::select! {
+        r = sweep::sweep(opts) => r,
         _ = cancel.cancelled() => return 130,
     };
-    print!("{}", sweep::tables(&report));
-    if let Some(path) = json {
-        if let Err(e) = write_json(&path, &report) {
-            eprintln!("hallkeeper-sim: {e}");
-            return 1;
-        }
-    }
-    0
+    finish_report("sweep", backend, report, json, |r| print!("{}", sweep::tables(r)))
 }
 
 fn summary_main(files: &[String]) -> i32 {

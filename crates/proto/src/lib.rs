@@ -5,6 +5,7 @@
 //! The UI's TypeScript types are generated from these definitions (`ui/src/api/types.gen.ts`),
 //! so a field is defined once. `tests/typescript_bindings.rs` fails when the file is stale.
 
+mod access;
 mod appointment;
 mod audit;
 mod catalog;
@@ -25,6 +26,7 @@ mod sync;
 mod sync_status;
 mod window;
 
+pub use access::{Account, HallRole, Role};
 pub use appointment::{
     Appointment, AppointmentSlot, AppointmentSlotsInput, AppointmentState, BookAppointment, CheckIn,
     SlotInput,
@@ -252,6 +254,9 @@ pub fn typescript_declarations() -> String {
         StarRule::decl(&cfg),
         Star::decl(&cfg),
         MonthlyStars::decl(&cfg),
+        Role::decl(&cfg),
+        HallRole::decl(&cfg),
+        Account::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

@@ -43,6 +43,11 @@ fn enums_use_the_wire_spelling() {
         assert_eq!(json, format!("\"{}\"", state.as_str()));
         assert_eq!(hallkeeper_proto::AppointmentState::parse(state.as_str()), Some(state));
     }
+    for role in hallkeeper_proto::Role::ALL {
+        let json = serde_json::to_string(&role).unwrap();
+        assert_eq!(json, format!("\"{}\"", role.as_str()));
+        assert_eq!(hallkeeper_proto::Role::parse(role.as_str()), Some(role));
+    }
     assert_eq!(serde_json::to_string(&Locale::EnUs).unwrap(), "\"en-US\"");
     assert_eq!(Locale::parse("zh-CN"), Some(Locale::ZhCn));
     assert_eq!(Locale::parse("fr-FR"), None);
@@ -55,4 +60,26 @@ fn window_input_refuses_unknown_fields() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("colour"), "{err}");
+}
+
+#[test]
+fn an_account_is_camel_case_and_a_grant_refuses_unknown_fields() {
+    use hallkeeper_proto::{Account, HallRole, Role};
+    let account = Account {
+        id: "a1".into(),
+        login: "wang.li".into(),
+        display_name: "王丽".into(),
+        staff_id: None,
+        grants: vec![HallRole { hall_id: Some("h1".into()), role: Role::ShiftLead }],
+        active: true,
+        must_change_password: false,
+    };
+    let json = serde_json::to_value(&account).unwrap();
+    assert_eq!(json["displayName"], "王丽");
+    assert_eq!(json["mustChangePassword"], false);
+    assert_eq!(json["grants"][0]["hallId"], "h1");
+    assert_eq!(json["grants"][0]["role"], "shift_lead");
+    let err =
+        serde_json::from_str::<HallRole>(r#"{"hallId":null,"role":"system_admin","all":true}"#).unwrap_err();
+    assert!(err.to_string().contains("all"), "{err}");
 }

@@ -1047,3 +1047,29 @@ month: number, stars: Array<Star>,
  * The rule they were ranked with.
  */
 rule: StarRule, };
+
+export type Role = "system_admin" | "hall_admin" | "shift_lead" | "supervisor" | "window_staff";
+
+export type HallRole = { hallId: string | null, role: Role, };
+
+export type Account = { id: string, 
+/**
+ * What the person types to sign in; unique on the server.
+ */
+login: string, 
+/**
+ * The name shown in the header, the audit log and case steps.
+ */
+displayName: string, 
+/**
+ * The staff record (工号) this person is, if they also work at a window.
+ */
+staffId: string | null, grants: Array<HallRole>, 
+/**
+ * A disabled account cannot sign in, and its queued offline changes are refused.
+ */
+active: boolean, 
+/**
+ * Set by an administrator's reset: the next sign-in must choose a new password first.
+ */
+mustChangePassword: boolean, };

@@ -3,27 +3,10 @@
 use crate::engine::HallQueue;
 use crate::index::callers;
 use crate::ordering::call_key;
-use chrono::Duration;
 use hallkeeper_proto::{
     MatterQueueTotals, Ticket, TicketCounts, TicketState, WindowQueueTotals, WindowState,
 };
 use std::collections::{BTreeMap, HashMap};
-
-/// Wait: from issue to the first call (a recall or a transfer does not restart it). None until
-/// it is called.
-pub fn wait_time(t: &Ticket) -> Option<Duration> {
-    Some(t.first_called_at? - t.issued_at)
-}
-
-/// Service: from the start of service (or, if the window did not mark it, the call) to the
-/// finish, at the window that finished it. Time at an earlier window before a transfer or a park
-/// is not counted. None unless finished (a no-show was not served).
-pub fn service_time(t: &Ticket) -> Option<Duration> {
-    if t.state != TicketState::Finished {
-        return None;
-    }
-    Some(t.ended_at? - t.started_at.or(t.called_at)?)
-}
 
 /// How many tickets will be called before this waiting one: the fewest ahead of it in the queue
 /// of any window that may call it and is not closed (a paused window comes back). None when it

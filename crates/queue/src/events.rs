@@ -230,7 +230,7 @@ impl Ledger {
                     TicketState::NoShow
                 };
                 t.ended_at = Some(e.at);
-                if let Some(service) = crate::derived::service_time(t) {
+                if let Some(service) = crate::times::service_time(t) {
                     self.served.tickets += 1;
                     self.served.seconds += service.num_seconds();
                 }

@@ -25,9 +25,11 @@ mod index;
 mod numbering;
 pub mod ordering;
 mod rank;
+mod times;
 
-pub use derived::{count_states, matter_totals, people_ahead, service_time, wait_time, window_totals};
+pub use derived::{count_states, matter_totals, people_ahead, window_totals};
 pub use engine::HallQueue;
 pub use error::{ConfigProblem, QueueError};
 pub use events::{Served, NO_SENDER};
 pub use numbering::{hall_day, ticket_number};
+pub use times::{service_time, wait_time};

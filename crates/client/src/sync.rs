@@ -88,7 +88,15 @@ pub struct SyncClient {
 
 /// One row of the store's outbox as it goes to the server.
 pub fn sync_op(o: OutboxOp) -> SyncOp {
-    SyncOp { seq: o.seq, op_id: o.op_id, hlc: o.hlc, entity: o.entity, key: o.key, change: o.change }
+    SyncOp {
+        seq: o.seq,
+        op_id: o.op_id,
+        hlc: o.hlc,
+        entity: o.entity,
+        key: o.key,
+        change: o.change,
+        author: None,
+    }
 }
 
 /// Up to half of `base` at random, so desktops that lost the server together do not all retry at

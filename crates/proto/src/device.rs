@@ -122,6 +122,43 @@ pub struct DeviceCreated {
     pub token: String,
 }
 
+/// `POST /api/v1/admin/halls/{hallId}/pairings` (a new device) or `POST …/devices/{deviceId}/pairing`
+/// (a new code for one already listed): a one-time code the device exchanges for its token.
+/// 8 digits, valid 10 minutes, used once; the desktop shows it with a QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingCode {
+    pub device: Device,
+    pub code: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+/// `POST /api/v1/devices/pair` (no token: the code is the credential): the device's half of
+/// the pairing. The answer is a [`DeviceCreated`] with the device's token; pairing again rotates it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PairDevice {
+    pub code: String,
+}
+
+impl std::fmt::Debug for PairDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PairDevice { … }")
+    }
+}
+
+/// `PATCH /api/v1/admin/halls/{hallId}/devices/{deviceId}`: rename or rebind; absent fields stay.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeviceUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A new window for a caller or rating pad.
+    #[serde(default)]
+    pub window_id: Option<String>,
+}
+
 // ---- kiosk ----
 
 /// A matter the kiosk offers, with how many wait for it now.

@@ -26,7 +26,10 @@ mod sync;
 mod sync_status;
 mod window;
 
-pub use access::{Account, HallRole, Role};
+pub use access::{
+    Account, AccountInput, AccountUpdate, HallRole, PasswordChange, PasswordReset, Role, ServerAuditEntry,
+    ServerAuditPage, Session, SignIn,
+};
 pub use appointment::{
     Appointment, AppointmentSlot, AppointmentSlotsInput, AppointmentState, BookAppointment, CheckIn,
     SlotInput,
@@ -43,9 +46,10 @@ pub use dashboard::{
     WaitingPoint, WindowTile,
 };
 pub use device::{
-    CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DisplayCall, DisplayFeed, DisplayWindow,
-    FinishedAndCalled, Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment, KioskMatter, Rating,
-    RatingInput, RatingLevel, TakeTicket, TransferRequest, WindowStateRequest,
+    CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DeviceUpdate, DisplayCall, DisplayFeed,
+    DisplayWindow, FinishedAndCalled, Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment,
+    KioskMatter, PairDevice, PairingCode, Rating, RatingInput, RatingLevel, TakeTicket, TransferRequest,
+    WindowStateRequest,
 };
 pub use error::ErrorBody;
 pub use events::{
@@ -159,6 +163,9 @@ pub fn typescript_declarations() -> String {
         DeviceInput::decl(&cfg),
         Device::decl(&cfg),
         DeviceCreated::decl(&cfg),
+        PairingCode::decl(&cfg),
+        PairDevice::decl(&cfg),
+        DeviceUpdate::decl(&cfg),
         KioskMatter::decl(&cfg),
         KioskDepartment::decl(&cfg),
         TakeTicket::decl(&cfg),
@@ -257,6 +264,14 @@ pub fn typescript_declarations() -> String {
         Role::decl(&cfg),
         HallRole::decl(&cfg),
         Account::decl(&cfg),
+        SignIn::decl(&cfg),
+        Session::decl(&cfg),
+        PasswordChange::decl(&cfg),
+        AccountInput::decl(&cfg),
+        AccountUpdate::decl(&cfg),
+        PasswordReset::decl(&cfg),
+        ServerAuditEntry::decl(&cfg),
+        ServerAuditPage::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/proto by `cargo test -p hallkeeper-proto` with\n\

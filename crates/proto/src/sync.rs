@@ -27,6 +27,11 @@ pub struct SyncOp {
     pub key: String,
     /// `{"kind":"upsert","fields":{…}}` or `{"kind":"delete"}`.
     pub change: serde_json::Value,
+    /// The account whose change this is (issue 17): the server re-checks that account's role
+    /// when it receives the operation, so a change queued offline by a person disabled since is
+    /// refused (and shown), not applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -219,7 +219,15 @@ mod tests {
     use serde_json::Map;
 
     fn op(entity: &str, key: &str, hlc: &str, change: Value) -> SyncOp {
-        SyncOp { seq: 1, op_id: "o".into(), hlc: hlc.into(), entity: entity.into(), key: key.into(), change }
+        SyncOp {
+            seq: 1,
+            op_id: "o".into(),
+            hlc: hlc.into(),
+            entity: entity.into(),
+            key: key.into(),
+            change,
+            author: None,
+        }
     }
 
     const H: &str = "000000000000000010-00000-pc1";

@@ -1092,6 +1092,7 @@ fn upsert(seq: i64, device: &str, millis: i64, entity: &str, key: &str, fields: 
         entity: entity.into(),
         key: key.into(),
         change: serde_json::json!({ "kind": "upsert", "fields": fields }),
+        author: None,
     }
 }
 
@@ -1103,6 +1104,7 @@ fn delete(seq: i64, device: &str, millis: i64, entity: &str, key: &str) -> SyncO
         entity: entity.into(),
         key: key.into(),
         change: serde_json::json!({ "kind": "delete" }),
+        author: None,
     }
 }
 

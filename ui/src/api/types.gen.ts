@@ -375,6 +375,20 @@ export type DeviceCreated = { device: Device,
  */
 token: string, };
 
+export type PairingCode = { device: Device, code: string, 
+/**
+ * RFC 3339.
+ */
+expiresAt: string, };
+
+export type PairDevice = { code: string, };
+
+export type DeviceUpdate = { name: string | null, 
+/**
+ * A new window for a caller or rating pad.
+ */
+windowId: string | null, };
+
 export type KioskMatter = { id: string, name: string, ticketPrefix: string, waiting: number, };
 
 export type KioskDepartment = { id: string, name: string, matters: Array<KioskMatter>, };
@@ -1073,3 +1087,65 @@ active: boolean,
  * Set by an administrator's reset: the next sign-in must choose a new password first.
  */
 mustChangePassword: boolean, };
+
+export type SignIn = { login: string, password: string, };
+
+export type Session = { token: string, account: Account, 
+/**
+ * RFC 3339; the token is refused after it unless used again before (each use slides it).
+ */
+idleExpiresAt: string, 
+/**
+ * RFC 3339; the token is refused after it whatever its use.
+ */
+absoluteExpiresAt: string, };
+
+export type PasswordChange = { current: string, new: string, };
+
+export type AccountInput = { login: string, displayName: string, staffId: string | null, grants: Array<HallRole>, password: string, };
+
+export type AccountUpdate = { displayName: string | null, 
+/**
+ * `Some(None)` (JSON null) unlinks the staff record.
+ */
+staffId?: string | null, grants: Array<HallRole> | null, active: boolean | null, };
+
+export type PasswordReset = { password: string, };
+
+export type ServerAuditEntry = { 
+/**
+ * Increasing on the server.
+ */
+seq: number, at: string, 
+/**
+ * The account acting (or the login tried, for a refused sign-in); null for the break-glass
+ * token and the CLI.
+ */
+accountId: string | null, 
+/**
+ * The display name at the time (or the login tried); `cli` / `break-glass` otherwise.
+ */
+actorName: string, 
+/**
+ * The peer address the request came from (`cli` for the command line).
+ */
+address: string, 
+/**
+ * The hall the action concerns, if one.
+ */
+hallId: string | null, 
+/**
+ * `<area>.<verb>`, e.g. `session.sign_in`, `session.sign_in_refused`, `account.create`,
+ * `device.revoke`, `config.put`.
+ */
+action: string, 
+/**
+ * What it was done to (an account id, a device id, a hall id …).
+ */
+target: string | null, before: unknown | null, after: unknown | null, };
+
+export type ServerAuditPage = { entries: Array<ServerAuditEntry>, 
+/**
+ * Pass as `before` for the next page; null at the end.
+ */
+nextBefore: number | null, };

@@ -276,7 +276,15 @@ mod tests {
 
     fn op(seq: i64, entity: &str, key: &str, change: Value) -> SyncOp {
         let hlc = format!("{:018}-00000-pc1", 10 + seq);
-        SyncOp { seq, op_id: format!("o{seq}"), hlc, entity: entity.into(), key: key.into(), change }
+        SyncOp {
+            seq,
+            op_id: format!("o{seq}"),
+            hlc,
+            entity: entity.into(),
+            key: key.into(),
+            change,
+            author: None,
+        }
     }
 
     fn upsert(fields: Value) -> Value {

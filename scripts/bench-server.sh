@@ -18,14 +18,7 @@ say "bench on SQLite"
 "$SIM" bench --json "$OUT/server-sqlite.json" "$@"
 reports=("$OUT/server-sqlite.json")
 
-if [ -z "${HALLKEEPER_TEST_POSTGRES_URL:-}" ] && [ -f "$ROOT/scripts/postgres.sh" ]; then
-  # Run it apart so that a failure to start PostgreSQL leaves the SQLite figures standing.
-  if exports=$(bash "$ROOT/scripts/postgres.sh"); then
-    eval "$exports"
-  else
-    say "PostgreSQL could not be started (scripts/postgres.sh failed): SQLite only"
-  fi
-fi
+postgres_if_available
 if [ -n "${HALLKEEPER_TEST_POSTGRES_URL:-}" ]; then
   say "bench on PostgreSQL"
   if "$SIM" bench --postgres "$HALLKEEPER_TEST_POSTGRES_URL" --json "$OUT/server-postgres.json" "$@"; then

@@ -16,13 +16,7 @@ mkdir -p "$OUT"
 say "sweep on SQLite"
 "$SIM" sweep --json "$OUT/sweep-sqlite.json" "$@" | tee "$OUT/sweep-sqlite.md"
 
-if [ -z "${HALLKEEPER_TEST_POSTGRES_URL:-}" ] && [ -f "$ROOT/scripts/postgres.sh" ]; then
-  if exports=$(bash "$ROOT/scripts/postgres.sh"); then
-    eval "$exports"
-  else
-    say "PostgreSQL could not be started (scripts/postgres.sh failed): SQLite only"
-  fi
-fi
+postgres_if_available
 if [ -n "${HALLKEEPER_TEST_POSTGRES_URL:-}" ]; then
   say "sweep on PostgreSQL"
   "$SIM" sweep --postgres "$HALLKEEPER_TEST_POSTGRES_URL" --json "$OUT/sweep-postgres.json" "$@" \

@@ -70,3 +70,16 @@ build_app() {
   say "building the desktop app"
   (cd "$ROOT" && cargo build --quiet -p hallkeeper-desktop)
 }
+
+# For the benches: the local PostgreSQL when scripts/postgres.sh can start it (exports
+# HALLKEEPER_TEST_POSTGRES_URL), run apart so that a failure to start it leaves the SQLite
+# figures standing; a URL already set is used as it is.
+postgres_if_available() {
+  if [ -n "${HALLKEEPER_TEST_POSTGRES_URL:-}" ] || [ ! -f "$ROOT/scripts/postgres.sh" ]; then return 0; fi
+  local exports
+  if exports=$(bash "$ROOT/scripts/postgres.sh"); then
+    eval "$exports"
+  else
+    say "PostgreSQL could not be started (scripts/postgres.sh failed): SQLite only"
+  fi
+}

@@ -112,7 +112,7 @@ impl Fixture {
             *t += chrono::Duration::milliseconds(1);
             *t
         });
-        let state = Arc::new(AppState::new(storage, Some(ADMIN), now));
+        let state = Arc::new(AppState::new(storage, now).with_break_glass_token(ADMIN));
         let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);

@@ -323,15 +323,9 @@ pub async fn author_refusals(
             None if !hallkeeper_proto::SYNC_ENTITIES.contains(&op.entity.as_str()) => {}
             Some(cap) if allows(&account.grants, hall_id, cap) => {}
             cap => {
-                let code = cap.map_or("access.forbidden", |_| "access.forbidden");
-                let what = cap.map_or("此类修改", |c| c.as_str());
-                out.insert(
-                    op.seq,
-                    refuse(
-                        code,
-                        format!("{} 在本大厅没有 {what} 权限，其修改不能生效", account.display_name),
-                    ),
-                );
+                let what = cap.map_or("此类修改", Capability::as_str);
+                let message = format!("{} 在本大厅没有 {what} 权限，其修改不能生效", account.display_name);
+                out.insert(op.seq, refuse("access.forbidden", message));
             }
         }
     }

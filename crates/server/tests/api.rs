@@ -707,9 +707,11 @@ async fn the_online_channel_and_the_kiosk_keep_to_their_own_endpoints() {
 
 // ---- sync ----
 
+/// An operation authored by the fixture's 系统管理员 (sync schema 2: every op names its author,
+/// and the server re-checks the author's role when it receives it).
 fn sync_op(seq: i64, device: &str, millis: i64, entity: &str, key: &str, change: Value) -> Value {
     json!({ "seq": seq, "opId": format!("{device}-{seq}"), "hlc": format!("{millis:018}-00000-{device}"),
-            "entity": entity, "key": key, "change": change })
+            "entity": entity, "key": key, "change": change, "author": common::api::AUTHOR })
 }
 
 fn push_body(device: &str, ops: Vec<Value>) -> Value {
@@ -813,7 +815,7 @@ async fn sync_requests_are_checked() {
         let events = format!("/api/v1/admin/halls/{}/sync/events", fx.hall);
         let ratings = format!("/api/v1/admin/halls/{}/sync/ratings", fx.hall);
         for path in [&pull, &events, &ratings] {
-            for (version, want) in [("1", 200), ("2", 409), ("0", 409), ("one", 400)] {
+            for (version, want) in [("2", 200), ("3", 409), ("1", 409), ("one", 400)] {
                 let resp = fx
                     .http
                     .get(format!("{}{path}", fx.base))

@@ -1,11 +1,12 @@
 //! Administration: halls, their configuration, devices and their tokens, appointment slots,
 //! read access to the day's tickets, bookings and the ratings, and the supervisor's actions on
-//! the live queue (moving a matter's waiting tickets to a window). Authenticated by the server's
-//! admin token.
+//! the live queue (moving a matter's waiting tickets to a window). Each route's caller and
+//! capability are checked by the guard (`api::ADMIN_ROUTES`) before the handler runs.
 
+use crate::accounts::config_capabilities;
 use crate::api::appointments::{mark_no_shows, parse_day, slot_views, SlotQuery};
 use crate::api::check_id;
-use crate::api::params::{check_rules, Admin, AdminHall};
+use crate::api::params::{check_rules, forbidden, Admin, AdminHall};
 use crate::appointments::{hall_day, parse_hhmm, CAPACITY_MAX, SLOTS_MAX};
 use crate::auth;
 use crate::error::ApiError;
@@ -17,6 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
+use hallkeeper_access::Capability;
 use hallkeeper_proto::{
     Appointment, AppointmentSlot, AppointmentSlotsInput, Device, DeviceCreated, DeviceInput, Hall,
     HallConfig, HallInput, MatterState, MoveWaitingOutcome, MoveWaitingRequest, Rating, Ticket, WindowState,
@@ -49,15 +51,28 @@ pub async fn create_hall(
     Ok((StatusCode::CREATED, Json(hall)))
 }
 
-pub async fn halls(State(state): State<Arc<AppState>>, _: Admin) -> Result<Json<Vec<Hall>>, ApiError> {
-    Ok(Json(state.storage.halls().await?))
+/// The halls the caller holds a role in; every hall for a 系统管理员 (`halls.manage`).
+pub async fn halls(
+    State(state): State<Arc<AppState>>,
+    Admin(who): Admin,
+) -> Result<Json<Vec<Hall>>, ApiError> {
+    let all = state.storage.halls().await?;
+    if who.allows("", Capability::ManageHalls) {
+        return Ok(Json(all));
+    }
+    let grants = who.grants();
+    Ok(Json(
+        all.into_iter()
+            .filter(|h| grants.iter().any(|g| g.hall_id.as_deref() == Some(h.id.as_str())))
+            .collect(),
+    ))
 }
 
 /// Replaces the hall's configuration. Refused (and nothing changes) if the queue engine finds it
 /// inconsistent, or if it drops a window or matter that today's tickets still need.
 pub async fn put_config(
     State(state): State<Arc<AppState>>,
-    AdminHall { id: hall_id, .. }: AdminHall,
+    AdminHall { id: hall_id, who, .. }: AdminHall,
     ApiJson(mut config): ApiJson<HallConfig, CONFIG_LIMIT>,
 ) -> Result<StatusCode, ApiError> {
     let now = (state.now)();
@@ -66,6 +81,12 @@ pub async fn put_config(
     // desktop) leaves the hall's rules as they are; an empty rule set is how rules are turned off.
     if config.sms.is_none() {
         config.sms = existing.as_ref().and_then(|c| c.sms.clone());
+    }
+    // The whole configuration comes at once: each part it changes needs its own capability.
+    if let Some(cap) =
+        config_capabilities(existing.as_ref(), &config).into_iter().find(|&c| !who.allows(&hall_id, c))
+    {
+        return Err(forbidden(cap));
     }
     if let Some(rules) = &config.sms {
         check_rules(rules)?;

@@ -30,6 +30,9 @@ pub enum ApiError {
     /// with the field at fault and a sentence written for the supervisor's screen.
     #[error("{source}")]
     QueueRefused { source: QueueError, field: &'static str, message: String },
+    /// Too many tries from one address: wait `retry_after` seconds (the `Retry-After` header).
+    #[error("{message}")]
+    Throttled { code: &'static str, message: String, retry_after: u64 },
     #[error("hall {0} has no configuration yet")]
     NotConfigured(String),
     #[error(transparent)]
@@ -48,6 +51,7 @@ impl ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict { .. } | Self::NotConfigured(_) => StatusCode::CONFLICT,
             Self::Queue(q) | Self::QueueRefused { source: q, .. } => match q {
                 QueueError::TicketNotFound(_) | QueueError::WindowNotFound(_) => StatusCode::NOT_FOUND,
@@ -64,7 +68,10 @@ impl ApiError {
             Self::TokenMissing => "auth.token_missing",
             Self::TokenInvalid => "auth.token_invalid",
             Self::WrongDevice => "auth.wrong_device",
-            Self::BadRequest { code, .. } | Self::NotFound { code, .. } | Self::Conflict { code, .. } => code,
+            Self::BadRequest { code, .. }
+            | Self::NotFound { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Throttled { code, .. } => code,
             Self::TooLarge { .. } => "request.too_large",
             Self::Queue(q) | Self::QueueRefused { source: q, .. } => q.code(),
             Self::NotConfigured(_) => "hall.not_configured",
@@ -90,7 +97,8 @@ impl ApiError {
             Self::WrongDevice => "该设备无权使用此功能".into(),
             Self::BadRequest { message, .. }
             | Self::Conflict { message, .. }
-            | Self::QueueRefused { message, .. } => message.clone(),
+            | Self::QueueRefused { message, .. }
+            | Self::Throttled { message, .. } => message.clone(),
             Self::TooLarge { limit } => format!("请求内容超过 {limit} 字节"),
             Self::NotFound { what, .. } => format!("未找到{what}"),
             Self::NotConfigured(_) => "本大厅尚未配置窗口和事项".into(),
@@ -134,7 +142,11 @@ impl IntoResponse for ApiError {
         }
         let body =
             ErrorBody { code: self.code().to_owned(), message: self.message_zh(), field: self.field() };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Self::Throttled { retry_after, .. } = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        response
     }
 }
 

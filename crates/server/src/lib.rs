@@ -14,6 +14,7 @@ pub mod error;
 pub mod halls;
 pub mod ids;
 pub mod json;
+pub mod pairing;
 pub mod signals;
 pub mod sms;
 pub mod storage;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub stopping: tokio::sync::watch::Sender<bool>,
     /// SMS reminders; None when the server sends none (phones given at the kiosk are dropped).
     pub sms: Option<Arc<sms::SmsService>>,
+    /// Pairing-code exchanges per address (`POST /api/v1/devices/pair`).
+    pub pairing_throttle: pairing::PairingThrottle,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             now,
             stopping: tokio::sync::watch::channel(false).0,
             sms: None,
+            pairing_throttle: pairing::PairingThrottle::default(),
         }
     }
 
@@ -101,7 +105,8 @@ pub async fn start(addr: SocketAddr, state: Arc<AppState>) -> Result<Running, er
     let stopping = state.stopping.clone();
     let app = app(state);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        // The peer's address reaches handlers that throttle per address (pairing).
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
                 stopping.send_replace(true);

@@ -24,7 +24,7 @@ fn documented() -> Vec<(String, String)> {
         if let Some(p) = line.strip_prefix("  /").and_then(|l| l.strip_suffix(':')) {
             path = format!("/{p}");
         } else if let Some(m) = line.strip_prefix("    ").and_then(|l| l.strip_suffix(':')) {
-            if ["get", "post", "put", "delete"].contains(&m) {
+            if ["get", "post", "put", "patch", "delete"].contains(&m) {
                 out.push((m.to_uppercase(), path.clone()));
             }
         }
@@ -38,7 +38,7 @@ fn routed() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
         let path = line.trim_start_matches(".route(\"").split('"').next().unwrap().to_owned();
-        for m in ["get", "post", "put", "delete"] {
+        for m in ["get", "post", "put", "patch", "delete"] {
             if line.contains(&format!("{m}(")) {
                 out.push((m.to_uppercase(), path.clone()));
             }

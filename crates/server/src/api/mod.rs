@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod appointments;
 pub mod caller;
+pub mod devices;
 pub mod display;
 pub mod kiosk;
 pub mod pad;
@@ -14,7 +15,7 @@ pub mod sync;
 
 use crate::error::ApiError;
 use crate::AppState;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use std::sync::Arc;
 
@@ -37,8 +38,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/appointments/{code}", get(appointments::show).delete(appointments::cancel))
         .route("/api/v1/admin/halls", post(admin::create_hall).get(admin::halls))
         .route("/api/v1/admin/halls/{hall_id}/config", put(admin::put_config).get(admin::config))
-        .route("/api/v1/admin/halls/{hall_id}/devices", post(admin::add_device).get(admin::devices))
-        .route("/api/v1/admin/halls/{hall_id}/devices/{device_id}", delete(admin::revoke_device))
+        .route("/api/v1/devices/pair", post(devices::pair))
+        .route("/api/v1/admin/halls/{hall_id}/devices", post(devices::add_device).get(devices::devices))
+        .route("/api/v1/admin/halls/{hall_id}/devices/{device_id}", delete(devices::revoke_device))
+        // Its own line (the same path): openapi.rs reads the router one `.route` line at a time.
+        .route("/api/v1/admin/halls/{hall_id}/devices/{device_id}", patch(devices::update_device))
+        .route("/api/v1/admin/halls/{hall_id}/devices/{device_id}/pairing", post(devices::repair))
+        .route("/api/v1/admin/halls/{hall_id}/pairings", post(devices::add_pairing))
         .route("/api/v1/admin/halls/{hall_id}/tickets", get(admin::tickets))
         .route("/api/v1/admin/halls/{hall_id}/queue/move-waiting", post(admin::move_waiting))
         .route("/api/v1/admin/halls/{hall_id}/ratings", get(admin::ratings))

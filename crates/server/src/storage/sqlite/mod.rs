@@ -4,8 +4,8 @@
 //! each runs SQL and maps rows, the decisions are the rules' (`crate::sync`, `crate::appointments`).
 
 use super::{
-    AppointmentChange, Booked, DeviceRecord, NewAppointment, Slot, SlotUse, SlotsReplaced, StorageError,
-    StorageResult,
+    AppointmentChange, Booked, DeviceChange, DeviceRecord, NewAppointment, PairingAdded, PairingRecord, Slot,
+    SlotUse, SlotsReplaced, StorageError, StorageResult,
 };
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use hallkeeper_proto::{
@@ -26,6 +26,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../sql/sqlite/0004_sync_down.sql")),
     (5, include_str!("../sql/sqlite/0005_rating_seq.sql")),
     (6, include_str!("../sql/sqlite/0006_sms.sql")),
+    // 7 is the accounts migration (branch i17-server).
+    (8, include_str!("../sql/sqlite/0008_device_pairing.sql")),
 ];
 
 mod appointments;

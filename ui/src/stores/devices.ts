@@ -46,6 +46,12 @@ export const useDevicesStore = defineStore('devices', () => {
   const shown = ref<PairingShown | null>(null)
 
   const live = computed(() => items.value.filter((d) => !d.revokedAt))
+  /** As the page lists them: the newest first (the one just added is at the top), revoked ones last. */
+  const listed = computed(() =>
+    items.value
+      .slice()
+      .sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt) || b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id)),
+  )
 
   const load = keepShown(status, loadError, async () => {
     items.value = await api.listDevices()
@@ -83,5 +89,5 @@ export const useDevicesStore = defineStore('devices', () => {
     await load()
   }
 
-  return { items, status, loadError, shown, live, load, add, newCode, update, revoke }
+  return { items, status, loadError, shown, live, listed, load, add, newCode, update, revoke }
 })

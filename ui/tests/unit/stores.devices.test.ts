@@ -110,6 +110,20 @@ describe('devices store', () => {
     expect(store.live).toEqual([])
   })
 
+  it('lists the newest first and the revoked last', async () => {
+    answer(invokeMock, {
+      list_devices: () => [
+        device('old', { createdAt: '2026-12-07T09:00:00.000Z' }),
+        device('gone', { createdAt: '2026-12-07T11:00:00.000Z', revokedAt: '2026-12-07T11:30:00.000Z' }),
+        device('new', { createdAt: '2026-12-07T10:00:00.000Z' }),
+      ],
+    })
+    const store = useDevicesStore()
+    await store.load()
+    expect(store.listed.map((d) => d.id)).toEqual(['new', 'old', 'gone'])
+    expect(store.live.map((d) => d.id)).toEqual(['old', 'new'])
+  })
+
   it('updates a device in place', async () => {
     answer(invokeMock, {
       list_devices: () => [device('p', { kind: 'rating_pad', windowId: 'w-a' })],

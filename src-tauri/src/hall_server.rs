@@ -62,9 +62,11 @@ impl ServerLink {
         let server_dir = data_dir.join("server");
         let storage = SqliteStorage::open(&server_dir.join("hallkeeper-server.db"))
             .map_err(|e| LinkError::Start(e.to_string()))?;
-        // A fresh admin token each run: only this process knows it.
+        // A fresh admin token each run: only this process knows it. Break-glass for now (issue 17):
+        // the desktop's people sign in with sessions (`POST /api/v1/session`) once its sign-in lands.
         let admin_token = hallkeeper_server::auth::new_token();
-        let mut state = ServerState::new(Arc::new(storage), Some(&admin_token), system_now());
+        let mut state =
+            ServerState::new(Arc::new(storage), system_now()).with_break_glass_token(&admin_token);
         let sms_config = SmsFileConfig {
             provider: Some("log".to_owned()),
             log_file: Some(server_dir.join(SMS_LOG_FILE)),

@@ -49,7 +49,7 @@ async fn take_ticket(http: &reqwest::Client, base: &str, token: &str) -> u16 {
 async fn a_kiosk_is_paired_renamed_repaired_and_revoked_through_the_admin_client() {
     let dir = tempfile::tempdir().unwrap();
     let storage = Arc::new(SqliteStorage::open(&dir.path().join("server.db")).unwrap());
-    let state = Arc::new(AppState::new(storage, Some(ADMIN), system_now()));
+    let state = Arc::new(AppState::new(storage, system_now()).with_break_glass_token(ADMIN));
     let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
     let base = format!("http://{}", running.addr);
     let endpoint = Endpoint { base_url: base.clone(), hall_id: "hall-1".into(), admin_token: ADMIN.into() };

@@ -1,7 +1,8 @@
 //! Devices of a hall and their enrolment: the administrator registers a device (with a token at
 //! once, or with a pairing code the device exchanges for its token), lists, renames, rebinds and
 //! revokes them; the device's half is `POST /api/v1/devices/pair` (no token: the code is the
-//! credential, see `crate::pairing`). Admin routes authenticate like every admin route.
+//! credential, see `crate::pairing`). Admin routes are checked by the guard (`devices.manage`,
+//! `api::ADMIN_ROUTES`) before the handler runs.
 
 use crate::api::check_id;
 use crate::api::params::AdminHall;
@@ -11,14 +12,13 @@ use crate::json::ApiJson;
 use crate::pairing;
 use crate::storage::{DeviceChange, DeviceRecord, PairingAdded, PairingRecord};
 use crate::AppState;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{Extensions, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hallkeeper_proto::{
     Device, DeviceCreated, DeviceInput, DeviceKind, DeviceUpdate, PairDevice, PairingCode,
 };
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -230,14 +230,6 @@ pub async fn revoke_device(
     }
 }
 
-/// The caller's address; without one (a router served without connect info, as in unit tests)
-/// every caller shares one throttle.
-fn peer(extensions: &Extensions) -> IpAddr {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip())
-}
-
 /// `POST /api/v1/devices/pair`: the device's half. Throttled per address before the code is
 /// looked at; an unknown, used or expired code all get the same answer, so the answer tells a
 /// guesser nothing.
@@ -247,12 +239,9 @@ pub async fn pair(
     ApiJson(input): ApiJson<PairDevice>,
 ) -> Result<(StatusCode, Json<DeviceCreated>), ApiError> {
     let now = (state.now)();
-    let addr = peer(&extensions);
-    state.pairing_throttle.try_at(addr, now).map_err(|retry_after| ApiError::Throttled {
-        code: "pairing.throttled",
-        message: format!("尝试次数过多，请 {retry_after} 秒后再试"),
-        retry_after,
-    })?;
+    // Without connect info (a router served without it) every caller shares one throttle.
+    let addr = crate::api::params::peer(&extensions);
+    state.pairing_throttle.try_at(&addr, now).map_err(|seconds| ApiError::PairingThrottled { seconds })?;
     let invalid = || ApiError::bad("pairing.code_invalid", "code", "配对码无效或已过期，请在管理端重新生成");
     let code = input.code.trim();
     if !pairing::well_formed(code) {

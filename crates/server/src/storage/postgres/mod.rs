@@ -33,10 +33,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../sql/postgres/0004_sync_down.sql")),
     (5, include_str!("../sql/postgres/0005_rating_seq.sql")),
     (6, include_str!("../sql/postgres/0006_sms.sql")),
-    // 7 is the accounts migration (branch i17-server).
+    (7, include_str!("../sql/postgres/0007_accounts.sql")),
     (8, include_str!("../sql/postgres/0008_device_pairing.sql")),
 ];
 
+mod accounts;
 mod appointments;
 mod devices;
 mod halls;
@@ -200,6 +201,10 @@ impl PostgresStorage {
 crate::storage::backend_storage! {
     impl Storage for PostgresStorage {
         fn sms(&self) -> &dyn super::sms::SmsStorage {
+            self
+        }
+
+        fn accounts(&self) -> &dyn super::accounts::AccountStorage {
             self
         }
 

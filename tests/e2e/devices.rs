@@ -3,10 +3,10 @@
 //! 设备管理, adds a kiosk and reads its 8-digit pairing code from the dialog (with its countdown
 //! and QR code). The test then plays the kiosk over HTTP: it pairs with the code
 //! (`POST /api/v1/devices/pair`), takes a ticket with the token it got, and is listed 在线; the
-//! same code a second time is refused. The supervisor revokes it in the page (with the
+//! same code a second time is refused. The supervisor renames it, then revokes it in the page (with the
 //! confirmation), the row says 已吊销, and the kiosk's next request gets 401. Screenshots of the
 //! page and of the code dialog go to `$HALLKEEPER_SCREENSHOTS` (else the artifacts) as
-//! devices-zh.png and devices-code-zh.png.
+//! devices-zh.png, devices-en.png and devices-code-zh.png.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -21,6 +21,7 @@ use crate::device_http::{exchange, http};
 pub const SPEED: &str = "0.02";
 const HALL_UP: Duration = Duration::from_secs(90);
 const KIOSK_NAME: &str = "东门自助取号机";
+const RENAMED: &str = "东门一号取号机";
 
 /// The device's side, off the async runtime: pair with `code`, take a ticket for any offered
 /// matter. Answers the device's id and token, and the ticket's number.
@@ -126,6 +127,20 @@ pub async fn enrol_a_kiosk_and_revoke_it(h: &Harness) -> Result<()> {
     })
     .await?;
     crate::screenshot(h, dir.join("devices-zh.png")).await?;
+
+    // Renamed in the page: the server answers the new name, and the list shows it.
+    h.click(&format!("device-edit-{id}")).await?;
+    h.type_into_id("device-edit-name", RENAMED).await?;
+    h.click("device-edit-dialog-submit").await?;
+    h.wait_gone("device-edit-name").await.context("the edit dialog to close")?;
+    h.wait_text(&format!("device-name-{id}"), RENAMED).await.context("the new name in the list")?;
+
+    // The page in English, for the docs.
+    h.click("lang-switch").await?;
+    h.wait_text(&format!("device-status-{id}"), "Online").await.context("the list in English")?;
+    crate::screenshot(h, dir.join("devices-en.png")).await?;
+    h.click("lang-switch").await?;
+    h.wait_text(&format!("device-status-{id}"), "在线").await.context("back in Chinese")?;
 
     h.click(&format!("device-revoke-{id}")).await?;
     h.find_visible("confirm-ok").await.context("the revoke confirmation")?;

@@ -90,7 +90,7 @@ matrix! {
         "the SMS provider settings";
     EditCatalog => "catalog.edit", HallAdmin,
         "Import the matter catalog (事项目录) and change matters and departments.",
-        "`inspect_catalog_file`, `preview_catalog_import`, `apply_catalog_import`";
+        "`PUT …/config` changing departments or matters, sync `department` and `matter` operations, `inspect_catalog_file`, `preview_catalog_import`, `apply_catalog_import`";
     EditAppointmentSlots => "appointments.edit_slots", HallAdmin,
         "Set the bookable appointment slots per matter and day (not named by the issue for 值班长, so kept here).",
         "`PUT …/appointment-slots`";
@@ -100,22 +100,22 @@ matrix! {
     // 值班长: running the floor.
     EditWindows => "windows.edit", ShiftLead,
         "Create, edit, reorder and delete windows; open, pause and close them.",
-        "`PUT …/config`, sync `window` operations, `create_window`, `update_window`, `delete_window`, `reorder_windows`, `set_window_state`";
+        "`PUT …/config` (windows, queue settings), sync `window` operations, `create_window`, `update_window`, `delete_window`, `reorder_windows`, `set_window_state`";
     EditBindings => "bindings.edit", ShiftLead,
         "Bind and unbind matters to windows, including today's overflow binding.",
-        "`bind_matters`, `unbind_matters`, `bind_overflow_today`";
+        "`PUT …/config` changing bindings, sync `binding` operations, `bind_matters`, `unbind_matters`, `bind_overflow_today`";
     EditStaff => "staff.edit", ShiftLead,
         "Create, edit and delete staff records (工号).",
-        "`create_staff`, `update_staff`, `delete_staff`";
+        "sync `staff` operations, `create_staff`, `update_staff`, `delete_staff`";
     EditSeating => "seating.edit", ShiftLead,
         "Seat staff at windows for the day.",
-        "`set_seat`";
+        "sync `seat` operations, `set_seat`";
     EditThresholds => "thresholds.edit", ShiftLead,
         "Change the dashboard's alarm thresholds.",
         "`set_thresholds`";
     EditSmsRules => "sms.edit_rules", ShiftLead,
         "Change the SMS reminder rules and templates (with the editor's preview and budget).",
-        "`set_sms_rules`, `preview_sms_template`, `sms_budget`";
+        "`PUT …/config` changing the SMS rules, `set_sms_rules`, `preview_sms_template`, `sms_budget`";
     SendTestSms => "sms.send_test", ShiftLead,
         "Send a test SMS.",
         "`POST …/sms/test`, `sms_test_send`";

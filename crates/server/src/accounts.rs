@@ -15,7 +15,7 @@ use hallkeeper_access::{
     allows, can_grant, check_grant, check_new_password, sync_entity_capability, AccessError, Capability,
     PasswordProblem, RetryAfter, Throttle, ThrottlePolicy,
 };
-use hallkeeper_proto::{Account, HallRole, RejectedOp, Role, SyncOp};
+use hallkeeper_proto::{Account, HallConfig, HallRole, RejectedOp, Role, SyncOp};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -323,19 +323,37 @@ pub async fn author_refusals(
             None if !hallkeeper_proto::SYNC_ENTITIES.contains(&op.entity.as_str()) => {}
             Some(cap) if allows(&account.grants, hall_id, cap) => {}
             cap => {
-                let code = cap.map_or("access.forbidden", |_| "access.forbidden");
-                let what = cap.map_or("此类修改", |c| c.as_str());
-                out.insert(
-                    op.seq,
-                    refuse(
-                        code,
-                        format!("{} 在本大厅没有 {what} 权限，其修改不能生效", account.display_name),
-                    ),
-                );
+                let what = cap.map_or("此类修改", Capability::as_str);
+                let message = format!("{} 在本大厅没有 {what} 权限，其修改不能生效", account.display_name);
+                out.insert(op.seq, refuse("access.forbidden", message));
             }
         }
     }
     Ok(out)
+}
+
+/// What replacing a hall's configuration (`PUT …/config`) needs beyond the route's own
+/// `windows.edit`: one capability per part it changes — the catalog (departments, matters)
+/// `catalog.edit`, bindings `bindings.edit`, SMS rules `sms.edit_rules`, windows and the queue
+/// settings `windows.edit`. A configuration is pushed whole by the desktop, so without this a
+/// 值班长 could rewrite the catalog, which is the 大厅管理员's. The first configuration of a hall
+/// needs the capability of every part it fills in.
+pub fn config_capabilities(old: Option<&HallConfig>, new: &HallConfig) -> Vec<Capability> {
+    let parts: [(Capability, bool); 4] = match old {
+        Some(o) => [
+            (Capability::EditWindows, o.windows != new.windows || o.settings != new.settings),
+            (Capability::EditCatalog, o.departments != new.departments || o.matters != new.matters),
+            (Capability::EditBindings, o.bindings != new.bindings),
+            (Capability::EditSmsRules, o.sms != new.sms),
+        ],
+        None => [
+            (Capability::EditWindows, true),
+            (Capability::EditCatalog, !new.departments.is_empty() || !new.matters.is_empty()),
+            (Capability::EditBindings, !new.bindings.is_empty()),
+            (Capability::EditSmsRules, new.sms.as_ref().is_some_and(|s| !s.rules.is_empty())),
+        ],
+    };
+    parts.into_iter().filter(|(_, changed)| *changed).map(|(c, _)| c).collect()
 }
 
 /// Why the first administrator was not made.

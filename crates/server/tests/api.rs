@@ -707,9 +707,11 @@ async fn the_online_channel_and_the_kiosk_keep_to_their_own_endpoints() {
 
 // ---- sync ----
 
+/// An operation authored by the fixture's 系统管理员 (sync schema 2: every op names its author,
+/// and the server re-checks the author's role when it receives it).
 fn sync_op(seq: i64, device: &str, millis: i64, entity: &str, key: &str, change: Value) -> Value {
     json!({ "seq": seq, "opId": format!("{device}-{seq}"), "hlc": format!("{millis:018}-00000-{device}"),
-            "entity": entity, "key": key, "change": change })
+            "entity": entity, "key": key, "change": change, "author": common::api::AUTHOR })
 }
 
 fn push_body(device: &str, ops: Vec<Value>) -> Value {

@@ -536,3 +536,32 @@ async fn without_break_glass_only_people_open_the_admin_api_and_the_first_run_ma
         running.stop().await.unwrap();
     }
 }
+
+/// The configuration is pushed whole: each part it changes needs its own capability, so a 值班长
+/// edits windows and bindings through it but not the catalog (大厅管理员's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_push_needs_the_capability_of_each_part_it_changes() {
+    each_backend(|fx| async move {
+        let path = format!("/api/v1/admin/halls/{}/config", fx.hall);
+        let (lead, _) = fx.person("lead", grants("shift_lead", &fx.hall)).await;
+        let (admin, _) = fx.person("hadmin", grants("hall_admin", &fx.hall)).await;
+        let (s, mut config) = fx.get(&lead, &path).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(fx.put(&lead, &path, config.clone()).await.0, StatusCode::NO_CONTENT, "no change at all");
+        config["windows"][1]["name"] = json!("B01 综合窗口");
+        assert_eq!(fx.put(&lead, &path, config.clone()).await.0, StatusCode::NO_CONTENT, "a window");
+        config["matters"][0]["name"] = json!("居民身份证换领（新）");
+        let (s, body) = fx.put(&lead, &path, config.clone()).await;
+        assert_eq!((s, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("access.forbidden")));
+        assert!(body["message"].as_str().unwrap().contains("catalog.edit"), "{body}");
+        assert_eq!(
+            fx.put(&admin, &path, config.clone()).await.0,
+            StatusCode::NO_CONTENT,
+            "the hall's administrator may"
+        );
+        let (_, now) = fx.get(&lead, &path).await;
+        assert_eq!(now["matters"][0]["name"], "居民身份证换领（新）");
+        fx.stop().await;
+    })
+    .await;
+}

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const ADMIN: &str = "crash-admin-token";
+const ADMIN: &str = "crash-test-break-glass-admin-token-0707";
 const HALL: &str = "hall-crash";
 const KEY: &str = "0707070707070707070707070707070707070707070707070707070707070707";
 
@@ -34,7 +34,8 @@ async fn spawn(dir: &Path, crash_marker: Option<&Path>) -> Server {
     let port = free_port();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hallkeeper-server"));
     cmd.args(["--sqlite", dir.join("server.db").to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--admin-token", ADMIN])
+        .env("HALLKEEPER_BREAK_GLASS", "1")
+        .env("HALLKEEPER_ADMIN_TOKEN", ADMIN)
         .env("HALLKEEPER_SMS_PROVIDER", "log")
         .env("HALLKEEPER_SMS_LOG_FILE", dir.join("sms.jsonl"))
         .env("HALLKEEPER_SMS_KEY", KEY)

@@ -36,7 +36,8 @@ const USAGE: &str =
                       (default: a temporary folder, removed after a passing run)
   --keep              keep the temporary folder after a passing run";
 
-const ADMIN_TOKEN: &str = "fault-campaign-admin";
+/// The break-glass token (at least 32 characters) the campaign's server runs with.
+const ADMIN_TOKEN: &str = "fault-campaign-break-glass-admin-token";
 const HALL: &str = "hall-fault";
 
 struct Args {
@@ -223,8 +224,9 @@ impl Server {
                 .arg(env.server_addr.to_string())
                 .arg("--sqlite")
                 .arg(&env.server_db)
-                .arg("--admin-token")
-                .arg(ADMIN_TOKEN)
+                // Break-glass: the campaign drives the hall as 系统管理员 (issue 17).
+                .env("HALLKEEPER_BREAK_GLASS", "1")
+                .env("HALLKEEPER_ADMIN_TOKEN", ADMIN_TOKEN)
                 .env("HALLKEEPER_LOG", "warn")
                 .stdout(Stdio::null())
                 .stderr(log)

@@ -3,9 +3,10 @@
 //! the live queue (moving a matter's waiting tickets to a window). Each route's caller and
 //! capability are checked by the guard (`api::ADMIN_ROUTES`) before the handler runs.
 
+use crate::accounts::config_capabilities;
 use crate::api::appointments::{mark_no_shows, parse_day, slot_views, SlotQuery};
 use crate::api::check_id;
-use crate::api::params::{check_rules, Admin, AdminHall};
+use crate::api::params::{check_rules, forbidden, Admin, AdminHall};
 use crate::appointments::{hall_day, parse_hhmm, CAPACITY_MAX, SLOTS_MAX};
 use crate::error::ApiError;
 use crate::halls::queue_config;
@@ -66,7 +67,7 @@ pub async fn halls(
 /// inconsistent, or if it drops a window or matter that today's tickets still need.
 pub async fn put_config(
     State(state): State<Arc<AppState>>,
-    AdminHall { id: hall_id, .. }: AdminHall,
+    AdminHall { id: hall_id, who, .. }: AdminHall,
     ApiJson(mut config): ApiJson<HallConfig, CONFIG_LIMIT>,
 ) -> Result<StatusCode, ApiError> {
     let now = (state.now)();
@@ -75,6 +76,12 @@ pub async fn put_config(
     // desktop) leaves the hall's rules as they are; an empty rule set is how rules are turned off.
     if config.sms.is_none() {
         config.sms = existing.as_ref().and_then(|c| c.sms.clone());
+    }
+    // The whole configuration comes at once: each part it changes needs its own capability.
+    if let Some(cap) =
+        config_capabilities(existing.as_ref(), &config).into_iter().find(|&c| !who.allows(&hall_id, c))
+    {
+        return Err(forbidden(cap));
     }
     if let Some(rules) = &config.sms {
         check_rules(rules)?;

@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex};
 
 pub const ADMIN: &str = "test-admin-token";
 
+/// The account id of the fixture's 系统管理员, the author of the sync tests' operations.
+pub const AUTHOR: &str = "acc-fixture-admin";
+
 /// The password an administrator gives a new account in the tests, and the one its person then
 /// chooses.
 pub const FIRST_PASSWORD: &str = "Erste-Kennwort-2026";
@@ -99,6 +102,7 @@ impl Fixture {
             clock,
         };
         fx.launch().await;
+        fx.author_account().await;
         let (s, body) = fx
             .admin_post("/api/v1/admin/halls", json!({ "id": fx.hall, "name": "成都市政务服务中心" }))
             .await;
@@ -121,6 +125,26 @@ impl Fixture {
         let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);
+    }
+
+    /// The 系统管理员 account [`AUTHOR`] (written to storage directly: a known id).
+    async fn author_account(&self) {
+        let storage = self.backend.open().await;
+        let at = *self.clock.lock().unwrap();
+        let grants =
+            vec![hallkeeper_proto::HallRole { hall_id: None, role: hallkeeper_proto::Role::SystemAdmin }];
+        let mut record = hallkeeper_server::accounts::new_record(
+            at,
+            "fixture.admin",
+            "测试管理员",
+            None,
+            grants,
+            PERSON_PASSWORD,
+            false,
+        )
+        .unwrap();
+        record.account.id = AUTHOR.into();
+        storage.accounts().create_account(&record).await.unwrap();
     }
 
     /// Stops the server and starts a new one on the same storage.

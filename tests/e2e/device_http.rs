@@ -10,6 +10,14 @@ use serde_json::Value;
 
 /// One HTTP/1.1 exchange with a bearer token; the JSON body of a 2xx, or the refusal.
 pub fn http(method: &str, url: &str, token: &str, body: Option<&Value>) -> Result<Value> {
+    let (status, body) = exchange(method, url, token, body)?;
+    ensure!((200..300).contains(&status), "{method} {url} answered {status}: {body}");
+    Ok(body)
+}
+
+/// One HTTP/1.1 exchange with a bearer token (none when empty): the status and the JSON body
+/// (null when empty), whatever the status.
+pub fn exchange(method: &str, url: &str, token: &str, body: Option<&Value>) -> Result<(u16, Value)> {
     let rest = url.strip_prefix("http://").ok_or_else(|| anyhow!("not an http URL: {url}"))?;
     let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
     let mut s = TcpStream::connect(host).with_context(|| format!("connecting to {host}"))?;
@@ -17,9 +25,10 @@ pub fn http(method: &str, url: &str, token: &str, body: Option<&Value>) -> Resul
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Accept: application/json\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
-        payload.len()
+        payload.len(),
+        auth = if token.is_empty() { String::new() } else { format!("Authorization: Bearer {token}\r\n") }
     )?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
@@ -40,10 +49,15 @@ pub fn http(method: &str, url: &str, token: &str, body: Option<&Value>) -> Resul
     } else {
         body.to_owned()
     };
-    let status = head.lines().next().unwrap_or_default().to_owned();
-    ensure!(status.starts_with("HTTP/1.1 2"), "{method} {url} answered {status}: {body}");
+    let line = head.lines().next().unwrap_or_default();
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow!("no status in {line:?}"))?;
     if body.trim().is_empty() {
-        return Ok(Value::Null);
+        return Ok((status, Value::Null));
     }
-    serde_json::from_str(&body).with_context(|| format!("the body of {method} {url}"))
+    let json = serde_json::from_str(&body).with_context(|| format!("the body of {method} {url}: {body}"))?;
+    Ok((status, json))
 }

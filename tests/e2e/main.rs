@@ -8,6 +8,7 @@ mod cases;
 mod catalog;
 mod dashboard;
 mod device_http;
+mod devices;
 mod display;
 mod pages;
 mod reports;
@@ -366,5 +367,19 @@ async fn poor_rating_to_closed_case() {
 async fn hall_display_shows_a_star() {
     let mut h = Harness::start("hall_display_shows_a_star").await;
     let outcome = display::opens_and_shows_a_star(&mut h).await;
+    h.finish(outcome).await;
+}
+
+/// 设备管理 (issue 17): a kiosk added in the page, its pairing code read from the dialog, the
+/// device played over HTTP (pair, take a ticket), listed online, revoked in the page, and then
+/// refused with 401 (see devices.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_is_enrolled_with_a_pairing_code_and_revoked() {
+    let h = Harness::start_with_args(
+        "a_kiosk_is_enrolled_with_a_pairing_code_and_revoked",
+        &["--simulate-speed", devices::SPEED],
+    )
+    .await;
+    let outcome = devices::enrol_a_kiosk_and_revoke_it(&h).await;
     h.finish(outcome).await;
 }

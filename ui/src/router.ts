@@ -6,6 +6,7 @@ import {
   DataAnalysis,
   Document,
   Grid,
+  Monitor,
   Odometer,
   Setting,
   StarFilled,
@@ -19,6 +20,7 @@ export type NavKey =
   | 'catalog'
   | 'staff'
   | 'sms'
+  | 'devices'
   | 'rectification'
   | 'reports'
   | 'audit'
@@ -48,6 +50,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'catalog', path: '/catalog', icon: Collection },
   { key: 'staff', path: '/staff', icon: User },
   { key: 'sms', path: '/sms', icon: ChatDotRound },
+  { key: 'devices', path: '/devices', icon: Monitor },
   { key: 'rectification', path: '/rectification', icon: StarFilled, testid: 'nav-ratings' },
   { key: 'reports', path: '/reports', icon: DataAnalysis },
   { key: 'audit', path: '/audit', icon: Document },
@@ -62,6 +65,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/catalog', component: () => import('./views/CatalogView.vue'), meta: { nav: 'catalog' } },
   { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { nav: 'staff' } },
   { path: '/sms', component: () => import('./views/SmsView.vue'), meta: { nav: 'sms' } },
+  { path: '/devices', component: () => import('./views/DevicesView.vue'), meta: { nav: 'devices' } },
   {
     path: '/rectification',
     component: () => import('./views/RectificationView.vue'),

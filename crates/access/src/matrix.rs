@@ -84,7 +84,7 @@ matrix! {
         "`GET`/`POST …/accounts`, `PATCH …/accounts/{id}`, `POST …/accounts/{id}/reset`";
     ManageDevices => "devices.manage", HallAdmin,
         "Enrol (pairing code), rename, rebind and revoke the hall's devices; list them.",
-        "`POST`/`GET …/devices`, `DELETE …/devices/{id}`; 设备管理";
+        "`POST`/`GET …/devices`, `PATCH`/`DELETE …/devices/{id}`, `POST …/devices/{id}/pairing`, `POST …/pairings`; 设备管理 (`list_devices`, `add_device`, `new_device_pairing_code`, `update_device`, `revoke_device`)";
     EditSmsProvider => "sms.edit_provider", HallAdmin,
         "Change the hall's SMS provider settings (account, keys, sign name).",
         "the SMS provider settings";

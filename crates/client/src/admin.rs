@@ -1,12 +1,16 @@
 //! The hall's administration as the desktop speaks it, besides sync: make sure the hall exists,
 //! put the hall's configuration (windows, catalog, bindings, SMS rules), move the waiting
-//! tickets, and the plain reads and writes the SMS pages make. Every URL is the hall's
+//! tickets, the hall's devices (list, add with a pairing code, new code, rename or rebind,
+//! revoke), and the plain reads and writes the SMS pages make. Every URL is the hall's
 //! ([`Endpoint::hall_url`]), every answer read by the one classifier.
 
 use crate::api::{Answer, Api, Method};
 use crate::error::ClientError;
 use crate::url::{halls_url, Endpoint};
-use hallkeeper_core::proto::{HallConfig, HallInput, MoveWaitingOutcome, MoveWaitingRequest};
+use hallkeeper_core::proto::{
+    Device, DeviceInput, DeviceUpdate, HallConfig, HallInput, MoveWaitingOutcome, MoveWaitingRequest,
+    PairingCode,
+};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -86,5 +90,47 @@ impl AdminClient {
         body: Option<&B>,
     ) -> Result<Answer, ClientError> {
         self.api.exchange(method, self.url(path)?, body).await
+    }
+
+    /// `<hall>/devices/<device id>[/<tail>]`, the id one escaped segment whatever it holds.
+    fn device_url(&self, device_id: &str, tail: Option<&str>) -> Result<Url, ClientError> {
+        let mut url = self.url("devices")?;
+        let bad = || ClientError::BadUrl { url: self.endpoint.base_url.clone() };
+        {
+            let mut segments = url.path_segments_mut().map_err(|_| bad())?;
+            segments.push(device_id);
+            if let Some(tail) = tail {
+                segments.push(tail);
+            }
+        }
+        Ok(url)
+    }
+
+    /// The hall's devices, revoked ones included, in the order they were added.
+    pub async fn devices(&self) -> Result<Vec<Device>, ClientError> {
+        self.get("devices").await
+    }
+
+    /// Adds a device that gets its token by pairing: the device as listed and its one-time code.
+    pub async fn add_device_for_pairing(&self, input: &DeviceInput) -> Result<PairingCode, ClientError> {
+        self.post("pairings", input).await
+    }
+
+    /// A new pairing code for a listed device; when the device uses it, its token is replaced.
+    pub async fn new_pairing_code(&self, device_id: &str) -> Result<PairingCode, ClientError> {
+        let url = self.device_url(device_id, Some("pairing"))?;
+        self.api.exchange(Method::Post, url, crate::api::NO_BODY).await?.json()
+    }
+
+    /// Renames a device or binds it to another window; the device as it is now.
+    pub async fn update_device(&self, device_id: &str, update: &DeviceUpdate) -> Result<Device, ClientError> {
+        let url = self.device_url(device_id, None)?;
+        self.api.exchange(Method::Patch, url, Some(update)).await?.json()
+    }
+
+    /// Revokes a device: its next request is refused (401).
+    pub async fn revoke_device(&self, device_id: &str) -> Result<(), ClientError> {
+        let url = self.device_url(device_id, None)?;
+        self.api.exchange(Method::Delete, url, crate::api::NO_BODY).await?.done()
     }
 }

@@ -112,6 +112,10 @@ pub struct Device {
     pub window_id: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// When the device last called the server with its token (RFC 3339; None: never). Kept to
+    /// the minute: the server writes it at most once a minute per device.
+    #[serde(default)]
+    pub last_seen_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -146,6 +150,18 @@ impl std::fmt::Debug for PairDevice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PairDevice { … }")
     }
+}
+
+/// What the desktop's 设备管理 shows for a pairing code: the code, and a QR code for devices
+/// with a camera (docs/devices.md says what it encodes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingShown {
+    pub pairing: PairingCode,
+    /// The text the QR code holds: `hallkeeper-pair:<server base URL>?code=<code>`.
+    pub qr_text: String,
+    /// The QR code as an SVG document.
+    pub qr_svg: String,
 }
 
 /// `PATCH /api/v1/admin/halls/{hallId}/devices/{deviceId}`: rename or rebind; absent fields stay.

@@ -48,8 +48,8 @@ pub use dashboard::{
 pub use device::{
     CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DeviceUpdate, DisplayCall, DisplayFeed,
     DisplayWindow, FinishedAndCalled, Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment,
-    KioskMatter, PairDevice, PairingCode, Rating, RatingInput, RatingLevel, TakeTicket, TransferRequest,
-    WindowStateRequest,
+    KioskMatter, PairDevice, PairingCode, PairingShown, Rating, RatingInput, RatingLevel, TakeTicket,
+    TransferRequest, WindowStateRequest,
 };
 pub use error::ErrorBody;
 pub use events::{
@@ -165,6 +165,7 @@ pub fn typescript_declarations() -> String {
         DeviceCreated::decl(&cfg),
         PairingCode::decl(&cfg),
         PairDevice::decl(&cfg),
+        PairingShown::decl(&cfg),
         DeviceUpdate::decl(&cfg),
         KioskMatter::decl(&cfg),
         KioskDepartment::decl(&cfg),

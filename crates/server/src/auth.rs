@@ -36,7 +36,30 @@ pub async fn device(state: &AppState, headers: &HeaderMap, kinds: &[DeviceKind])
     if !kinds.contains(&device.kind) {
         return Err(ApiError::WrongDevice);
     }
+    let now = (state.now)();
+    if needs_touch(device.last_seen_at.as_deref(), now) {
+        // Last seen is for the device list, not worth refusing a kiosk's ticket over.
+        if let Err(e) = state.storage.touch_device(&device.id, now).await {
+            tracing::warn!(device = %device.id, "last seen not recorded: {e}");
+        }
+    }
     Ok(device)
+}
+
+/// How stale a device's last-seen time may get: recorded at most this often, so that a busy
+/// kiosk does not write a row per request.
+pub const LAST_SEEN_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Whether a call at `now` should be recorded as the device's last seen, given the one stored.
+pub fn needs_touch(last_seen_at: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    match last_seen_at.and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()) {
+        // A clock set back (a last seen in the future) is corrected too.
+        Some(seen) => {
+            let seen = seen.with_timezone(&chrono::Utc);
+            now - seen >= LAST_SEEN_EVERY || seen > now
+        }
+        None => true,
+    }
 }
 
 /// Who calls an admin or session route, from the request's head: a person's session

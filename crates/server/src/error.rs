@@ -45,6 +45,9 @@ pub enum ApiError {
     /// with the field at fault and a sentence written for the supervisor's screen.
     #[error("{source}")]
     QueueRefused { source: QueueError, field: &'static str, message: String },
+    /// Too many pairing-code tries from one address (`crate::pairing`): 429 with `Retry-After`.
+    #[error("pairing throttled for {seconds} s")]
+    PairingThrottled { seconds: u64 },
     #[error("hall {0} has no configuration yet")]
     NotConfigured(String),
     #[error(transparent)]
@@ -66,6 +69,7 @@ impl ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::PairingThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict { .. } | Self::NotConfigured(_) => StatusCode::CONFLICT,
             Self::Queue(q) | Self::QueueRefused { source: q, .. } => match q {
                 QueueError::TicketNotFound(_) | QueueError::WindowNotFound(_) => StatusCode::NOT_FOUND,
@@ -85,6 +89,7 @@ impl ApiError {
             Self::SessionExpired => "auth.session_expired",
             Self::Unauthorized { code, .. } | Self::Forbidden { code, .. } => code,
             Self::Throttled { .. } => "session.throttled",
+            Self::PairingThrottled { .. } => "pairing.throttled",
             Self::Access(e) => e.code(),
             Self::BadRequest { code, .. } | Self::NotFound { code, .. } | Self::Conflict { code, .. } => code,
             Self::TooLarge { .. } => "request.too_large",
@@ -117,6 +122,7 @@ impl ApiError {
             Self::BadRequest { message, .. }
             | Self::Conflict { message, .. }
             | Self::QueueRefused { message, .. } => message.clone(),
+            Self::PairingThrottled { seconds } => format!("尝试次数过多，请 {seconds} 秒后再试"),
             Self::TooLarge { limit } => format!("请求内容超过 {limit} 字节"),
             Self::NotFound { what, .. } => format!("未找到{what}"),
             Self::NotConfigured(_) => "本大厅尚未配置窗口和事项".into(),
@@ -166,7 +172,7 @@ impl IntoResponse for ApiError {
             tracing::debug!(code = self.code(), "request refused: {self}");
         }
         let mut response = (status, axum::Json(self.body())).into_response();
-        if let Self::Throttled { seconds } = self {
+        if let Self::Throttled { seconds } | Self::PairingThrottled { seconds } = self {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));

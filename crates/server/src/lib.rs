@@ -17,6 +17,7 @@ pub mod error;
 pub mod halls;
 pub mod ids;
 pub mod json;
+pub mod pairing;
 pub mod signals;
 pub mod sms;
 pub mod storage;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub stopping: tokio::sync::watch::Sender<bool>,
     /// SMS reminders; None when the server sends none (phones given at the kiosk are dropped).
     pub sms: Option<Arc<sms::SmsService>>,
+    /// Pairing-code exchanges per address (`POST /api/v1/devices/pair`).
+    pub pairing_throttle: pairing::PairingThrottle,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             now,
             stopping: tokio::sync::watch::channel(false).0,
             sms: None,
+            pairing_throttle: pairing::PairingThrottle::default(),
         }
     }
 
@@ -121,7 +125,7 @@ pub async fn start(addr: SocketAddr, state: Arc<AppState>) -> Result<Running, er
     let stopping = state.stopping.clone();
     let app = app(state);
     let task = tokio::spawn(async move {
-        // With the peer's address, for the sign-in throttle and the audit log.
+        // With the peer's address, for the throttles (sign-in, pairing) and the audit log.
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = rx.await;

@@ -45,7 +45,7 @@ fn routed() -> Vec<(String, String)> {
     }
     for line in text.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
         let path = line.trim_start_matches(".route(\"").split('"').next().unwrap().to_owned();
-        for m in ["get", "post", "put", "delete"] {
+        for m in ["get", "post", "put", "patch", "delete"] {
             if line.contains(&format!("{m}(")) {
                 out.push((m.to_uppercase(), path.clone()));
             }

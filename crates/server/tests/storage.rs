@@ -17,15 +17,15 @@ use hallkeeper_server::storage::accounts::{AccountRecord, AuditFilter, NewAuditE
 use hallkeeper_server::storage::postgres::PostgresStorage;
 use hallkeeper_server::storage::sqlite::SqliteStorage;
 use hallkeeper_server::storage::{
-    AppointmentChange, Booked, DeviceRecord, NewAppointment, Slot, SlotUse, SlotsReplaced, Storage,
-    StorageError,
+    AppointmentChange, Booked, DeviceChange, DeviceRecord, NewAppointment, PairingAdded, PairingRecord, Slot,
+    SlotUse, SlotsReplaced, Storage, StorageError,
 };
 use hallkeeper_sync::Hlc;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The schema version the server's migrations end at.
-const KNOWN_VERSION: i64 = 7;
+const KNOWN_VERSION: i64 = 8;
 
 /// One store under test, and what the suite needs to reach past the trait: another handle on the
 /// same data (a second server, a restart) and the stored schema version.
@@ -193,6 +193,10 @@ suite!(
     devices_are_found_by_token_until_revoked,
     devices_are_listed_per_hall,
     a_device_needs_its_hall_and_a_unique_id_and_token,
+    a_pairing_code_is_used_once_and_rotates_the_token,
+    a_pairing_code_expires_and_a_newer_one_replaces_it,
+    a_revoked_device_cannot_pair,
+    a_device_is_renamed_rebound_and_seen,
     events_come_back_per_hall_and_day_in_append_order,
     a_moves_events_are_appended_together_in_order,
     one_rating_per_ticket,
@@ -294,6 +298,7 @@ fn device(id: &str, hall_id: &str, created_at: &str) -> DeviceRecord {
             window_id: Some("w-a".into()),
             created_at: created_at.into(),
             revoked_at: None,
+            last_seen_at: None,
         },
         token_hash: format!("hash-of-{id}"),
     }
@@ -513,6 +518,135 @@ async fn a_device_needs_its_hall_and_a_unique_id_and_token(b: Backend) {
     ));
     assert_eq!(b.s().devices("h1").await.unwrap().len(), 1);
     assert_eq!(b.s().devices("nowhere").await.unwrap(), []);
+}
+
+fn pairing(code_hash: &str, device_id: &str, expires_at: &str) -> PairingRecord {
+    PairingRecord {
+        code_hash: code_hash.into(),
+        hall_id: "h1".into(),
+        device_id: device_id.into(),
+        expires_at: t(expires_at),
+    }
+}
+
+async fn a_pairing_code_is_used_once_and_rotates_the_token(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().add_device(&device("dev-1", "h1", "2026-11-25T01:30:00.000Z")).await.unwrap();
+    let now = t("2026-11-25T02:00:00Z");
+    let added = b.s().add_pairing(&pairing("code-1", "dev-1", "2026-11-25T02:10:00Z"), now).await.unwrap();
+    assert_eq!(added, PairingAdded::Done);
+
+    assert_eq!(b.s().pair_device("code-nobody", "token-x", now).await.unwrap(), None);
+    let paired = b.s().pair_device("code-1", "token-2", t("2026-11-25T02:09:59Z")).await.unwrap();
+    assert_eq!(paired.map(|d| d.id).as_deref(), Some("dev-1"));
+    assert_eq!(
+        b.s().device_by_token_hash("hash-of-dev-1").await.unwrap(),
+        None,
+        "the old token stops working"
+    );
+    assert_eq!(b.s().device_by_token_hash("token-2").await.unwrap().map(|d| d.id).as_deref(), Some("dev-1"));
+    assert_eq!(
+        b.s().pair_device("code-1", "token-3", t("2026-11-25T02:05:00Z")).await.unwrap(),
+        None,
+        "a code works once"
+    );
+    assert!(b.s().device_by_token_hash("token-2").await.unwrap().is_some(), "a spent code changes nothing");
+
+    // Pairing again with a new code rotates the token again.
+    b.s().add_pairing(&pairing("code-2", "dev-1", "2026-11-25T02:20:00Z"), now).await.unwrap();
+    assert!(b.s().pair_device("code-2", "token-4", now).await.unwrap().is_some());
+    assert_eq!(b.s().device_by_token_hash("token-2").await.unwrap(), None);
+    assert!(b.s().device_by_token_hash("token-4").await.unwrap().is_some());
+}
+
+async fn a_pairing_code_expires_and_a_newer_one_replaces_it(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().add_device(&device("dev-1", "h1", "2026-11-25T01:30:00.000Z")).await.unwrap();
+    b.s().add_device(&device("dev-2", "h1", "2026-11-25T01:31:00.000Z")).await.unwrap();
+    let now = t("2026-11-25T02:00:00Z");
+    b.s().add_pairing(&pairing("code-1", "dev-1", "2026-11-25T02:10:00Z"), now).await.unwrap();
+    assert_eq!(
+        b.s().pair_device("code-1", "token-1", t("2026-11-25T02:10:00Z")).await.unwrap(),
+        None,
+        "expired at its expiry instant"
+    );
+    assert!(b.s().device_by_token_hash("hash-of-dev-1").await.unwrap().is_some(), "token unchanged");
+
+    // A newer code for the device replaces its older one.
+    b.s().add_pairing(&pairing("code-2", "dev-1", "2026-11-25T02:10:00Z"), now).await.unwrap();
+    b.s().add_pairing(&pairing("code-3", "dev-1", "2026-11-25T02:11:00Z"), now).await.unwrap();
+    assert_eq!(b.s().pair_device("code-2", "token-2", now).await.unwrap(), None);
+    assert!(b.s().pair_device("code-3", "token-3", now).await.unwrap().is_some());
+
+    // A live code's hash cannot be given to another device; an expired one's can.
+    b.s().add_pairing(&pairing("code-4", "dev-1", "2026-11-25T02:10:00Z"), now).await.unwrap();
+    assert_eq!(
+        b.s().add_pairing(&pairing("code-4", "dev-2", "2026-11-25T02:10:00Z"), now).await.unwrap(),
+        PairingAdded::CodeTaken
+    );
+    let later = t("2026-11-25T02:30:00Z");
+    assert_eq!(
+        b.s().add_pairing(&pairing("code-4", "dev-2", "2026-11-25T02:40:00Z"), later).await.unwrap(),
+        PairingAdded::Done
+    );
+    assert_eq!(
+        b.s().pair_device("code-4", "token-4", later).await.unwrap().map(|d| d.id).as_deref(),
+        Some("dev-2")
+    );
+}
+
+async fn a_revoked_device_cannot_pair(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().create_hall(&hall("h2")).await.unwrap();
+    b.s().add_device(&device("dev-1", "h1", "2026-11-25T01:30:00.000Z")).await.unwrap();
+    let now = t("2026-11-25T02:00:00Z");
+    let mut elsewhere = pairing("code-0", "dev-1", "2026-11-25T02:10:00Z");
+    elsewhere.hall_id = "h2".into();
+    assert_eq!(b.s().add_pairing(&elsewhere, now).await.unwrap(), PairingAdded::NoDevice, "another hall's");
+    assert_eq!(
+        b.s().add_pairing(&pairing("code-0", "dev-9", "2026-11-25T02:10:00Z"), now).await.unwrap(),
+        PairingAdded::NoDevice
+    );
+    b.s().add_pairing(&pairing("code-1", "dev-1", "2026-11-25T02:10:00Z"), now).await.unwrap();
+    assert!(b.s().revoke_device("h1", "dev-1", now).await.unwrap());
+    assert_eq!(b.s().pair_device("code-1", "token-1", now).await.unwrap(), None, "revoking drops its code");
+    assert_eq!(
+        b.s().add_pairing(&pairing("code-2", "dev-1", "2026-11-25T02:10:00Z"), now).await.unwrap(),
+        PairingAdded::NoDevice
+    );
+    assert_eq!(b.s().device_by_token_hash("token-1").await.unwrap(), None);
+}
+
+async fn a_device_is_renamed_rebound_and_seen(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    b.s().add_device(&device("dev-1", "h1", "2026-11-25T01:30:00.000Z")).await.unwrap();
+    let renamed = DeviceChange { name: Some("一号叫号器".into()), window_id: None };
+    let d = b.s().update_device("h1", "dev-1", &renamed).await.unwrap().unwrap();
+    assert_eq!((d.name.as_str(), d.window_id.as_deref()), ("一号叫号器", Some("w-a")));
+    let rebound = DeviceChange { name: None, window_id: Some("w-b".into()) };
+    let d = b.s().update_device("h1", "dev-1", &rebound).await.unwrap().unwrap();
+    assert_eq!((d.name.as_str(), d.window_id.as_deref()), ("一号叫号器", Some("w-b")));
+    assert_eq!(b.s().device("h1", "dev-1").await.unwrap(), Some(d.clone()));
+    assert_eq!(b.s().update_device("h2", "dev-1", &renamed).await.unwrap(), None, "per hall");
+    assert_eq!(b.s().device("h2", "dev-1").await.unwrap(), None);
+
+    assert_eq!(d.last_seen_at, None);
+    b.s().touch_device("dev-1", t("2026-11-25T02:00:00.123Z")).await.unwrap();
+    let seen = b.s().device_by_token_hash("hash-of-dev-1").await.unwrap().unwrap();
+    assert_eq!(seen.last_seen_at.as_deref(), Some("2026-11-25T02:00:00.123Z"));
+
+    b.s().revoke_device("h1", "dev-1", t("2026-11-25T03:00:00Z")).await.unwrap();
+    assert_eq!(
+        b.s().update_device("h1", "dev-1", &renamed).await.unwrap(),
+        None,
+        "a revoked device stays as it was"
+    );
+    let kept = b.s().device("h1", "dev-1").await.unwrap().unwrap();
+    assert_eq!(kept.revoked_at.as_deref(), Some("2026-11-25T03:00:00.000Z"));
 }
 
 async fn events_come_back_per_hall_and_day_in_append_order(b: Backend) {

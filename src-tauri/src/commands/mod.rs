@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bindings;
 pub mod catalog;
 pub mod dashboard;
+pub mod devices;
 pub mod queue_actions;
 pub mod rectification;
 pub mod reports;

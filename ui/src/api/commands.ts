@@ -34,6 +34,9 @@ import type {
   DeadlineProfile,
   InboxFilter,
   MoveWaitingOutcome,
+  Device,
+  DeviceKind,
+  PairingShown,
   SmsBudget,
   SmsCounts,
   SmsOutboxEntry,
@@ -222,3 +225,21 @@ export const getReport = (period: ReportPeriodInput, dimension: ReportDimension)
 /** `export_report_xlsx`: writes the report as an Excel workbook at `path`; answers the path. */
 export const exportReportXlsx = (period: ReportPeriodInput, dimension: ReportDimension, path: string) =>
   call<string>('export_report_xlsx', { period, dimension, path })
+
+// ---- 设备管理: the hall's devices on the central server (capability devices.manage) ----
+
+export const listDevices = () => call<Device[]>('list_devices')
+
+/** A new device that enrols with a one-time pairing code: the code and its QR code. */
+export const addDevice = (kind: DeviceKind, name: string, windowId: string | null) =>
+  call<PairingShown>('add_device', { kind, name, windowId })
+
+/** A new code for a listed device; when it is used, the device's old token stops working. */
+export const newDevicePairingCode = (deviceId: string) =>
+  call<PairingShown>('new_device_pairing_code', { deviceId })
+
+/** Rename (`name`) or rebind a caller or rating pad (`windowId`); null leaves a field as it is. */
+export const updateDevice = (deviceId: string, name: string | null, windowId: string | null) =>
+  call<Device>('update_device', { deviceId, name, windowId })
+
+export const revokeDevice = (deviceId: string) => call<void>('revoke_device', { deviceId })

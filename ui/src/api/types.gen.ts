@@ -367,7 +367,12 @@ export type DeviceInput = { kind: DeviceKind, name: string,
  */
 windowId: string | null, };
 
-export type Device = { id: string, hallId: string, kind: DeviceKind, name: string, windowId: string | null, createdAt: string, revokedAt: string | null, };
+export type Device = { id: string, hallId: string, kind: DeviceKind, name: string, windowId: string | null, createdAt: string, revokedAt: string | null, 
+/**
+ * When the device last called the server with its token (RFC 3339; None: never). Kept to
+ * the minute: the server writes it at most once a minute per device.
+ */
+lastSeenAt: string | null, };
 
 export type DeviceCreated = { device: Device, 
 /**
@@ -382,6 +387,16 @@ export type PairingCode = { device: Device, code: string,
 expiresAt: string, };
 
 export type PairDevice = { code: string, };
+
+export type PairingShown = { pairing: PairingCode, 
+/**
+ * The text the QR code holds: `hallkeeper-pair:<server base URL>?code=<code>`.
+ */
+qrText: string, 
+/**
+ * The QR code as an SVG document.
+ */
+qrSvg: string, };
 
 export type DeviceUpdate = { name: string | null, 
 /**

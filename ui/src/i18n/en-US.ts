@@ -9,6 +9,7 @@ import { smsEnUS } from './sections/sms.en-US'
 import { displayEnUS } from './sections/display.en-US'
 import { rectificationEnUS } from './sections/rectification.en-US'
 import { reportsEnUS } from './sections/reports.en-US'
+import { devicesEnUS } from './sections/devices.en-US'
 
 const enUS: MessageSchema = {
   ...catalogEnUS,
@@ -19,6 +20,7 @@ const enUS: MessageSchema = {
   ...displayEnUS,
   ...rectificationEnUS,
   ...reportsEnUS,
+  ...devicesEnUS,
   app: {
     name: 'Hallkeeper',
     tagline: 'Service hall supervisor',
@@ -30,6 +32,7 @@ const enUS: MessageSchema = {
     catalog: 'Matters & bindings',
     staff: 'Staff & roster',
     sms: 'SMS reminders',
+    devices: 'Devices',
     rectification: 'Poor ratings',
     reports: 'Reports',
     audit: 'Audit log',

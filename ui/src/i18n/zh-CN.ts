@@ -9,6 +9,7 @@ import { smsZhCN } from './sections/sms.zh-CN'
 import { displayZhCN } from './sections/display.zh-CN'
 import { rectificationZhCN } from './sections/rectification.zh-CN'
 import { reportsZhCN } from './sections/reports.zh-CN'
+import { devicesZhCN } from './sections/devices.zh-CN'
 
 const zhCN = {
   ...catalogZhCN,
@@ -19,6 +20,7 @@ const zhCN = {
   ...displayZhCN,
   ...rectificationZhCN,
   ...reportsZhCN,
+  ...devicesZhCN,
   app: {
     name: '厅管家',
     tagline: '政务服务中心管理',
@@ -30,6 +32,7 @@ const zhCN = {
     catalog: '事项与绑定',
     staff: '人员排班',
     sms: '短信提醒',
+    devices: '设备管理',
     rectification: '差评整改',
     reports: '统计报表',
     audit: '操作日志',

@@ -1,4 +1,4 @@
-//! Administration: halls, their configuration, devices and their tokens, appointment slots,
+//! Administration: halls, their configuration, appointment slots (devices: `api::devices`),
 //! read access to the day's tickets, bookings and the ratings, and the supervisor's actions on
 //! the live queue (moving a matter's waiting tickets to a window). Each route's caller and
 //! capability are checked by the guard (`api::ADMIN_ROUTES`) before the handler runs.
@@ -8,27 +8,22 @@ use crate::api::appointments::{mark_no_shows, parse_day, slot_views, SlotQuery};
 use crate::api::check_id;
 use crate::api::params::{check_rules, forbidden, Admin, AdminHall};
 use crate::appointments::{hall_day, parse_hhmm, CAPACITY_MAX, SLOTS_MAX};
-use crate::auth;
 use crate::error::ApiError;
 use crate::halls::queue_config;
 use crate::json::{ApiJson, CONFIG_LIMIT};
-use crate::storage::{DeviceRecord, Slot, SlotsReplaced, StorageError};
+use crate::storage::{Slot, SlotsReplaced, StorageError};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hallkeeper_access::Capability;
 use hallkeeper_proto::{
-    Appointment, AppointmentSlot, AppointmentSlotsInput, Device, DeviceCreated, DeviceInput, Hall,
-    HallConfig, HallInput, MatterState, MoveWaitingOutcome, MoveWaitingRequest, Rating, Ticket, WindowState,
+    Appointment, AppointmentSlot, AppointmentSlotsInput, Hall, HallConfig, HallInput, MatterState,
+    MoveWaitingOutcome, MoveWaitingRequest, Rating, Ticket, WindowState,
 };
 use hallkeeper_queue::{HallQueue, QueueError};
 use std::sync::Arc;
-
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
 
 pub async fn create_hall(
     State(state): State<Arc<AppState>>,
@@ -120,69 +115,6 @@ pub async fn config(
 ) -> Result<Json<HallConfig>, ApiError> {
     let config = state.storage.config(&hall_id).await?.ok_or(ApiError::NotConfigured(hall_id))?;
     Ok(Json(config))
-}
-
-pub async fn add_device(
-    State(state): State<Arc<AppState>>,
-    AdminHall { id: hall_id, .. }: AdminHall,
-    ApiJson(input): ApiJson<DeviceInput>,
-) -> Result<(StatusCode, Json<DeviceCreated>), ApiError> {
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(ApiError::bad("device.name_invalid", "name", "设备名称须为 1–60 个字"));
-    }
-    let window_id = match (input.kind.needs_window(), input.window_id) {
-        (true, None) => {
-            return Err(ApiError::bad("device.window_missing", "windowId", "叫号器和评价器须指定所属窗口"))
-        }
-        (true, Some(w)) => {
-            check_id("windowId", &w)?;
-            let config =
-                state.storage.config(&hall_id).await?.ok_or(ApiError::NotConfigured(hall_id.clone()))?;
-            if !config.windows.iter().any(|x| x.id == w) {
-                return Err(ApiError::bad("device.window_unknown", "windowId", "本大厅没有这个窗口"));
-            }
-            Some(w)
-        }
-        (false, _) => None,
-    };
-    let token = auth::new_token();
-    let device = Device {
-        id: crate::ids::id_at((state.now)()),
-        hall_id: hall_id.clone(),
-        kind: input.kind,
-        name: name.to_owned(),
-        window_id,
-        created_at: ts((state.now)()),
-        revoked_at: None,
-    };
-    state
-        .storage
-        .add_device(&DeviceRecord { device: device.clone(), token_hash: auth::hash_token(&token) })
-        .await?;
-    tracing::info!(hall = %hall_id, device = %device.id, kind = device.kind.as_str(), "device registered");
-    Ok((StatusCode::CREATED, Json(DeviceCreated { device, token })))
-}
-
-pub async fn devices(
-    State(state): State<Arc<AppState>>,
-    AdminHall { id: hall_id, .. }: AdminHall,
-) -> Result<Json<Vec<Device>>, ApiError> {
-    Ok(Json(state.storage.devices(&hall_id).await?))
-}
-
-pub async fn revoke_device(
-    State(state): State<Arc<AppState>>,
-    AdminHall { id: hall_id, .. }: AdminHall,
-    Path((_, device_id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    check_id("deviceId", &device_id)?;
-    if state.storage.revoke_device(&hall_id, &device_id, (state.now)()).await? {
-        tracing::info!(hall = %hall_id, device = %device_id, "device revoked");
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound { code: "device.not_found", what: format!("设备 {device_id}") })
-    }
 }
 
 /// Today's tickets of the hall, in issue order.

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod appointments;
 pub mod caller;
+pub mod devices;
 pub mod display;
 pub mod kiosk;
 pub mod pad;
@@ -59,9 +60,12 @@ admin_routes! {
     get "/api/v1/admin/halls" => admin::halls, Signed, "hall.list";
     put "/api/v1/admin/halls/{hall_id}/config" => admin::put_config, Hall(C::EditWindows), "config.put";
     get "/api/v1/admin/halls/{hall_id}/config" => admin::config, Hall(C::ReadHall), "config.get";
-    post "/api/v1/admin/halls/{hall_id}/devices" => admin::add_device, Hall(C::ManageDevices), "device.add";
-    get "/api/v1/admin/halls/{hall_id}/devices" => admin::devices, Hall(C::ManageDevices), "device.list";
-    delete "/api/v1/admin/halls/{hall_id}/devices/{device_id}" => admin::revoke_device, Hall(C::ManageDevices), "device.revoke";
+    post "/api/v1/admin/halls/{hall_id}/devices" => devices::add_device, Hall(C::ManageDevices), "device.add";
+    get "/api/v1/admin/halls/{hall_id}/devices" => devices::devices, Hall(C::ManageDevices), "device.list";
+    delete "/api/v1/admin/halls/{hall_id}/devices/{device_id}" => devices::revoke_device, Hall(C::ManageDevices), "device.revoke";
+    patch "/api/v1/admin/halls/{hall_id}/devices/{device_id}" => devices::update_device, Hall(C::ManageDevices), "device.update";
+    post "/api/v1/admin/halls/{hall_id}/devices/{device_id}/pairing" => devices::repair, Hall(C::ManageDevices), "device.pairing_code";
+    post "/api/v1/admin/halls/{hall_id}/pairings" => devices::add_pairing, Hall(C::ManageDevices), "device.add_for_pairing";
     get "/api/v1/admin/halls/{hall_id}/tickets" => admin::tickets, Hall(C::ReadDashboard), "ticket.list";
     post "/api/v1/admin/halls/{hall_id}/queue/move-waiting" => admin::move_waiting, Hall(C::MoveWaiting), "queue.move_waiting";
     get "/api/v1/admin/halls/{hall_id}/ratings" => admin::ratings, Hall(C::ReadRatings), "rating.list";
@@ -108,6 +112,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/appointments", post(appointments::book))
         .route("/api/v1/appointments/slots", get(appointments::slots))
         .route("/api/v1/appointments/{code}", get(appointments::show).delete(appointments::cancel))
+        // No token: the pairing code is the credential (throttled per address, `crate::pairing`).
+        .route("/api/v1/devices/pair", post(devices::pair))
         .merge(admin_router(&state))
         .fallback(|| async {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }

@@ -83,6 +83,33 @@ pub struct DeviceRecord {
     pub token_hash: String,
 }
 
+/// A pairing code as stored: the hash of the code (a code is a credential), the device it
+/// enrols and when it stops working.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairingRecord {
+    pub code_hash: String,
+    pub hall_id: String,
+    pub device_id: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What storing a pairing code did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairingAdded {
+    Done,
+    /// A code still live has the same hash: nothing stored, draw another code.
+    CodeTaken,
+    /// The hall has no such device, or it is revoked: nothing stored.
+    NoDevice,
+}
+
+/// A rename or a rebind of a device; `None` leaves the field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceChange {
+    pub name: Option<String>,
+    pub window_id: Option<String>,
+}
+
 pub use crate::appointments::{Slot, SlotUse};
 
 /// What replacing a matter-day's slots did.
@@ -175,8 +202,32 @@ pub trait Storage: Send + Sync + 'static {
     /// Only devices not revoked.
     async fn device_by_token_hash(&self, token_hash: &str) -> StorageResult<Option<Device>>;
     async fn devices(&self, hall_id: &str) -> StorageResult<Vec<Device>>;
-    /// Returns false when there was no such live device.
+    /// Returns false when there was no such live device. Its pending pairing codes go with it.
     async fn revoke_device(&self, hall_id: &str, device_id: &str, at: DateTime<Utc>) -> StorageResult<bool>;
+    /// One device of the hall, revoked or not.
+    async fn device(&self, hall_id: &str, device_id: &str) -> StorageResult<Option<Device>>;
+    /// Renames or rebinds a live device; None when the hall has no such live device.
+    async fn update_device(
+        &self,
+        hall_id: &str,
+        device_id: &str,
+        change: &DeviceChange,
+    ) -> StorageResult<Option<Device>>;
+    /// Records that the device called at `at` (the caller decides how often: `auth::device`).
+    async fn touch_device(&self, device_id: &str, at: DateTime<Utc>) -> StorageResult<()>;
+    /// Stores a pairing code for a live device, in one transaction: the device's earlier codes
+    /// stop working, and every code expired at `now` is dropped.
+    async fn add_pairing(&self, pairing: &PairingRecord, now: DateTime<Utc>) -> StorageResult<PairingAdded>;
+    /// Uses a pairing code: if a code with this hash is live at `now` and its device is not
+    /// revoked, the code is spent and the device's token becomes `token_hash` (the old token
+    /// stops working), in one transaction; answers the device. None for an unknown, spent or
+    /// expired code alike (an expired one is dropped).
+    async fn pair_device(
+        &self,
+        code_hash: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Option<Device>>;
 
     /// Appends one event to the hall's log; `day` is the hall day of the ticket it belongs to.
     async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()>;
@@ -327,6 +378,36 @@ macro_rules! backend_storage {
 
             async fn revoke_device(&self, hall_id: &str, device_id: &str, at: DateTime<Utc>) -> StorageResult<bool> {
                 devices::revoke_device(self, hall_id, device_id, at).await
+            }
+
+            async fn device(&self, hall_id: &str, device_id: &str) -> StorageResult<Option<Device>> {
+                devices::device(self, hall_id, device_id).await
+            }
+
+            async fn update_device(
+                &self,
+                hall_id: &str,
+                device_id: &str,
+                change: &DeviceChange,
+            ) -> StorageResult<Option<Device>> {
+                devices::update_device(self, hall_id, device_id, change).await
+            }
+
+            async fn touch_device(&self, device_id: &str, at: DateTime<Utc>) -> StorageResult<()> {
+                devices::touch_device(self, device_id, at).await
+            }
+
+            async fn add_pairing(&self, pairing: &PairingRecord, now: DateTime<Utc>) -> StorageResult<PairingAdded> {
+                devices::add_pairing(self, pairing, now).await
+            }
+
+            async fn pair_device(
+                &self,
+                code_hash: &str,
+                token_hash: &str,
+                now: DateTime<Utc>,
+            ) -> StorageResult<Option<Device>> {
+                devices::pair_device(self, code_hash, token_hash, now).await
             }
 
             async fn append_event(&self, hall_id: &str, day: NaiveDate, event: &TicketEvent) -> StorageResult<()> {

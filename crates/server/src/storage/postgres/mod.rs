@@ -14,8 +14,8 @@
 //! (`crate::sync`, `crate::appointments`).
 
 use super::{
-    AppointmentChange, Booked, DeviceRecord, NewAppointment, Slot, SlotUse, SlotsReplaced, StorageError,
-    StorageResult,
+    AppointmentChange, Booked, DeviceChange, DeviceRecord, NewAppointment, PairingAdded, PairingRecord, Slot,
+    SlotUse, SlotsReplaced, StorageError, StorageResult,
 };
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../sql/postgres/0005_rating_seq.sql")),
     (6, include_str!("../sql/postgres/0006_sms.sql")),
     (7, include_str!("../sql/postgres/0007_accounts.sql")),
+    (8, include_str!("../sql/postgres/0008_device_pairing.sql")),
 ];
 
 mod accounts;

@@ -4,8 +4,8 @@
 //! each runs SQL and maps rows, the decisions are the rules' (`crate::sync`, `crate::appointments`).
 
 use super::{
-    AppointmentChange, Booked, DeviceRecord, NewAppointment, Slot, SlotUse, SlotsReplaced, StorageError,
-    StorageResult,
+    AppointmentChange, Booked, DeviceChange, DeviceRecord, NewAppointment, PairingAdded, PairingRecord, Slot,
+    SlotUse, SlotsReplaced, StorageError, StorageResult,
 };
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use hallkeeper_proto::{
@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../sql/sqlite/0005_rating_seq.sql")),
     (6, include_str!("../sql/sqlite/0006_sms.sql")),
     (7, include_str!("../sql/sqlite/0007_accounts.sql")),
+    (8, include_str!("../sql/sqlite/0008_device_pairing.sql")),
 ];
 
 mod accounts;

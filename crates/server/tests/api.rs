@@ -813,12 +813,19 @@ async fn sync_requests_are_checked() {
         let events = format!("/api/v1/admin/halls/{}/sync/events", fx.hall);
         let ratings = format!("/api/v1/admin/halls/{}/sync/ratings", fx.hall);
         for path in [&pull, &events, &ratings] {
-            for (version, want) in [("1", 200), ("2", 409), ("0", 409), ("one", 400)] {
+            let v = hallkeeper_proto::SYNC_SCHEMA_VERSION;
+            let versions = [
+                (v.to_string(), 200),
+                ((v + 1).to_string(), 409),
+                ((v - 1).to_string(), 409),
+                ("one".into(), 400),
+            ];
+            for (version, want) in versions {
                 let resp = fx
                     .http
                     .get(format!("{}{path}", fx.base))
                     .bearer_auth(common::api::ADMIN)
-                    .header(hallkeeper_proto::SYNC_VERSION_HEADER, version)
+                    .header(hallkeeper_proto::SYNC_VERSION_HEADER, &version)
                     .send()
                     .await
                     .unwrap();

@@ -239,6 +239,14 @@ fn two_people_verifying_one_case_at_once_both_keep_their_step_and_agree_on_the_s
     let who: BTreeSet<&str> = steps.values().map(|f| f["actorId"].as_str().unwrap()).collect();
     assert_eq!(who, BTreeSet::from(["acc-li", "acc-wang"]));
     assert_eq!(steps.values().filter(|f| f["effective"] == true).count(), 1);
+    // The person whose step did not take effect is told so on their PC.
+    let told: usize = (0..2)
+        .map(|r| {
+            let entries = w.store(r).list_audit(100, None).unwrap().entries;
+            entries.iter().filter(|e| e.action == "sync.superseded" && e.summary.contains("未生效")).count()
+        })
+        .sum();
+    assert_eq!(told, 1, "the displaced step's maker, and only they, learn of it");
 }
 
 #[test]

@@ -1032,6 +1032,10 @@ fn read_synced_steps(c: &Connection, case_id: &str) -> Result<Vec<SyncedStep>> {
 pub(crate) fn recompute_case(w: &Write<'_>, case_id: &str) -> Result<Case> {
     let opening = read_opening(&w.tx, case_id)?.ok_or_else(|| not_found(case_id))?;
     let replayed = replay(&opening, read_synced_steps(&w.tx, case_id)?);
+    let was_effective: std::collections::HashMap<String, bool> =
+        w.tx.prepare_cached("SELECT step_id, effective FROM rectification_steps WHERE case_id = ?1")?
+            .query_map([case_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
     // Out of the way first: (case_id, n) is the key, and places only ever shift.
     w.tx.execute("UPDATE rectification_steps SET n = n + 1000000 WHERE case_id = ?1", [case_id])?;
     let mut st = w.tx.prepare_cached(
@@ -1040,6 +1044,28 @@ pub(crate) fn recompute_case(w: &Write<'_>, case_id: &str) -> Result<Case> {
     )?;
     for s in &replayed.steps {
         st.execute(params![case_id, s.step.id, s.n as i64, s.effective, s.from.as_str(), s.to.as_str()])?;
+    }
+    // A step made here that another PC's earlier step has just displaced: kept, and said so in
+    // this PC's audit log (as a superseded edit is), so its maker learns why it did not count.
+    for s in replayed.steps.iter().filter(|s| !s.effective && was_effective.get(&s.step.id) == Some(&true)) {
+        let key = format!("{}/{}", opening.rating_id, s.step.id);
+        let mine =
+            w.tx.prepare_cached("SELECT 1 FROM outbox WHERE entity = 'case_step' AND entity_key = ?1")?
+                .exists([&key])?;
+        if mine {
+            w.audit(Change {
+                action: "sync.superseded",
+                entity_type: "rectification_case",
+                entity_id: Some(case_id),
+                summary: format!(
+                    "本机的整改步骤（{}，{}）与其他电脑上同时进行的步骤冲突，按同步顺序未生效；该步骤已保留在案件中",
+                    s.step.step.action.kind().label_zh(),
+                    s.step.step.actor
+                ),
+                before: Some(snapshot(&s.step.step)?),
+                after: Some(snapshot(&s.to.as_str())?),
+            })?;
+        }
     }
     let next = &replayed.case;
     let excluded = next.excluded_from_statistics();

@@ -13,7 +13,8 @@
 //! - **cases and steps** are rows of the content like any other (`case`, `case_step`,
 //!   `case_evidence`): a replica's case shows what its steps made of it, the server's is the
 //!   replay of its steps, so "identical" covers each case's state, each step's place and whether
-//!   it took effect; and every step an outbox made must be a row on the server.
+//!   it took effect; every step an outbox made must be a row on the server; and every evidence
+//!   record's file must be in each replica's evidence folder.
 
 use hallkeeper_core::sync::{server_snapshot, Snapshot};
 use hallkeeper_core::{Store, SystemClock};
@@ -52,6 +53,8 @@ pub struct ReplicaReport {
     pub rows: usize,
     pub events: usize,
     pub differing_rows: usize,
+    /// Evidence records whose file this replica holds (all of them, or they are counted lost).
+    pub evidence_files: usize,
 }
 
 #[derive(Debug, Default)]
@@ -335,6 +338,17 @@ pub fn verify(server_db: &Path, hall: &str, replicas: &[Replica]) -> Result<Verd
         let local =
             store.replica_snapshot().map_err(|e| format!("{} replica_snapshot: {e}", replica.name))?;
         rep.rows = count(&local);
+        // Every evidence record's file must have come with it (fetched by hash, checked on save).
+        let missing = store
+            .missing_evidence_files()
+            .map_err(|e| format!("{} missing_evidence_files: {e}", replica.name))?;
+        for sha in missing {
+            v.lost.push(format!(
+                "{}: the evidence file {sha} its cases cite is not in its folder",
+                replica.name
+            ));
+        }
+        rep.evidence_files = local.get("case_evidence").map_or(0, BTreeMap::len);
         v.rows_compared += v.server_rows.max(rep.rows);
         let d = diff(&replica.name, &content, &local);
         rep.differing_rows = d.len();

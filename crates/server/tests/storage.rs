@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The schema version the server's migrations end at.
-const KNOWN_VERSION: i64 = 6;
+const KNOWN_VERSION: i64 = 7;
 
 /// One store under test, and what the suite needs to reach past the trait: another handle on the
 /// same data (a second server, a restart) and the stored schema version.

@@ -763,6 +763,62 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The bytes of an evidence file held here (None in memory, or when the file is not here).
+    pub fn evidence_file(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let Some(dir) = self.evidence_dir() else { return Ok(None) };
+        if !is_sha256(sha256) {
+            return Ok(None);
+        }
+        match std::fs::read(dir.join(sha256)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::DataDir { path: dir.join(sha256), source }),
+        }
+    }
+
+    /// The evidence files the cases here cite by record (pulled from another PC) whose bytes are
+    /// not in the evidence folder yet.
+    pub fn missing_evidence_files(&self) -> Result<Vec<String>> {
+        let Some(dir) = self.evidence_dir() else { return Ok(Vec::new()) };
+        let all: Vec<String> = self.read(|c| {
+            Ok(c.prepare_cached("SELECT DISTINCT sha256 FROM rectification_evidence ORDER BY sha256")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        })?;
+        Ok(all.into_iter().filter(|sha| is_sha256(sha) && !dir.join(sha).exists()).collect())
+    }
+
+    /// Keeps an evidence file fetched from the server, under its hash — only if the bytes are
+    /// that file (a damaged download is refused, never stored under a name it does not match).
+    pub fn save_evidence_file(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
+        let dir = self
+            .evidence_dir()
+            .ok_or_else(|| Error::Corrupt("an in-memory store keeps no evidence files".into()))?;
+        let actual = hex::encode(Sha256::digest(bytes));
+        if !is_sha256(sha256) || actual != sha256 || bytes.len() as u64 > EVIDENCE_MAX_BYTES {
+            return Err(corrupt(format!("the evidence file {sha256} fetched has other content ({actual})")));
+        }
+        std::fs::create_dir_all(&dir).map_err(|source| Error::DataDir { path: dir.clone(), source })?;
+        let target = dir.join(sha256);
+        let tmp = dir.join(format!(".fetched-{}-{sha256}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut out = std::fs::File::create(&tmp)?;
+            std::io::Write::write_all(&mut out, bytes)?;
+            out.sync_all()?;
+            std::fs::rename(&tmp, &target)
+        };
+        write().map_err(|source| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::DataDir { path: target.clone(), source }
+        })
+    }
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 fn alerts(c: &Connection, today: NaiveDate, only_new: bool) -> Result<CaseAlerts> {
     let day = today.to_string();
     let open = summaries(

@@ -790,7 +790,7 @@ fn print_verdict(v: &Verdict, t: &TrafficCounts) {
     );
     for r in &v.replicas {
         println!(
-            "  replica {}: device {}, {} ops ({} acked, {} rejected, {} pending), {} rows, {} ticket events, {} differing rows",
+            "  replica {}: device {}, {} ops ({} acked, {} rejected, {} pending), {} rows, {} ticket events, {} evidence files, {} differing rows",
             r.name,
             r.device_id.as_deref().unwrap_or("—"),
             r.ops,
@@ -799,6 +799,7 @@ fn print_verdict(v: &Verdict, t: &TrafficCounts) {
             r.pending,
             r.rows,
             r.events,
+            r.evidence_files,
             r.differing_rows
         );
     }

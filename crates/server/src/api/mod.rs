@@ -53,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/admin/halls/{hall_id}/sync/events", get(sync::events))
         .route("/api/v1/admin/halls/{hall_id}/sync/ratings", get(sync::ratings))
         .route("/api/v1/admin/halls/{hall_id}/sync/stream", get(sync::stream))
+        .route("/api/v1/admin/halls/{hall_id}/sync/evidence/{sha256}", put(sync::upload).get(sync::download))
         .fallback(|| async {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }
         })

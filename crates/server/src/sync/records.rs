@@ -222,6 +222,27 @@ pub fn check_change(entity: &str, change: &RowChange) -> Result<(), Refusal> {
     }
 }
 
+pub const EVIDENCE_HASH_MISMATCH: &str = "evidence.hash_mismatch";
+pub const EVIDENCE_KEY_INVALID: &str = "evidence.sha256_invalid";
+
+/// Whether uploaded bytes are the evidence file named by `sha256` (lower-case hex): the route
+/// stores only a file whose content is its name, so a file fetched by its hash is always that
+/// file. (The size limit is the body limit of the route, [`EVIDENCE_MAX_BYTES`].)
+pub fn check_evidence_file(sha256: &str, bytes: &[u8]) -> Result<(), Refusal> {
+    use sha2::{Digest, Sha256};
+    if !is_sha256(sha256) {
+        return Err((EVIDENCE_KEY_INVALID, format!("{sha256:?} 不是小写十六进制的 SHA-256")));
+    }
+    let actual = hex::encode(Sha256::digest(bytes));
+    if actual != sha256 {
+        return Err((
+            EVIDENCE_HASH_MISMATCH,
+            format!("文件内容的 SHA-256 为 {actual}，与地址中的 {sha256} 不符"),
+        ));
+    }
+    Ok(())
+}
+
 /// A step already written is never written again (append-only): the refusal of a second write
 /// of its key. A replayed push never gets here (its (device, seq) answers first).
 pub fn append_only(entity: &str, key: &str, current: &Row) -> Option<Refusal> {
@@ -302,6 +323,14 @@ mod tests {
         let mut e = ev;
         e["size"] = json!(EVIDENCE_MAX_BYTES + 1);
         assert_eq!(code("case_evidence", e), Some(FIELD_INVALID));
+    }
+
+    #[test]
+    fn an_evidence_file_is_stored_only_under_its_own_hash() {
+        let sha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"; // "hello\n"
+        assert_eq!(check_evidence_file(sha, b"hello\n"), Ok(()));
+        assert_eq!(check_evidence_file(sha, b"hello").err().map(|r| r.0), Some(EVIDENCE_HASH_MISMATCH));
+        assert_eq!(check_evidence_file("ABC", b"").err().map(|r| r.0), Some(EVIDENCE_KEY_INVALID));
     }
 
     #[test]

@@ -26,10 +26,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../sql/sqlite/0004_sync_down.sql")),
     (5, include_str!("../sql/sqlite/0005_rating_seq.sql")),
     (6, include_str!("../sql/sqlite/0006_sms.sql")),
+    (7, include_str!("../sql/sqlite/0007_evidence.sql")),
 ];
 
 mod appointments;
 mod devices;
+mod evidence;
 mod halls;
 mod sms;
 mod sync;

@@ -346,7 +346,8 @@ pub fn server_snapshot(rows: impl IntoIterator<Item = (String, String, Row)>) ->
 /// Replaces each case's and step's synced fields in `snap` by what a replica shows of them.
 fn replay_cases(snap: &mut Snapshot) {
     let steps = snap.remove(Entity::CaseStep.as_str()).unwrap_or_default();
-    let mut by_case: BTreeMap<String, Vec<(String, Map<String, Value>)>> = BTreeMap::new();
+    type Steps = Vec<(String, Map<String, Value>)>;
+    let mut by_case: BTreeMap<String, Steps> = BTreeMap::new();
     for (key, fields) in steps {
         if let Some((case, _)) = split_key(&key) {
             by_case.entry(case.to_owned()).or_default().push((key.clone(), fields));

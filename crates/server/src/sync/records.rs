@@ -67,6 +67,10 @@ pub fn key_ok(entity: &str, key: &str) -> bool {
     }
 }
 
+fn is_day(s: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
 fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
@@ -152,16 +156,15 @@ pub fn check_change(entity: &str, change: &RowChange) -> Result<(), Refusal> {
                         line(entity, "assignee.id", &Value::String(a.id), ASSIGNEE_MAX_CHARS, true)?;
                         line(entity, "assignee.name", &Value::String(a.name), ASSIGNEE_MAX_CHARS, true)?;
                     }
-                    "rules" => drop(read::<CaseRules>(entity, k, v)?),
-                    "deadline" => drop(read::<CaseDeadline>(entity, k, v)?),
+                    "rules" => {
+                        read::<CaseRules>(entity, k, v)?;
+                    }
+                    "deadline" => {
+                        read::<CaseDeadline>(entity, k, v)?;
+                    }
                     "openedAt" => time(entity, k, v)?,
-                    "openedDay" => {
-                        if !v
-                            .as_str()
-                            .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
-                        {
-                            return Err(invalid(entity, k, "须为 YYYY-MM-DD"));
-                        }
+                    "openedDay" if v.as_str().is_none_or(|d| !is_day(d)) => {
+                        return Err(invalid(entity, k, "须为 YYYY-MM-DD"));
                     }
                     _ => {}
                 }
@@ -174,7 +177,7 @@ pub fn check_change(entity: &str, change: &RowChange) -> Result<(), Refusal> {
                 line(entity, "name", v, ATTACHMENT_NAME_MAX_CHARS, true)?;
             }
             if let Some(v) = fields.get("size") {
-                if !v.as_u64().is_some_and(|n| n <= EVIDENCE_MAX_BYTES) {
+                if v.as_u64().is_none_or(|n| n > EVIDENCE_MAX_BYTES) {
                     return Err(invalid(
                         entity,
                         "size",
@@ -195,7 +198,7 @@ pub fn check_change(entity: &str, change: &RowChange) -> Result<(), Refusal> {
                     return Err(invalid(entity, k, "缺少（步骤须一次完整写入）"));
                 }
             }
-            drop(read::<CaseAction>(entity, "action", &fields["action"])?);
+            read::<CaseAction>(entity, "action", &fields["action"])?;
             line(entity, "actorName", &fields["actorName"], ACTOR_MAX_CHARS, true)?;
             line(entity, "actorId", fields.get("actorId").unwrap_or(&Value::Null), ACTOR_MAX_CHARS, false)?;
             time(entity, "at", &fields["at"])?;

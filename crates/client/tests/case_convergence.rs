@@ -194,7 +194,15 @@ impl World {
             let s = self.store(r);
             assert_eq!(s.outbox_status().unwrap().pending, 0, "replica {r} still has pending operations");
             let mine = s.replica_snapshot().unwrap();
-            for entity in ["case", "case_step", "case_evidence", "deadline_profile"] {
+            for entity in [
+                "case",
+                "case_step",
+                "case_evidence",
+                "deadline_profile",
+                "star_rule",
+                "thresholds",
+                "sms_rules",
+            ] {
                 let empty = BTreeMap::new();
                 let (a, b) = (server.get(entity).unwrap_or(&empty), mine.get(entity).unwrap_or(&empty));
                 for key in a.keys().chain(b.keys()) {
@@ -276,7 +284,7 @@ fn a_case_pulled_before_its_rating_waits_for_it_and_keeps_its_steps() {
 }
 
 #[test]
-fn the_deadline_profile_set_on_one_pc_reaches_the_other() {
+fn the_rule_documents_set_on_one_pc_reach_the_other_and_the_later_save_wins_whole() {
     let w = World::new(&[0, 0], 0);
     let profile = DeadlineProfile {
         name: "本市".into(),
@@ -286,9 +294,32 @@ fn the_deadline_profile_set_on_one_pc_reaches_the_other() {
         close_requires_call_back: true,
     };
     w.store(0).set_deadline_profile("王主任", &profile).unwrap();
+    let star = hallkeeper_core::proto::StarRule { top_n: 5, ..Default::default() };
+    w.store(1).set_star_rule("李值班长", &star).unwrap();
+    let mut thresholds = w.store(0).threshold_settings().unwrap();
+    thresholds.quiet_min += 7;
+    w.store(0).set_threshold_settings("王主任", &thresholds).unwrap();
+    let sms =
+        hallkeeper_core::proto::SmsRuleSet { rules: Vec::new(), quiet_hours: None, daily_cap_per_citizen: 2 };
+    w.store(1).set_sms_rules("李值班长", &sms).unwrap();
     w.settle();
-    assert_eq!(w.store(1).deadline_profile().unwrap(), profile);
+    for r in 0..2 {
+        let s = w.store(r);
+        assert_eq!(s.deadline_profile().unwrap(), profile, "replica {r}");
+        assert_eq!(s.star_rule().unwrap(), star, "replica {r}");
+        assert_eq!(s.threshold_settings().unwrap(), thresholds, "replica {r}");
+        assert_eq!(s.sms_rules().unwrap(), Some(sms.clone()), "replica {r}");
+    }
     w.assert_converged();
+    // Two saves at once: the later one wins whole on both PCs.
+    w.replicas[1].1.advance(Duration::seconds(1));
+    let first = DeadlineProfile { rectify_working_days: 7, ..profile.clone() };
+    let later = DeadlineProfile { rectify_working_days: 9, due_soon_working_days: 2, ..profile };
+    w.store(0).set_deadline_profile("王主任", &first).unwrap();
+    w.store(1).set_deadline_profile("李值班长", &later).unwrap();
+    w.settle();
+    assert_eq!(w.store(0).deadline_profile().unwrap(), later);
+    assert_eq!(w.store(1).deadline_profile().unwrap(), later);
 }
 
 #[derive(Debug, Clone)]

@@ -154,7 +154,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                 state.set_link(link.clone());
                 tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
                 let sync = link.start_sync(state.store());
-                poor_ratings::wire(&app, &sync);
+                poor_ratings::wire(&app, &sync, state.store());
                 start_dashboard_feed(&app, Some(sync.subscribe_pulled()));
                 tauri::async_runtime::spawn(commands::forward_sync(app.clone(), sync));
                 if let Some(speed) = options.simulate {

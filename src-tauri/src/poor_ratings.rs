@@ -65,12 +65,26 @@ fn on_ratings<R: Runtime>(app: &AppHandle<R>, store: &Store, applied: &RatingsAp
     }
 }
 
-/// Hangs the notifications on the sync client's ratings hook.
-pub fn wire<R: Runtime>(app: &AppHandle<R>, sync: &SyncClient) {
-    let app = app.clone();
+/// Hangs the notifications on the sync client's ratings hook, and follows pulled changes: a case
+/// or a step made on another PC arrives in the change log (docs/sync.md, "Records"), and the
+/// inbox and an open case must show it.
+pub fn wire<R: Runtime>(app: &AppHandle<R>, sync: &SyncClient, store: Arc<Store>) {
+    let hook_app = app.clone();
     sync.set_ratings_hook(Arc::new(move |store: &Store, applied: &RatingsApplied| {
-        on_ratings(&app, store, applied)
+        on_ratings(&hook_app, store, applied)
     }));
+    let mut pulled = sync.subscribe_pulled();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut seen = pulled.borrow_and_update().changes;
+        while pulled.changed().await.is_ok() {
+            let changes = pulled.borrow_and_update().changes;
+            if changes != seen {
+                seen = changes;
+                notify_cases_changed(&app, store.clone()).await;
+            }
+        }
+    });
 }
 
 /// Raises the due-soon and overdue reminders, once per hall day per case (core marks them), for

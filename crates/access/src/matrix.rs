@@ -173,6 +173,11 @@ pub fn sync_entity_capability(entity: &str) -> Option<Capability> {
         "binding" => Capability::EditBindings,
         "staff" => Capability::EditStaff,
         "seat" => Capability::EditSeating,
+        "case" | "case_step" | "case_evidence" => Capability::WorkCases,
+        "deadline_profile" => Capability::EditCaseRules,
+        "star_rule" => Capability::EditStarRule,
+        "thresholds" => Capability::EditThresholds,
+        "sms_rules" => Capability::EditSmsRules,
         _ => return None,
     })
 }

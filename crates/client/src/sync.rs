@@ -81,6 +81,9 @@ pub struct SyncClient {
     /// the other pulls go on without it until the app restarts.
     ratings_served: AtomicBool,
     ratings_hook: Mutex<Option<RatingsHook>>,
+    /// Evidence files pulled records name that the server did not have yet (or not looked for
+    /// since start): the next pull asks again even when no change came.
+    evidence_waiting: AtomicBool,
     /// One push and one pull at a time (the loops and "sync now" share them).
     push_gate: tokio::sync::Mutex<()>,
     pull_gate: tokio::sync::Mutex<()>,
@@ -145,6 +148,7 @@ impl SyncClient {
             ratings_cursor: AtomicI64::new(0),
             ratings_served: AtomicBool::new(true),
             ratings_hook: Mutex::new(None),
+            evidence_waiting: AtomicBool::new(true),
             push_gate: tokio::sync::Mutex::new(()),
             pull_gate: tokio::sync::Mutex::new(()),
         });
@@ -244,6 +248,20 @@ impl SyncClient {
         let (Some(device_id), false) = (device, ops.is_empty()) else { return Ok((0, false)) };
         let more = ops.len() == PUSH_BATCH;
         let sent = ops.len() as u64;
+        // An evidence record goes up only after its file: a PC that pulls the record can then
+        // fetch the bytes (docs/sync.md, "Records"). Uploads are idempotent, so a retried batch
+        // costs a 204 per file.
+        for op in ops.iter().filter(|o| o.entity == "case_evidence") {
+            let Some((_, sha)) = op.key.split_once('/') else { continue };
+            let sha = sha.to_owned();
+            let file = {
+                let sha = sha.clone();
+                self.blocking(move |s| s.evidence_file(&sha)).await?
+            };
+            if let Some(bytes) = file {
+                self.http.put_evidence(&sha, bytes).await?;
+            }
+        }
         let request = PushRequest {
             device_id,
             schema_version: SYNC_SCHEMA_VERSION,
@@ -408,9 +426,28 @@ impl SyncClient {
         }
     }
 
+    /// Fetches the evidence files of records pulled whose bytes this PC does not hold yet;
+    /// returns whether some are still missing (the server does not have them yet: their PC has
+    /// not uploaded them), to be asked for again next time.
+    async fn pull_evidence(&self) -> Result<bool, ClientError> {
+        let missing = self.blocking(|s| s.missing_evidence_files()).await?;
+        let mut still_missing = false;
+        for sha in missing {
+            match self.http.evidence(&sha).await? {
+                Some(bytes) => self.blocking(move |s| s.save_evidence_file(&sha, &bytes)).await?,
+                None => still_missing = true,
+            }
+        }
+        Ok(still_missing)
+    }
+
     async fn pull_all(&self) -> Result<(u64, u64, u64), ClientError> {
         let _gate = self.pull_gate.lock().await;
         let changes = self.pull_changes().await?;
+        if changes > 0 || self.evidence_waiting.load(Ordering::Relaxed) {
+            let waiting = self.pull_evidence().await?;
+            self.evidence_waiting.store(waiting, Ordering::Relaxed);
+        }
         let events = self.pull_events().await?;
         let ratings = self.pull_ratings().await?;
         self.caught_up.send_replace(true);

@@ -70,6 +70,45 @@ impl SyncApi {
         self.get(&format!("ratings?after={after}&limit={limit}")).await
     }
 
+    /// Uploads an evidence file under its hash (the server checks the content against it); an
+    /// upload again is harmless (204).
+    pub(crate) async fn put_evidence(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), ClientError> {
+        let url = self.url(&format!("evidence/{sha256}"))?;
+        let resp = self
+            .api
+            .request(Method::Put, &url)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| ClientError::unreachable(url.as_str(), e))?;
+        let status = resp.status().as_u16();
+        let body = resp.bytes().await.map_err(|e| ClientError::unreachable(url.as_str(), e))?;
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        Err(refusal(url.as_str(), status, &body))
+    }
+
+    /// An evidence file's bytes; None while the server does not hold it (its PC has not
+    /// uploaded it yet).
+    pub(crate) async fn evidence(&self, sha256: &str) -> Result<Option<Vec<u8>>, ClientError> {
+        let url = self.url(&format!("evidence/{sha256}"))?;
+        let resp = self
+            .api
+            .request(Method::Get, &url)
+            .send()
+            .await
+            .map_err(|e| ClientError::unreachable(url.as_str(), e))?;
+        let status = resp.status().as_u16();
+        let body = resp.bytes().await.map_err(|e| ClientError::unreachable(url.as_str(), e))?;
+        match status {
+            200 => Ok(Some(body.to_vec())),
+            404 => Ok(None),
+            _ => Err(refusal(url.as_str(), status, &body)),
+        }
+    }
+
     /// Opens the "pull now" stream; the caller reads its `heads` messages with [`next_heads`].
     pub(crate) async fn stream(&self) -> Result<reqwest::Response, ClientError> {
         let url = self.url("stream")?;

@@ -8,6 +8,8 @@
 
 pub use hallkeeper_sync::{hlc, merge, Hlc};
 
+use crate::rectification::{Assignee, Case, CaseState, SyncedStep};
+use hallkeeper_proto::CaseStep as Step;
 use merge::Row;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,13 +26,40 @@ pub enum Entity {
     Staff,
     Binding,
     Seat,
+    /// The hall's documents of rules (key [`HALL_KEY`], one field `document`): the deadline
+    /// profile of new cases, the service-star rule, the dashboard's thresholds, the SMS rules.
+    DeadlineProfile,
+    StarRule,
+    Thresholds,
+    SmsRules,
+    /// A rectification case (key: its rating id), its evidence (`{ratingId}/{sha256}`) and its
+    /// steps (`{ratingId}/{stepId}`, append-only).
+    Case,
+    CaseEvidence,
+    CaseStep,
 }
+
+/// The key of a hall's one document of an entity such as [`Entity::StarRule`].
+pub const HALL_KEY: &str = "hall";
 
 impl Entity {
     /// Parents before the rows that reference them: projecting in this order sees every
     /// reference already settled.
-    pub const ORDER: [Entity; 6] =
-        [Entity::Department, Entity::Matter, Entity::Window, Entity::Staff, Entity::Binding, Entity::Seat];
+    pub const ORDER: [Entity; 13] = [
+        Entity::Department,
+        Entity::Matter,
+        Entity::Window,
+        Entity::Staff,
+        Entity::Binding,
+        Entity::Seat,
+        Entity::DeadlineProfile,
+        Entity::StarRule,
+        Entity::Thresholds,
+        Entity::SmsRules,
+        Entity::Case,
+        Entity::CaseEvidence,
+        Entity::CaseStep,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,11 +69,29 @@ impl Entity {
             Entity::Binding => "binding",
             Entity::Staff => "staff",
             Entity::Seat => "seat",
+            Entity::DeadlineProfile => "deadline_profile",
+            Entity::StarRule => "star_rule",
+            Entity::Thresholds => "thresholds",
+            Entity::SmsRules => "sms_rules",
+            Entity::Case => "case",
+            Entity::CaseEvidence => "case_evidence",
+            Entity::CaseStep => "case_step",
         }
     }
 
     pub fn parse(s: &str) -> Option<Entity> {
         Entity::ORDER.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// The settings key a hall document is kept under on the desktop.
+    pub fn settings_key(self) -> Option<&'static str> {
+        match self {
+            Entity::DeadlineProfile => Some("rectification.profile"),
+            Entity::StarRule => Some("stars.rule"),
+            Entity::Thresholds => Some("dashboard.thresholds"),
+            Entity::SmsRules => Some("sms.rules"),
+            _ => None,
+        }
     }
 }
 
@@ -141,18 +188,138 @@ pub fn domain_row(entity: Entity, key: &str, v: &Map<String, Value>) -> Option<D
             f.insert("windowId".into(), window.into());
             f.insert("staffId".into(), staff.into());
         }
+        Entity::DeadlineProfile | Entity::StarRule | Entity::Thresholds | Entity::SmsRules => {
+            if key != HALL_KEY {
+                return None;
+            }
+            f.insert("document".into(), Value::Object(v.get("document")?.as_object()?.clone()));
+        }
+        Entity::Case => {
+            case_opening(key, v)?;
+            for k in ["realName", "assignee", "rules", "openedAt", "openedDay", "deadline"] {
+                f.insert(k.into(), v.get(k)?.clone());
+            }
+        }
+        Entity::CaseEvidence => {
+            let (case, sha) = split_key(key)?;
+            requires.push((Entity::Case, case.to_owned()));
+            f.insert("sha256".into(), sha.into());
+            f.insert("name".into(), non_empty(v, "name")?.into());
+            f.insert("size".into(), v.get("size").and_then(Value::as_u64)?.into());
+            f.insert("attachedAt".into(), non_empty(v, "attachedAt")?.into());
+        }
+        Entity::CaseStep => {
+            let (case, _) = split_key(key)?;
+            synced_step(key, v)?;
+            requires.push((Entity::Case, case.to_owned()));
+            for k in ["action", "actorName", "at", "attachments", "hlc"] {
+                f.insert(k.into(), v.get(k)?.clone());
+            }
+            for k in ["actorId", "note"] {
+                f.insert(k.into(), v.get(k).cloned().unwrap_or(Value::Null));
+            }
+        }
     }
     Some(DomainRow { fields: f, requires, optional })
 }
 
+/// A merged row's values as [`domain_row`] reads them: a case step's also carry the HLC of the
+/// operation that made it (its `_live` field's), which orders the case's steps.
+pub fn row_values(entity: Entity, row: &Row) -> Option<Map<String, Value>> {
+    let mut values = row.values()?;
+    if entity == Entity::CaseStep {
+        let (_, hlc) = row.fields.get(merge::LIVE)?;
+        values.insert("hlc".into(), hlc.to_string().into());
+    }
+    Some(values)
+}
+
+/// The case as opened, from its synced row (key: the rating id); None when a field is missing
+/// or unreadable.
+pub fn case_opening(key: &str, v: &Map<String, Value>) -> Option<Case> {
+    let time = |k: &str| {
+        chrono::DateTime::parse_from_rfc3339(text(v, k)?).ok().map(|t| t.with_timezone(&chrono::Utc))
+    };
+    fn parse<T: serde::de::DeserializeOwned>(v: &Map<String, Value>, k: &str) -> Option<T> {
+        serde_json::from_value(v.get(k)?.clone()).ok()
+    }
+    text(v, "openedDay").filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())?;
+    let assignee: Assignee = parse(v, "assignee")?;
+    if assignee.id.trim().is_empty() || assignee.name.trim().is_empty() {
+        return None;
+    }
+    Some(Case {
+        rating_id: key.to_owned(),
+        real_name: v.get("realName")?.as_bool()?,
+        state: CaseState::New,
+        assignee,
+        opened_at: time("openedAt")?,
+        rules: parse(v, "rules")?,
+        deadline: parse(v, "deadline")?,
+        rectified_at: None,
+        called_back_at: None,
+        call_back: None,
+        closed_at: None,
+        appeal: None,
+        history: Vec::new(),
+    })
+}
+
+/// A case step from its synced row (key `{ratingId}/{stepId}`, values with `hlc`).
+pub fn synced_step(key: &str, v: &Map<String, Value>) -> Option<SyncedStep> {
+    let (_, id) = split_key(key)?;
+    let at = chrono::DateTime::parse_from_rfc3339(text(v, "at")?).ok()?.with_timezone(&chrono::Utc);
+    Some(SyncedStep {
+        hlc: non_empty(v, "hlc")?,
+        id: id.to_owned(),
+        step: Step {
+            action: serde_json::from_value(v.get("action")?.clone()).ok()?,
+            actor: non_empty(v, "actorName")?,
+            at,
+            note: match v.get("note") {
+                None | Some(Value::Null) => None,
+                Some(n) => Some(n.as_str()?.to_owned()),
+            },
+            attachments: serde_json::from_value(v.get("attachments")?.clone()).ok()?,
+        },
+    })
+}
+
+/// What a replica shows of a case: its opening as synced and what its steps made of it (the
+/// state machine's answer, the same on every replica for the same steps).
+pub fn case_fields(opening: &Map<String, Value>, case: &Case) -> Map<String, Value> {
+    let mut f = opening.clone();
+    let t = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or(Value::Null, |t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true).into())
+    };
+    f.insert("state".into(), case.state.as_str().into());
+    f.insert("currentAssignee".into(), serde_json::to_value(&case.assignee).unwrap_or(Value::Null));
+    f.insert("rectifiedAt".into(), t(case.rectified_at));
+    f.insert("calledBackAt".into(), t(case.called_back_at));
+    f.insert("closedAt".into(), t(case.closed_at));
+    f.insert("steps".into(), case.history.len().into());
+    f
+}
+
+/// What a replica shows of a step: its synced fields, its place and whether it took effect.
+pub fn step_fields(synced: &Map<String, Value>, n: usize, effective: bool) -> Map<String, Value> {
+    let mut f = synced.clone();
+    f.insert("n".into(), n.into());
+    f.insert("effective".into(), effective.into());
+    f
+}
+
 /// What a replica's tables must show for the server's rows (all operations confirmed): each
-/// visible row that can be shown and whose references are shown.
+/// visible row that can be shown and whose references are shown; a case with what its steps
+/// made of it.
 pub fn server_snapshot(rows: impl IntoIterator<Item = (String, String, Row)>) -> Snapshot {
     type Rows = Vec<(String, Map<String, Value>)>;
     let mut by_entity: BTreeMap<Entity, Rows> = BTreeMap::new();
     for (entity, key, row) in rows {
-        if let (Some(e), Some(values)) = (Entity::parse(&entity), row.values()) {
-            by_entity.entry(e).or_default().push((key, values));
+        if let Some(e) = Entity::parse(&entity) {
+            if let Some(values) = row_values(e, &row) {
+                by_entity.entry(e).or_default().push((key, values));
+            }
         }
     }
     let mut shown: BTreeSet<(Entity, String)> = BTreeSet::new();
@@ -172,7 +339,38 @@ pub fn server_snapshot(rows: impl IntoIterator<Item = (String, String, Row)>) ->
             out.entry(entity.as_str().to_owned()).or_default().insert(key, row.fields);
         }
     }
+    replay_cases(&mut out);
     out
+}
+
+/// Replaces each case's and step's synced fields in `snap` by what a replica shows of them.
+fn replay_cases(snap: &mut Snapshot) {
+    let steps = snap.remove(Entity::CaseStep.as_str()).unwrap_or_default();
+    type Steps = Vec<(String, Map<String, Value>)>;
+    let mut by_case: BTreeMap<String, Steps> = BTreeMap::new();
+    for (key, fields) in steps {
+        if let Some((case, _)) = split_key(&key) {
+            by_case.entry(case.to_owned()).or_default().push((key.clone(), fields));
+        }
+    }
+    let Some(cases) = snap.get_mut(Entity::Case.as_str()) else { return };
+    let mut shown_steps = BTreeMap::new();
+    for (key, opening) in cases.iter_mut() {
+        let Some(case) = case_opening(key, opening) else { continue };
+        let rows = by_case.remove(key).unwrap_or_default();
+        let synced: Vec<SyncedStep> = rows.iter().filter_map(|(k, f)| synced_step(k, f)).collect();
+        let replayed = crate::rectification::replay(&case, synced);
+        *opening = case_fields(opening, &replayed.case);
+        for s in replayed.steps {
+            let step_key = format!("{key}/{}", s.step.id);
+            if let Some((_, f)) = rows.iter().find(|(k, _)| *k == step_key) {
+                shown_steps.insert(step_key, step_fields(f, s.n, s.effective));
+            }
+        }
+    }
+    if !shown_steps.is_empty() {
+        snap.insert(Entity::CaseStep.as_str().to_owned(), shown_steps);
+    }
 }
 
 #[cfg(test)]

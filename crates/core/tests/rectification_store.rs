@@ -368,3 +368,17 @@ fn evidence_is_kept_by_content_hash_and_large_files_are_refused() {
     let read: InboxFilter = serde_json::from_value(serde_json::to_value(&filter).unwrap()).unwrap();
     assert_eq!(read, InboxFilter { due_soon: Some(true), ..Default::default() });
 }
+
+/// Evidence files fetched from the server (docs/sync.md, "Records") are kept only under their
+/// own hash: a damaged download is refused, never stored under a name it does not match.
+#[test]
+fn a_fetched_evidence_file_is_kept_only_if_it_is_the_file_its_hash_names() {
+    let h = hall();
+    let sha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"; // "hello\n"
+    assert_eq!(h.store.evidence_file(sha).unwrap(), None);
+    assert!(h.store.save_evidence_file(sha, b"hello").is_err(), "other content");
+    assert_eq!(h.store.evidence_file(sha).unwrap(), None, "nothing kept from a refused file");
+    h.store.save_evidence_file(sha, b"hello\n").unwrap();
+    assert_eq!(h.store.evidence_file(sha).unwrap().as_deref(), Some(&b"hello\n"[..]));
+    assert!(h.store.missing_evidence_files().unwrap().is_empty());
+}

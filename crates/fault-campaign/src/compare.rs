@@ -9,7 +9,12 @@
 //!   there (and listed with its reason); nothing in `sync_ops` a desktop did not make;
 //! - **duplicated**: no op id twice in `sync_ops`, no (device, seq) twice in `sync_changes`, no
 //!   ticket event twice in a replica;
-//! - **ticket events**: each replica holds exactly the server's events of the hall.
+//! - **ticket events**: each replica holds exactly the server's events of the hall;
+//! - **cases and steps** are rows of the content like any other (`case`, `case_step`,
+//!   `case_evidence`): a replica's case shows what its steps made of it, the server's is the
+//!   replay of its steps, so "identical" covers each case's state, each step's place and whether
+//!   it took effect; every step an outbox made must be a row on the server; and every evidence
+//!   record's file must be in each replica's evidence folder.
 
 use hallkeeper_core::sync::{server_snapshot, Snapshot};
 use hallkeeper_core::{Store, SystemClock};
@@ -48,6 +53,8 @@ pub struct ReplicaReport {
     pub rows: usize,
     pub events: usize,
     pub differing_rows: usize,
+    /// Evidence records whose file this replica holds (all of them, or they are counted lost).
+    pub evidence_files: usize,
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +67,12 @@ pub struct Verdict {
     pub server_ops_rejected: u64,
     pub server_changes: u64,
     pub server_events: usize,
+    pub server_cases: usize,
+    pub server_steps: usize,
+    pub server_steps_effective: usize,
+    pub server_evidence: usize,
+    /// The server's steps counted by the account that made them (`actorId`).
+    pub steps_by_author: BTreeMap<String, usize>,
     /// Every row compared (server rows, once per replica).
     pub rows_compared: usize,
     pub differences: Vec<String>,
@@ -169,6 +182,17 @@ pub fn verify(server_db: &Path, hall: &str, replicas: &[Replica]) -> Result<Verd
     let (content, stored) = server_content(&server, hall)?;
     v.server_rows = count(&content);
     v.server_rows_stored = stored;
+    let empty = BTreeMap::new();
+    let steps = content.get("case_step").unwrap_or(&empty);
+    v.server_cases = content.get("case").map_or(0, BTreeMap::len);
+    v.server_evidence = content.get("case_evidence").map_or(0, BTreeMap::len);
+    v.server_steps = steps.len();
+    v.server_steps_effective =
+        steps.values().filter(|f| f.get("effective") == Some(&Value::Bool(true))).count();
+    for f in steps.values() {
+        let who = f.get("actorId").and_then(Value::as_str).unwrap_or("(none)").to_owned();
+        *v.steps_by_author.entry(who).or_default() += 1;
+    }
 
     // The server's operations, by (device, seq).
     let mut server_ops: HashMap<(String, i64), (String, String)> = HashMap::new();
@@ -264,6 +288,9 @@ pub fn verify(server_db: &Path, hall: &str, replicas: &[Replica]) -> Result<Verd
             local_ids.insert(op.op_id.clone());
             let on_server = device.as_ref().and_then(|d| server_ops.get(&(d.clone(), op.seq)));
             let what = format!("{} op {} ({} {} seq {})", replica.name, op.op_id, op.entity, op.key, op.seq);
+            if op.entity == "case_step" && op.state != "rejected" && !steps.contains_key(&op.key) {
+                v.lost.push(format!("{what}: a step this desktop made is not among the server's steps"));
+            }
             match op.state.as_str() {
                 "pending" => {
                     rep.pending += 1;
@@ -311,6 +338,17 @@ pub fn verify(server_db: &Path, hall: &str, replicas: &[Replica]) -> Result<Verd
         let local =
             store.replica_snapshot().map_err(|e| format!("{} replica_snapshot: {e}", replica.name))?;
         rep.rows = count(&local);
+        // Every evidence record's file must have come with it (fetched by hash, checked on save).
+        let missing = store
+            .missing_evidence_files()
+            .map_err(|e| format!("{} missing_evidence_files: {e}", replica.name))?;
+        for sha in missing {
+            v.lost.push(format!(
+                "{}: the evidence file {sha} its cases cite is not in its folder",
+                replica.name
+            ));
+        }
+        rep.evidence_files = local.get("case_evidence").map_or(0, BTreeMap::len);
         v.rows_compared += v.server_rows.max(rep.rows);
         let d = diff(&replica.name, &content, &local);
         rep.differing_rows = d.len();

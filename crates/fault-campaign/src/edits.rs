@@ -6,11 +6,16 @@
 //! conflict field by field; one deletes a window the other is binding matters to; both create
 //! windows and staff with the same natural keys. A refused edit (a duplicate number, a window
 //! still bound, a row the other agent deleted) is a normal outcome and is counted.
+//!
+//! Each agent is also a person (its `author`, an account id) working the rectification ledger:
+//! both desktops open a case for every poor rating they pull, and both act on the same cases —
+//! verify, rectify, call back, close, appeal, reassign — and attach evidence, at the same time,
+//! so their steps meet on the server in every order.
 
 use hallkeeper_core::{Error, Store};
 use hallkeeper_proto::{
-    BindInput, BindingPriority, SeatInput, StaffInput, UnbindInput, Window, WindowInput, WindowKind,
-    WindowState,
+    BindInput, BindingPriority, CaseAction, CaseActionKind, CaseAssignee, CaseAssigneeKind, CaseStep,
+    InboxFilter, SeatInput, StaffInput, UnbindInput, Window, WindowInput, WindowKind, WindowState,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -71,8 +76,17 @@ fn input_of(w: &Window) -> WindowInput {
     }
 }
 
-/// One random edit; returns its kind and outcome.
-pub fn random_edit(store: &Store, rng: &mut StdRng, actor: &str) -> (&'static str, Outcome) {
+/// One random edit by `actor` (account `author`); returns its kind and outcome.
+pub fn random_edit(store: &Store, rng: &mut StdRng, actor: &str, author: &str) -> (&'static str, Outcome) {
+    // A third of the edits work the ledger.
+    if rng.random_bool(0.33) {
+        let kind = if rng.random_bool(0.15) { "case.evidence" } else { "case.step" };
+        let outcome = match case_edit(store, rng, actor, author, kind) {
+            Ok(o) => o,
+            Err(e) => Outcome::of::<()>(Err(e)),
+        };
+        return (kind, outcome);
+    }
     let roll = rng.random_range(0..100u32);
     let kind = match roll {
         0..22 => "window.rename",
@@ -256,4 +270,69 @@ fn edit(store: &Store, rng: &mut StdRng, actor: &str, kind: &str) -> Result<Outc
         }
         _ => Outcome::Skipped,
     })
+}
+
+/// A step on a random case (open ones mostly) among the actions it allows now, or a piece of
+/// evidence attached to it.
+fn case_edit(
+    store: &Store,
+    rng: &mut StdRng,
+    actor: &str,
+    author: &str,
+    kind: &str,
+) -> Result<Outcome, Error> {
+    let open_only = rng.random_bool(0.8);
+    let cases = store.poor_rating_inbox(&InboxFilter {
+        open_only: Some(open_only),
+        limit: Some(500),
+        ..Default::default()
+    })?;
+    let Some(case) = pick(rng, &cases) else { return Ok(Outcome::Skipped) };
+    if kind == "case.evidence" {
+        let Some(dir) = store.evidence_dir() else { return Ok(Outcome::Skipped) };
+        let incoming = dir.with_file_name("evidence-incoming");
+        std::fs::create_dir_all(&incoming).map_err(|e| Error::Corrupt(e.to_string()))?;
+        // A few distinct contents, so two agents sometimes attach the same file (one hash).
+        let n = rng.random_range(0..6u32);
+        let path = incoming.join(format!("整改照片-{n}.txt"));
+        std::fs::write(&path, format!("整改现场照片 {n}\n")).map_err(|e| Error::Corrupt(e.to_string()))?;
+        return Ok(Outcome::of(store.attach_evidence(actor, &case.id, &path)));
+    }
+    let detail = store.case(&case.id)?;
+    let Some(action) = pick(rng, &detail.allowed_actions).copied() else { return Ok(Outcome::Skipped) };
+    let action = match action {
+        CaseActionKind::Verify => CaseAction::Verify,
+        CaseActionKind::StartRectifying => CaseAction::StartRectifying,
+        CaseActionKind::MarkRectified => CaseAction::MarkRectified,
+        CaseActionKind::CallBack => {
+            let reached = rng.random_bool(0.5);
+            CaseAction::CallBack { reached, satisfied: reached.then(|| rng.random_bool(0.7)) }
+        }
+        CaseActionKind::Close => CaseAction::Close,
+        CaseActionKind::Appeal => CaseAction::Appeal { reason: "系恶意差评".into() },
+        CaseActionKind::UpholdAppeal => CaseAction::UpholdAppeal { reason: "监控核实为恶意".into() },
+        CaseActionKind::RejectAppeal => CaseAction::RejectAppeal { reason: "理由不成立".into() },
+        CaseActionKind::Reassign => {
+            let departments = store.catalog()?.departments;
+            let Some(d) = pick(rng, &departments) else { return Ok(Outcome::Skipped) };
+            CaseAction::Reassign {
+                assignee: CaseAssignee {
+                    kind: CaseAssigneeKind::Department,
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                },
+            }
+        }
+    };
+    // Cite evidence held on the case now and then.
+    let attachments =
+        if rng.random_bool(0.3) { detail.evidence.into_iter().take(2).collect() } else { Vec::new() };
+    let step = CaseStep {
+        action,
+        actor: actor.to_owned(),
+        at: store.now(),
+        note: Some("已约谈窗口人员，整改措施已落实".into()),
+        attachments,
+    };
+    Ok(Outcome::of(store.case_action_by(actor, Some(author), &case.id, step)))
 }

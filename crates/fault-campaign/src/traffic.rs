@@ -1,8 +1,10 @@
 //! Hall traffic during the campaign, straight to the server (not through the proxy): the kiosk
 //! issues tickets and the windows' callers call, start, finish and mark no-shows, so the hall's
-//! ticket events keep growing while the desktops pull them.
+//! ticket events keep growing while the desktops pull them; the window's pad rates nine in ten
+//! finished tickets, half of those poorly, so both desktops open rectification cases for the
+//! same ratings and work them.
 
-use hallkeeper_proto::{PriorityClass, TakeTicket, TicketState};
+use hallkeeper_proto::{PriorityClass, RatingInput, RatingLevel, TakeTicket, TicketState};
 use hallkeeper_sim::client::Action;
 use hallkeeper_sim::{Api, Prepared};
 use rand::rngs::StdRng;
@@ -19,6 +21,9 @@ pub struct TrafficCounts {
     pub calls: AtomicU64,
     pub finished: AtomicU64,
     pub no_shows: AtomicU64,
+    pub ratings: AtomicU64,
+    /// Poor ratings (each opens a rectification case on every desktop that pulls it).
+    pub poor_ratings: AtomicU64,
     /// Requests refused by the hall (nothing waiting, …) or failed (the server was down).
     pub refused: AtomicU64,
     pub failed: AtomicU64,
@@ -40,7 +45,13 @@ pub async fn run(
     let mut rng = StdRng::seed_from_u64(seed ^ 0x7a11_c0de);
     let bound: BTreeSet<&str> = hall.config.bindings.iter().map(|b| b.matter_id.as_str()).collect();
     let matters: Vec<String> = bound.into_iter().map(str::to_owned).collect();
-    let callers: Vec<String> = hall.devices.callers.values().map(|t| t.token.clone()).collect();
+    // (caller token, the same window's pad token)
+    let callers: Vec<(String, Option<String>)> = hall
+        .devices
+        .callers
+        .iter()
+        .map(|(window, t)| (t.token.clone(), hall.devices.pads.get(window).map(|p| p.token.clone())))
+        .collect();
     let Some(kiosk) = hall.devices.kiosks.first().map(|k| k.token.clone()) else { return };
     if matters.is_empty() || callers.is_empty() {
         return;
@@ -75,7 +86,13 @@ pub async fn run(
                 }
                 return;
             }
-            let caller = &callers[rng.random_range(0..callers.len())];
+            let (caller, pad) = &callers[rng.random_range(0..callers.len())];
+            let rate = rng.random_bool(0.9);
+            let level = match rng.random_range(0..4u32) {
+                0 => RatingLevel::VeryDissatisfied,
+                1 => RatingLevel::Dissatisfied,
+                _ => RatingLevel::Satisfied,
+            };
             let view = match api.caller_view(caller).await {
                 Ok(v) => v,
                 Err(e) => return note(&e),
@@ -89,7 +106,26 @@ pub async fn run(
                     }
                 }
                 Some(t) if t.state == TicketState::Serving => {
-                    api.act(caller, &t.id, Action::Finish).await.map(|_| bump(&counts.finished))
+                    let finished =
+                        api.act(caller, &t.id, Action::Finish).await.map(|_| bump(&counts.finished));
+                    if let (Ok(()), Some(pad), true) = (&finished, pad, rate) {
+                        let input = RatingInput {
+                            ticket_id: t.id.clone(),
+                            level,
+                            reasons: vec!["等候时间长".into()],
+                            comment: String::new(),
+                        };
+                        match api.rate(pad, &input).await {
+                            Ok(r) => {
+                                bump(&counts.ratings);
+                                if r.level.is_poor() {
+                                    bump(&counts.poor_ratings);
+                                }
+                            }
+                            Err(e) => note(&e),
+                        }
+                    }
+                    finished
                 }
                 Some(t) if t.state == TicketState::Parked => {
                     api.act(caller, &t.id, Action::Resume).await.map(|_| ())

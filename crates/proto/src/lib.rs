@@ -65,6 +65,7 @@ pub use queue::{
     Ticket, TicketCounts, TicketEvent, TicketEventKind, TicketRefusal, TicketState, TransferTarget,
     WindowQueueTotals,
 };
+pub use rectification::rectification_limits;
 pub use rectification::{
     AppealDecision, AppealRecord, CallBackRecord, CaseAction, CaseActionKind, CaseAlerts, CaseAssignee,
     CaseAssigneeKind, CaseAttachment, CaseDeadline, CaseDetail, CaseRules, CaseState, CaseStep, CaseSummary,
@@ -84,7 +85,8 @@ pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
 pub use stars::{MonthlyStars, SortDirection, Star, StarCriterion, StarMeasure, StarRule};
 pub use sync::{
     EventsPage, PullResponse, PushRequest, PushResponse, RatingRecord, RatingsPage, RejectedOp, SyncChange,
-    SyncHeads, SyncOp, TicketEventRecord, SYNC_ENTITIES, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
+    SyncHeads, SyncOp, TicketEventRecord, EVIDENCE_MAX_BYTES, SYNC_ENTITIES, SYNC_SCHEMA_VERSION,
+    SYNC_VERSION_HEADER,
 };
 pub use sync_status::{RejectedChange, SyncConnection, SyncProgress, SyncStatus};
 pub use window::{Window, WindowInput, WindowKind, WindowState};

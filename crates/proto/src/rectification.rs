@@ -435,3 +435,13 @@ pub struct InboxFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
+
+/// The limits of a case step's text (core's state machine refuses beyond them, and the server
+/// refuses a synced step beyond them), in characters.
+pub mod rectification_limits {
+    pub const NOTE_MAX_CHARS: usize = 2000;
+    pub const ACTOR_MAX_CHARS: usize = 64;
+    pub const ASSIGNEE_MAX_CHARS: usize = 64;
+    pub const ATTACHMENTS_MAX: usize = 20;
+    pub const ATTACHMENT_NAME_MAX_CHARS: usize = 255;
+}

@@ -4,16 +4,40 @@
 use serde::{Deserialize, Serialize};
 
 /// Raised when the meaning of operations changes; a peer on another version is refused.
-/// 2: every operation names its `author` (issue 17); the server refuses one without.
+/// 2: every operation names its `author` (issue 17), which the server refuses one without; and
+/// the rule documents and the rectification ledger, whose changes a desktop of version 1 would
+/// skip, moving its cursor past them.
 pub const SYNC_SCHEMA_VERSION: u32 = 2;
 
 /// The header a desktop names its sync version in on pulls and the stream (a push carries it in
 /// its body), so the server refuses another version before sending it rows it would misread.
 pub const SYNC_VERSION_HEADER: &str = "x-hallkeeper-sync-version";
 
-/// The entities operations name: `window`, `department`, `matter`, `binding` (key
-/// `windowId/matterId`), `staff`, `seat` (key `date/windowId`).
-pub const SYNC_ENTITIES: [&str; 6] = ["window", "department", "matter", "binding", "staff", "seat"];
+/// The entities operations name (keys in docs/sync.md): `window`, `department`, `matter`,
+/// `binding` (key `windowId/matterId`), `staff`, `seat` (key `date/windowId`); the hall's rule
+/// documents `deadline_profile`, `star_rule`, `thresholds`, `sms_rules` (key `hall`); and the
+/// rectification ledger: `case` (key `ratingId`), `case_evidence` (key `ratingId/sha256`),
+/// `case_step` (key `ratingId/stepId`, append-only).
+pub const SYNC_ENTITIES: [&str; 13] = [
+    "window",
+    "department",
+    "matter",
+    "binding",
+    "staff",
+    "seat",
+    "deadline_profile",
+    "star_rule",
+    "thresholds",
+    "sms_rules",
+    "case",
+    "case_evidence",
+    "case_step",
+];
+
+/// The largest evidence file a case may cite (a photo or a call recording fits; a video of the
+/// whole day does not belong in the ledger). The desktop refuses a larger file when it is
+/// attached, the server an evidence record that claims more.
+pub const EVIDENCE_MAX_BYTES: u64 = 20 * 1024 * 1024;
 
 /// One row change made on a desktop, as its outbox holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@
 //! sequence, so the desktop's outbox moves past it and the rest of the batch applies.
 
 pub mod push;
+pub mod records;
 
 use hallkeeper_proto::{RejectedOp, SyncOp, SYNC_ENTITIES};
 use hallkeeper_sync::merge::{Row, RowChange};
@@ -44,7 +45,7 @@ pub fn check(device_id: &str, op: &SyncOp) -> Result<Checked, RejectedOp> {
         && !op.key.chars().any(char::is_control)
         && match op.entity.as_str() {
             "binding" | "seat" => op.key.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty()),
-            _ => true,
+            other => records::key_ok(other, &op.key),
         };
     if !key_ok {
         return Err(reject(op, KEY_INVALID, format!("{} 的键 {:?} 无效", op.entity, op.key)));
@@ -73,6 +74,9 @@ pub fn check(device_id: &str, op: &SyncOp) -> Result<Checked, RejectedOp> {
             ))
         }
     };
+    if let Err((code, message)) = records::check_change(&op.entity, &change) {
+        return Err(reject(op, code, message));
+    }
     Ok(Checked { hlc, change })
 }
 
@@ -95,6 +99,9 @@ pub fn references(op: &SyncOp, change: &RowChange, current: &Row) -> Vec<(&'stat
             }
             refs
         }
+        // A case's evidence and steps belong to it (cases are never deleted, but one must be
+        // there: a PC pushes its case before the steps it made on it).
+        "case_evidence" | "case_step" => vec![("case", first.to_owned())],
         _ => Vec::new(),
     }
 }
@@ -105,6 +112,7 @@ pub fn reference_deleted(op: &SyncOp, entity: &str, key: &str) -> RejectedOp {
         "window" => "窗口",
         "matter" => "事项",
         "staff" => "工作人员",
+        "case" => "整改案件",
         other => other,
     };
     reject(op, REFERENCE_DELETED, format!("{} {} 引用的{what} {key} 不存在或已被删除", op.entity, op.key))

@@ -782,6 +782,47 @@ async fn sync_push_then_pull() {
     .await;
 }
 
+/// Evidence files (docs/sync.md, "Records"): stored only under their own SHA-256, within the
+/// limit, idempotently, and read back as they were sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_files_are_stored_under_their_hash() {
+    each_backend(|fx| async move {
+        let url = |sha: &str| format!("{}/api/v1/admin/halls/{}/sync/evidence/{sha}", fx.base, fx.hall);
+        let sha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"; // "hello\n"
+        let put = |sha: String, body: Vec<u8>| {
+            let (http, u) = (fx.http.clone(), url(&sha));
+            async move {
+                let resp = http.put(u).bearer_auth(common::api::ADMIN).body(body).send().await.unwrap();
+                let status = resp.status().as_u16();
+                let body: serde_json::Value = resp.json().await.unwrap_or(serde_json::Value::Null);
+                (status, body["code"].as_str().map(str::to_owned))
+            }
+        };
+        let get = |sha: String| {
+            let (http, u) = (fx.http.clone(), url(&sha));
+            async move {
+                let resp = http.get(u).bearer_auth(common::api::ADMIN).send().await.unwrap();
+                (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+            }
+        };
+        assert_eq!(get(sha.into()).await.0, 404, "not uploaded yet");
+        assert_eq!(put(sha.into(), b"hello".to_vec()).await, (400, Some("evidence.hash_mismatch".into())));
+        assert_eq!(
+            put("ABC".into(), b"hello\n".to_vec()).await,
+            (400, Some("evidence.sha256_invalid".into()))
+        );
+        assert_eq!(put(sha.into(), b"hello\n".to_vec()).await.0, 201);
+        assert_eq!(put(sha.into(), b"hello\n".to_vec()).await.0, 204, "again: already held");
+        assert_eq!(get(sha.into()).await, (200, b"hello\n".to_vec()));
+        let big = vec![0u8; hallkeeper_proto::EVIDENCE_MAX_BYTES as usize + 1];
+        assert_eq!(put("0".repeat(64), big).await, (413, Some("request.too_large".into())));
+        let resp = fx.http.get(url(sha)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 401, "only with the hall's credentials");
+        fx.stop().await;
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_requests_are_checked() {
     each_backend(|fx| async move {
@@ -815,12 +856,19 @@ async fn sync_requests_are_checked() {
         let events = format!("/api/v1/admin/halls/{}/sync/events", fx.hall);
         let ratings = format!("/api/v1/admin/halls/{}/sync/ratings", fx.hall);
         for path in [&pull, &events, &ratings] {
-            for (version, want) in [("2", 200), ("3", 409), ("1", 409), ("one", 400)] {
+            let v = hallkeeper_proto::SYNC_SCHEMA_VERSION;
+            let versions = [
+                (v.to_string(), 200),
+                ((v + 1).to_string(), 409),
+                ((v - 1).to_string(), 409),
+                ("one".into(), 400),
+            ];
+            for (version, want) in versions {
                 let resp = fx
                     .http
                     .get(format!("{}{path}", fx.base))
                     .bearer_auth(common::api::ADMIN)
-                    .header(hallkeeper_proto::SYNC_VERSION_HEADER, version)
+                    .header(hallkeeper_proto::SYNC_VERSION_HEADER, &version)
                     .send()
                     .await
                     .unwrap();

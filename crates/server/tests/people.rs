@@ -51,6 +51,8 @@ const ROUTES: &[(&str, &str, Option<C>)] = &[
     ("GET", "/api/v1/admin/halls/{hall}/sync/events", Some(C::ReadHall)),
     ("GET", "/api/v1/admin/halls/{hall}/sync/ratings", Some(C::ReadHall)),
     ("GET", "/api/v1/admin/halls/{hall}/sync/stream", Some(C::ReadHall)),
+    ("PUT", "/api/v1/admin/halls/{hall}/sync/evidence/0000000000000000000000000000000000000000000000000000000000000000", Some(C::WorkCases)),
+    ("GET", "/api/v1/admin/halls/{hall}/sync/evidence/0000000000000000000000000000000000000000000000000000000000000000", Some(C::ReadCases)),
     ("GET", "/api/v1/admin/accounts", Some(C::ManageAllAccounts)),
     ("POST", "/api/v1/admin/accounts", Some(C::ManageAllAccounts)),
     ("PATCH", "/api/v1/admin/accounts/a-none", Some(C::ManageAllAccounts)),
@@ -65,7 +67,10 @@ const ROUTES: &[(&str, &str, Option<C>)] = &[
 
 /// A route's path in axum's syntax, from the test's (`{hall}` → `{hall_id}`, ids → their params).
 fn pattern(path: &str) -> String {
-    path.replace("{hall}", "{hall_id}").replace("d-none", "{device_id}").replace("a-none", "{account_id}")
+    path.replace("{hall}", "{hall_id}")
+        .replace("d-none", "{device_id}")
+        .replace("a-none", "{account_id}")
+        .replace(&"0".repeat(64), "{sha256}")
 }
 
 /// The table covers exactly the server's admin routes, with the same capability each — and no

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The schema version the server's migrations end at.
-const KNOWN_VERSION: i64 = 8;
+const KNOWN_VERSION: i64 = 9;
 
 /// One store under test, and what the suite needs to reach past the trait: another handle on the
 /// same data (a second server, a restart) and the stored schema version.
@@ -214,6 +214,7 @@ suite!(
     sync_the_later_edit_wins_whatever_the_push_order,
     sync_an_op_referencing_a_deleted_row_is_rejected_and_stays_rejected,
     sync_malformed_ops_are_rejected_alone,
+    sync_case_steps_are_written_once_and_need_their_case,
     sync_pull_pages_are_contiguous,
     sync_concurrent_pushes_keep_change_ids_gapless,
     sync_a_delete_takes_the_rows_that_reference_it,
@@ -1407,6 +1408,62 @@ async fn sync_malformed_ops_are_rejected_alone(b: Backend) {
     assert_eq!(log.changes.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["w-e"]);
     assert_eq!(change_ids(&log), [1], "rejections take no change id");
     assert_eq!(b.s().apply_sync_ops("h1", "pc1", &ops).await.unwrap(), r);
+}
+
+/// The rectification ledger (docs/sync.md, "Records"): a step needs its case on the server, is
+/// written once, and neither it nor its case is ever deleted; its fields are checked before
+/// anything is stored, so both backends hold the same.
+async fn sync_case_steps_are_written_once_and_need_their_case(b: Backend) {
+    let b = b.migrated().await;
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let case = serde_json::json!({ "_live": true, "realName": false,
+        "assignee": { "kind": "department", "id": "d1", "name": "税务" },
+        "rules": { "profile": "国家", "rectifyWorkingDays": 5, "dueSoonWorkingDays": 1, "closeRequiresCallBack": true },
+        "openedAt": "2026-12-07T10:00:00.000Z", "openedDay": "2026-12-07",
+        "deadline": { "status": "known", "date": "2026-12-14" } });
+    let step = |who: &str| {
+        serde_json::json!({ "_live": true, "action": { "type": "verify" }, "actorId": who, "actorName": "王主任",
+            "at": "2026-12-07T10:05:00.000Z", "note": null, "attachments": [] })
+    };
+    let ops = [
+        upsert(1, "pc1", 10, "case_step", "r1/s0", step("acc-1")),
+        upsert(2, "pc1", 11, "case", "r1", case.clone()),
+        upsert(3, "pc1", 12, "case_step", "r1/s1", step("acc-1")),
+        delete(4, "pc1", 13, "case_step", "r1/s1"),
+        delete(5, "pc1", 14, "case", "r1"),
+        upsert(
+            6,
+            "pc1",
+            15,
+            "case_step",
+            "r1/s2",
+            serde_json::json!({ "_live": true, "action": { "type": "verify" } }),
+        ),
+        upsert(7, "pc1", 16, "case_step", "r1/s1", step("acc-1")),
+        upsert(8, "pc1", 17, "case_evidence", "r1/not-a-hash", serde_json::json!({ "name": "a.jpg" })),
+    ];
+    let r = b.s().apply_sync_ops("h1", "pc1", &ops).await.unwrap();
+    let codes: Vec<(i64, &str)> = r.rejected.iter().map(|x| (x.seq, x.code.as_str())).collect();
+    assert_eq!(
+        codes,
+        [
+            (1, "sync.reference_deleted"),
+            (4, "sync.delete_refused"),
+            (5, "sync.delete_refused"),
+            (6, "sync.field_invalid"),
+            (7, "sync.append_only"),
+            (8, "sync.key_invalid"),
+        ]
+    );
+    // Another person's step on the same case from another PC: kept beside the first.
+    let r = b
+        .s()
+        .apply_sync_ops("h1", "pc2", &[upsert(1, "pc2", 12, "case_step", "r1/s9", step("acc-2"))])
+        .await
+        .unwrap();
+    assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+    let log = b.s().pull_changes("h1", 0, 100).await.unwrap();
+    assert_eq!(log.changes.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["r1", "r1/s1", "r1/s9"]);
 }
 
 async fn sync_pull_pages_are_contiguous(b: Backend) {

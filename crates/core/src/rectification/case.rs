@@ -14,11 +14,10 @@ use crate::clock::hall_date;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-pub const NOTE_MAX_CHARS: usize = 2000;
-pub const ACTOR_MAX_CHARS: usize = 64;
-pub const ASSIGNEE_MAX_CHARS: usize = 64;
-pub const ATTACHMENTS_MAX: usize = 20;
-pub const ATTACHMENT_NAME_MAX_CHARS: usize = 255;
+/// The limits of a step's text, shared with the server's check of synced steps.
+pub use hallkeeper_proto::rectification_limits::{
+    ACTOR_MAX_CHARS, ASSIGNEE_MAX_CHARS, ATTACHMENTS_MAX, ATTACHMENT_NAME_MAX_CHARS, NOTE_MAX_CHARS,
+};
 
 /// The rules a case is opened under, taken from the profile (trimmed name) at opening.
 pub fn case_rules(p: &DeadlineProfile) -> CaseRules {
@@ -192,15 +191,21 @@ fn guard(case: &Case, action: ActionKind) -> Result<(), TransitionError> {
 
 /// The case after `step`, or why the step is refused. The case is not changed either way.
 pub fn apply(case: &Case, step: &Step) -> Result<Case, TransitionError> {
+    let last = case.history.last().map_or(case.opened_at, |t| t.step.at);
+    if step.at < last {
+        return Err(TransitionError::TimeWentBackwards { at: step.at, last });
+    }
+    apply_unclocked(case, step)
+}
+
+/// [`apply`] without the check that time moves forward: replaying steps made on several PCs in
+/// their HLC order (`replay`), where one PC's wall clock may be behind another's.
+pub(super) fn apply_unclocked(case: &Case, step: &Step) -> Result<Case, TransitionError> {
     let kind = step.action.kind();
     let Some(to) = target(case.state, kind) else {
         return Err(TransitionError::Illegal { state: case.state, action: kind });
     };
     guard(case, kind)?;
-    let last = case.history.last().map_or(case.opened_at, |t| t.step.at);
-    if step.at < last {
-        return Err(TransitionError::TimeWentBackwards { at: step.at, last });
-    }
     let actor = required_line(Some(&step.actor), Some(kind), "actor", ACTOR_MAX_CHARS)?;
     if let Some(note) = &step.note {
         check_text(note, "note", NOTE_MAX_CHARS)?;

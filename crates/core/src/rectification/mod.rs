@@ -14,6 +14,7 @@
 mod case;
 mod error;
 mod profile;
+mod replay;
 mod state;
 
 pub use case::{
@@ -27,4 +28,5 @@ pub use hallkeeper_proto::{
     CaseState, CaseStep as Step, CaseTransition as Transition, DeadlineProfile, RectificationCase as Case,
 };
 pub use profile::{validate_profiles, ProfileError, ProfileExt, NAME_MAX_CHARS, RECTIFY_WORKING_DAYS_MAX};
+pub use replay::{replay, Replayed, ReplayedStep, SyncedStep};
 pub use state::{ActionKindExt, CaseStateExt};

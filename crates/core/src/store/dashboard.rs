@@ -74,6 +74,11 @@ impl Store {
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![THRESHOLDS_KEY, json],
             )?;
+            w.record_ops([(
+                super::outbox::Entity::Thresholds,
+                crate::sync::HALL_KEY.to_owned(),
+                super::outbox::document(settings)?,
+            )])?;
             let d = &settings.window_default;
             w.audit(Change {
                 action: "settings.thresholds",

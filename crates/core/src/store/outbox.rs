@@ -22,6 +22,15 @@ pub(crate) fn create(mut fields: Map<String, Value>) -> Value {
     upsert(fields)
 }
 
+/// A hall document's operation (the deadline profile, the star rule, the thresholds, the SMS
+/// rules): the whole document in one field, so the last save wins as a whole and two PCs never
+/// mix halves of two rule sets.
+pub(crate) fn document<T: serde::Serialize>(doc: &T) -> Result<Value> {
+    let mut fields = Map::new();
+    fields.insert("document".into(), super::snapshot(doc)?);
+    Ok(upsert(fields))
+}
+
 pub(crate) fn delete() -> Value {
     serde_json::json!({ "kind": "delete" })
 }
@@ -166,6 +175,18 @@ impl crate::Store {
                 out.push(OutboxOp { seq, op_id, hlc, entity, key, change });
             }
             Ok(out)
+        })
+    }
+}
+
+impl crate::Store {
+    /// The keys of every operation this PC made on `entity`, whatever their state (for
+    /// checking that none was lost).
+    pub fn outbox_keys(&self, entity: &str) -> Result<Vec<String>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached("SELECT entity_key FROM outbox WHERE entity = ?1 ORDER BY seq")?;
+            let keys = st.query_map([entity], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(keys)
         })
     }
 }

@@ -10,7 +10,7 @@
 
 use super::{Change, Write};
 use crate::error::{Error, Result};
-use crate::sync::{domain_row, merge::Row, merge::RowChange, DomainRow, Entity, Hlc, Snapshot};
+use crate::sync::{domain_row, merge::Row, merge::RowChange, row_values, DomainRow, Entity, Hlc, Snapshot};
 use hallkeeper_proto::{PullResponse, SyncChange};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
@@ -90,6 +90,19 @@ impl Write<'_> {
         }
     }
 
+    /// Whether sync holds the row (pulled, or made here and not rejected), shown or not.
+    pub(crate) fn synced_row_waiting(&self, entity: Entity, key: &str) -> Result<bool> {
+        if load_row(&self.tx, entity, key)?.visible() {
+            return Ok(true);
+        }
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM outbox WHERE entity = ?1 AND entity_key = ?2 AND state <> 'rejected'",
+            )?
+            .exists(params![entity.as_str(), key])?)
+    }
+
     /// The row the tables should show: the server's merged row with this PC's unconfirmed
     /// operations on top.
     fn effective_row(&self, entity: Entity, key: &str) -> Result<Row> {
@@ -126,6 +139,19 @@ impl Write<'_> {
             Entity::Staff => one("SELECT 1 FROM staff WHERE id = ?1"),
             Entity::Binding => pair("SELECT 1 FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2"),
             Entity::Seat => pair("SELECT 1 FROM seats WHERE date = ?1 AND window_id = ?2"),
+            Entity::DeadlineProfile | Entity::StarRule | Entity::Thresholds | Entity::SmsRules => Ok(self
+                .tx
+                .prepare_cached("SELECT 1 FROM settings WHERE key = ?1")?
+                .exists([entity.settings_key()])?),
+            Entity::Case => one("SELECT 1 FROM rectification_cases WHERE rating_id = ?1"),
+            Entity::CaseEvidence => pair(
+                "SELECT 1 FROM rectification_evidence e JOIN rectification_cases c ON c.id = e.case_id
+                  WHERE c.rating_id = ?1 AND e.sha256 = ?2",
+            ),
+            Entity::CaseStep => pair(
+                "SELECT 1 FROM rectification_steps s JOIN rectification_cases c ON c.id = s.case_id
+                  WHERE c.rating_id = ?1 AND s.step_id = ?2",
+            ),
         }
     }
 
@@ -134,7 +160,7 @@ impl Write<'_> {
     pub(crate) fn project(&self, entity: Entity, key: &str) -> Result<bool> {
         let before = self.shown(entity, key)?;
         let row = self.effective_row(entity, key)?;
-        let mut target = row.values().and_then(|v| domain_row(entity, key, &v));
+        let mut target = row_values(entity, &row).and_then(|v| domain_row(entity, key, &v));
         if let Some(t) = &target {
             for (e, k) in &t.requires {
                 if !self.shown(*e, k)? {
@@ -220,6 +246,18 @@ impl Write<'_> {
                  ON CONFLICT (date, window_id) DO UPDATE SET staff_id = excluded.staff_id",
             )?
             .execute(params![s("date"), s("windowId"), s("staffId")]),
+            Entity::DeadlineProfile | Entity::StarRule | Entity::Thresholds | Entity::SmsRules => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute(params![entity.settings_key(), f.get("document").map(Value::to_string)]),
+            // A case is shown once its rating is held here (ratings come down on their own feed;
+            // `apply_ratings` projects a case that was waiting for its rating).
+            Entity::Case => return super::rectification::show_synced_case(self, key, f),
+            Entity::CaseEvidence => return super::rectification::show_synced_evidence(self, key, f),
+            Entity::CaseStep => return super::rectification::show_synced_step(self, key, f),
         };
         match result {
             Ok(_) => Ok(true),
@@ -278,6 +316,15 @@ impl Write<'_> {
                     tx.execute("DELETE FROM seats WHERE date = ?1 AND window_id = ?2", [d, w])?;
                 }
             }
+            // Never deleted (the server refuses a delete of any of them): a document or a case
+            // that cannot be shown yet keeps what this PC holds, and nothing of a case's is lost.
+            Entity::DeadlineProfile
+            | Entity::StarRule
+            | Entity::Thresholds
+            | Entity::SmsRules
+            | Entity::Case
+            | Entity::CaseEvidence
+            | Entity::CaseStep => {}
         }
         Ok(())
     }
@@ -307,7 +354,20 @@ impl Write<'_> {
             Entity::Staff => &[(Entity::Seat, "SELECT date || '/' || window_id FROM seats WHERE staff_id = ?1
                     UNION SELECT entity_key FROM sync_rows WHERE entity = 'seat' AND row ->> '$.fields.staffId.value' = ?1
                     UNION SELECT entity_key FROM outbox WHERE entity = 'seat' AND echoed = 0 AND change ->> '$.fields.staffId' = ?1")],
-            Entity::Binding | Entity::Seat => &[],
+            Entity::Case => &[
+                (Entity::CaseEvidence, "SELECT entity_key FROM sync_rows WHERE entity = 'case_evidence' AND entity_key LIKE ?1 || '/%'
+                    UNION SELECT entity_key FROM outbox WHERE entity = 'case_evidence' AND echoed = 0 AND entity_key LIKE ?1 || '/%'"),
+                (Entity::CaseStep, "SELECT entity_key FROM sync_rows WHERE entity = 'case_step' AND entity_key LIKE ?1 || '/%'
+                    UNION SELECT entity_key FROM outbox WHERE entity = 'case_step' AND echoed = 0 AND entity_key LIKE ?1 || '/%'"),
+            ],
+            Entity::Binding
+            | Entity::Seat
+            | Entity::DeadlineProfile
+            | Entity::StarRule
+            | Entity::Thresholds
+            | Entity::SmsRules
+            | Entity::CaseEvidence
+            | Entity::CaseStep => &[],
         };
         let mut out = Vec::new();
         for (dep, sql) in queries {
@@ -406,7 +466,7 @@ impl Write<'_> {
     }
 }
 
-fn label(entity: Entity) -> &'static str {
+pub(crate) fn label(entity: Entity) -> &'static str {
     match entity {
         Entity::Window => "窗口",
         Entity::Department => "部门",
@@ -414,6 +474,13 @@ fn label(entity: Entity) -> &'static str {
         Entity::Binding => "绑定",
         Entity::Staff => "工作人员",
         Entity::Seat => "排班",
+        Entity::DeadlineProfile => "整改时限规则",
+        Entity::StarRule => "服务之星规则",
+        Entity::Thresholds => "预警阈值",
+        Entity::SmsRules => "短信提醒规则",
+        Entity::Case => "整改案件",
+        Entity::CaseEvidence => "佐证材料",
+        Entity::CaseStep => "整改步骤",
     }
 }
 
@@ -577,6 +644,18 @@ impl crate::Store {
                     out.entry(entity.as_str().to_owned()).or_default().insert(key, fields);
                 }
             }
+            for entity in [Entity::DeadlineProfile, Entity::StarRule, Entity::Thresholds, Entity::SmsRules] {
+                let doc: Option<String> = c
+                    .query_row("SELECT value FROM settings WHERE key = ?1", [entity.settings_key()], |r| r.get(0))
+                    .optional()?;
+                if let Some(doc) = doc {
+                    let doc: Value = serde_json::from_str(&doc).map_err(corrupt)?;
+                    let mut fields = Map::new();
+                    fields.insert("document".into(), doc);
+                    out.entry(entity.as_str().to_owned()).or_default().insert(crate::sync::HALL_KEY.into(), fields);
+                }
+            }
+            super::rectification::snapshot_cases(c, &mut out)?;
             Ok(out)
         })
     }

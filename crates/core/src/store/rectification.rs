@@ -3,10 +3,12 @@
 //! pure state machine in `crate::rectification`, one `BEGIN IMMEDIATE` transaction per step with
 //! its audit entry.
 //!
-//! Cases are local to the PC that pulled the rating. With several supervisor PCs each opens its
-//! own case for the same rating and their steps are not exchanged: syncing cases through the
-//! central server is not built yet.
+//! Cases sync between the hall's PCs (docs/sync.md, "Cases"): a case travels keyed by its
+//! rating id (its opening: assignee, rules, deadline), its steps as append-only rows, and the
+//! case's state is recomputed here from its opening and every step held, in (HLC, step id)
+//! order ([`crate::rectification::replay`]) — after a step made here and after one pulled.
 
+use super::outbox;
 use super::rating_rows::rating_in;
 use super::report_facts;
 use super::StoredRating;
@@ -15,22 +17,24 @@ use crate::calendar::{Calendar, Deadline};
 use crate::clock::hall_date;
 use crate::error::{Code, Error, Rejection, Result};
 use crate::rectification::{
-    apply, ActionKindExt as _, Assignee, AssigneeKind, Attachment, Case, CaseExt as _, CaseRules, CaseState,
-    CaseStateExt as _, DeadlineProfile, NewCase, ProfileExt as _, Step, Transition,
+    apply, replay, ActionKindExt as _, Assignee, AssigneeKind, Attachment, Case, CaseExt as _, CaseRules,
+    CaseState, CaseStateExt as _, DeadlineProfile, NewCase, ProfileExt as _, Step, SyncedStep, Transition,
 };
 use crate::reports::{self, CaseOutcome, RatingFact};
+use crate::sync::{case_fields, step_fields, Entity, Snapshot};
 use chrono::{DateTime, NaiveDate, Utc};
 use hallkeeper_proto::RatingLevel;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Settings key of the hall's active deadline profile (JSON of a `DeadlineProfile`).
 const PROFILE_KEY: &str = "rectification.profile";
-/// A photo or a call recording fits; a video of the whole day does not belong in the ledger.
-pub const EVIDENCE_MAX_BYTES: u64 = 20 * 1024 * 1024;
+/// Shared with the server, which checks synced evidence records against it.
+pub use hallkeeper_proto::EVIDENCE_MAX_BYTES;
 /// Folder of evidence files inside the data folder, each named by its SHA-256.
 pub const EVIDENCE_DIR: &str = "evidence";
 /// The assignee when neither the window's staff nor the matter's department is known here yet
@@ -260,7 +264,7 @@ fn read_case(c: &Connection, id: &str) -> Result<Option<CaseRow>> {
 fn read_steps(c: &Connection, case_id: &str) -> Result<Vec<Transition>> {
     let mut st = c.prepare_cached(
         "SELECT from_state, to_state, action, actor, at, note, attachments
-           FROM rectification_steps WHERE case_id = ?1 ORDER BY n",
+           FROM rectification_steps WHERE case_id = ?1 AND effective = 1 ORDER BY n",
     )?;
     let rows = st.query_map([case_id], |r| {
         Ok((
@@ -331,6 +335,17 @@ fn default_assignee(c: &Connection, rating: &StoredRating) -> Result<Assignee> {
 /// the case id. Nothing here may refuse a rating: the profile is the hall's (a damaged setting
 /// falls back to the built-in default) and the calendar answers `Unpublished` rather than fail.
 pub(crate) fn open_case(w: &Write<'_>, rating: &StoredRating) -> Result<String> {
+    // Another PC opened it first and its case came down before the rating: show that one.
+    if w.synced_row_waiting(Entity::Case, &rating.id)? {
+        w.project_all([(Entity::Case, rating.id.clone())])?;
+        let id: Option<String> = w
+            .tx
+            .query_row("SELECT id FROM rectification_cases WHERE rating_id = ?1", [&rating.id], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = id {
+            return Ok(id);
+        }
+    }
     let profile = read_profile(&w.tx)?.unwrap_or_else(DeadlineProfile::national_default);
     let opened_at = parse_time(&rating.at)?;
     let new = NewCase {
@@ -346,11 +361,16 @@ pub(crate) fn open_case(w: &Write<'_>, rating: &StoredRating) -> Result<String> 
         Deadline::Known { date } => (Some(date.to_string()), None),
         Deadline::Unpublished { year, .. } => (None, Some(*year)),
     };
+    w.record_ops([(
+        Entity::Case,
+        case.rating_id.clone(),
+        outbox::create(opening_fields(&case, &rating.hall_day)?),
+    )])?;
     w.tx.execute(
         "INSERT INTO rectification_cases (id, rating_id, state, real_name, assignee_kind, assignee_id,
              assignee_name, rules, opened_at, opened_day, deadline, deadline_unpublished_year, deadline_json,
-             updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             updated_at, opening_assignee_kind, opening_assignee_id, opening_assignee_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?5, ?6, ?7)",
         params![
             id,
             case.rating_id,
@@ -475,6 +495,11 @@ impl Store {
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![PROFILE_KEY, to_json(&profile)?],
             )?;
+            w.record_ops([(
+                Entity::DeadlineProfile,
+                crate::sync::HALL_KEY.to_owned(),
+                outbox::document(&profile)?,
+            )])?;
             w.audit(Change {
                 action: "settings.rectification_profile",
                 entity_type: "settings",
@@ -494,6 +519,18 @@ impl Store {
     /// Runs one step on a case through the state machine and records it with the new state, in
     /// one transaction with its audit entry. A refused step writes nothing.
     pub fn case_action(&self, actor: &str, case_id: &str, step: Step) -> Result<Case> {
+        self.case_action_by(actor, None, case_id, step)
+    }
+
+    /// [`Store::case_action`] by a known person: `actor_id` (their account id) travels with the
+    /// step to every PC, beside the name the step shows.
+    pub fn case_action_by(
+        &self,
+        actor: &str,
+        actor_id: Option<&str>,
+        case_id: &str,
+        step: Step,
+    ) -> Result<Case> {
         self.write(actor, |w| {
             let row = read_case(&w.tx, case_id)?.ok_or_else(|| not_found(case_id))?;
             let next = apply(&row.case, &step)?;
@@ -513,52 +550,37 @@ impl Store {
             let Some(t) = next.history.last() else {
                 return Err(corrupt("an accepted step left no history"));
             };
-            let n = next.history.len() as i64;
-            w.tx.execute(
-                "INSERT INTO rectification_steps (case_id, n, from_state, to_state, action, actor, at, note, attachments)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    case_id,
-                    n,
-                    t.from.as_str(),
-                    t.to.as_str(),
-                    to_json(&t.step.action)?,
-                    t.step.actor.trim(),
-                    timestamp(t.step.at),
-                    t.step.note,
-                    to_json(&t.step.attachments)?,
-                ],
+            let step_id = w.new_id();
+            let at = timestamp(t.step.at);
+            let mut fields = Map::new();
+            fields.insert("action".into(), snapshot(&t.step.action)?);
+            fields.insert("actorId".into(), actor_id.map_or(Value::Null, Value::from));
+            fields.insert("actorName".into(), t.step.actor.trim().into());
+            fields.insert("at".into(), at.clone().into());
+            fields.insert("note".into(), t.step.note.clone().map_or(Value::Null, Value::from));
+            fields.insert("attachments".into(), snapshot(&t.step.attachments)?);
+            w.record_ops([(
+                Entity::CaseStep,
+                format!("{}/{step_id}", row.case.rating_id),
+                outbox::create(fields),
+            )])?;
+            let hlc: String =
+                w.tx.query_row("SELECT hlc FROM outbox ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))?;
+            insert_step(
+                w,
+                case_id,
+                &StepRow {
+                    step_id: &step_id,
+                    hlc: &hlc,
+                    action: &to_json(&t.step.action)?,
+                    actor: t.step.actor.trim(),
+                    actor_id,
+                    at: &at,
+                    note: t.step.note.as_deref(),
+                    attachments: &to_json(&t.step.attachments)?,
+                },
             )?;
-            let excluded = next.excluded_from_statistics();
-            let reason = next
-                .appeal
-                .as_ref()
-                .and_then(|a| a.decision.as_ref())
-                .filter(|d| d.upheld && excluded)
-                .map(|d| d.reason.clone());
-            w.tx.execute(
-                "UPDATE rectification_cases SET state = ?2, assignee_kind = ?3, assignee_id = ?4, assignee_name = ?5,
-                     rectified_at = ?6, called_back_at = ?7, call_back = ?8, closed_at = ?9, appeal = ?10,
-                     excluded = ?11, exclusion_reason = ?12, updated_at = ?13
-                 WHERE id = ?1",
-                params![
-                    case_id,
-                    next.state.as_str(),
-                    kind_str(next.assignee.kind),
-                    next.assignee.id.trim(),
-                    next.assignee.name.trim(),
-                    next.rectified_at.map(timestamp),
-                    next.called_back_at.map(timestamp),
-                    next.call_back.as_ref().map(to_json).transpose()?,
-                    next.closed_at.map(timestamp),
-                    next.appeal.as_ref().map(to_json).transpose()?,
-                    excluded,
-                    reason,
-                    w.now_text(),
-                ],
-            )?;
-            // The rating's report fact follows its case, in this transaction.
-            refresh_rating_fact(&w.tx, &next.rating_id)?;
+            let next = recompute_case(w, case_id)?;
             let kind = t.step.action.kind();
             w.audit(Change {
                 action: "case.step",
@@ -711,6 +733,22 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (case_id, sha256) DO UPDATE SET name = excluded.name",
                 params![case_id, attachment.sha256, attachment.name, attachment.size as i64, w.now_text()],
             )?;
+            let rating_id: String =
+                w.tx.query_row("SELECT rating_id FROM rectification_cases WHERE id = ?1", [case_id], |r| r.get(0))?;
+            let attached_at: String = w.tx.query_row(
+                "SELECT attached_at FROM rectification_evidence WHERE case_id = ?1 AND sha256 = ?2",
+                params![case_id, attachment.sha256],
+                |r| r.get(0),
+            )?;
+            let mut fields = Map::new();
+            fields.insert("name".into(), attachment.name.clone().into());
+            fields.insert("size".into(), attachment.size.into());
+            fields.insert("attachedAt".into(), attached_at.into());
+            w.record_ops([(
+                Entity::CaseEvidence,
+                format!("{rating_id}/{}", attachment.sha256),
+                outbox::create(fields),
+            )])?;
             w.audit(Change {
                 action: "case.evidence",
                 entity_type: "rectification_case",
@@ -723,6 +761,62 @@ impl Store {
         })?;
         Ok(attachment)
     }
+}
+
+impl Store {
+    /// The bytes of an evidence file held here (None in memory, or when the file is not here).
+    pub fn evidence_file(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        let Some(dir) = self.evidence_dir() else { return Ok(None) };
+        if !is_sha256(sha256) {
+            return Ok(None);
+        }
+        match std::fs::read(dir.join(sha256)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::DataDir { path: dir.join(sha256), source }),
+        }
+    }
+
+    /// The evidence files the cases here cite by record (pulled from another PC) whose bytes are
+    /// not in the evidence folder yet.
+    pub fn missing_evidence_files(&self) -> Result<Vec<String>> {
+        let Some(dir) = self.evidence_dir() else { return Ok(Vec::new()) };
+        let all: Vec<String> = self.read(|c| {
+            Ok(c.prepare_cached("SELECT DISTINCT sha256 FROM rectification_evidence ORDER BY sha256")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        })?;
+        Ok(all.into_iter().filter(|sha| is_sha256(sha) && !dir.join(sha).exists()).collect())
+    }
+
+    /// Keeps an evidence file fetched from the server, under its hash — only if the bytes are
+    /// that file (a damaged download is refused, never stored under a name it does not match).
+    pub fn save_evidence_file(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
+        let dir = self
+            .evidence_dir()
+            .ok_or_else(|| Error::Corrupt("an in-memory store keeps no evidence files".into()))?;
+        let actual = hex::encode(Sha256::digest(bytes));
+        if !is_sha256(sha256) || actual != sha256 || bytes.len() as u64 > EVIDENCE_MAX_BYTES {
+            return Err(corrupt(format!("the evidence file {sha256} fetched has other content ({actual})")));
+        }
+        std::fs::create_dir_all(&dir).map_err(|source| Error::DataDir { path: dir.clone(), source })?;
+        let target = dir.join(sha256);
+        let tmp = dir.join(format!(".fetched-{}-{sha256}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            let mut out = std::fs::File::create(&tmp)?;
+            std::io::Write::write_all(&mut out, bytes)?;
+            out.sync_all()?;
+            std::fs::rename(&tmp, &target)
+        };
+        write().map_err(|source| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::DataDir { path: target.clone(), source }
+        })
+    }
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 fn alerts(c: &Connection, today: NaiveDate, only_new: bool) -> Result<CaseAlerts> {
@@ -781,6 +875,348 @@ fn refresh_rating_fact(c: &Connection, rating_id: &str) -> Result<()> {
     if let Some(rating) = rating_in(c, rating_id)? {
         let fact = rating_fact_in(c, &rating)?;
         reports::upsert_facts(c, &[], &[fact])?;
+    }
+    Ok(())
+}
+
+/// The synced form of a case's opening (its wire fields, the same on every PC).
+fn opening_fields(case: &Case, opened_day: &str) -> Result<Map<String, Value>> {
+    let mut f = Map::new();
+    f.insert("realName".into(), case.real_name.into());
+    f.insert("assignee".into(), snapshot(&case.assignee)?);
+    f.insert("rules".into(), snapshot(&case.rules)?);
+    f.insert("openedAt".into(), timestamp(case.opened_at).into());
+    f.insert("openedDay".into(), opened_day.into());
+    f.insert("deadline".into(), snapshot(&case.deadline)?);
+    Ok(f)
+}
+
+fn case_id_of(c: &Connection, rating_id: &str) -> Result<Option<String>> {
+    Ok(c.prepare_cached("SELECT id FROM rectification_cases WHERE rating_id = ?1")?
+        .query_row([rating_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Shows a synced case (key: its rating id) once its rating is held here: its opening as the
+/// server's order has it, and its state recomputed. False while the rating is not held.
+pub(crate) fn show_synced_case(w: &Write<'_>, rating_id: &str, f: &Map<String, Value>) -> Result<bool> {
+    let Some(case) = crate::sync::case_opening(rating_id, f) else { return Ok(false) };
+    let held = w.tx.prepare_cached("SELECT 1 FROM ratings WHERE id = ?1")?.exists([rating_id])?;
+    if !held {
+        return Ok(false);
+    }
+    let (deadline, unpublished) = match &case.deadline {
+        Deadline::Known { date } => (Some(date.to_string()), None),
+        Deadline::Unpublished { year, .. } => (None, Some(*year)),
+    };
+    let opened_day = f.get("openedDay").and_then(Value::as_str).unwrap_or_default();
+    let opened_at = f.get("openedAt").and_then(Value::as_str).unwrap_or_default();
+    let id = match case_id_of(&w.tx, rating_id)? {
+        Some(id) => id,
+        None => w.new_id(),
+    };
+    w.tx.execute(
+        "INSERT INTO rectification_cases (id, rating_id, state, real_name, assignee_kind, assignee_id,
+             assignee_name, rules, opened_at, opened_day, deadline, deadline_unpublished_year, deadline_json,
+             updated_at, opening_assignee_kind, opening_assignee_id, opening_assignee_name)
+         VALUES (?1, ?2, 'new', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET real_name = excluded.real_name, rules = excluded.rules,
+             opened_at = excluded.opened_at, opened_day = excluded.opened_day, deadline = excluded.deadline,
+             deadline_unpublished_year = excluded.deadline_unpublished_year, deadline_json = excluded.deadline_json,
+             opening_assignee_kind = excluded.opening_assignee_kind,
+             opening_assignee_id = excluded.opening_assignee_id,
+             opening_assignee_name = excluded.opening_assignee_name",
+        params![
+            id,
+            rating_id,
+            case.real_name,
+            kind_str(case.assignee.kind),
+            case.assignee.id,
+            case.assignee.name,
+            to_json(&case.rules)?,
+            opened_at,
+            opened_day,
+            deadline,
+            unpublished,
+            to_json(&case.deadline)?,
+            w.now_text(),
+        ],
+    )?;
+    recompute_case(w, &id)?;
+    Ok(true)
+}
+
+/// Shows a synced evidence record (`{ratingId}/{sha256}`) on its case. The file itself is not
+/// part of the row (docs/sync.md, "Evidence").
+pub(crate) fn show_synced_evidence(w: &Write<'_>, key: &str, f: &Map<String, Value>) -> Result<bool> {
+    let Some((rating_id, sha)) = key.split_once('/') else { return Ok(false) };
+    let Some(case_id) = case_id_of(&w.tx, rating_id)? else { return Ok(false) };
+    let s = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    w.tx.execute(
+        "INSERT INTO rectification_evidence (case_id, sha256, name, size, attached_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (case_id, sha256) DO UPDATE SET name = excluded.name, size = excluded.size,
+             attached_at = excluded.attached_at",
+        params![case_id, sha, s("name"), f.get("size").and_then(Value::as_i64), s("attachedAt")],
+    )?;
+    Ok(true)
+}
+
+/// Adds a synced step (`{ratingId}/{stepId}`) to its case, once, and recomputes the case.
+pub(crate) fn show_synced_step(w: &Write<'_>, key: &str, f: &Map<String, Value>) -> Result<bool> {
+    let Some((rating_id, step_id)) = key.split_once('/') else { return Ok(false) };
+    let Some(case_id) = case_id_of(&w.tx, rating_id)? else { return Ok(false) };
+    let known =
+        w.tx.prepare_cached("SELECT 1 FROM rectification_steps WHERE case_id = ?1 AND step_id = ?2")?
+            .exists(params![case_id, step_id])?;
+    if known {
+        return Ok(true);
+    }
+    let s = |k: &str| f.get(k).and_then(Value::as_str);
+    insert_step(
+        w,
+        &case_id,
+        &StepRow {
+            step_id,
+            hlc: s("hlc").unwrap_or_default(),
+            action: &f.get("action").map(Value::to_string).unwrap_or_default(),
+            actor: s("actorName").unwrap_or_default(),
+            actor_id: s("actorId"),
+            at: s("at").unwrap_or_default(),
+            note: s("note"),
+            attachments: &f.get("attachments").map(Value::to_string).unwrap_or_else(|| "[]".into()),
+        },
+    )?;
+    recompute_case(w, &case_id)?;
+    Ok(true)
+}
+
+struct StepRow<'a> {
+    step_id: &'a str,
+    hlc: &'a str,
+    action: &'a str,
+    actor: &'a str,
+    actor_id: Option<&'a str>,
+    at: &'a str,
+    note: Option<&'a str>,
+    attachments: &'a str,
+}
+
+/// Appends a step at the end (its place and states are set by [`recompute_case`], in the same
+/// transaction).
+fn insert_step(w: &Write<'_>, case_id: &str, s: &StepRow<'_>) -> Result<()> {
+    w.tx.execute(
+        "INSERT INTO rectification_steps (case_id, n, from_state, to_state, action, actor, at, note, attachments,
+             step_id, hlc, actor_id, effective)
+         VALUES (?1, (SELECT coalesce(max(n), 0) + 1 FROM rectification_steps WHERE case_id = ?1), 'new', 'new',
+             ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
+        params![case_id, s.action, s.actor, s.at, s.note, s.attachments, s.step_id, s.hlc, s.actor_id],
+    )?;
+    Ok(())
+}
+
+/// The case as opened (state new, the opening assignee, no steps).
+fn read_opening(c: &Connection, case_id: &str) -> Result<Option<Case>> {
+    let Some(mut row) = c
+        .prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM rectification_cases c WHERE c.id = ?1"))?
+        .query_row([case_id], raw_case)
+        .optional()?
+        .map(RawCase::parse)
+        .transpose()?
+    else {
+        return Ok(None);
+    };
+    let opening: Option<(String, String, String)> = c
+        .query_row(
+            "SELECT opening_assignee_kind, opening_assignee_id, opening_assignee_name FROM rectification_cases
+              WHERE id = ?1 AND opening_assignee_kind IS NOT NULL AND opening_assignee_id IS NOT NULL
+                AND opening_assignee_name IS NOT NULL",
+            [case_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((kind, id, name)) = opening {
+        row.case.assignee = Assignee { kind: from_json("assignee kind", &format!("\"{kind}\""))?, id, name };
+    }
+    Ok(Some(Case {
+        state: CaseState::New,
+        rectified_at: None,
+        called_back_at: None,
+        call_back: None,
+        closed_at: None,
+        appeal: None,
+        history: Vec::new(),
+        ..row.case
+    }))
+}
+
+/// Every step of a case as sync orders them.
+fn read_synced_steps(c: &Connection, case_id: &str) -> Result<Vec<SyncedStep>> {
+    let mut st = c.prepare_cached(
+        "SELECT step_id, hlc, action, actor, at, note, attachments FROM rectification_steps WHERE case_id = ?1",
+    )?;
+    let rows = st.query_map([case_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, hlc, action, actor, at, note, attachments) = row?;
+        out.push(SyncedStep {
+            hlc,
+            id,
+            step: Step {
+                action: from_json("step action", &action)?,
+                actor,
+                at: parse_time(&at)?,
+                note,
+                attachments: from_json("step attachments", &attachments)?,
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// The case's state again from its opening and every step held (`rectification::replay`): each
+/// step's place, effect and states, the case's columns, and the rating's report fact.
+pub(crate) fn recompute_case(w: &Write<'_>, case_id: &str) -> Result<Case> {
+    let opening = read_opening(&w.tx, case_id)?.ok_or_else(|| not_found(case_id))?;
+    let replayed = replay(&opening, read_synced_steps(&w.tx, case_id)?);
+    let was_effective: std::collections::HashMap<String, bool> =
+        w.tx.prepare_cached("SELECT step_id, effective FROM rectification_steps WHERE case_id = ?1")?
+            .query_map([case_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+    // Out of the way first: (case_id, n) is the key, and places only ever shift.
+    w.tx.execute("UPDATE rectification_steps SET n = n + 1000000 WHERE case_id = ?1", [case_id])?;
+    let mut st = w.tx.prepare_cached(
+        "UPDATE rectification_steps SET n = ?3, effective = ?4, from_state = ?5, to_state = ?6
+          WHERE case_id = ?1 AND step_id = ?2",
+    )?;
+    for s in &replayed.steps {
+        st.execute(params![case_id, s.step.id, s.n as i64, s.effective, s.from.as_str(), s.to.as_str()])?;
+    }
+    // A step made here that another PC's earlier step has just displaced: kept, and said so in
+    // this PC's audit log (as a superseded edit is), so its maker learns why it did not count.
+    for s in replayed.steps.iter().filter(|s| !s.effective && was_effective.get(&s.step.id) == Some(&true)) {
+        let key = format!("{}/{}", opening.rating_id, s.step.id);
+        let mine =
+            w.tx.prepare_cached("SELECT 1 FROM outbox WHERE entity = 'case_step' AND entity_key = ?1")?
+                .exists([&key])?;
+        if mine {
+            w.audit(Change {
+                action: "sync.superseded",
+                entity_type: "rectification_case",
+                entity_id: Some(case_id),
+                summary: format!(
+                    "本机的整改步骤（{}，{}）与其他电脑上同时进行的步骤冲突，按同步顺序未生效；该步骤已保留在案件中",
+                    s.step.step.action.kind().label_zh(),
+                    s.step.step.actor
+                ),
+                before: Some(snapshot(&s.step.step)?),
+                after: Some(snapshot(&s.to.as_str())?),
+            })?;
+        }
+    }
+    let next = &replayed.case;
+    let excluded = next.excluded_from_statistics();
+    let reason = next
+        .appeal
+        .as_ref()
+        .and_then(|a| a.decision.as_ref())
+        .filter(|d| d.upheld && excluded)
+        .map(|d| d.reason.clone());
+    w.tx.execute(
+        "UPDATE rectification_cases SET state = ?2, assignee_kind = ?3, assignee_id = ?4, assignee_name = ?5,
+             rectified_at = ?6, called_back_at = ?7, call_back = ?8, closed_at = ?9, appeal = ?10,
+             excluded = ?11, exclusion_reason = ?12, updated_at = ?13
+         WHERE id = ?1",
+        params![
+            case_id,
+            next.state.as_str(),
+            kind_str(next.assignee.kind),
+            next.assignee.id.trim(),
+            next.assignee.name.trim(),
+            next.rectified_at.map(timestamp),
+            next.called_back_at.map(timestamp),
+            next.call_back.as_ref().map(to_json).transpose()?,
+            next.closed_at.map(timestamp),
+            next.appeal.as_ref().map(to_json).transpose()?,
+            excluded,
+            reason,
+            w.now_text(),
+        ],
+    )?;
+    // The rating's report fact follows its case, in this transaction.
+    refresh_rating_fact(&w.tx, &next.rating_id)?;
+    Ok(replayed.case)
+}
+
+/// The cases, their evidence and their steps as this replica shows them, in the form
+/// [`crate::sync::server_snapshot`] gives for the server's rows.
+pub(crate) fn snapshot_cases(c: &Connection, out: &mut Snapshot) -> Result<()> {
+    let ids: Vec<(String, String, String)> = c
+        .prepare("SELECT id, rating_id, opened_day FROM rectification_cases")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, rating_id, day) in ids {
+        let (Some(opening), Some(row)) = (read_opening(c, &id)?, read_case(c, &id)?) else { continue };
+        let fields = case_fields(&opening_fields(&opening, &day)?, &row.case);
+        out.entry(Entity::Case.as_str().into()).or_default().insert(rating_id.clone(), fields);
+        let mut st = c.prepare_cached(
+            "SELECT step_id, hlc, action, actor, actor_id, at, note, attachments, n, effective
+               FROM rectification_steps WHERE case_id = ?1",
+        )?;
+        let steps = st.query_map([&id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, i64>(8)?,
+                r.get::<_, bool>(9)?,
+            ))
+        })?;
+        for step in steps {
+            let (step_id, hlc, action, actor, actor_id, at, note, attachments, n, effective) = step?;
+            let mut f = Map::new();
+            f.insert("action".into(), from_json("step action", &action)?);
+            f.insert("actorName".into(), actor.into());
+            f.insert("at".into(), at.into());
+            f.insert("attachments".into(), from_json("step attachments", &attachments)?);
+            f.insert("hlc".into(), hlc.into());
+            f.insert("actorId".into(), actor_id.map_or(Value::Null, Value::from));
+            f.insert("note".into(), note.map_or(Value::Null, Value::from));
+            out.entry(Entity::CaseStep.as_str().into())
+                .or_default()
+                .insert(format!("{rating_id}/{step_id}"), step_fields(&f, n.max(0) as usize, effective));
+        }
+        let mut st = c.prepare_cached(
+            "SELECT sha256, name, size, attached_at FROM rectification_evidence WHERE case_id = ?1",
+        )?;
+        let evidence = st.query_map([&id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+        })?;
+        for e in evidence {
+            let (sha, name, size, attached_at) = e?;
+            let mut f = Map::new();
+            f.insert("sha256".into(), sha.clone().into());
+            f.insert("name".into(), name.into());
+            f.insert("size".into(), size.into());
+            f.insert("attachedAt".into(), attached_at.into());
+            out.entry(Entity::CaseEvidence.as_str().into())
+                .or_default()
+                .insert(format!("{rating_id}/{sha}"), f);
+        }
     }
     Ok(())
 }

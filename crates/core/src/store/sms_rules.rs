@@ -66,6 +66,11 @@ impl Store {
                 "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![SMS_RULES_KEY, json],
             )?;
+            w.record_ops([(
+                super::outbox::Entity::SmsRules,
+                crate::sync::HALL_KEY.to_owned(),
+                super::outbox::document(&rules)?,
+            )])?;
             let enabled = rules.rules.iter().filter(|r| r.enabled).count();
             w.audit(Change {
                 action: SMS_RULES_ACTION,

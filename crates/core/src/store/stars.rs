@@ -45,6 +45,11 @@ impl Store {
                 "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![STAR_RULE_KEY, json],
             )?;
+            w.record_ops([(
+                super::outbox::Entity::StarRule,
+                crate::sync::HALL_KEY.to_owned(),
+                super::outbox::document(rule)?,
+            )])?;
             w.audit(Change {
                 action: STAR_RULE_ACTION,
                 entity_type: "settings",

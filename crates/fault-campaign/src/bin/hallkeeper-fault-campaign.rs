@@ -301,6 +301,9 @@ impl Agent {
             .arg(ADMIN_TOKEN)
             .arg("--name")
             .arg(format!("agent-{}", self.name))
+            // Two people on two PCs: each agent's case steps carry its own account id.
+            .arg("--author")
+            .arg(format!("account-{}", self.name.to_lowercase()))
             .arg("--seed")
             .arg((self.seed.wrapping_mul(1_000_003).wrapping_add(self.starts)).to_string())
             .arg("--edits-per-sec")
@@ -764,6 +767,16 @@ fn print_verdict(v: &Verdict, t: &TrafficCounts) {
         v.server_ops, v.server_ops_rejected, v.server_changes
     );
     println!(
+        "rectification: {} ratings ({} poor); on the server {} cases, {} steps ({} took effect, the rest kept as concurrent), {} evidence records; steps by author: {}",
+        t.ratings.load(Ordering::Relaxed),
+        t.poor_ratings.load(Ordering::Relaxed),
+        v.server_cases,
+        v.server_steps,
+        v.server_steps_effective,
+        v.server_evidence,
+        v.steps_by_author.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    );
+    println!(
         "hall traffic: {} tickets issued, {} called, {} finished, {} no-shows ({} refused, {} failed requests); {} ticket events on the server",
         t.tickets.load(Ordering::Relaxed),
         t.calls.load(Ordering::Relaxed),
@@ -779,7 +792,7 @@ fn print_verdict(v: &Verdict, t: &TrafficCounts) {
     );
     for r in &v.replicas {
         println!(
-            "  replica {}: device {}, {} ops ({} acked, {} rejected, {} pending), {} rows, {} ticket events, {} differing rows",
+            "  replica {}: device {}, {} ops ({} acked, {} rejected, {} pending), {} rows, {} ticket events, {} evidence files, {} differing rows",
             r.name,
             r.device_id.as_deref().unwrap_or("—"),
             r.ops,
@@ -788,6 +801,7 @@ fn print_verdict(v: &Verdict, t: &TrafficCounts) {
             r.pending,
             r.rows,
             r.events,
+            r.evidence_files,
             r.differing_rows
         );
     }

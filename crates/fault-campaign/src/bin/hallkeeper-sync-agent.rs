@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 const USAGE: &str = "usage: hallkeeper-sync-agent --data DIR --server URL --hall ID --token T --seed N
-       [--edits-per-sec R] [--name NAME] [--seed-hall CONFIG.json] [--final] [--final-timeout SECS]";
+       [--edits-per-sec R] [--name NAME] [--author ACCOUNT] [--seed-hall CONFIG.json] [--final]
+       [--final-timeout SECS]";
 
 struct Args {
     data: PathBuf,
@@ -35,6 +36,8 @@ struct Args {
     seed: u64,
     rate: f64,
     name: String,
+    /// The account id the agent's case steps carry (the person it plays).
+    author: String,
     seed_hall: Option<PathBuf>,
     final_: bool,
     final_timeout: Duration,
@@ -45,6 +48,7 @@ fn parse() -> Result<Args, String> {
     let (mut data, mut server, mut hall, mut token, mut seed) = (None, None, None, None, None);
     let mut rate = 5.0;
     let mut name = "agent".to_owned();
+    let mut author = None;
     let mut seed_hall = None;
     let mut final_ = false;
     let mut final_timeout = Duration::from_secs(120);
@@ -60,6 +64,7 @@ fn parse() -> Result<Args, String> {
                 rate = value("--edits-per-sec")?.parse().map_err(|_| "--edits-per-sec must be a number")?
             }
             "--name" => name = value("--name")?,
+            "--author" => author = Some(value("--author")?),
             "--seed-hall" => seed_hall = Some(PathBuf::from(value("--seed-hall")?)),
             "--final" => final_ = true,
             "--final-timeout" => {
@@ -78,6 +83,7 @@ fn parse() -> Result<Args, String> {
         token: need(token, "--token")?,
         seed: need(seed, "--seed")?,
         rate,
+        author: author.unwrap_or_else(|| format!("acc-{name}")),
         name,
         seed_hall,
         final_,
@@ -167,13 +173,13 @@ async fn run(args: Args) -> i32 {
     // Edits on their own thread: the store is synchronous.
     let editor = {
         let (store, client) = (store.clone(), client.clone());
-        let (seed, rate, name) = (args.seed, args.rate, args.name.clone());
+        let (seed, rate, name, author) = (args.seed, args.rate, args.name.clone(), args.author.clone());
         std::thread::spawn(move || {
             let mut rng = StdRng::seed_from_u64(seed);
             let mean = Duration::from_secs_f64(1.0 / rate.max(0.01));
             loop {
                 std::thread::sleep(mean.mul_f64(rng.random_range(0.2..1.8)));
-                let (kind, outcome) = random_edit(&store, &mut rng, &name);
+                let (kind, outcome) = random_edit(&store, &mut rng, &name, &author);
                 match outcome {
                     Outcome::Done => {
                         say(&format!("EDIT {kind} ok"));

@@ -81,6 +81,8 @@ admin_routes! {
     get "/api/v1/admin/halls/{hall_id}/sync/events" => sync::events, Hall(C::ReadHall), "sync.events";
     get "/api/v1/admin/halls/{hall_id}/sync/ratings" => sync::ratings, Hall(C::ReadHall), "sync.ratings";
     get "/api/v1/admin/halls/{hall_id}/sync/stream" => sync::stream, Hall(C::ReadHall), "sync.stream";
+    put "/api/v1/admin/halls/{hall_id}/sync/evidence/{sha256}" => sync::upload, Hall(C::WorkCases), "sync.evidence_upload";
+    get "/api/v1/admin/halls/{hall_id}/sync/evidence/{sha256}" => sync::download, Hall(C::ReadCases), "sync.evidence_download";
     get "/api/v1/admin/accounts" => accounts::list_all, Server(C::ManageAllAccounts), "account.list";
     post "/api/v1/admin/accounts" => accounts::create_any, Server(C::ManageAllAccounts), "account.create";
     patch "/api/v1/admin/accounts/{account_id}" => accounts::update_any, Server(C::ManageAllAccounts), "account.update";

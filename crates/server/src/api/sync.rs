@@ -272,3 +272,37 @@ async fn stopped(stopping: &mut watch::Receiver<bool>) {
         }
     }
 }
+
+/// `PUT …/sync/evidence/{sha256}`: an evidence file of a case, its bytes as the body (at most
+/// `EVIDENCE_MAX_BYTES`), stored under its SHA-256 only if the content has that hash. 201 when
+/// stored now, 204 when already held (a retry, or another PC's copy of the same file), so an
+/// upload may be repeated freely (docs/sync.md, "Records").
+pub async fn upload(
+    State(state): State<Arc<AppState>>,
+    AdminHall { id: hall_id, .. }: AdminHall,
+    axum::extract::Path((_, sha256)): axum::extract::Path<(String, String)>,
+    body: axum::body::Body,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let limit = hallkeeper_proto::EVIDENCE_MAX_BYTES as usize;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::TooLarge { limit })?;
+    crate::sync::records::check_evidence_file(&sha256, &bytes)
+        .map_err(|(code, message)| ApiError::bad(code, "sha256", message))?;
+    let stored = state.storage.put_evidence(&hall_id, &sha256, &bytes, (state.now)()).await?;
+    Ok(if stored { axum::http::StatusCode::CREATED } else { axum::http::StatusCode::NO_CONTENT })
+}
+
+/// `GET …/sync/evidence/{sha256}`: the bytes of an evidence file (404 `evidence.not_found` until
+/// the PC that attached it has uploaded it).
+pub async fn download(
+    State(state): State<Arc<AppState>>,
+    AdminHall { id: hall_id, .. }: AdminHall,
+    axum::extract::Path((_, sha256)): axum::extract::Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    match state.storage.evidence(&hall_id, &sha256).await? {
+        Some(bytes) => {
+            Ok(([(axum::http::header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+        }
+        None => Err(ApiError::NotFound { code: "evidence.not_found", what: format!("evidence {sha256}") }),
+    }
+}

@@ -327,6 +327,19 @@ pub trait Storage: Send + Sync + 'static {
     /// together.
     async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads>;
 
+    /// Stores an evidence file of the hall under its SHA-256 (checked by the caller); false when
+    /// it was already held (an upload again, or another PC's copy of the same file).
+    async fn put_evidence(
+        &self,
+        hall_id: &str,
+        sha256: &str,
+        bytes: &[u8],
+        at: DateTime<Utc>,
+    ) -> StorageResult<bool>;
+
+    /// The bytes of an evidence file of the hall, if held.
+    async fn evidence(&self, hall_id: &str, sha256: &str) -> StorageResult<Option<Vec<u8>>>;
+
     /// The SMS reminders' records (phones given with tickets, the outbox), in the same database.
     fn sms(&self) -> &dyn sms::SmsStorage;
 
@@ -513,6 +526,14 @@ macro_rules! backend_storage {
 
             async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
                 sync::sync_heads(self, hall_id).await
+            }
+
+            async fn put_evidence(&self, hall_id: &str, sha256: &str, bytes: &[u8], at: DateTime<Utc>) -> StorageResult<bool> {
+                evidence::put_evidence(self, hall_id, sha256, bytes, at).await
+            }
+
+            async fn evidence(&self, hall_id: &str, sha256: &str) -> StorageResult<Option<Vec<u8>>> {
+                evidence::evidence(self, hall_id, sha256).await
             }
         }
     };

@@ -4,7 +4,8 @@
 //! transaction; every decision is here or in the rules of `super`.
 
 use super::{
-    cascade, check, delete_change, dependents, reference_deleted, references, Dependents, SERVER_DEVICE,
+    cascade, check, delete_change, dependents, records, reference_deleted, references, Dependents,
+    SERVER_DEVICE,
 };
 use crate::storage::{StorageResult, SyncRefusals};
 use hallkeeper_proto::{PushResponse, RejectedOp, SyncOp};
@@ -142,6 +143,10 @@ async fn apply_op(
         Err(rejected) => return reject(tx, device_id, rejected).await,
     };
     let mut row = tx.row(&op.entity, &op.key).await?;
+    if let Some((code, message)) = records::append_only(&op.entity, &op.key, &row) {
+        let rejected = RejectedOp { seq: op.seq, code: code.to_owned(), message };
+        return reject(tx, device_id, rejected).await;
+    }
     for (entity, key) in references(op, &checked.change, &row) {
         if !tx.row(entity, &key).await?.visible() {
             return reject(tx, device_id, reference_deleted(op, entity, &key)).await;

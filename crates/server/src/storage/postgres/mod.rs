@@ -35,11 +35,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../sql/postgres/0006_sms.sql")),
     (7, include_str!("../sql/postgres/0007_accounts.sql")),
     (8, include_str!("../sql/postgres/0008_device_pairing.sql")),
+    (9, include_str!("../sql/postgres/0009_evidence.sql")),
 ];
 
 mod accounts;
 mod appointments;
 mod devices;
+mod evidence;
 mod halls;
 mod sms;
 mod sync;

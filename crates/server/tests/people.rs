@@ -455,6 +455,14 @@ async fn a_push_rechecks_each_operations_author() {
         let (_, pull) = fx.get(&lead, &format!("/api/v1/admin/halls/{hall}/sync/pull")).await;
         let keys: Vec<_> = pull["changes"].as_array().unwrap().iter().map(|c| c["key"].as_str().unwrap().to_owned()).collect();
         assert_eq!(keys, ["w-c1"]);
+        // The audit log names who pushed and whose changes the push carried.
+        let (_, log) = fx.get(ADMIN, "/api/v1/admin/audit?limit=50").await;
+        let push_entry = log["entries"].as_array().unwrap().iter().find(|e| e["action"] == "sync.push").cloned().unwrap();
+        assert_eq!((push_entry["actorName"].as_str(), push_entry["target"].as_str()), (Some("lead 姓名"), Some("pc9")));
+        assert_eq!((push_entry["after"]["ops"].as_i64(), push_entry["after"]["rejected"].as_i64()), (Some(6), Some(5)));
+        let mut authors = vec![lead_id.clone(), watch_id.clone(), gone_id.clone(), "no-such-account".to_owned()];
+        authors.sort();
+        assert_eq!(push_entry["after"]["authors"], json!(authors));
         // Pushed again after the author is enabled: the first answer stands (applied once, or not).
         fx.patch(ADMIN, &format!("/api/v1/admin/accounts/{gone_id}"), json!({ "active": true })).await;
         let (_, again) = fx.post(&lead, &format!("/api/v1/admin/halls/{hall}/sync/push"), push).await;

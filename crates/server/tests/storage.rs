@@ -2113,7 +2113,7 @@ async fn audit_entries_are_paged_newest_first_per_hall(b: Backend) {
     let a = b.s().accounts();
     let entry = |i: usize, hall: Option<&str>| NewAuditEntry {
         at: t("2026-11-25T01:00:00.000Z") + chrono::Duration::seconds(i as i64),
-        account_id: (i % 2 == 0).then(|| "a1".to_owned()),
+        account_id: i.is_multiple_of(2).then(|| "a1".to_owned()),
         actor_name: "王丽".into(),
         address: "10.0.0.7".into(),
         hall_id: hall.map(Into::into),

@@ -13,6 +13,7 @@
 use crate::accounts::author_refusals;
 use crate::api::check_id;
 use crate::api::params::AdminHall;
+use crate::audit::AuditDetail;
 use crate::error::ApiError;
 use crate::json::{ApiJson, CONFIG_LIMIT};
 use crate::storage::Storage;
@@ -20,6 +21,7 @@ use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::Stream;
 use hallkeeper_proto::{
@@ -57,7 +59,7 @@ pub async fn push(
     State(state): State<Arc<AppState>>,
     AdminHall { id: hall_id, who, .. }: AdminHall,
     ApiJson(request): ApiJson<PushRequest, CONFIG_LIMIT>,
-) -> Result<Json<PushResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     check_id("deviceId", &request.device_id)?;
     same_version(request.schema_version)?;
     // Each operation's author is re-checked now, not when it was queued: a person disabled (or
@@ -70,7 +72,21 @@ pub async fn push(
         // quiet.
         state.signals.notify(&hall_id);
     }
-    Ok(Json(answer))
+    // The audit entry (written by the guard) names the person pushing and whose changes they
+    // carried, so a change attributed to someone else can be traced to the session that sent it.
+    let mut authors: Vec<&str> = request.ops.iter().filter_map(|o| o.author.as_deref()).collect();
+    authors.sort_unstable();
+    authors.dedup();
+    let after = serde_json::json!({
+        "deviceId": request.device_id,
+        "ops": request.ops.len(),
+        "rejected": answer.rejected.len(),
+        "authors": authors,
+    });
+    let detail = AuditDetail { target: Some(request.device_id.clone()), before: None, after: Some(after) };
+    let mut response = Json(answer).into_response();
+    response.extensions_mut().insert(detail);
+    Ok(response)
 }
 
 /// Refuses a desktop on another sync version, saying which side to upgrade.

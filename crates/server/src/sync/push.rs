@@ -358,7 +358,7 @@ mod tests {
         let refused = SyncRefusals::from([(2, refusal.clone())]);
         let answer = run(apply_push(&mut m, "pc1", &ops, &refused)).unwrap();
         assert_eq!(answer.highest_seq, 2, "the outbox moves past the refused one");
-        assert_eq!(answer.rejected, [refusal.clone()]);
+        assert_eq!(answer.rejected, std::slice::from_ref(&refusal));
         assert_eq!(m.head, 1);
         assert!(!m.rows.contains_key(&("window".to_owned(), "w-b".to_owned())));
         // Pushed again with nothing refused (the author enabled since): the first answer stands.

@@ -95,7 +95,7 @@ pub fn sync_op(o: OutboxOp) -> SyncOp {
         entity: o.entity,
         key: o.key,
         change: o.change,
-        author: None,
+        author: o.author,
     }
 }
 

@@ -29,6 +29,13 @@ impl Simulation {
         cancel: CancellationToken,
         seeded: impl FnOnce() + Send,
     ) {
+        // The simulated hall is driven as the person signed in here: not before someone is.
+        while link.session_token().is_empty() {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
         match seed_if_empty(&link, &store).await {
             Ok(true) => seeded(),
             Ok(false) => {}
@@ -39,7 +46,7 @@ impl Simulation {
         }
         let opts = SimOptions {
             server: link.base_url().to_owned(),
-            admin_token: Some(link.admin_token().to_owned()),
+            admin_token: Some(link.session_token()),
             hall_id: link.hall_id().to_owned(),
             windows: DEMO_WINDOWS,
             speed: self.speed,

@@ -6,7 +6,8 @@
 //! the rules live; this module only names each command's capability ([`COMMANDS`]).
 
 use crate::error::{Code, Error, Rejection, Result};
-use hallkeeper_access::{allows, Capability};
+use hallkeeper_access::allows;
+pub use hallkeeper_access::{Capability, OfflinePolicy};
 use hallkeeper_proto::{Account, HallRole};
 
 /// The person signed in on this PC: whose changes these are (audit entries, case steps and

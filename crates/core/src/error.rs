@@ -54,6 +54,7 @@ codes! {
         WindowReorderMismatch => "window.reorder_mismatch",
         SettingsLocaleInvalid => "settings.locale_invalid",
         SettingsOperatorInvalid => "settings.operator_invalid",
+        SettingsLockMinutesInvalid => "settings.lock_minutes_invalid",
         ImportFileUnreadable => "import.file_unreadable",
         ImportFileTooLarge => "import.file_too_large",
         ImportNotATable => "import.not_a_table",

@@ -265,6 +265,11 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
             "阈值须为正整数，告警值不小于预警值（人数不超过 10000，时长不超过 1440 分钟），且每个窗口或事项只设一次".into(),
             "Thresholds are whole numbers above zero, the alarm level at least the warning level (at most 10,000 people or 1,440 minutes), each window or matter set once".into(),
         ),
+        Code::SettingsLockMinutesInvalid => pick(
+            zh,
+            format!("自动锁定时间须为 1 到 {} 分钟", a("max")),
+            format!("The idle lock is between 1 and {} minutes", a("max")),
+        ),
         Code::AccessForbidden => pick(
             zh,
             format!("您的角色没有此权限（{}），如需操作请联系大厅管理员", a("capability")),

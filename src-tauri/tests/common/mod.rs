@@ -29,3 +29,21 @@ pub fn open_window(store: &Store, number: &str) -> Window {
     };
     store.create_window("t", &input).unwrap()
 }
+
+/// An account as the server would give it: `role` in hall `hall` (None for 系统管理员).
+pub fn account(
+    id: &str,
+    login: &str,
+    role: hallkeeper_core::proto::Role,
+    hall: Option<&str>,
+) -> hallkeeper_core::proto::Account {
+    hallkeeper_core::proto::Account {
+        id: id.into(),
+        login: login.into(),
+        display_name: format!("{login} 的姓名"),
+        staff_id: None,
+        grants: vec![hallkeeper_core::proto::HallRole { hall_id: hall.map(Into::into), role }],
+        active: true,
+        must_change_password: false,
+    }
+}

@@ -12,6 +12,7 @@ pub mod migrations;
 mod offline;
 mod outbox;
 pub use outbox::{OutboxOp, OutboxStatus};
+pub use settings::{DEFAULT_LOCK_MINUTES, MAX_LOCK_MINUTES};
 mod pull;
 mod rating_rows;
 mod ratings;

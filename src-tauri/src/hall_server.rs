@@ -173,10 +173,8 @@ impl ServerLink {
     /// What a server session starts: the hall made by whoever may make halls (the embedded
     /// server's first administrator, at the first run), the configuration pushed again and sync
     /// woken so what waited in the outbox goes now.
-    pub async fn signed_in(&self, state: &crate::AppState) {
-        let may_make_halls = state
-            .signed_in()
-            .is_some_and(|s| s.person.may(self.hall_id(), hallkeeper_core::access::Capability::ManageHalls));
+    pub async fn signed_in(&self, person: &hallkeeper_core::access::Person) {
+        let may_make_halls = person.may(self.hall_id(), hallkeeper_core::access::Capability::ManageHalls);
         if may_make_halls {
             let name = if self._embedded.is_some() {
                 hallkeeper_core::notices::LOCAL_HALL_NAME

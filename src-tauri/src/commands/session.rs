@@ -155,8 +155,8 @@ pub(crate) async fn online_or_offline(
 /// What a server session starts: the embedded server's hall made by the one who may, sync woken
 /// so what waited in the outbox goes now.
 pub(crate) async fn after_online_sign_in(state: &AppState) {
-    let Some(link) = state.link().cloned() else { return };
-    link.signed_in(state).await;
+    let (Some(link), Some(signed)) = (state.link().cloned(), state.signed_in()) else { return };
+    link.signed_in(&signed.person).await;
 }
 
 #[tauri::command]

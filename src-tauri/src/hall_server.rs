@@ -86,7 +86,7 @@ impl ServerLink {
                 .map_err(|e| LinkError::Start(e.to_string()))?,
         );
         // No shared admin token: people sign in, and the first 系统管理员 is made in-process.
-        let mut state = first_run_api::server_state(storage.clone());
+        let mut state = ServerState::new(storage.clone(), system_now());
         let sms_config = SmsFileConfig {
             provider: Some("log".to_owned()),
             log_file: Some(server_dir.join(SMS_LOG_FILE)),
@@ -129,7 +129,7 @@ impl ServerLink {
     /// comes from its CLI: never asked here).
     pub async fn first_run_needed(&self) -> Result<bool, FirstRunFailure> {
         let Some(storage) = &self.storage else { return Ok(false) };
-        let any = first_run_api::has_any_account(storage.as_ref()).await.map_err(|e| {
+        let any = hallkeeper_server::accounts::has_any_account(storage.as_ref()).await.map_err(|e| {
             FirstRunFailure(ErrorBody {
                 code: "storage.unavailable".into(),
                 message: e.to_string(),
@@ -146,7 +146,7 @@ impl ServerLink {
         display_name: &str,
         password: &str,
     ) -> Result<hallkeeper_core::proto::Account, FirstRunFailure> {
-        use first_run_api::FirstRunError;
+        use hallkeeper_server::accounts::FirstRunError;
         let Some(storage) = &self.storage else {
             return Err(FirstRunFailure(ErrorBody {
                 code: hallkeeper_core::FailureCode::FirstRunDone.as_str().into(),
@@ -155,19 +155,25 @@ impl ServerLink {
             }));
         };
         let now = chrono::Utc::now();
-        first_run_api::create_first_administrator(storage.as_ref(), now, login, display_name, password)
-            .await
-            .map_err(|e| {
-                FirstRunFailure(match e {
-                    FirstRunError::Invalid(body) => body,
-                    FirstRunError::AccountsExist => ErrorBody {
-                        code: hallkeeper_core::FailureCode::FirstRunDone.as_str().into(),
-                        message: String::new(),
-                        field: None,
-                    },
-                    other => ErrorBody { code: other.code(), message: other.to_string(), field: None },
-                })
+        hallkeeper_server::accounts::create_first_administrator(
+            storage.as_ref(),
+            now,
+            login,
+            display_name,
+            password,
+        )
+        .await
+        .map_err(|e| {
+            FirstRunFailure(match e {
+                FirstRunError::Invalid(body) => body,
+                FirstRunError::AccountsExist => ErrorBody {
+                    code: hallkeeper_core::FailureCode::FirstRunDone.as_str().into(),
+                    message: String::new(),
+                    field: None,
+                },
+                other => ErrorBody { code: other.code(), message: other.to_string(), field: None },
             })
+        })
     }
 
     /// What a server session starts: the hall made by whoever may make halls (the embedded
@@ -317,46 +323,5 @@ impl ServerLink {
     /// Pushes everything pending and pulls to the server's head now ("sync now", and tests).
     pub async fn sync_now(&self, store: &Arc<Store>) -> Result<SyncReport, ClientError> {
         self.start_sync(store.clone()).sync_now().await
-    }
-}
-
-/// TEMPORARY until i17-server lands (then `hallkeeper_server::accounts` directly): main's server
-/// has no accounts yet.
-mod first_run_api {
-    use super::*;
-    use hallkeeper_core::proto::Account;
-
-    pub fn server_state(storage: Arc<SqliteStorage>) -> ServerState {
-        ServerState::new(storage, None, system_now())
-    }
-
-    pub async fn has_any_account(_storage: &SqliteStorage) -> Result<bool, String> {
-        Ok(false)
-    }
-
-    #[derive(Debug, thiserror::Error)]
-    pub enum FirstRunError {
-        #[error("{}", .0.message)]
-        Invalid(ErrorBody),
-        #[error("an account exists already")]
-        AccountsExist,
-        #[error("not yet")]
-        NotYet,
-    }
-
-    impl FirstRunError {
-        pub fn code(&self) -> String {
-            "internal".into()
-        }
-    }
-
-    pub async fn create_first_administrator(
-        _storage: &SqliteStorage,
-        _now: chrono::DateTime<chrono::Utc>,
-        _login: &str,
-        _display_name: &str,
-        _password: &str,
-    ) -> Result<Account, FirstRunError> {
-        Err(FirstRunError::NotYet)
     }
 }

@@ -19,7 +19,9 @@ pub mod session;
 pub mod throttle;
 
 pub use error::{AccessError, PasswordProblem};
-pub use matrix::{allows, can_grant, capabilities, check_grant, roles_markdown, Capability};
+pub use matrix::{
+    allows, can_grant, capabilities, check_grant, roles_markdown, sync_entity_capability, Capability,
+};
 pub use offline::{offline_verifier, verify_offline, OfflinePolicy};
 pub use password::{
     check_new_password, hash_password, needs_rehash, verify_password, verify_unknown_account,

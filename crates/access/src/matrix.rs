@@ -74,11 +74,14 @@ matrix! {
         "`POST /admin/halls`, `GET /admin/halls` (every hall; others see the halls they hold a role in)";
     ManageAllAccounts => "accounts.manage_all", SystemAdmin,
         "List every account on the server; grant or revoke 系统管理员; accounts with no hall.",
-        "account routes without a hall; `hallkeeper-server account create`, `reset`, `disable`";
+        "`GET`/`POST /admin/accounts`, `PATCH /admin/accounts/{id}`, `POST /admin/accounts/{id}/reset`; `hallkeeper-server account create`, `reset`, `disable`";
+    ReadServerAudit => "audit.read_all", SystemAdmin,
+        "Read the server's whole audit log (every hall's entries and those of no hall: sign-ins, accounts, halls).",
+        "`GET /admin/audit`";
     // 大厅管理员: one hall's people, devices and providers.
     ManageAccounts => "accounts.manage", HallAdmin,
         "Create, reset, disable the hall's accounts and grant roles in the hall (up to one's own).",
-        "the hall's account routes";
+        "`GET`/`POST …/accounts`, `PATCH …/accounts/{id}`, `POST …/accounts/{id}/reset`";
     ManageDevices => "devices.manage", HallAdmin,
         "Enrol (pairing code), rename, rebind and revoke the hall's devices; list them.",
         "`POST`/`GET …/devices`, `DELETE …/devices/{id}`; 设备管理";
@@ -97,7 +100,7 @@ matrix! {
     // 值班长: running the floor.
     EditWindows => "windows.edit", ShiftLead,
         "Create, edit, reorder and delete windows; open, pause and close them.",
-        "`create_window`, `update_window`, `delete_window`, `reorder_windows`, `set_window_state`";
+        "`PUT …/config`, sync `window` operations, `create_window`, `update_window`, `delete_window`, `reorder_windows`, `set_window_state`";
     EditBindings => "bindings.edit", ShiftLead,
         "Bind and unbind matters to windows, including today's overflow binding.",
         "`bind_matters`, `unbind_matters`, `bind_overflow_today`";
@@ -134,7 +137,7 @@ matrix! {
     // 监督员: reading.
     ReadHall => "hall.read", Supervisor,
         "Read the hall's setup: windows, catalog, coverage, bindings, staff, seating; pull its sync feed.",
-        "`GET …/config`, `GET …/sync/pull`, `…/sync/events`, `…/sync/ratings`, `…/sync/stream`, `list_windows`, `get_catalog`, `get_coverage`, `list_bindings`, `list_staff`, `get_roster`";
+        "`GET …/config`, `POST …/sync/push` (each operation is checked against its author), `GET …/sync/pull`, `…/sync/events`, `…/sync/ratings`, `…/sync/stream`, `list_windows`, `get_catalog`, `get_coverage`, `list_bindings`, `list_staff`, `get_roster`";
     ReadDashboard => "dashboard.read", Supervisor,
         "Read the live dashboard (总览), its thresholds and the day's tickets.",
         "`GET …/tickets`, `get_dashboard`, `get_thresholds`";
@@ -148,8 +151,8 @@ matrix! {
         "Read rectification cases, their alerts and deadline profiles; mark a case read.",
         "`list_poor_ratings`, `get_case`, `mark_case_read`, `unread_case_count`, `case_alerts`, `list_deadline_profiles`, `get_deadline_profile`";
     ReadAudit => "audit.read", Supervisor,
-        "Read the audit log.",
-        "`list_audit`";
+        "Read the audit log (the desktop's, and the server's entries of the hall).",
+        "`GET …/audit`, `list_audit`";
     // 窗口人员: their window.
     UseWindowTerminal => "terminal.use", WindowStaff,
         "Work the window terminal of the window the person is seated at today (the seat is the caller's check).",
@@ -157,6 +160,21 @@ matrix! {
     ReadOwnRatings => "ratings.read_own", WindowStaff,
         "Read the ratings of one's own service (the staff record linked to the account).",
         "the window terminal's own ratings";
+}
+
+/// The capability a sync operation on `entity` needs of its author (the server re-checks every
+/// pushed operation's `author` against it: a change queued offline by someone who has lost the
+/// role since is refused). None for an entity this map does not know: the server refuses such an
+/// operation rather than let it through unchecked, so a new synced entity must be added here.
+pub fn sync_entity_capability(entity: &str) -> Option<Capability> {
+    Some(match entity {
+        "window" => Capability::EditWindows,
+        "department" | "matter" => Capability::EditCatalog,
+        "binding" => Capability::EditBindings,
+        "staff" => Capability::EditStaff,
+        "seat" => Capability::EditSeating,
+        _ => return None,
+    })
 }
 
 /// How far up the chain a role is: a role holds every capability whose lowest role is not above it.
@@ -346,6 +364,17 @@ mod tests {
                 assert_eq!(allows(&grants, "h2", cap), role == Role::SystemAdmin, "{role:?} × {cap:?} in h2");
             }
         }
+    }
+
+    #[test]
+    fn every_synced_entity_has_its_capability() {
+        for entity in hallkeeper_proto::SYNC_ENTITIES {
+            let cap = sync_entity_capability(entity).unwrap_or_else(|| panic!("{entity} has no capability"));
+            assert!(!role_allows(Role::Supervisor, cap), "{entity}: a 监督员 changes nothing");
+        }
+        assert_eq!(sync_entity_capability("window"), Some(C::EditWindows));
+        assert_eq!(sync_entity_capability("matter"), Some(C::EditCatalog));
+        assert_eq!(sync_entity_capability("no-such-entity"), None);
     }
 
     #[test]

@@ -85,7 +85,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // The server, in this process.
     let storage = SqliteStorage::open(&work.path().join("server.db"))?;
-    let state = Arc::new(AppState::new(Arc::new(storage), Some(ADMIN), system_now()));
+    let state = Arc::new(AppState::new(Arc::new(storage), system_now()).with_break_glass_token(ADMIN));
     let running = start(([127, 0, 0, 1], 0).into(), state).await?;
     let base = format!("http://{}", running.addr);
     let api = hallkeeper_sim::Api::new(&base)?;

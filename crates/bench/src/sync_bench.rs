@@ -77,7 +77,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // The server's store with the hall's year in it, written directly (setting up, not measured).
     let storage = SqliteStorage::open(&server_db)?;
     let admin = "bench-admin-token";
-    let state = Arc::new(AppState::new(Arc::new(storage), Some(admin), system_now()));
+    let state = Arc::new(AppState::new(Arc::new(storage), system_now()).with_break_glass_token(admin));
     let running = start(([127, 0, 0, 1], 0).into(), state).await?;
     let base = format!("http://{}", running.addr);
     let api = hallkeeper_sim::Api::new(&base)?;

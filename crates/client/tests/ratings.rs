@@ -30,7 +30,7 @@ struct Server {
 async fn server() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&dir.path().join("server.db")).unwrap());
-    let state = Arc::new(AppState::new(storage.clone(), Some(ADMIN), system_now()));
+    let state = Arc::new(AppState::new(storage.clone(), system_now()).with_break_glass_token(ADMIN));
     let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
     let base = format!("http://{}", running.addr);
     Server { running, base, storage, _dir: dir }

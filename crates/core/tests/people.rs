@@ -42,6 +42,12 @@ fn a_persons_write_names_them_in_the_audit_and_authors_its_operations() {
     let ops = s.pending_ops(10).unwrap();
     let authors: Vec<_> = ops.iter().map(|o| o.author.as_deref()).collect();
     assert_eq!(authors, [Some("acc-shift_lead"), Some("acc-shift_lead"), None]);
+    // The first person signed in through the server takes over what names nobody.
+    let admin = person(Role::SystemAdmin, "local");
+    assert_eq!(s.adopt_unauthored_ops(&admin).unwrap(), 1);
+    let authors: Vec<_> = s.pending_ops(10).unwrap().into_iter().map(|o| o.author).collect();
+    assert_eq!(authors[2].as_deref(), Some("acc-system_admin"));
+    assert_eq!(s.adopt_unauthored_ops(&admin).unwrap(), 0);
 }
 
 /// Every command × every role (and nobody, and another hall's role): allowed exactly when the

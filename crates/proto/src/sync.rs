@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Raised when the meaning of operations changes; a peer on another version is refused.
-pub const SYNC_SCHEMA_VERSION: u32 = 1;
+/// 2: every operation names its `author` (issue 17); the server refuses one without.
+pub const SYNC_SCHEMA_VERSION: u32 = 2;
 
 /// The header a desktop names its sync version in on pulls and the stream (a push carries it in
 /// its body), so the server refuses another version before sending it rows it would misread.

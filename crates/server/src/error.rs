@@ -16,6 +16,21 @@ pub enum ApiError {
     TokenInvalid,
     #[error("this device may not use this endpoint")]
     WrongDevice,
+    /// A session token that was valid once: signed out, revoked, expired, or its account disabled.
+    #[error("session expired or revoked")]
+    SessionExpired,
+    /// A refusal of who the caller is (a wrong password): 401 with the field at fault.
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String, field: Option<String> },
+    /// The caller is known but may not do this (`access.forbidden`, `session.account_disabled`…).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// Too many failed sign-ins: 429 with `Retry-After`.
+    #[error("sign-in throttled for {seconds} s")]
+    Throttled { seconds: u64 },
+    /// Hashing failed, or a stored hash is unreadable: not the caller's fault.
+    #[error(transparent)]
+    Access(#[from] hallkeeper_access::AccessError),
     #[error("{message}")]
     BadRequest { code: &'static str, message: String, field: Option<String> },
     #[error("request body over {limit} bytes")]
@@ -44,7 +59,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::TokenMissing | Self::TokenInvalid => StatusCode::UNAUTHORIZED,
-            Self::WrongDevice => StatusCode::FORBIDDEN,
+            Self::WrongDevice | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::SessionExpired | Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Access(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
@@ -64,6 +82,10 @@ impl ApiError {
             Self::TokenMissing => "auth.token_missing",
             Self::TokenInvalid => "auth.token_invalid",
             Self::WrongDevice => "auth.wrong_device",
+            Self::SessionExpired => "auth.session_expired",
+            Self::Unauthorized { code, .. } | Self::Forbidden { code, .. } => code,
+            Self::Throttled { .. } => "session.throttled",
+            Self::Access(e) => e.code(),
             Self::BadRequest { code, .. } | Self::NotFound { code, .. } | Self::Conflict { code, .. } => code,
             Self::TooLarge { .. } => "request.too_large",
             Self::Queue(q) | Self::QueueRefused { source: q, .. } => q.code(),
@@ -76,7 +98,7 @@ impl ApiError {
 
     fn field(&self) -> Option<String> {
         match self {
-            Self::BadRequest { field, .. } => field.clone(),
+            Self::BadRequest { field, .. } | Self::Unauthorized { field, .. } => field.clone(),
             Self::QueueRefused { field, .. } => Some((*field).to_owned()),
             _ => None,
         }
@@ -85,8 +107,12 @@ impl ApiError {
     /// The message in Chinese, for the device's screen.
     fn message_zh(&self) -> String {
         match self {
-            Self::TokenMissing => "缺少设备令牌".into(),
-            Self::TokenInvalid => "设备令牌无效或已吊销".into(),
+            Self::TokenMissing => "缺少令牌，请先登录".into(),
+            Self::TokenInvalid => "令牌无效或已吊销".into(),
+            Self::SessionExpired => "登录已过期或已被注销，请重新登录".into(),
+            Self::Unauthorized { message, .. } | Self::Forbidden { message, .. } => message.clone(),
+            Self::Throttled { seconds } => format!("登录失败次数过多，请 {seconds} 秒后再试"),
+            Self::Access(e) => e.message(),
             Self::WrongDevice => "该设备无权使用此功能".into(),
             Self::BadRequest { message, .. }
             | Self::Conflict { message, .. }
@@ -124,6 +150,13 @@ fn queue_zh(q: &QueueError) -> String {
     }
 }
 
+impl ApiError {
+    /// The `{code, message, field}` answer.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody { code: self.code().to_owned(), message: self.message_zh(), field: self.field() }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -132,9 +165,13 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(code = self.code(), "request refused: {self}");
         }
-        let body =
-            ErrorBody { code: self.code().to_owned(), message: self.message_zh(), field: self.field() };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(self.body())).into_response();
+        if let Self::Throttled { seconds } = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

@@ -7,6 +7,18 @@ use chrono::{DateTime, Utc};
 use std::sync::{Mutex, OnceLock};
 use uuid::{ContextV7, Timestamp, Uuid};
 
+/// Ids in paths and bodies: non-empty, short, printable ASCII without spaces.
+pub(crate) fn check_id(field: &str, id: &str) -> Result<(), crate::error::ApiError> {
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(crate::error::ApiError::bad(
+            "request.invalid_field",
+            field,
+            format!("{field} 不是有效的编号"),
+        ));
+    }
+    Ok(())
+}
+
 /// A new id for a record made at `at`.
 pub fn id_at(at: DateTime<Utc>) -> String {
     static CONTEXT: OnceLock<Mutex<ContextV7>> = OnceLock::new();

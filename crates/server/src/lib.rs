@@ -6,9 +6,12 @@
 //! The API is documented for device makers in `openapi.yaml` (a test keeps it in step with the
 //! router). `serve` runs it; the desktop embeds the same library on loopback.
 
+pub mod accounts;
 pub mod api;
 pub mod appointments;
+pub mod audit;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod halls;
@@ -32,8 +35,14 @@ pub struct AppState {
     pub halls: halls::Halls,
     /// Per hall: new changes or ticket events are stored (the sync stream's "pull now").
     pub signals: Arc<signals::HallSignals>,
-    /// SHA-256 of the admin token; None closes the admin API.
-    pub admin_token_hash: Option<String>,
+    /// SHA-256 of the shared admin token, set only when break-glass is on (`break_glass = true`
+    /// in the configuration, or `HALLKEEPER_BREAK_GLASS=1`); None: only people's sessions open the
+    /// admin API. The token then acts as 系统管理员 and every use is audited as `break-glass`.
+    pub break_glass_token_hash: Option<String>,
+    /// How long a person's session lives (idle, absolute).
+    pub session_lifetime: hallkeeper_access::SessionLifetime,
+    /// Failed sign-ins per login and per address (in memory: `accounts::Throttles` says why).
+    pub throttles: accounts::Throttles,
     pub now: Now,
     /// Becomes true when the server stops: streams that would never end on their own (sync
     /// streams) end then, so a graceful shutdown does not wait for their clients to leave.
@@ -43,17 +52,28 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(storage: Arc<dyn Storage>, admin_token: Option<&str>, now: Now) -> Self {
+    /// A server whose admin API only people's sessions open (break-glass off).
+    pub fn new(storage: Arc<dyn Storage>, now: Now) -> Self {
         let signals = Arc::new(signals::HallSignals::default());
         Self {
             storage,
             halls: halls::Halls::new(signals.clone()),
             signals,
-            admin_token_hash: admin_token.map(auth::hash_token),
+            break_glass_token_hash: None,
+            session_lifetime: hallkeeper_access::SessionLifetime::default(),
+            throttles: accounts::Throttles::default(),
             now,
             stopping: tokio::sync::watch::channel(false).0,
             sms: None,
         }
+    }
+
+    /// Turns break-glass on with this shared admin token (before `start`): it then acts as
+    /// 系统管理员, audited as `break-glass`. The server binary calls it only when `break_glass`
+    /// is set; tests and the desktop's embedded server (for now) call it directly.
+    pub fn with_break_glass_token(mut self, token: &str) -> Self {
+        self.break_glass_token_hash = Some(auth::hash_token(token));
+        self
     }
 
     /// Turns SMS reminders on (before `start`).
@@ -101,7 +121,8 @@ pub async fn start(addr: SocketAddr, state: Arc<AppState>) -> Result<Running, er
     let stopping = state.stopping.clone();
     let app = app(state);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        // With the peer's address, for the sign-in throttle and the audit log.
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
                 stopping.send_replace(true);

@@ -813,7 +813,7 @@ async fn sync_requests_are_checked() {
         let events = format!("/api/v1/admin/halls/{}/sync/events", fx.hall);
         let ratings = format!("/api/v1/admin/halls/{}/sync/ratings", fx.hall);
         for path in [&pull, &events, &ratings] {
-            for (version, want) in [("1", 200), ("2", 409), ("0", 409), ("one", 400)] {
+            for (version, want) in [("2", 200), ("3", 409), ("1", 409), ("one", 400)] {
                 let resp = fx
                     .http
                     .get(format!("{}{path}", fx.base))

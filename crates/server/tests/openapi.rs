@@ -24,7 +24,7 @@ fn documented() -> Vec<(String, String)> {
         if let Some(p) = line.strip_prefix("  /").and_then(|l| l.strip_suffix(':')) {
             path = format!("/{p}");
         } else if let Some(m) = line.strip_prefix("    ").and_then(|l| l.strip_suffix(':')) {
-            if ["get", "post", "put", "delete"].contains(&m) {
+            if ["get", "post", "put", "patch", "delete"].contains(&m) {
                 out.push((m.to_uppercase(), path.clone()));
             }
         }
@@ -32,10 +32,17 @@ fn documented() -> Vec<(String, String)> {
     out
 }
 
-/// The router's routes, from its source: every `.route("…", get(…).post(…))`.
+/// The router's routes, from its source: every `.route("…", get(…).post(…))`, and every line of
+/// the admin table (`post "/api/v1/admin/…" => handler, need, "action";`).
 fn routed() -> Vec<(String, String)> {
     let text = include_str!("../src/api/mod.rs");
     let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        let Some((method, rest)) = line.split_once(" \"") else { continue };
+        if ["get", "post", "put", "patch", "delete"].contains(&method) && rest.contains("\" => ") {
+            out.push((method.to_uppercase(), rest.split('"').next().unwrap().to_owned()));
+        }
+    }
     for line in text.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
         let path = line.trim_start_matches(".route(\"").split('"').next().unwrap().to_owned();
         for m in ["get", "post", "put", "delete"] {
@@ -63,7 +70,8 @@ fn every_route_is_documented_and_nothing_else() {
             *p = p
                 .replace("{ticketId}", "{ticket_id}")
                 .replace("{hallId}", "{hall_id}")
-                .replace("{deviceId}", "{device_id}");
+                .replace("{deviceId}", "{device_id}")
+                .replace("{accountId}", "{account_id}");
         }
         v.sort();
     };
@@ -82,6 +90,7 @@ async fn every_documented_operation_exists_on_the_server() {
             path.replace("{hallId}", &fx.hall)
                 .replace("{ticketId}", "t-1")
                 .replace("{deviceId}", "d-1")
+                .replace("{accountId}", "a-1")
                 .replace("{code}", "ABCD2345")
         );
         let resp = fx

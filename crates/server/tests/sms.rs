@@ -160,7 +160,9 @@ impl Hall {
             *t += Duration::milliseconds(1);
             *t
         });
-        let state = Arc::new(AppState::new(place.open().await, Some(ADMIN), now).with_sms(sms.clone()));
+        let state = Arc::new(
+            AppState::new(place.open().await, now).with_break_glass_token(ADMIN).with_sms(sms.clone()),
+        );
         let running = start("127.0.0.1:0".parse().unwrap(), state.clone()).await.unwrap();
         let base = format!("http://{}", running.addr);
         (state, running, base)

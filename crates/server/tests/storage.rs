@@ -7,11 +7,13 @@
 mod pg;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use hallkeeper_proto::{Account, HallRole, Role};
 use hallkeeper_proto::{
     Appointment, AppointmentState, Binding, BindingPriority, Department, Device, DeviceKind, Hall,
     HallConfig, Matter, MatterState, NoShowReason, PriorityClass, QueueSettings, Rating, RatingLevel, SyncOp,
     TicketEvent, TicketEventKind, TransferTarget, Window, WindowKind, WindowState,
 };
+use hallkeeper_server::storage::accounts::{AccountRecord, AuditFilter, NewAuditEntry, SessionRecord};
 use hallkeeper_server::storage::postgres::PostgresStorage;
 use hallkeeper_server::storage::sqlite::SqliteStorage;
 use hallkeeper_server::storage::{
@@ -23,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The schema version the server's migrations end at.
-const KNOWN_VERSION: i64 = 6;
+const KNOWN_VERSION: i64 = 7;
 
 /// One store under test, and what the suite needs to reach past the trait: another handle on the
 /// same data (a second server, a restart) and the stored schema version.
@@ -218,6 +220,11 @@ suite!(
     sync_ratings_are_paged_by_seq_per_hall,
     sync_ratings_followed_while_added_are_never_missed,
     ratings_given_before_the_upgrade_are_numbered_in_order,
+    accounts_are_created_found_and_unique_by_login,
+    the_first_account_is_made_once,
+    accounts_are_listed_per_hall_and_updated_with_their_grants,
+    sessions_are_stored_hashed_touched_and_revoked,
+    audit_entries_are_paged_newest_first_per_hall,
 );
 
 // ---- fixtures ----
@@ -1782,4 +1789,167 @@ async fn ratings_given_before_the_upgrade_are_numbered_in_order(b: Backend) {
     assert_eq!(page.ratings[1].rating.reasons, ["慢"]);
     assert_eq!(b.s().sync_heads("h1").await.unwrap().rating_seq, 4);
     assert_eq!(b.s().ratings("h1", t("2026-11-25T00:00:00Z")).await.unwrap().len(), 4);
+}
+
+// ---- people (issue 17) ----
+
+fn grant(hall: Option<&str>, role: Role) -> HallRole {
+    HallRole { hall_id: hall.map(Into::into), role }
+}
+
+fn account(id: &str, login: &str, grants: Vec<HallRole>) -> AccountRecord {
+    AccountRecord {
+        account: Account {
+            id: id.into(),
+            login: login.into(),
+            display_name: format!("{login} 的姓名"),
+            staff_id: None,
+            grants,
+            active: true,
+            must_change_password: true,
+        },
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaA".into(),
+        created_at: t("2026-11-25T01:00:00.123Z"),
+        updated_at: t("2026-11-25T01:00:00.123Z"),
+    }
+}
+
+async fn accounts_are_created_found_and_unique_by_login(b: Backend) {
+    let b = b.migrated().await;
+    let a = b.s().accounts();
+    assert!(!a.has_any_account().await.unwrap());
+    b.s().create_hall(&hall("h1")).await.unwrap();
+    let wang =
+        account("a1", "wang.li", vec![grant(Some("h1"), Role::ShiftLead), grant(None, Role::SystemAdmin)]);
+    a.create_account(&wang).await.unwrap();
+    assert!(a.has_any_account().await.unwrap());
+    assert_eq!(a.account("a1").await.unwrap(), Some(wang.clone()));
+    assert_eq!(a.account_by_login("wang.li").await.unwrap(), Some(wang.clone()), "grants in the order given");
+    assert_eq!(a.account_by_login("nobody").await.unwrap(), None);
+    assert!(matches!(
+        a.create_account(&account("a2", "wang.li", vec![])).await,
+        Err(StorageError::Conflict(_))
+    ));
+    // A grant in a hall that does not exist is refused, and leaves no account behind.
+    let bad = account("a3", "li", vec![grant(Some("no-such-hall"), Role::Supervisor)]);
+    assert!(a.create_account(&bad).await.is_err());
+    assert_eq!(a.account("a3").await.unwrap(), None);
+    // Another handle (a restart) reads the same.
+    assert_eq!(b.open_again().await.accounts().account("a1").await.unwrap(), Some(wang));
+}
+
+async fn the_first_account_is_made_once(b: Backend) {
+    let b = b.migrated().await;
+    let first = account("a1", "admin", vec![grant(None, Role::SystemAdmin)]);
+    let second = account("a2", "other", vec![grant(None, Role::SystemAdmin)]);
+    // Two first runs at once (two handles, as two processes): exactly one wins.
+    let (other, s) = (b.open_again().await, b.store.clone());
+    let (x, y) = tokio::join!(async { s.accounts().create_first_account(&first).await.unwrap() }, async {
+        other.accounts().create_first_account(&second).await.unwrap()
+    });
+    assert!(x ^ y, "one and only one first account: {x} {y}");
+    assert_eq!(b.s().accounts().accounts(None).await.unwrap().len(), 1);
+    assert!(!b.s().accounts().create_first_account(&account("a3", "third", vec![])).await.unwrap());
+}
+
+async fn accounts_are_listed_per_hall_and_updated_with_their_grants(b: Backend) {
+    let b = b.migrated().await;
+    let a = b.s().accounts();
+    for h in ["h1", "h2"] {
+        b.s().create_hall(&hall(h)).await.unwrap();
+    }
+    a.create_account(&account("a1", "zhao", vec![grant(Some("h1"), Role::HallAdmin)])).await.unwrap();
+    a.create_account(&account("a2", "qian", vec![grant(Some("h2"), Role::Supervisor)])).await.unwrap();
+    a.create_account(&account("a3", "sun", vec![grant(None, Role::SystemAdmin)])).await.unwrap();
+    let logins = |list: Vec<Account>| list.into_iter().map(|x| x.login).collect::<Vec<_>>();
+    assert_eq!(logins(a.accounts(None).await.unwrap()), ["qian", "sun", "zhao"]);
+    assert_eq!(logins(a.accounts(Some("h1")).await.unwrap()), ["zhao"]);
+
+    let mut qian = a.account("a2").await.unwrap().unwrap();
+    qian.account.display_name = "钱多多".into();
+    qian.account.staff_id = Some("s-7".into());
+    qian.account.grants = vec![grant(Some("h1"), Role::WindowStaff), grant(Some("h2"), Role::ShiftLead)];
+    qian.account.active = false;
+    qian.account.must_change_password = false;
+    qian.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3c2FsdG5ld3NhbHQ$bmV3".into();
+    qian.updated_at = t("2026-11-26T08:00:00.456Z");
+    assert!(a.update_account(&qian).await.unwrap());
+    assert_eq!(a.account("a2").await.unwrap(), Some(qian.clone()));
+    assert_eq!(logins(a.accounts(Some("h1")).await.unwrap()), ["qian", "zhao"]);
+    let mut ghost = qian.clone();
+    ghost.account.id = "nobody".into();
+    assert!(!a.update_account(&ghost).await.unwrap());
+}
+
+async fn sessions_are_stored_hashed_touched_and_revoked(b: Backend) {
+    let b = b.migrated().await;
+    let a = b.s().accounts();
+    a.create_account(&account("a1", "zhou", vec![])).await.unwrap();
+    let session = |hash: &str| SessionRecord {
+        token_hash: hash.into(),
+        account_id: "a1".into(),
+        created_at: t("2026-11-25T01:00:00.000Z"),
+        last_used_at: t("2026-11-25T01:00:00.000Z"),
+        idle_expires_at: t("2026-11-25T13:00:00.000Z"),
+        absolute_expires_at: t("2026-12-02T01:00:00.000Z"),
+        revoked_at: None,
+    };
+    for h in ["h-one", "h-two", "h-three"] {
+        a.create_session(&session(h)).await.unwrap();
+    }
+    assert!(matches!(a.create_session(&session("h-one")).await, Err(StorageError::Conflict(_))));
+    assert_eq!(a.session("h-one").await.unwrap(), Some(session("h-one")));
+    assert_eq!(a.session("h-none").await.unwrap(), None);
+    a.touch_session("h-one", t("2026-11-25T02:00:00.000Z"), t("2026-11-25T14:00:00.000Z")).await.unwrap();
+    let touched = a.session("h-one").await.unwrap().unwrap();
+    assert_eq!(
+        (touched.last_used_at, touched.idle_expires_at),
+        (t("2026-11-25T02:00:00.000Z"), t("2026-11-25T14:00:00.000Z"))
+    );
+    let at = t("2026-11-25T03:00:00.000Z");
+    assert!(a.revoke_session("h-one", at).await.unwrap());
+    assert!(!a.revoke_session("h-one", at).await.unwrap(), "revoked once");
+    assert_eq!(a.session("h-one").await.unwrap().unwrap().revoked_at, Some(at));
+    // Every other session of the account but the one kept.
+    assert_eq!(a.revoke_sessions_of("a1", Some("h-two"), at).await.unwrap(), 1);
+    assert_eq!(a.session("h-two").await.unwrap().unwrap().revoked_at, None);
+    assert_eq!(a.session("h-three").await.unwrap().unwrap().revoked_at, Some(at));
+    assert_eq!(a.revoke_sessions_of("a1", None, at).await.unwrap(), 1);
+}
+
+async fn audit_entries_are_paged_newest_first_per_hall(b: Backend) {
+    let b = b.migrated().await;
+    let a = b.s().accounts();
+    let entry = |i: usize, hall: Option<&str>| NewAuditEntry {
+        at: t("2026-11-25T01:00:00.000Z") + chrono::Duration::seconds(i as i64),
+        account_id: (i % 2 == 0).then(|| "a1".to_owned()),
+        actor_name: "王丽".into(),
+        address: "10.0.0.7".into(),
+        hall_id: hall.map(Into::into),
+        action: format!("config.put{i}"),
+        target: Some(format!("t{i}")),
+        before: (i == 1).then(|| serde_json::json!({ "name": "旧", "n": [1, 2] })),
+        after: Some(serde_json::json!({ "i": i })),
+    };
+    let mut seqs = Vec::new();
+    for i in 0..5 {
+        seqs.push(a.append_audit(&entry(i, if i < 3 { Some("h1") } else { None })).await.unwrap());
+    }
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    let page = a.audit(&AuditFilter { hall_id: None, before: None, limit: 2 }).await.unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [seqs[4], seqs[3]]);
+    let next = a.audit(&AuditFilter { hall_id: None, before: Some(seqs[3]), limit: 10 }).await.unwrap();
+    assert_eq!(next.iter().map(|e| e.seq).collect::<Vec<_>>(), [seqs[2], seqs[1], seqs[0]]);
+    let h1 = a.audit(&AuditFilter { hall_id: Some("h1".into()), before: None, limit: 10 }).await.unwrap();
+    assert_eq!(h1.len(), 3);
+    let one = &h1[1];
+    assert_eq!(one.at, "2026-11-25T01:00:01.000Z");
+    assert_eq!(
+        (one.account_id.as_deref(), one.actor_name.as_str(), one.address.as_str()),
+        (None, "王丽", "10.0.0.7")
+    );
+    assert_eq!((one.action.as_str(), one.target.as_deref()), ("config.put1", Some("t1")));
+    assert_eq!(one.before, Some(serde_json::json!({ "name": "旧", "n": [1, 2] })));
+    assert_eq!(one.after, Some(serde_json::json!({ "i": 1 })));
+    assert_eq!(h1[0].before, None);
 }

@@ -168,7 +168,7 @@ impl ServerThread {
                             }
                         },
                     };
-                    let state = Arc::new(AppState::new(storage, Some(ADMIN), system_now()));
+                    let state = Arc::new(AppState::new(storage, system_now()).with_break_glass_token(ADMIN));
                     let running = match start(SocketAddr::from(([127, 0, 0, 1], 0)), state).await {
                         Ok(r) => r,
                         Err(e) => {

@@ -23,7 +23,7 @@ async fn server(dir: &tempfile::TempDir) -> (Running, String) {
 }
 
 async fn serve(storage: Arc<dyn Storage>) -> (Running, String) {
-    let state = Arc::new(AppState::new(storage, Some(ADMIN), system_now()));
+    let state = Arc::new(AppState::new(storage, system_now()).with_break_glass_token(ADMIN));
     let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
     let base = format!("http://{}", running.addr);
     (running, base)

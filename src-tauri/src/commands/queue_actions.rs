@@ -80,7 +80,7 @@ mod tests {
     /// and two tickets for m-id waiting. Returns the server and its base URL.
     async fn server(dir: &std::path::Path) -> (hallkeeper_server::Running, String) {
         let storage = SqliteStorage::open(&dir.join("server.db")).unwrap();
-        let state = Arc::new(ServerState::new(Arc::new(storage), Some(TOKEN), system_now()));
+        let state = Arc::new(ServerState::new(Arc::new(storage), system_now()).with_break_glass_token(TOKEN));
         let running = start(([127, 0, 0, 1], 0).into(), state).await.unwrap();
         let base = format!("http://{}", running.addr);
         let h1 = admin(&base, "h1", TOKEN);

@@ -152,10 +152,17 @@ pub(crate) async fn online_or_offline(
     }
 }
 
-/// What a server session starts: the embedded server's hall made by the one who may, sync woken
-/// so what waited in the outbox goes now.
+/// What a server session starts: pending changes that name nobody (from before sign-in) taken
+/// over by the person, the embedded server's hall made by the one who may, sync woken so what
+/// waited in the outbox goes now.
 pub(crate) async fn after_online_sign_in(state: &AppState) {
     let (Some(link), Some(signed)) = (state.link().cloned(), state.signed_in()) else { return };
+    let person = signed.person.clone();
+    match state.call(move |s| s.adopt_unauthored_ops(&person)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(n, "pending changes from before sign-in attributed to the person signed in"),
+        Err(e) => tracing::warn!("pending changes not attributed: {}", e.0.message),
+    }
     link.signed_in(&signed.person).await;
 }
 

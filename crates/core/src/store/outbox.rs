@@ -151,6 +151,21 @@ pub struct OutboxOp {
 }
 
 impl crate::Store {
+    /// Attributes the pending operations that name no author to `person`, just signed in through
+    /// the server: they were written on this PC before anyone signed in here (a store from
+    /// before sign-in existed, the demo seed), and the server refuses an operation without an
+    /// author (`access.author_missing`). The person taking them over is the one whose role the
+    /// server then checks. Answers how many.
+    pub fn adopt_unauthored_ops(&self, person: &crate::access::Person) -> Result<u64> {
+        self.write_quietly("sync", |w| {
+            let n = w.tx.execute(
+                "UPDATE outbox SET author = ?1 WHERE author IS NULL AND state = 'pending'",
+                [&person.account_id],
+            )?;
+            Ok(n as u64)
+        })
+    }
+
     /// The oldest pending operations, in sequence order (what the next push sends).
     pub fn pending_ops(&self, limit: usize) -> Result<Vec<OutboxOp>> {
         self.read(|c| {

@@ -1,7 +1,7 @@
 //! Administration: halls, their configuration, devices and their tokens, appointment slots,
 //! read access to the day's tickets, bookings and the ratings, and the supervisor's actions on
-//! the live queue (moving a matter's waiting tickets to a window). Authenticated by the server's
-//! admin token.
+//! the live queue (moving a matter's waiting tickets to a window). Each route's caller and
+//! capability are checked by the guard (`api::ADMIN_ROUTES`) before the handler runs.
 
 use crate::api::appointments::{mark_no_shows, parse_day, slot_views, SlotQuery};
 use crate::api::check_id;
@@ -17,6 +17,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
+use hallkeeper_access::Capability;
 use hallkeeper_proto::{
     Appointment, AppointmentSlot, AppointmentSlotsInput, Device, DeviceCreated, DeviceInput, Hall,
     HallConfig, HallInput, MatterState, MoveWaitingOutcome, MoveWaitingRequest, Rating, Ticket, WindowState,
@@ -49,8 +50,21 @@ pub async fn create_hall(
     Ok((StatusCode::CREATED, Json(hall)))
 }
 
-pub async fn halls(State(state): State<Arc<AppState>>, _: Admin) -> Result<Json<Vec<Hall>>, ApiError> {
-    Ok(Json(state.storage.halls().await?))
+/// The halls the caller holds a role in; every hall for a 系统管理员 (`halls.manage`).
+pub async fn halls(
+    State(state): State<Arc<AppState>>,
+    Admin(who): Admin,
+) -> Result<Json<Vec<Hall>>, ApiError> {
+    let all = state.storage.halls().await?;
+    if who.allows("", Capability::ManageHalls) {
+        return Ok(Json(all));
+    }
+    let grants = who.grants();
+    Ok(Json(
+        all.into_iter()
+            .filter(|h| grants.iter().any(|g| g.hall_id.as_deref() == Some(h.id.as_str())))
+            .collect(),
+    ))
 }
 
 /// Replaces the hall's configuration. Refused (and nothing changes) if the queue engine finds it

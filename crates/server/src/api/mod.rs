@@ -2,25 +2,98 @@
 //! Each handler authenticates, validates, runs one operation on the hall's live queue (or
 //! storage), and answers with proto types.
 
+pub mod accounts;
 pub mod admin;
 pub mod appointments;
 pub mod caller;
 pub mod display;
 pub mod kiosk;
 pub mod pad;
-mod params;
+pub mod params;
+pub mod session;
 pub mod sms;
 pub mod sync;
 
 use crate::error::ApiError;
 use crate::AppState;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{get, post, put};
 use axum::Router;
+use hallkeeper_access::Capability as C;
+pub use params::{AdminRoute, Need};
 use std::sync::Arc;
+use Need::{Hall, Server, Signed};
+
+/// Declares every admin route once: the router registers each behind the guard with its
+/// [`Need`], and [`ADMIN_ROUTES`] lists them (the docs, the role × route test). A route added
+/// anywhere else has no guard, and its handler's extractors refuse it (fail closed); the test
+/// also reads this file and fails on an admin path outside the table.
+macro_rules! admin_routes {
+    ($($method:ident $path:literal => $handler:expr, $need:expr, $action:literal;)*) => {
+        /// Every admin route, with what it needs of its caller.
+        pub const ADMIN_ROUTES: &[AdminRoute] = &[
+            $(AdminRoute { method: admin_routes!(@upper $method), path: $path, need: $need, action: $action },)*
+        ];
+
+        fn admin_router(state: &Arc<AppState>) -> Router<Arc<AppState>> {
+            let mut router = Router::new();
+            $(
+                {
+                    const ROUTE: &AdminRoute =
+                        &AdminRoute { method: admin_routes!(@upper $method), path: $path, need: $need, action: $action };
+                    let guard = axum::middleware::from_fn_with_state((state.clone(), ROUTE), params::guard);
+                    router = router.route($path, axum::routing::$method($handler).layer(guard));
+                }
+            )*
+            router
+        }
+    };
+    (@upper get) => { "GET" };
+    (@upper post) => { "POST" };
+    (@upper put) => { "PUT" };
+    (@upper patch) => { "PATCH" };
+    (@upper delete) => { "DELETE" };
+}
+
+admin_routes! {
+    post "/api/v1/admin/halls" => admin::create_hall, Server(C::ManageHalls), "hall.create";
+    get "/api/v1/admin/halls" => admin::halls, Signed, "hall.list";
+    put "/api/v1/admin/halls/{hall_id}/config" => admin::put_config, Hall(C::EditWindows), "config.put";
+    get "/api/v1/admin/halls/{hall_id}/config" => admin::config, Hall(C::ReadHall), "config.get";
+    post "/api/v1/admin/halls/{hall_id}/devices" => admin::add_device, Hall(C::ManageDevices), "device.add";
+    get "/api/v1/admin/halls/{hall_id}/devices" => admin::devices, Hall(C::ManageDevices), "device.list";
+    delete "/api/v1/admin/halls/{hall_id}/devices/{device_id}" => admin::revoke_device, Hall(C::ManageDevices), "device.revoke";
+    get "/api/v1/admin/halls/{hall_id}/tickets" => admin::tickets, Hall(C::ReadDashboard), "ticket.list";
+    post "/api/v1/admin/halls/{hall_id}/queue/move-waiting" => admin::move_waiting, Hall(C::MoveWaiting), "queue.move_waiting";
+    get "/api/v1/admin/halls/{hall_id}/ratings" => admin::ratings, Hall(C::ReadRatings), "rating.list";
+    put "/api/v1/admin/halls/{hall_id}/appointment-slots" => admin::put_slots, Hall(C::EditAppointmentSlots), "appointment_slots.put";
+    get "/api/v1/admin/halls/{hall_id}/appointment-slots" => admin::slots, Hall(C::ReadAppointments), "appointment_slots.get";
+    get "/api/v1/admin/halls/{hall_id}/appointments" => admin::appointments, Hall(C::ReadAppointments), "appointment.list";
+    get "/api/v1/admin/halls/{hall_id}/sms/outbox" => sms::outbox, Hall(C::ReadSms), "sms.outbox";
+    get "/api/v1/admin/halls/{hall_id}/sms/counts" => sms::counts, Hall(C::ReadSms), "sms.counts";
+    get "/api/v1/admin/halls/{hall_id}/sms/status" => sms::status, Hall(C::ReadSms), "sms.status";
+    post "/api/v1/admin/halls/{hall_id}/sms/test" => sms::test, Hall(C::SendTestSms), "sms.test";
+    post "/api/v1/admin/halls/{hall_id}/sync/push" => sync::push, Hall(C::ReadHall), "sync.push";
+    get "/api/v1/admin/halls/{hall_id}/sync/pull" => sync::pull, Hall(C::ReadHall), "sync.pull";
+    get "/api/v1/admin/halls/{hall_id}/sync/events" => sync::events, Hall(C::ReadHall), "sync.events";
+    get "/api/v1/admin/halls/{hall_id}/sync/ratings" => sync::ratings, Hall(C::ReadHall), "sync.ratings";
+    get "/api/v1/admin/halls/{hall_id}/sync/stream" => sync::stream, Hall(C::ReadHall), "sync.stream";
+    get "/api/v1/admin/accounts" => accounts::list_all, Server(C::ManageAllAccounts), "account.list";
+    post "/api/v1/admin/accounts" => accounts::create_any, Server(C::ManageAllAccounts), "account.create";
+    patch "/api/v1/admin/accounts/{account_id}" => accounts::update_any, Server(C::ManageAllAccounts), "account.update";
+    post "/api/v1/admin/accounts/{account_id}/reset" => accounts::reset_any, Server(C::ManageAllAccounts), "account.reset";
+    get "/api/v1/admin/halls/{hall_id}/accounts" => accounts::list_hall, Hall(C::ManageAccounts), "account.list";
+    post "/api/v1/admin/halls/{hall_id}/accounts" => accounts::create_in_hall, Hall(C::ManageAccounts), "account.create";
+    patch "/api/v1/admin/halls/{hall_id}/accounts/{account_id}" => accounts::update_in_hall, Hall(C::ManageAccounts), "account.update";
+    post "/api/v1/admin/halls/{hall_id}/accounts/{account_id}/reset" => accounts::reset_in_hall, Hall(C::ManageAccounts), "account.reset";
+    get "/api/v1/admin/halls/{hall_id}/audit" => accounts::hall_audit, Hall(C::ReadAudit), "audit.read";
+    get "/api/v1/admin/audit" => accounts::server_audit, Server(C::ReadServerAudit), "audit.read_all";
+}
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/api/v1/session", post(session::sign_in).get(session::me).delete(session::sign_out))
+        .route("/api/v1/session/password", put(session::change_password))
         .route("/api/v1/kiosk/matters", get(kiosk::matters))
         .route("/api/v1/kiosk/tickets", post(kiosk::take_ticket))
         .route("/api/v1/kiosk/checkins", post(kiosk::check_in))
@@ -35,34 +108,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/appointments", post(appointments::book))
         .route("/api/v1/appointments/slots", get(appointments::slots))
         .route("/api/v1/appointments/{code}", get(appointments::show).delete(appointments::cancel))
-        .route("/api/v1/admin/halls", post(admin::create_hall).get(admin::halls))
-        .route("/api/v1/admin/halls/{hall_id}/config", put(admin::put_config).get(admin::config))
-        .route("/api/v1/admin/halls/{hall_id}/devices", post(admin::add_device).get(admin::devices))
-        .route("/api/v1/admin/halls/{hall_id}/devices/{device_id}", delete(admin::revoke_device))
-        .route("/api/v1/admin/halls/{hall_id}/tickets", get(admin::tickets))
-        .route("/api/v1/admin/halls/{hall_id}/queue/move-waiting", post(admin::move_waiting))
-        .route("/api/v1/admin/halls/{hall_id}/ratings", get(admin::ratings))
-        .route("/api/v1/admin/halls/{hall_id}/appointment-slots", put(admin::put_slots).get(admin::slots))
-        .route("/api/v1/admin/halls/{hall_id}/appointments", get(admin::appointments))
-        .route("/api/v1/admin/halls/{hall_id}/sms/outbox", get(sms::outbox))
-        .route("/api/v1/admin/halls/{hall_id}/sms/counts", get(sms::counts))
-        .route("/api/v1/admin/halls/{hall_id}/sms/status", get(sms::status))
-        .route("/api/v1/admin/halls/{hall_id}/sms/test", post(sms::test))
-        .route("/api/v1/admin/halls/{hall_id}/sync/push", post(sync::push))
-        .route("/api/v1/admin/halls/{hall_id}/sync/pull", get(sync::pull))
-        .route("/api/v1/admin/halls/{hall_id}/sync/events", get(sync::events))
-        .route("/api/v1/admin/halls/{hall_id}/sync/ratings", get(sync::ratings))
-        .route("/api/v1/admin/halls/{hall_id}/sync/stream", get(sync::stream))
+        .merge(admin_router(&state))
         .fallback(|| async {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }
         })
         .with_state(state)
 }
 
-/// Ids in paths and bodies: non-empty, short, printable ASCII without spaces.
-pub(crate) fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError::bad("request.invalid_field", field, format!("{field} 不是有效的编号")));
-    }
-    Ok(())
-}
+pub(crate) use crate::ids::check_id;

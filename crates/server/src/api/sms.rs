@@ -124,7 +124,7 @@ pub async fn status(
 /// the number masked) and the log says who asked.
 pub async fn test(
     State(state): State<Arc<AppState>>,
-    AdminHall { id: hall_id, hall }: AdminHall,
+    AdminHall { id: hall_id, hall, .. }: AdminHall,
     ApiJson(input): ApiJson<SmsTestRequest>,
 ) -> Result<Json<SmsTestResult>, ApiError> {
     let sms = sms_of(&state)?;

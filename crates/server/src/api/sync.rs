@@ -1,13 +1,16 @@
 //! Sync with the supervisors' desktops (docs/sync.md): a desktop pushes its outbox's operations,
 //! pulls the hall's change log, its ticket events and its ratings from its cursors, and keeps a
-//! stream open that says when there is something new to pull. Authenticated by the admin token (a desktop is
-//! the hall's administration).
+//! stream open that says when there is something new to pull. The caller is a person signed in on
+//! the desktop (`hall.read` in the hall); each pushed operation is then checked against its own
+//! author (`SyncOp.author`, required from sync schema 2): the one whose change it is, who may be
+//! another person than the one signed in now (changes queued offline).
 //!
 //! A push is refused whole only when it cannot be read (400), names an unknown hall (404) or
 //! speaks another sync schema version (409 `sync.schema_mismatch`). A malformed operation inside
 //! a well-formed push is rejected on its own, in the answer's `rejected`, and recorded under its
 //! sequence like any rejection: the rest of the batch applies and the desktop's outbox moves on.
 
+use crate::accounts::author_refusals;
 use crate::api::check_id;
 use crate::api::params::AdminHall;
 use crate::error::ApiError;
@@ -52,12 +55,16 @@ pub const STREAM_MIN_GAP: Duration = Duration::from_millis(100);
 
 pub async fn push(
     State(state): State<Arc<AppState>>,
-    AdminHall { id: hall_id, .. }: AdminHall,
+    AdminHall { id: hall_id, who, .. }: AdminHall,
     ApiJson(request): ApiJson<PushRequest, CONFIG_LIMIT>,
 ) -> Result<Json<PushResponse>, ApiError> {
     check_id("deviceId", &request.device_id)?;
     same_version(request.schema_version)?;
-    let answer = state.storage.apply_sync_ops(&hall_id, &request.device_id, &request.ops).await?;
+    // Each operation's author is re-checked now, not when it was queued: a person disabled (or
+    // whose role was taken) since gets their queued changes refused, and the rest still apply.
+    let refused = author_refusals(state.storage.accounts(), &who, &hall_id, &request.ops).await?;
+    let answer =
+        state.storage.apply_sync_ops_refusing(&hall_id, &request.device_id, &request.ops, &refused).await?;
     if !request.ops.is_empty() {
         // A push of replays changes nothing; the streams then find the heads unchanged and stay
         // quiet.

@@ -21,8 +21,21 @@ async fn main() {
 }
 
 async fn run() -> i32 {
-    let cfg = match config::from_args(std::env::args().skip(1), std::env::var("HALLKEEPER_ADMIN_TOKEN").ok())
-    {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "account") {
+        let mut stdin = std::io::stdin().lock();
+        return match hallkeeper_server::cli::account(&args[1..], &mut stdin, chrono::Utc::now()).await {
+            Ok(done) => {
+                println!("{done}");
+                0
+            }
+            Err(e) => {
+                eprintln!("hallkeeper-server account: {e}");
+                e.exit_code()
+            }
+        };
+    }
+    let cfg = match config::from_args(args, config::Env::from_process()) {
         Ok(Some(c)) => c,
         Ok(None) => {
             println!("{}", config::USAGE);
@@ -49,10 +62,11 @@ async fn run() -> i32 {
             }
         },
     };
-    if cfg.admin_token.is_none() {
-        tracing::warn!("no admin token configured: the admin API is closed");
+    let mut state = AppState::new(storage, system_now());
+    if let Some(token) = &cfg.admin_token {
+        tracing::warn!("break-glass is on: the shared admin token acts as 系统管理员 (every use audited)");
+        state = state.with_break_glass_token(token);
     }
-    let mut state = AppState::new(storage, cfg.admin_token.as_deref(), system_now());
     // sms.key goes next to the SQLite file (or into the working directory with PostgreSQL).
     let data_dir = match &cfg.storage {
         StorageChoice::Sqlite(path) => path.parent().map(|p| p.to_path_buf()).unwrap_or_default(),

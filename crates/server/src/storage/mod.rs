@@ -21,6 +21,7 @@
 //! pulling them by seq can keep a cursor. Ratings get seqs the same way (their own counter; on
 //! PostgreSQL their own per-hall advisory lock), for the same reason.
 
+pub mod accounts;
 pub mod postgres;
 pub mod sms;
 pub mod sqlite;
@@ -71,6 +72,9 @@ pub(crate) fn page<T>(
     let next = rows.last().map_or(after, seq);
     (rows, next, has_more)
 }
+
+/// Operations of a push refused before storage sees them, by seq, with their answer.
+pub type SyncRefusals = std::collections::BTreeMap<i64, hallkeeper_proto::RejectedOp>;
 
 /// A device as stored: the public record and the hash of its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,6 +246,19 @@ pub trait Storage: Send + Sync + 'static {
         hall_id: &str,
         device_id: &str,
         ops: &[SyncOp],
+    ) -> StorageResult<PushResponse> {
+        self.apply_sync_ops_refusing(hall_id, device_id, ops, &SyncRefusals::new()).await
+    }
+    /// [`Storage::apply_sync_ops`], with the operations the caller has already refused (by seq:
+    /// their author may not make them, `crate::accounts::author_refusals`). A refused operation
+    /// seen for the first time is recorded as rejected with that answer, the way a malformed one
+    /// is; one pushed before keeps the answer it got then.
+    async fn apply_sync_ops_refusing(
+        &self,
+        hall_id: &str,
+        device_id: &str,
+        ops: &[SyncOp],
+        refused: &SyncRefusals,
     ) -> StorageResult<PushResponse>;
     /// The hall's changes after `cursor`, ascending, at most `limit`.
     async fn pull_changes(&self, hall_id: &str, cursor: i64, limit: u32) -> StorageResult<PullResponse>;
@@ -261,6 +278,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The SMS reminders' records (phones given with tickets, the outbox), in the same database.
     fn sms(&self) -> &dyn sms::SmsStorage;
+
+    /// People: accounts, grants, sessions and the server's audit log, in the same database.
+    fn accounts(&self) -> &dyn accounts::AccountStorage;
 }
 
 /// The `Storage` impl of a backend: its own methods (`sms`, `migrate`) and, for every other
@@ -388,13 +408,14 @@ macro_rules! backend_storage {
                 appointments::mark_no_shows(self, hall_id, ended_before, at).await
             }
 
-            async fn apply_sync_ops(
+            async fn apply_sync_ops_refusing(
                 &self,
                 hall_id: &str,
                 device_id: &str,
                 ops: &[SyncOp],
+                refused: &$crate::storage::SyncRefusals,
             ) -> StorageResult<PushResponse> {
-                sync::apply_sync_ops(self, hall_id, device_id, ops).await
+                sync::apply_sync_ops(self, hall_id, device_id, ops, refused).await
             }
 
             async fn pull_changes(&self, hall_id: &str, cursor: i64, limit: u32) -> StorageResult<PullResponse> {

@@ -6,7 +6,7 @@
 use super::{
     cascade, check, delete_change, dependents, reference_deleted, references, Dependents, SERVER_DEVICE,
 };
-use crate::storage::StorageResult;
+use crate::storage::{StorageResult, SyncRefusals};
 use hallkeeper_proto::{PushResponse, RejectedOp, SyncOp};
 use hallkeeper_sync::merge::Row;
 use hallkeeper_sync::Hlc;
@@ -106,13 +106,14 @@ pub(crate) async fn apply_push(
     tx: &mut impl PushTx,
     device_id: &str,
     ops: &[SyncOp],
+    refused: &SyncRefusals,
 ) -> StorageResult<PushResponse> {
     let mut ops: Vec<&SyncOp> = ops.iter().collect();
     ops.sort_by_key(|o| o.seq);
     let mut next_change = tx.open_head().await? + 1;
     let mut rejected = Vec::new();
     for op in ops {
-        if let Some(r) = apply_op(tx, device_id, op, &mut next_change).await? {
+        if let Some(r) = apply_op(tx, device_id, op, refused.get(&op.seq), &mut next_change).await? {
             rejected.push(r);
         }
     }
@@ -127,10 +128,14 @@ async fn apply_op(
     tx: &mut impl PushTx,
     device_id: &str,
     op: &SyncOp,
+    refused: Option<&RejectedOp>,
     next_change: &mut i64,
 ) -> StorageResult<Option<RejectedOp>> {
     if let Some(stored) = tx.record_op(device_id, op).await? {
         return Ok(replay_answer(op, stored));
+    }
+    if let Some(refused) = refused {
+        return reject(tx, device_id, refused.clone()).await;
     }
     let checked = match check(device_id, op) {
         Ok(checked) => checked,
@@ -310,26 +315,51 @@ mod tests {
             op(4, "binding", "w-a/m-2", upsert(json!({ "priority": "primary" }))),
             op(5, "ticket", "t", upsert(json!({}))),
         ];
-        let answer = run(apply_push(&mut m, "pc1", &ops)).unwrap();
+        let answer = run(apply_push(&mut m, "pc1", &ops, &SyncRefusals::new())).unwrap();
         assert_eq!(answer.highest_seq, 5);
         let codes: Vec<_> = answer.rejected.iter().map(|r| (r.seq, r.code.as_str())).collect();
         assert_eq!(codes, [(4, REFERENCE_DELETED), (5, crate::sync::UNKNOWN_ENTITY)]);
         assert_eq!(m.head, 3, "three changes, one per applied operation");
 
         // Pushed again: nothing applied twice, the same rejections.
-        let again = run(apply_push(&mut m, "pc1", &ops)).unwrap();
+        let again = run(apply_push(&mut m, "pc1", &ops, &SyncRefusals::new())).unwrap();
         assert_eq!(again, answer);
         assert_eq!(m.head, 3);
 
         // The window's delete takes its binding with it, logged after the delete.
-        let delete =
-            run(apply_push(&mut m, "pc1", &[op(6, "window", "w-a", json!({ "kind": "delete" }))])).unwrap();
+        let delete = run(apply_push(
+            &mut m,
+            "pc1",
+            &[op(6, "window", "w-a", json!({ "kind": "delete" }))],
+            &SyncRefusals::new(),
+        ))
+        .unwrap();
         assert!(delete.rejected.is_empty());
         let tail: Vec<_> =
             m.changes[3..].iter().map(|c| (c.0, c.1.as_str(), c.2.as_str(), c.4.as_str(), c.5)).collect();
         assert_eq!(tail, [(4, "window", "w-a", "pc1", 6), (5, "binding", "w-a/m-1", SERVER_DEVICE, 0)]);
         assert!(!m.rows[&("binding".to_owned(), "w-a/m-1".to_owned())].visible());
         assert!(m.rows[&("matter".to_owned(), "m-1".to_owned())].visible());
+    }
+
+    #[test]
+    fn a_refused_operation_is_recorded_rejected_and_the_others_apply() {
+        let mut m = Memory::default();
+        let ops = [
+            op(1, "window", "w-a", upsert(json!({ "name": "A" }))),
+            op(2, "window", "w-b", upsert(json!({ "name": "B" }))),
+        ];
+        let refusal = RejectedOp { seq: 2, code: "access.author_disabled".into(), message: "停用".into() };
+        let refused = SyncRefusals::from([(2, refusal.clone())]);
+        let answer = run(apply_push(&mut m, "pc1", &ops, &refused)).unwrap();
+        assert_eq!(answer.highest_seq, 2, "the outbox moves past the refused one");
+        assert_eq!(answer.rejected, [refusal.clone()]);
+        assert_eq!(m.head, 1);
+        assert!(!m.rows.contains_key(&("window".to_owned(), "w-b".to_owned())));
+        // Pushed again with nothing refused (the author enabled since): the first answer stands.
+        let again = run(apply_push(&mut m, "pc1", &ops, &SyncRefusals::new())).unwrap();
+        assert_eq!(again.rejected, [refusal]);
+        assert_eq!(m.head, 1);
     }
 
     #[test]

@@ -9,6 +9,11 @@ use std::sync::{Arc, Mutex};
 
 pub const ADMIN: &str = "test-admin-token";
 
+/// The password an administrator gives a new account in the tests, and the one its person then
+/// chooses.
+pub const FIRST_PASSWORD: &str = "Erste-Kennwort-2026";
+pub const PERSON_PASSWORD: &str = "mein-eigenes-Kennwort-7";
+
 pub enum Backend {
     Sqlite(tempfile::TempDir),
     Postgres(String),
@@ -35,7 +40,7 @@ impl Backend {
         }
     }
 
-    async fn open(&self) -> Arc<dyn Storage> {
+    pub async fn open(&self) -> Arc<dyn Storage> {
         match self {
             Backend::Sqlite(dir) => Arc::new(SqliteStorage::open(&dir.path().join("server.db")).unwrap()),
             Backend::Postgres(url) => Arc::new(PostgresStorage::connect(url).await.unwrap()),
@@ -112,7 +117,7 @@ impl Fixture {
             *t += chrono::Duration::milliseconds(1);
             *t
         });
-        let state = Arc::new(AppState::new(storage, Some(ADMIN), now));
+        let state = Arc::new(AppState::new(storage, now).with_break_glass_token(ADMIN));
         let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);
@@ -219,6 +224,65 @@ impl Fixture {
             json!({ "matterId": matter, "day": day, "slots": slots }),
         )
         .await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(self.http.patch(format!("{}{path}", self.base)).bearer_auth(token).json(&body)).await
+    }
+
+    /// Any method, with or without a token, a JSON body of `{}` unless a GET: what the role ×
+    /// route test sends (the guard answers before any body is read).
+    pub async fn call(&self, method: &str, token: Option<&str>, path: &str) -> reqwest::Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let get = method == reqwest::Method::GET;
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if !get {
+            req = req.header("content-type", "application/json").body("{}");
+        }
+        req.send().await.unwrap()
+    }
+
+    /// `POST /api/v1/session`: the status, the body and the `Retry-After` header.
+    pub async fn sign_in(&self, login: &str, password: &str) -> (StatusCode, Value, Option<String>) {
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+        let body = resp.json().await.unwrap_or(Value::Null);
+        (status, body, retry)
+    }
+
+    /// A person with these grants (created through the break-glass token), signed in, their
+    /// first password changed: their session token and account id. Password `PERSON_PASSWORD`.
+    pub async fn person(&self, login: &str, grants: Value) -> (String, String) {
+        let (s, body) = self
+            .admin_post(
+                "/api/v1/admin/accounts",
+                json!({ "login": login, "displayName": format!("{login} 姓名"), "grants": grants, "password": FIRST_PASSWORD }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_str().unwrap().to_owned();
+        let (s, session, _) = self.sign_in(login, FIRST_PASSWORD).await;
+        assert_eq!(s, StatusCode::OK, "{session}");
+        let token = session["token"].as_str().unwrap().to_owned();
+        let (s, body) = self
+            .put(
+                &token,
+                "/api/v1/session/password",
+                json!({ "current": FIRST_PASSWORD, "new": PERSON_PASSWORD }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+        (token, id)
     }
 
     pub async fn admin_get(&self, path: &str) -> (StatusCode, Value) {

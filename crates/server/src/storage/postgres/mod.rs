@@ -33,8 +33,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../sql/postgres/0004_sync_down.sql")),
     (5, include_str!("../sql/postgres/0005_rating_seq.sql")),
     (6, include_str!("../sql/postgres/0006_sms.sql")),
+    (7, include_str!("../sql/postgres/0007_accounts.sql")),
 ];
 
+mod accounts;
 mod appointments;
 mod devices;
 mod halls;
@@ -198,6 +200,10 @@ impl PostgresStorage {
 crate::storage::backend_storage! {
     impl Storage for PostgresStorage {
         fn sms(&self) -> &dyn super::sms::SmsStorage {
+            self
+        }
+
+        fn accounts(&self) -> &dyn super::accounts::AccountStorage {
             self
         }
 

@@ -211,6 +211,7 @@ pub(super) async fn apply_sync_ops(
     hall_id: &str,
     device_id: &str,
     ops: &[SyncOp],
+    refused: &crate::storage::SyncRefusals,
 ) -> StorageResult<PushResponse> {
     let mut c = s.client().await?;
     let tx = c.transaction().await.map_err(backend)?;
@@ -218,7 +219,7 @@ pub(super) async fn apply_sync_ops(
     tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&SYNC_LOCK_CLASS, &hall_id])
         .await
         .map_err(backend)?;
-    let answer = apply_push(&mut Push { tx: &tx, hall_id }, device_id, ops).await?;
+    let answer = apply_push(&mut Push { tx: &tx, hall_id }, device_id, ops, refused).await?;
     tx.commit().await.map_err(backend)?;
     Ok(answer)
 }

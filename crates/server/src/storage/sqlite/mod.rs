@@ -26,8 +26,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../sql/sqlite/0004_sync_down.sql")),
     (5, include_str!("../sql/sqlite/0005_rating_seq.sql")),
     (6, include_str!("../sql/sqlite/0006_sms.sql")),
+    (7, include_str!("../sql/sqlite/0007_accounts.sql")),
 ];
 
+mod accounts;
 mod appointments;
 mod devices;
 mod halls;
@@ -188,6 +190,10 @@ pub(super) fn ready<T>(f: impl Future<Output = StorageResult<T>>) -> StorageResu
 crate::storage::backend_storage! {
     impl Storage for SqliteStorage {
         fn sms(&self) -> &dyn super::sms::SmsStorage {
+            self
+        }
+
+        fn accounts(&self) -> &dyn super::accounts::AccountStorage {
             self
         }
 

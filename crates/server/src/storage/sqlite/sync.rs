@@ -185,12 +185,14 @@ pub(super) async fn apply_sync_ops(
     hall_id: &str,
     device_id: &str,
     ops: &[SyncOp],
+    refused: &crate::storage::SyncRefusals,
 ) -> StorageResult<PushResponse> {
-    let (hall_id, device_id, ops) = (hall_id.to_owned(), device_id.to_owned(), ops.to_vec());
+    let (hall_id, device_id, ops, refused) =
+        (hall_id.to_owned(), device_id.to_owned(), ops.to_vec(), refused.clone());
     s.with(move |c| {
         // Immediate: one push at a time, so change ids are handed out in commit order.
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
-        let answer = ready(apply_push(&mut Push { tx: &tx, hall_id: &hall_id }, &device_id, &ops))?;
+        let answer = ready(apply_push(&mut Push { tx: &tx, hall_id: &hall_id }, &device_id, &ops, &refused))?;
         tx.commit().map_err(backend)?;
         Ok(answer)
     })

@@ -15,9 +15,11 @@ pub fn http(method: &str, url: &str, token: &str, body: Option<&Value>) -> Resul
     let mut s = TcpStream::connect(host).with_context(|| format!("connecting to {host}"))?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    // No token, no header: a sign-in is made without one.
+    let auth = if token.is_empty() { String::new() } else { format!("Authorization: Bearer {token}\r\n") };
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept: application/json\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Accept: application/json\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
         payload.len()
     )?;

@@ -10,6 +10,7 @@ mod dashboard;
 mod device_http;
 mod display;
 mod pages;
+mod people;
 mod reports;
 mod sms;
 mod sync;

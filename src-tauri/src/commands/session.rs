@@ -211,6 +211,9 @@ pub async fn change_password<R: Runtime>(
         tracing::warn!("offline verifier not renewed: {}", e.0.message);
     }
     state.update_account(account);
+    // Until now the server answered every other call `session.password_change_required`: sync
+    // and the configuration go now.
+    after_online_sign_in(&state).await;
     let now = status(&state, None);
     notify(&app, &now);
     Ok(now)

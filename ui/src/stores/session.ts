@@ -38,8 +38,11 @@ export const useSessionStore = defineStore('session', () => {
       }
     }
     try {
-      adopt(await api.sessionStatus())
-      if (!signedIn.value) await refreshFirstRun()
+      // Whether the first run is due is known before any screen shows: the sign-in screen must
+      // not flash before the first-run one.
+      const now = await api.sessionStatus()
+      if (!now.person) await refreshFirstRun()
+      adopt(now)
       loadError.value = null
     } catch (e) {
       loadError.value = api.toCommandError(e)

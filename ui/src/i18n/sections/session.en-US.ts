@@ -14,7 +14,7 @@ export const sessionEnUS: Pick<MessageSchema, 'session'> = {
     },
     'change-password': {
       title: 'Change your password',
-      hint: '{name}, an administrator reset your password: choose a new one to continue.',
+      hint: '{name}, your password was set by an administrator (new account or reset): choose your own to continue.',
       submit: 'Save the new password',
     },
     locked: {

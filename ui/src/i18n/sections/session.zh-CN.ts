@@ -14,7 +14,7 @@ export const sessionZhCN = {
     },
     'change-password': {
       title: '请修改密码',
-      hint: '{name}，管理员重置了您的密码，继续使用前请设置新密码。',
+      hint: '{name}，您的密码由管理员设置（新建或重置），继续使用前请设置自己的新密码。',
       submit: '保存新密码',
     },
     locked: {

@@ -203,6 +203,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                     };
                     tracing::info!(speed, "simulated hall traffic on");
                     let seeded_app = app.clone();
+                    let who_app = app.clone();
                     tauri::async_runtime::spawn(sim.run(
                         link,
                         state.store(),
@@ -213,6 +214,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                                 commands::notify_changed(&seeded_app, entity);
                             }
                         },
+                        move || who_app.state::<AppState>().signed_in().map(|s| s.person),
                     ));
                 }
             }

@@ -136,7 +136,7 @@ async fn a_supervisor_sees_no_edit_actions_and_core_refuses_a_write_invoked_from
 }
 
 /// A central server process of this test's own, so it can be stopped and started again.
-struct Server {
+pub struct Server {
     bin: std::path::PathBuf,
     db: std::path::PathBuf,
     listen: String,
@@ -144,7 +144,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(&mut self) -> Result<()> {
+    pub fn start(&mut self) -> Result<()> {
         let child = Command::new(&self.bin)
             .args(["--listen", &self.listen, "--sqlite"])
             .arg(&self.db)
@@ -166,26 +166,21 @@ impl Server {
         Err(anyhow!("hallkeeper-server did not listen on {}", self.listen))
     }
 
-    fn stop(&mut self) {
+    pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
         }
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("http://{}", self.listen)
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn offline_sign_in_and_the_change_lands_attributed_to_that_person() {
+/// A `hallkeeper-server` on a free loopback port with its SQLite file in `dir`, its first
+/// 系统管理员 made through its CLI (the password on stdin), started.
+pub fn own_server(dir: &std::path::Path) -> Server {
     let bin = hallkeeper_e2e::paths::find_binary(
         "HALLKEEPER_SERVER_BIN",
         "hallkeeper-server",
@@ -193,8 +188,7 @@ async fn offline_sign_in_and_the_change_lands_attributed_to_that_person() {
         "cargo build -p hallkeeper-server",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("server.db");
+    let db = dir.join("server.db");
     // The remote server's first administrator comes from its CLI (password on stdin).
     let mut create = Command::new(&bin)
         .args([
@@ -219,6 +213,19 @@ async fn offline_sign_in_and_the_change_lands_attributed_to_that_person() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut server = Server { bin, db, listen: format!("127.0.0.1:{port}"), child: None };
     server.start().unwrap();
+    server
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_sign_in_and_the_change_lands_attributed_to_that_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = own_server(dir.path());
     let url = server.url();
 
     let h = Harness::start_signed_out("people_offline", &["--server", &url, "--hall", "local"]).await;

@@ -190,3 +190,26 @@ impl Api {
         self.exchange(Method::Post, url, Some(body)).await?.json()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_credential_is_shared_swapped_and_told_of_a_refusal_of_the_token_it_holds() {
+        let credential = Credential::new("");
+        let api = Api::with_credential(credential.clone(), reqwest::Client::new());
+        let mut refused = credential.subscribe_refused();
+        credential.set("hks_first");
+        assert_eq!(api.credential().token(), "hks_first", "every holder sees the swap");
+        // A 401 to a token already replaced says nothing of the new one.
+        credential.refused("hks_old");
+        credential.refused("");
+        assert!(!refused.has_changed().unwrap());
+        credential.refused("hks_first");
+        assert!(refused.has_changed().unwrap());
+        assert_eq!(*refused.borrow_and_update(), 1);
+        credential.set("");
+        assert_eq!(api.credential().token(), "");
+    }
+}

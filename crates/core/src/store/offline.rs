@@ -44,8 +44,8 @@ impl Store {
     }
 
     /// Signs `login` in against this PC's verifier: the account as last known, or
-    /// `session.wrong_credentials` (field `password`; the same for an unknown login) or
-    /// `session.offline_unavailable` (the last sign-in through the server is too old).
+    /// `session.wrong_credentials` (field `password`) or `session.offline_unavailable` (nobody of
+    /// that login signed in here through the server, or too long ago: only the server can tell).
     pub fn offline_sign_in(&self, login: &str, password: &str, policy: OfflinePolicy) -> Result<Account> {
         let row: Option<(String, String, String)> = self.read(|c| {
             Ok(c.query_row(
@@ -56,10 +56,13 @@ impl Store {
             .optional()?)
         })?;
         let wrong = || Error::from(Rejection::new(Code::SessionWrongCredentials).field("password"));
+        let unavailable = || {
+            Error::from(
+                Rejection::new(Code::SessionOfflineUnavailable).arg("days", policy.max_age.num_days()),
+            )
+        };
         let Some((json, verifier, last_online)) = row else {
-            // As long as a real check, so an unknown login does not answer faster.
-            let _ = hallkeeper_access::verify_unknown_account(password);
-            return Err(wrong());
+            return Err(unavailable());
         };
         if !verify_offline(password, &verifier)? {
             return Err(wrong());
@@ -68,9 +71,7 @@ impl Store {
             .map_err(|e| Error::Corrupt(format!("offline sign-in time: {e}")))?
             .with_timezone(&chrono::Utc);
         if !policy.allows(self.now(), last_online) {
-            return Err(Rejection::new(Code::SessionOfflineUnavailable)
-                .arg("days", policy.max_age.num_days())
-                .into());
+            return Err(unavailable());
         }
         let account: Account =
             serde_json::from_str(&json).map_err(|e| Error::Corrupt(format!("offline account: {e}")))?;
@@ -116,7 +117,10 @@ mod tests {
             (wrong.code(), wrong.rejection().and_then(|r| r.field.as_deref())),
             ("session.wrong_credentials", Some("password"))
         );
-        assert_eq!(s.offline_sign_in("nobody", "x", policy).unwrap_err().code(), "session.wrong_credentials");
+        assert_eq!(
+            s.offline_sign_in("nobody", "x", policy).unwrap_err().code(),
+            "session.offline_unavailable"
+        );
         // The verifier is not the password.
         let kept: String =
             s.read(|c| Ok(c.query_row("SELECT verifier FROM offline_verifiers", [], |r| r.get(0))?)).unwrap();

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'window.reorder_mismatch',
   'settings.locale_invalid',
   'settings.operator_invalid',
+  'settings.lock_minutes_invalid',
   'import.file_unreadable',
   'import.file_too_large',
   'import.not_a_table',

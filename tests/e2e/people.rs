@@ -74,7 +74,20 @@ async fn first_run_administrator_then_a_wrong_password_is_said_at_its_field() {
         h.save_artifacts("sign-in-wrong-password").await?;
         h.sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await?;
         h.wait_ready().await?;
-        // A restart asks again (the session is in memory only).
+
+        // The lock: every command but the lock screen's is refused until the password is given.
+        h.person_menu("header-lock", "session-locked").await?;
+        let refused =
+            invoke(&h, "list_windows", json!({})).await?.err().ok_or_else(|| anyhow!("ran while locked"))?;
+        ensure!(refused["code"] == "session.locked", "{refused}");
+        h.save_artifacts("locked").await?;
+        h.type_into_id("session-password", "不是这个口令-2026").await?;
+        h.click("session-submit").await?;
+        h.find_visible("session-password-error").await?;
+        h.type_into_id("session-password", ADMIN_PASSWORD).await?;
+        h.click("session-submit").await?;
+        h.wait_gone("session-locked").await?;
+        h.find_visible("header-person").await?;
         Ok(())
     }
     .await;

@@ -419,9 +419,35 @@ impl Harness {
 
     /// Signs the person out from the header's menu and waits for the sign-in screen.
     pub async fn sign_out(&self) -> Result<()> {
-        self.click("header-person").await?;
-        self.click("header-sign-out").await?;
-        self.find_visible("session-sign-in").await.map(|_| ())
+        self.person_menu("header-sign-out", "session-sign-in").await
+    }
+
+    /// Chooses `item` in the header's person menu until `then` shows (a click landing while the
+    /// menu opens can be lost: up to three tries).
+    pub async fn person_menu(&self, item: &str, then: &str) -> Result<()> {
+        let mut last = None;
+        for _ in 0..3 {
+            self.click("header-person").await?;
+            self.click(item).await?;
+            match wait_until_for(
+                Duration::from_secs(3),
+                &format!("{} after {}", sel(then), sel(item)),
+                || async {
+                    let e = self.wd().find(tid(then)).await.map_err(|_| anyhow!("not yet"))?;
+                    if e.is_displayed().await.unwrap_or(false) {
+                        Ok(())
+                    } else {
+                        Err(anyhow!("not displayed"))
+                    }
+                },
+            )
+            .await
+            {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| anyhow!("{item}: no try")))
     }
 
     /// Waits for `[data-testid="app-ready"]`: the first data load has finished.

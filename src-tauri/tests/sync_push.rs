@@ -145,3 +145,52 @@ async fn a_pc_joining_a_hall_does_not_take_its_configuration_away() {
     assert_eq!(pc2.list_bindings().unwrap().len(), 1, "PC2 holds the hall's binding");
     pusher.abort();
 }
+
+/// Issue 17: the server re-checks each queued operation's author when it receives it. A 值班长's
+/// change made (offline) before an administrator disabled them is refused and kept as a refused
+/// change — never silently lost — while the administrator's own change applies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_authors_queued_change_is_refused_and_kept() {
+    use hallkeeper_client::{api_url, Method};
+    let dir = tempfile::tempdir().unwrap();
+    let store = common::store_with_sample_catalog(dir.path());
+    let (link, _token, admin) = common::embedded_signed_in(dir.path()).await;
+    store.adopt_unauthored_ops(&admin).unwrap();
+    link.sync_now(&store).await.unwrap();
+    let input = serde_json::json!({ "login": "lead", "displayName": "值班长丙", "password": "值班长的口令-2026",
+                                    "grants": [{ "hallId": "local", "role": "shift_lead" }] });
+    let url = |path: &[&str]| {
+        api_url(
+            link.base_url(),
+            ["api", "v1", "admin", "halls", "local"].into_iter().chain(path.iter().copied()),
+            None,
+        )
+        .unwrap()
+    };
+    let lead: hallkeeper_core::proto::Account =
+        link.admin().api().post(url(&["accounts"]), &input).await.unwrap();
+    let lead = hallkeeper_core::access::Person::from_account(&lead);
+
+    let w = common::open_window(&store, "Z09");
+    store.adopt_unauthored_ops(&admin).unwrap();
+    store.set_window_state(&lead, &w.id, WindowState::Paused).unwrap();
+    store.set_window_state(&admin, &w.id, WindowState::Closed).unwrap();
+    let disable = serde_json::json!({ "active": false });
+    let answer = link
+        .admin()
+        .api()
+        .exchange(Method::Patch, url(&["accounts", &lead.account_id]), Some(&disable))
+        .await
+        .unwrap();
+    assert!(answer.status < 300, "{}", String::from_utf8_lossy(&answer.body));
+
+    link.sync_now(&store).await.unwrap();
+    let status = store.outbox_status().unwrap();
+    assert_eq!((status.pending, status.rejected), (0, 1), "{status:?}");
+    let shown = link.start_sync(store.clone()).status().rejected;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(shown[0].reason.contains("access.author_disabled"), "{shown:?}");
+    let changes = pulled(&link).await;
+    let last = changes.iter().rev().find(|c| c["key"] == w.id.as_str()).unwrap();
+    assert_eq!(last["change"]["fields"]["state"], "closed", "the administrator's change applied");
+}

@@ -190,7 +190,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                 tracing::info!(url = %link.base_url(), hall = %link.hall_id(), "central server connected");
                 let link = std::sync::Arc::new(link);
                 state.set_link(link.clone());
-                tauri::async_runtime::spawn(session_watch::run(app.clone()));
+                watch_session(app.clone());
                 tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
                 let sync = link.start_sync(state.store());
                 poor_ratings::wire(&app, &sync);
@@ -224,6 +224,12 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
             }
         }
     });
+}
+
+/// Keeps the signed-in session true to the server for the life of the app (revocation signs the
+/// person out; an offline person gets a server session once it answers): see `session_watch`.
+pub fn watch_session<R: Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(session_watch::run(app));
 }
 
 /// Starts the dashboard feed (the `dashboard` event and the queue-alarm notifications), following

@@ -147,3 +147,59 @@ fn a_person_who_signed_in_here_signs_in_offline_and_writes_as_themselves() {
         "waits in the outbox as theirs"
     );
 }
+
+/// An administrator disables the person signed in: at the desktop's next contact with the server
+/// (here "sync now") the 401 signs them out, and the status says why.
+#[test]
+fn a_revoked_session_signs_the_person_out_at_the_next_contact() {
+    use hallkeeper_client::{api_url, Api};
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::new(dir.path(), None);
+    hallkeeper_desktop::watch_session(app.webview.app_handle().clone());
+    app.invoke(
+        "create_first_administrator",
+        json!({ "login": "admin", "displayName": "管理员", "password": PASSWORD }),
+    )
+    .unwrap();
+    let state = app.webview.state::<AppState>();
+    let base = state.link().unwrap().base_url().to_owned();
+    // The administrator's own session, elsewhere (the app's ends at its sign-out below).
+    let request = hallkeeper_core::proto::SignIn { login: "admin".into(), password: PASSWORD.into() };
+    let session =
+        tauri::async_runtime::block_on(hallkeeper_client::session::sign_in(&base, &request)).unwrap();
+    let admin = Api::new(&session.token);
+    let url = |path: &[&str]| {
+        api_url(&base, ["api", "v1", "admin", "halls", "local"].into_iter().chain(path.iter().copied()), None)
+            .unwrap()
+    };
+    let input = json!({ "login": "lead", "displayName": "值班长丙", "password": "值班长的口令-2026",
+                        "grants": [{ "hallId": "local", "role": "shift_lead" }] });
+    let lead: Value = tauri::async_runtime::block_on(admin.post(url(&["accounts"]), &input)).unwrap();
+    app.invoke("sign_out", json!({})).unwrap();
+    let s = app.invoke("sign_in", json!({ "login": "lead", "password": "值班长的口令-2026" })).unwrap();
+    assert_eq!(s["person"]["login"], "lead");
+    let disable = json!({ "active": false });
+    let lead_id = lead["id"].as_str().unwrap();
+    let answer = tauri::async_runtime::block_on(admin.exchange(
+        hallkeeper_client::Method::Patch,
+        url(&["accounts", lead_id]),
+        Some(&disable),
+    ))
+    .unwrap();
+    assert!(answer.status < 300, "{}", String::from_utf8_lossy(&answer.body));
+    // The next contact.
+    let _ = app.invoke("sync_now", json!({}));
+    let started = Instant::now();
+    loop {
+        let s = app.invoke("session_status", json!({})).unwrap();
+        if s["person"].is_null() {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "still signed in: {s}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(app.invoke("list_windows", json!({})).unwrap_err()["code"], "session.required");
+    // And the disabled person cannot come back.
+    let e = app.invoke("sign_in", json!({ "login": "lead", "password": "值班长的口令-2026" })).unwrap_err();
+    assert_eq!(e["code"], "session.account_disabled", "{e}");
+}

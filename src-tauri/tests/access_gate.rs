@@ -166,3 +166,28 @@ fn a_locked_screen_refuses_all_but_the_lock_screen_and_nobody_is_session_require
     let status = app.invoke("session_status", json!({})).unwrap();
     assert_eq!((status["locked"].as_bool(), status["person"]["login"].as_str()), (Some(true), Some("admin")));
 }
+
+/// Tauri's own ACL stands before the gate: every registered command is declared in build.rs (so
+/// it has a permission) and allowed to the main window — else the webview could not reach the
+/// gate at all, and a command added without them fails only in the real app.
+#[test]
+fn every_registered_command_is_declared_and_allowed_to_the_main_window() {
+    let build = include_str!("../build.rs");
+    let start = build.find("const COMMANDS").expect("build.rs lists the commands");
+    let end = start + build[start..].find("];").expect("its end");
+    let declared: BTreeSet<String> = build[start..end]
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next().map(str::to_owned))
+        .collect();
+    let registered = registered();
+    assert_eq!(declared, registered, "build.rs COMMANDS and the invoke handler");
+    let main: Value = serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+    let allowed: BTreeSet<String> = main["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(|c| c.replace('-', "_")))
+        .collect();
+    let missing: Vec<_> = registered.difference(&allowed).collect();
+    assert!(missing.is_empty(), "not allowed to the main window: {missing:?}");
+}

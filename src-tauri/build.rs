@@ -1,6 +1,15 @@
 // Declaring the app's commands makes Tauri generate one permission per command
 // (`allow-<command>`); capabilities/default.json then grants the UI exactly those.
 const COMMANDS: &[&str] = &[
+    "session_status",
+    "sign_in",
+    "sign_out",
+    "change_password",
+    "lock",
+    "unlock",
+    "set_lock_minutes",
+    "first_run_status",
+    "create_first_administrator",
     "list_windows",
     "create_window",
     "update_window",

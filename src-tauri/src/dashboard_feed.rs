@@ -222,7 +222,8 @@ mod tests {
         let secs: u64 = std::env::var("FEED_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open_in_dir(dir.path(), Arc::new(hallkeeper_core::SystemClock)).unwrap());
-        let link = Arc::new(ServerLink::embedded(dir.path()).await.unwrap());
+        let link =
+            Arc::new(ServerLink::embedded(dir.path(), hallkeeper_client::Credential::new("")).await.unwrap());
         let matters = hallkeeper_sim::model::read_catalog(None).unwrap();
         let now = store.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let config = hallkeeper_sim::model::hall_config(&matters, windows, &now).unwrap();
@@ -234,7 +235,7 @@ mod tests {
         let cancel = hallkeeper_sim::CancellationToken::new();
         let opts = hallkeeper_sim::SimOptions {
             server: link.base_url().to_owned(),
-            admin_token: Some(link.admin_token().to_owned()),
+            admin_token: Some(link.session_token()),
             hall_id: link.hall_id().to_owned(),
             windows,
             speed: 60.0,

@@ -1,7 +1,9 @@
 //! The central server this desktop works with. By default it is *embedded*: the same server
 //! library, started in this process on a loopback port with its own SQLite file in the data
-//! folder, so one command runs a whole hall. `--server URL` (with an admin token) points the
-//! desktop at a remote server instead.
+//! folder, so one command runs a whole hall. `--server URL` points the desktop at a remote server
+//! instead. Either way every call is made as the person signed in (their session token, in the
+//! shared credential); the embedded server has no shared admin token, and its first 系统管理员 is
+//! made in-process on a fresh store (the first-run screen).
 //!
 //! Everything said to the server goes through `hallkeeper-client`: sync keeps the local store and the server's rows the same. The
 //! server's queue still takes its configuration as one document, so the desktop also puts the
@@ -13,8 +15,8 @@
 //! ([`SMS_LOG_FILE`]), which is what a demo shows and what the e2e suite reads. The server's usual
 //! `HALLKEEPER_SMS_*` environment applies on top (`HALLKEEPER_SMS_PROVIDER=off` turns it off).
 
-use hallkeeper_client::{AdminClient, ClientError, Endpoint, SyncClient, SyncReport};
-use hallkeeper_core::proto::{HallConfig, QueueSettings};
+use hallkeeper_client::{AdminClient, ClientError, Credential, Endpoint, SyncClient, SyncReport};
+use hallkeeper_core::proto::{ErrorBody, HallConfig, QueueSettings};
 use hallkeeper_core::Store;
 use hallkeeper_server::sms::config::SmsFileConfig;
 use hallkeeper_server::sms::SmsService;
@@ -38,6 +40,21 @@ pub fn default_settings() -> QueueSettings {
     hallkeeper_core::store::queue_settings()
 }
 
+/// Why the first run was refused, as the UI shows it (`{code, message, field}`: the server's
+/// policy errors name their field).
+#[derive(Debug, Clone)]
+pub struct FirstRunFailure(pub ErrorBody);
+
+impl FirstRunFailure {
+    pub fn to_body(&self, locale: hallkeeper_core::proto::Locale) -> ErrorBody {
+        let mut body = self.0.clone();
+        if body.code == hallkeeper_core::FailureCode::FirstRunDone.as_str() {
+            body.message = hallkeeper_core::notices::first_run_done(locale);
+        }
+        body
+    }
+}
+
 /// Why the link to a server could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -48,25 +65,28 @@ pub enum LinkError {
 }
 
 pub struct ServerLink {
+    /// The hall's admin calls, sent with the signed-in person's session (the shared credential).
     admin: AdminClient,
+    credential: Credential,
     /// Asks the pusher to send the configuration again.
     changed: Notify,
     sync: OnceLock<Arc<SyncClient>>,
     _embedded: Option<Running>,
+    /// The embedded server's storage, for the first run (made in-process, no HTTP route).
+    storage: Option<Arc<SqliteStorage>>,
 }
 
 impl ServerLink {
     /// Starts the embedded server on 127.0.0.1 with its store in `<data_dir>/server/`, and makes
     /// sure the local hall exists.
-    pub async fn embedded(data_dir: &Path) -> Result<Self, LinkError> {
+    pub async fn embedded(data_dir: &Path, credential: Credential) -> Result<Self, LinkError> {
         let server_dir = data_dir.join("server");
-        let storage = SqliteStorage::open(&server_dir.join("hallkeeper-server.db"))
-            .map_err(|e| LinkError::Start(e.to_string()))?;
-        // A fresh admin token each run: only this process knows it. Break-glass for now (issue 17):
-        // the desktop's people sign in with sessions (`POST /api/v1/session`) once its sign-in lands.
-        let admin_token = hallkeeper_server::auth::new_token();
-        let mut state =
-            ServerState::new(Arc::new(storage), system_now()).with_break_glass_token(&admin_token);
+        let storage = Arc::new(
+            SqliteStorage::open(&server_dir.join("hallkeeper-server.db"))
+                .map_err(|e| LinkError::Start(e.to_string()))?,
+        );
+        // No shared admin token: people sign in, and the first 系统管理员 is made in-process.
+        let mut state = ServerState::new(storage.clone(), system_now());
         let sms_config = SmsFileConfig {
             provider: Some("log".to_owned()),
             log_file: Some(server_dir.join(SMS_LOG_FILE)),
@@ -81,31 +101,114 @@ impl ServerLink {
         let state = Arc::new(state);
         let running =
             start(([127, 0, 0, 1], 0).into(), state).await.map_err(|e| LinkError::Start(e.to_string()))?;
-        let link = Self::new(format!("http://{}", running.addr), LOCAL_HALL, &admin_token, Some(running));
-        link.admin.ensure_hall(hallkeeper_core::notices::LOCAL_HALL_NAME).await?;
-        Ok(link)
+        let link = Self::new(format!("http://{}", running.addr), LOCAL_HALL, credential, Some(running));
+        Ok(Self { storage: Some(storage), ..link })
     }
 
-    /// A remote server, administered with its admin token.
-    pub async fn remote(url: &str, admin_token: &str, hall_id: &str) -> Result<Self, LinkError> {
-        let link = Self::new(url.trim_end_matches('/').to_owned(), hall_id, admin_token, None);
-        // An unreachable or refusing server is not the end: the desktop works on its store,
-        // and sync keeps trying and shows why in its status.
-        if let Err(e) = link.admin.ensure_hall(hall_id).await {
-            tracing::warn!("the central server is not ready for this hall yet: {e}");
-        }
-        Ok(link)
+    /// A remote server, spoken to as the person signed in (the credential). An unreachable
+    /// server is not the end: the desktop works on its store (people who signed in here lately
+    /// sign in offline), and sync keeps trying and shows why in its status.
+    pub async fn remote(url: &str, hall_id: &str, credential: Credential) -> Result<Self, LinkError> {
+        Ok(Self::new(url.trim_end_matches('/').to_owned(), hall_id, credential, None))
     }
 
-    fn new(base_url: String, hall_id: &str, admin_token: &str, embedded: Option<Running>) -> Self {
-        let endpoint =
-            Endpoint { base_url, hall_id: hall_id.to_owned(), admin_token: admin_token.to_owned() };
+    fn new(base_url: String, hall_id: &str, credential: Credential, embedded: Option<Running>) -> Self {
+        // The endpoint's admin token is not used: every client sends the shared credential.
+        let endpoint = Endpoint { base_url, hall_id: hall_id.to_owned(), admin_token: String::new() };
         Self {
-            admin: AdminClient::new(endpoint),
+            admin: AdminClient::with_credential(endpoint, credential.clone()),
+            credential,
             changed: Notify::new(),
             sync: OnceLock::new(),
             _embedded: embedded,
+            storage: None,
         }
+    }
+
+    /// Whether the embedded server has no account yet (a remote server's first administrator
+    /// comes from its CLI: never asked here).
+    pub async fn first_run_needed(&self) -> Result<bool, FirstRunFailure> {
+        let Some(storage) = &self.storage else { return Ok(false) };
+        let any = hallkeeper_server::accounts::has_any_account(storage.as_ref()).await.map_err(|e| {
+            FirstRunFailure(ErrorBody {
+                code: "storage.unavailable".into(),
+                message: e.to_string(),
+                field: None,
+            })
+        })?;
+        Ok(!any)
+    }
+
+    /// The embedded server's first 系统管理员 (refused once any account exists).
+    pub async fn create_first_administrator(
+        &self,
+        login: &str,
+        display_name: &str,
+        password: &str,
+    ) -> Result<hallkeeper_core::proto::Account, FirstRunFailure> {
+        use hallkeeper_server::accounts::FirstRunError;
+        let Some(storage) = &self.storage else {
+            return Err(FirstRunFailure(ErrorBody {
+                code: hallkeeper_core::FailureCode::FirstRunDone.as_str().into(),
+                message: String::new(),
+                field: None,
+            }));
+        };
+        let now = chrono::Utc::now();
+        hallkeeper_server::accounts::create_first_administrator(
+            storage.as_ref(),
+            now,
+            login,
+            display_name,
+            password,
+        )
+        .await
+        .map_err(|e| {
+            FirstRunFailure(match e {
+                FirstRunError::Invalid(body) => body,
+                FirstRunError::AccountsExist => ErrorBody {
+                    code: hallkeeper_core::FailureCode::FirstRunDone.as_str().into(),
+                    message: String::new(),
+                    field: None,
+                },
+                other => ErrorBody { code: other.code(), message: other.to_string(), field: None },
+            })
+        })
+    }
+
+    /// What a server session starts: the hall made by whoever may make halls (the embedded
+    /// server's first administrator, at the first run), the configuration pushed again and sync
+    /// woken so what waited in the outbox goes now.
+    pub async fn signed_in(&self, person: &hallkeeper_core::access::Person) {
+        let may_make_halls = person.may(self.hall_id(), hallkeeper_core::access::Capability::ManageHalls);
+        if may_make_halls {
+            let name = if self._embedded.is_some() {
+                hallkeeper_core::notices::LOCAL_HALL_NAME
+            } else {
+                self.hall_id()
+            };
+            if let Err(e) = self.admin.ensure_hall(name).await {
+                tracing::warn!("the central server is not ready for this hall yet: {e}");
+            }
+        }
+        self.config_changed();
+        if let Some(sync) = self.sync.get() {
+            let sync = sync.clone();
+            tokio::spawn(async move {
+                if let Err(e) = sync.sync_now().await {
+                    tracing::warn!("sync after sign-in: {e}");
+                }
+            });
+        }
+    }
+
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+
+    /// The token the signed-in person's calls send now (empty when nobody is signed in).
+    pub fn session_token(&self) -> String {
+        self.credential.token()
     }
 
     /// The hall's admin calls on this server.
@@ -119,10 +222,6 @@ impl ServerLink {
 
     pub fn hall_id(&self) -> &str {
         &self.admin.endpoint().hall_id
-    }
-
-    pub fn admin_token(&self) -> &str {
-        &self.admin.endpoint().admin_token
     }
 
     pub async fn push_config(&self, config: &HallConfig) -> Result<(), ClientError> {
@@ -198,11 +297,12 @@ impl ServerLink {
     pub fn start_sync(&self, store: Arc<Store>) -> Arc<SyncClient> {
         self.sync
             .get_or_init(|| {
-                let client = if self._embedded.is_some() {
-                    SyncClient::embedded(store, self.admin.endpoint().clone())
-                } else {
-                    SyncClient::new(store, self.admin.endpoint().clone())
-                };
+                let client = SyncClient::with_credential(
+                    store,
+                    self.admin.endpoint().clone(),
+                    self.credential.clone(),
+                    self._embedded.is_some(),
+                );
                 tokio::spawn(client.clone().run(CancellationToken::new()));
                 client
             })

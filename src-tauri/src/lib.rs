@@ -8,6 +8,7 @@ mod error;
 pub mod hall_server;
 mod notifications;
 pub mod poor_ratings;
+mod session_watch;
 mod simulation;
 mod state;
 
@@ -18,9 +19,48 @@ pub use state::AppState;
 use std::time::Instant;
 use tauri::{Manager, Runtime};
 
-/// Registers the app's commands on a builder (the real one, or the mock runtime in tests).
+/// Registers the app's commands on a builder (the real one, or the mock runtime in tests), behind
+/// one gate: before any command runs, core decides whether the person signed in may run it
+/// (`hallkeeper_core::access::authorize`: `session.required`, `session.locked`,
+/// `access.forbidden` naming the capability; a command core does not list is refused too), so no
+/// command can skip the check, whatever the UI shows or whoever invokes it.
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
+    let handler = registered_commands();
+    builder.invoke_handler(move |invoke| {
+        let webview = invoke.message.webview();
+        let command = invoke.message.command();
+        let verdict = match webview.try_state::<AppState>() {
+            // The lock is the supervisor's window's; the hall display keeps showing the stars.
+            Some(state) => state.authorize(command, webview.label() != commands::stars::DISPLAY_LABEL),
+            None => Err(CommandError(hallkeeper_core::notices::internal(
+                hallkeeper_core::proto::Locale::ZhCn,
+                "the app state is not ready",
+            ))),
+        };
+        match verdict {
+            Ok(()) => handler(invoke),
+            Err(refusal) => {
+                tracing::warn!(command, code = %refusal.0.code, "command refused before it ran");
+                invoke.resolver.reject(refusal);
+                true
+            }
+        }
+    })
+}
+
+/// Every command the UI can invoke (the gate above stands before each).
+#[allow(clippy::type_complexity)]
+fn registered_commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        commands::session::session_status,
+        commands::session::sign_in,
+        commands::session::sign_out,
+        commands::session::change_password,
+        commands::session::lock,
+        commands::session::unlock,
+        commands::session::set_lock_minutes,
+        commands::session::first_run_status,
+        commands::session::create_first_administrator,
         commands::windows::list_windows,
         commands::windows::create_window,
         commands::windows::update_window,
@@ -83,7 +123,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::stars::get_monthly_stars,
         commands::stars::open_display_window,
         commands::stars::close_display_window,
-    ])
+    ]
 }
 
 /// Runs the app; returns the process exit code.
@@ -111,6 +151,9 @@ pub fn run(started: Instant) -> i32 {
                 None => app.path().app_data_dir()?,
             };
             let state = AppState::open(&data_dir, started)?;
+            if let Some(hall) = &options.hall {
+                state.set_hall_id(hall);
+            }
             tracing::info!(data_dir = %data_dir.display(), "local store open");
             app.manage(state);
             app.manage(std::sync::Arc::new(dashboard_feed::FeedTrigger::default()));
@@ -138,20 +181,21 @@ pub fn run(started: Instant) -> i32 {
 /// on its local store.
 fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_dir: std::path::PathBuf) {
     tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let credential = state.credential().clone();
         let link = match &options.server {
-            None => hall_server::ServerLink::embedded(&data_dir).await,
+            None => hall_server::ServerLink::embedded(&data_dir, credential).await,
             Some(url) => {
-                let token = std::env::var("HALLKEEPER_ADMIN_TOKEN").unwrap_or_default();
                 let hall = options.hall.as_deref().unwrap_or(hall_server::LOCAL_HALL);
-                hall_server::ServerLink::remote(url, &token, hall).await
+                hall_server::ServerLink::remote(url, hall, credential).await
             }
         };
-        let state = app.state::<AppState>();
         match link {
             Ok(link) => {
                 tracing::info!(url = %link.base_url(), hall = %link.hall_id(), "central server connected");
                 let link = std::sync::Arc::new(link);
                 state.set_link(link.clone());
+                watch_session(app.clone());
                 tauri::async_runtime::spawn(link.clone().keep_config_pushed(state.store()));
                 let sync = link.start_sync(state.store());
                 poor_ratings::wire(&app, &sync, state.store());
@@ -164,6 +208,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                     };
                     tracing::info!(speed, "simulated hall traffic on");
                     let seeded_app = app.clone();
+                    let who_app = app.clone();
                     tauri::async_runtime::spawn(sim.run(
                         link,
                         state.store(),
@@ -174,6 +219,7 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
                                 commands::notify_changed(&seeded_app, entity);
                             }
                         },
+                        move || who_app.state::<AppState>().signed_in().map(|s| s.person),
                     ));
                 }
             }
@@ -183,6 +229,12 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
             }
         }
     });
+}
+
+/// Keeps the signed-in session true to the server for the life of the app (revocation signs the
+/// person out; an offline person gets a server session once it answers): see `session_watch`.
+pub fn watch_session<R: Runtime>(app: tauri::AppHandle<R>) {
+    tauri::async_runtime::spawn(session_watch::run(app));
 }
 
 /// Starts the dashboard feed (the `dashboard` event and the queue-alarm notifications), following

@@ -28,8 +28,20 @@ impl Simulation {
         store: Arc<Store>,
         cancel: CancellationToken,
         seeded: impl FnOnce() + Send,
+        who: impl Fn() -> Option<hallkeeper_core::access::Person> + Send,
     ) {
-        match seed_if_empty(&link, &store).await {
+        // The simulated hall is driven as the person signed in here (the demo hall is seeded in
+        // their name, so the server takes its operations): not before someone is.
+        let person = loop {
+            match who() {
+                Some(p) if !link.session_token().is_empty() => break p,
+                _ => tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                },
+            }
+        };
+        match seed_if_empty(&link, &store, person).await {
             Ok(true) => seeded(),
             Ok(false) => {}
             Err(e) => {
@@ -39,7 +51,7 @@ impl Simulation {
         }
         let opts = SimOptions {
             server: link.base_url().to_owned(),
-            admin_token: Some(link.admin_token().to_owned()),
+            admin_token: Some(link.session_token()),
             hall_id: link.hall_id().to_owned(),
             windows: DEMO_WINDOWS,
             speed: self.speed,
@@ -62,7 +74,11 @@ impl Simulation {
 }
 
 /// Ok(true) when the store was empty and now holds the demo hall.
-async fn seed_if_empty(link: &ServerLink, store: &Arc<Store>) -> Result<bool, String> {
+async fn seed_if_empty(
+    link: &ServerLink,
+    store: &Arc<Store>,
+    person: hallkeeper_core::access::Person,
+) -> Result<bool, String> {
     let s = store.clone();
     let empty = tokio::task::spawn_blocking(move || s.is_empty_hall()).await.map_err(|e| e.to_string())?;
     let empty = empty.map_err(|e| e.to_string())?;
@@ -72,7 +88,7 @@ async fn seed_if_empty(link: &ServerLink, store: &Arc<Store>) -> Result<bool, St
         let config =
             hallkeeper_sim::model::hall_config(&matters, DEMO_WINDOWS, &now).map_err(|e| e.to_string())?;
         let s = store.clone();
-        tokio::task::spawn_blocking(move || s.seed_hall(hallkeeper_core::notices::DEMO_HALL_NAME, &config))
+        tokio::task::spawn_blocking(move || s.seed_hall(&person, &config))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;

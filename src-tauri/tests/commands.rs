@@ -1,6 +1,8 @@
 //! The commands as the UI calls them, through Tauri's mock runtime: real IPC serialisation,
 //! real argument names, real `{code, message, field}` errors, a real SQLite file.
 
+mod common;
+
 use hallkeeper_core::{Store, SystemClock};
 use hallkeeper_desktop::{with_commands, AppState};
 use serde_json::{json, Value};
@@ -33,6 +35,11 @@ impl Harness {
     fn in_dir(dir: tempfile::TempDir) -> Self {
         let store = Store::open_in_dir(dir.path(), Arc::new(SystemClock)).unwrap();
         let state = AppState::new(store, Instant::now()).unwrap();
+        // Every command is behind core's gate: these tests act as a 系统管理员.
+        state.sign_in_as(
+            common::account("acc-admin", "admin", hallkeeper_core::proto::Role::SystemAdmin, None),
+            None,
+        );
         let app = with_commands(mock_builder()).manage(state).build(mock_context(noop_assets())).unwrap();
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
         Self { _app: app, webview, _dir: dir }

@@ -5,7 +5,7 @@ mod common;
 
 use hallkeeper_client::{api_url, Api};
 use hallkeeper_core::proto::{BindInput, BindingPriority};
-use hallkeeper_desktop::hall_server::{default_settings, ServerLink};
+use hallkeeper_desktop::hall_server::default_settings;
 use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -25,7 +25,7 @@ async fn the_supervisors_configuration_reaches_the_kiosk() {
         )
         .unwrap();
 
-    let link = ServerLink::embedded(dir.path()).await.unwrap();
+    let (link, _token, _) = common::embedded_signed_in(dir.path()).await;
     assert!(link.base_url().starts_with("http://127.0.0.1:"), "{}", link.base_url());
     link.push_config(&store.hall_config(default_settings()).unwrap()).await.unwrap();
 

@@ -608,13 +608,30 @@ async fn rest_pointer(h: &Harness) -> Result<()> {
 /// the hall has no windows, and a banner says the data is not live.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_and_empty_dashboard() {
-    // Port 9 (discard) on the loopback: nothing listens there, every attempt is refused.
-    let h = Harness::start_with_args(
-        "offline_and_empty_dashboard",
-        &["--server", "http://127.0.0.1:9", "--hall", "local"],
-    )
+    // A server of the test's own, that the person signs in through once; then it goes away, and
+    // every attempt to reach it is refused (issue 17: only a person who signed in here through
+    // the server can sign in offline).
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = crate::people::own_server(dir.path());
+    let url = server.url();
+    let mut h =
+        Harness::start_signed_out("offline_and_empty_dashboard", &["--server", &url, "--hall", "local"])
+            .await;
+    let signed_in_once = async {
+        h.sign_in(hallkeeper_e2e::ADMIN_LOGIN, hallkeeper_e2e::ADMIN_PASSWORD).await?;
+        h.wait_ready().await?;
+        server.stop();
+        h.restart().await?;
+        h.sign_in(hallkeeper_e2e::ADMIN_LOGIN, hallkeeper_e2e::ADMIN_PASSWORD).await?;
+        h.wait_ready().await
+    }
     .await;
+    if signed_in_once.is_err() {
+        h.finish(signed_in_once.context("signing in through the server, then offline")).await;
+        return;
+    }
     let outcome = async {
+        h.find_visible("header-offline").await.context("signed in offline")?;
         h.wait_text("page-title", "总览").await?;
         h.find_visible("dashboard-empty").await.context("a hall without windows shows the empty state")?;
         let banner = wait_until_for(Duration::from_secs(30), "the offline banner", || async {

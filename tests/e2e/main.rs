@@ -11,6 +11,7 @@ mod device_http;
 mod devices;
 mod display;
 mod pages;
+mod people;
 mod reports;
 mod sms;
 mod sync;

@@ -261,7 +261,15 @@ pub struct Harness {
     launches: u32,
     /// Arguments the app gets after `--data-dir <dir>` (e.g. `--simulate`).
     app_args: Vec<String>,
+    /// Whether each launch gets past the sign-in as the first administrator
+    /// ([`Harness::sign_in_as_admin`]); off for the tests that drive the sign-in themselves.
+    auto_sign_in: bool,
 }
+
+/// The first administrator every test's fresh store gets (first run), and signs in as.
+pub const ADMIN_LOGIN: &str = "admin";
+pub const ADMIN_NAME: &str = "系统管理员甲";
+pub const ADMIN_PASSWORD: &str = "厅管家-e2e-口令-2026";
 
 impl Harness {
     /// Starts tauri-driver and the app on a fresh data directory, and waits for `app-ready`.
@@ -273,6 +281,16 @@ impl Harness {
     /// [`Self::start`] with more arguments for the app after `--data-dir <dir>` (every launch of
     /// this test gets them), e.g. `&["--simulate-speed", "120"]`.
     pub async fn start_with_args(name: &str, app_args: &[&str]) -> Harness {
+        Self::start_full(name, app_args, true).await
+    }
+
+    /// [`Self::start`] without signing in: the launch waits for the sign-in or first-run screen
+    /// (`session-sign-in` / `session-first-run`), not `app-ready`.
+    pub async fn start_signed_out(name: &str, app_args: &[&str]) -> Harness {
+        Self::start_full(name, app_args, false).await
+    }
+
+    async fn start_full(name: &str, app_args: &[&str], auto_sign_in: bool) -> Harness {
         require_display();
         let app = paths::app_binary().unwrap_or_else(|e| panic!("{e}\n{HOW_TO_RUN}"));
         let artifacts = paths::artifacts_dir();
@@ -293,6 +311,7 @@ impl Harness {
             artifacts,
             launches: 0,
             app_args: app_args.iter().map(|a| a.to_string()).collect(),
+            auto_sign_in,
         };
         if let Err(e) = h.launch().await {
             h.finish(Err(e.context("starting the app for the first time"))).await;
@@ -344,10 +363,91 @@ impl Harness {
         })?;
         self.session = Some(wd);
         self.launches += 1;
-        self.wait_ready()
-            .await
-            .with_context(|| format!("app launch #{} (after {:?})", self.launches, started.elapsed()))?;
+        let what = format!("app launch #{} (after {:?})", self.launches, started.elapsed());
+        if self.auto_sign_in {
+            self.sign_in_as_admin().await.with_context(|| what.clone())?;
+            self.wait_ready().await.with_context(|| what.clone())?;
+        } else {
+            self.find_visible_css(r#"[data-testid="session-sign-in"], [data-testid="session-first-run"]"#)
+                .await
+                .with_context(|| what.clone())?;
+        }
         Ok(())
+    }
+
+    /// Gets past whatever stands before the app as the first administrator: the first run on a
+    /// fresh store (creates [`ADMIN_LOGIN`] with [`ADMIN_PASSWORD`]), the sign-in otherwise.
+    /// The one helper every test's launch goes through.
+    pub async fn sign_in_as_admin(&self) -> Result<()> {
+        let wd = self.wd();
+        let screen = wait_until("the first-run screen, the sign-in screen or the app", || async move {
+            for id in ["app-ready", "session-first-run", "session-sign-in"] {
+                if let Ok(e) = wd.find(tid(id)).await {
+                    if id == "app-ready" || e.is_displayed().await.unwrap_or(false) {
+                        return Ok(id);
+                    }
+                }
+            }
+            Err(anyhow!("none yet"))
+        })
+        .await?;
+        match screen {
+            "session-first-run" => self.first_run(ADMIN_LOGIN, ADMIN_NAME, ADMIN_PASSWORD).await,
+            "session-sign-in" => self.sign_in(ADMIN_LOGIN, ADMIN_PASSWORD).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// Fills the first-run screen and submits it.
+    pub async fn first_run(&self, login: &str, name: &str, password: &str) -> Result<()> {
+        self.find_visible("session-first-run").await?;
+        self.type_into_id("session-login", login).await?;
+        self.type_into_id("session-name", name).await?;
+        self.type_into_id("session-password", password).await?;
+        self.type_into_id("session-confirm", password).await?;
+        self.click("session-submit").await?;
+        self.wait_gone("session-first-run").await.context("the first-run screen did not go")
+    }
+
+    /// Fills the sign-in screen and submits it (the caller checks what follows).
+    pub async fn sign_in(&self, login: &str, password: &str) -> Result<()> {
+        self.find_visible("session-sign-in").await?;
+        self.type_into_id("session-login", login).await?;
+        self.type_into_id("session-password", password).await?;
+        self.click("session-submit").await
+    }
+
+    /// Signs the person out from the header's menu and waits for the sign-in screen.
+    pub async fn sign_out(&self) -> Result<()> {
+        self.person_menu("header-sign-out", "session-sign-in").await
+    }
+
+    /// Chooses `item` in the header's person menu until `then` shows (a click landing while the
+    /// menu opens can be lost: up to three tries).
+    pub async fn person_menu(&self, item: &str, then: &str) -> Result<()> {
+        let mut last = None;
+        for _ in 0..3 {
+            self.click("header-person").await?;
+            self.click(item).await?;
+            match wait_until_for(
+                Duration::from_secs(3),
+                &format!("{} after {}", sel(then), sel(item)),
+                || async {
+                    let e = self.wd().find(tid(then)).await.map_err(|_| anyhow!("not yet"))?;
+                    if e.is_displayed().await.unwrap_or(false) {
+                        Ok(())
+                    } else {
+                        Err(anyhow!("not displayed"))
+                    }
+                },
+            )
+            .await
+            {
+                Ok(()) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| anyhow!("{item}: no try")))
     }
 
     /// Waits for `[data-testid="app-ready"]`: the first data load has finished.

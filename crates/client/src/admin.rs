@@ -4,7 +4,7 @@
 //! revoke), and the plain reads and writes the SMS pages make. Every URL is the hall's
 //! ([`Endpoint::hall_url`]), every answer read by the one classifier.
 
-use crate::api::{Answer, Api, Method};
+use crate::api::{Answer, Api, Credential, Method, CALL_TIMEOUT};
 use crate::error::ClientError;
 use crate::url::{halls_url, Endpoint};
 use hallkeeper_core::proto::{
@@ -25,8 +25,16 @@ pub struct AdminClient {
 
 impl AdminClient {
     pub fn new(endpoint: Endpoint) -> Self {
+        let credential = Credential::new(&endpoint.admin_token);
+        Self::with_credential(endpoint, credential)
+    }
+
+    /// Calls sent with whatever `credential` holds at the time (the signed-in person's session);
+    /// the endpoint's `admin_token` is not used.
+    pub fn with_credential(endpoint: Endpoint, credential: Credential) -> Self {
         let endpoint = endpoint.trimmed();
-        let api = Api::new(&endpoint.admin_token);
+        let http = reqwest::Client::builder().timeout(CALL_TIMEOUT).build().unwrap_or_default();
+        let api = Api::with_credential(credential, http);
         Self { endpoint, api }
     }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 /// How long an admin call may take: a hung server does not hold the supervisor's button forever.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A call without a body.
 pub const NO_BODY: Option<&()> = None;
@@ -59,10 +59,55 @@ impl Answer {
     }
 }
 
+/// The bearer a client sends, shared and swappable: the desktop's sign-in puts the person's
+/// session token in, sign-out takes it out, and every client made with the same credential (sync,
+/// the hall's administration) sends whatever it holds at the time of each request. It also tells
+/// its holder when the server refused the token it holds (401: expired, revoked, unknown), which
+/// is how a revoked person is signed out at the desktop's next contact.
+#[derive(Debug, Clone)]
+pub struct Credential(std::sync::Arc<CredentialInner>);
+
+#[derive(Debug)]
+struct CredentialInner {
+    token: std::sync::RwLock<String>,
+    /// Counts the server's 401s to the token held (the holder waits for it to move).
+    refused: tokio::sync::watch::Sender<u64>,
+}
+
+impl Credential {
+    pub fn new(token: &str) -> Self {
+        Self(std::sync::Arc::new(CredentialInner {
+            token: std::sync::RwLock::new(token.to_owned()),
+            refused: tokio::sync::watch::channel(0).0,
+        }))
+    }
+
+    /// The token sent from now on (empty: none is sent).
+    pub fn set(&self, token: &str) {
+        *self.0.token.write().unwrap_or_else(|e| e.into_inner()) = token.to_owned();
+    }
+
+    pub fn token(&self) -> String {
+        self.0.token.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Moves each time the server answers 401 to the token held then.
+    pub fn subscribe_refused(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.0.refused.subscribe()
+    }
+
+    fn refused(&self, sent: &str) {
+        // A 401 to a token already replaced (sign-in raced a request) says nothing of the new one.
+        if !sent.is_empty() && self.token() == sent {
+            self.0.refused.send_modify(|n| *n += 1);
+        }
+    }
+}
+
 /// Calls to one server with one token.
 #[derive(Debug, Clone)]
 pub struct Api {
-    token: String,
+    token: Credential,
     http: reqwest::Client,
     /// Sent with every request (sync names its version).
     headers: Vec<(&'static str, String)>,
@@ -76,7 +121,16 @@ impl Api {
     }
 
     pub(crate) fn with_client(token: &str, http: reqwest::Client) -> Self {
-        Self { token: token.to_owned(), http, headers: Vec::new() }
+        Self::with_credential(Credential::new(token), http)
+    }
+
+    /// Calls made with whatever `credential` holds at each request.
+    pub(crate) fn with_credential(credential: Credential, http: reqwest::Client) -> Self {
+        Self { token: credential, http, headers: Vec::new() }
+    }
+
+    pub fn credential(&self) -> &Credential {
+        &self.token
     }
 
     pub(crate) fn with_header(mut self, name: &'static str, value: String) -> Self {
@@ -87,7 +141,14 @@ impl Api {
     /// A request to `url` with the token and the headers, for a caller that reads the answer
     /// itself (the sync stream).
     pub(crate) fn request(&self, method: Method, url: &Url) -> reqwest::RequestBuilder {
-        let mut request = self.http.request(method.into(), url.clone()).bearer_auth(&self.token);
+        self.request_with(method, url, &self.token.token())
+    }
+
+    fn request_with(&self, method: Method, url: &Url, token: &str) -> reqwest::RequestBuilder {
+        let mut request = self.http.request(method.into(), url.clone());
+        if !token.is_empty() {
+            request = request.bearer_auth(token);
+        }
         for (name, value) in &self.headers {
             request = request.header(*name, value);
         }
@@ -102,7 +163,8 @@ impl Api {
         url: Url,
         body: Option<&B>,
     ) -> Result<Answer, ClientError> {
-        let mut request = self.request(method, &url);
+        let token = self.token.token();
+        let mut request = self.request_with(method, &url, &token);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -110,6 +172,9 @@ impl Api {
         let resp = request.send().await.map_err(|e| ClientError::unreachable(&url, e))?;
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(|e| ClientError::unreachable(&url, e))?.to_vec();
+        if status == 401 {
+            self.token.refused(&token);
+        }
         Ok(Answer { url, status, body })
     }
 
@@ -125,5 +190,28 @@ impl Api {
         body: &B,
     ) -> Result<T, ClientError> {
         self.exchange(Method::Post, url, Some(body)).await?.json()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_credential_is_shared_swapped_and_told_of_a_refusal_of_the_token_it_holds() {
+        let credential = Credential::new("");
+        let api = Api::with_credential(credential.clone(), reqwest::Client::new());
+        let mut refused = credential.subscribe_refused();
+        credential.set("hks_first");
+        assert_eq!(api.credential().token(), "hks_first", "every holder sees the swap");
+        // A 401 to a token already replaced says nothing of the new one.
+        credential.refused("hks_old");
+        credential.refused("");
+        assert!(!refused.has_changed().unwrap());
+        credential.refused("hks_first");
+        assert!(refused.has_changed().unwrap());
+        assert_eq!(*refused.borrow_and_update(), 1);
+        credential.set("");
+        assert_eq!(api.credential().token(), "");
     }
 }

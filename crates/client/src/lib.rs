@@ -16,12 +16,13 @@
 mod admin;
 mod api;
 mod error;
+pub mod session;
 mod sync;
 mod sync_api;
 mod url;
 
 pub use admin::AdminClient;
-pub use api::{Answer, Api, Method, NO_BODY};
+pub use api::{Answer, Api, Credential, Method, NO_BODY};
 pub use error::{read_answer, refusal, ClientError};
 pub use sync::{sync_op, PulledTick, RatingsHook, SyncClient, SyncReport};
 pub use url::{api_url, hall_url, halls_url, query_string, Endpoint};

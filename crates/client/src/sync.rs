@@ -9,6 +9,7 @@
 //!
 //! Store work runs on the blocking pool, never on the async runtime.
 
+use crate::api::Credential;
 use crate::error::ClientError;
 use crate::sync_api::{next_heads, SyncApi};
 use crate::url::Endpoint;
@@ -98,7 +99,7 @@ pub fn sync_op(o: OutboxOp) -> SyncOp {
         entity: o.entity,
         key: o.key,
         change: o.change,
-        author: None,
+        author: o.author,
     }
 }
 
@@ -113,16 +114,32 @@ fn jitter(base: Duration) -> Duration {
 
 impl SyncClient {
     pub fn new(store: Arc<Store>, endpoint: Endpoint) -> Arc<Self> {
-        Self::build(store, endpoint, false)
+        Self::build(store, endpoint, None, false)
     }
 
     /// A client of the server running inside this app.
     pub fn embedded(store: Arc<Store>, endpoint: Endpoint) -> Arc<Self> {
-        Self::build(store, endpoint, true)
+        Self::build(store, endpoint, None, true)
     }
 
-    fn build(store: Arc<Store>, endpoint: Endpoint, embedded: bool) -> Arc<Self> {
-        let http = SyncApi::new(endpoint);
+    /// A client that sends whatever `credential` holds at each request (the signed-in person's
+    /// session, swapped at sign-in and sign-out), not the endpoint's `admin_token`.
+    pub fn with_credential(
+        store: Arc<Store>,
+        endpoint: Endpoint,
+        credential: Credential,
+        embedded: bool,
+    ) -> Arc<Self> {
+        Self::build(store, endpoint, Some(credential), embedded)
+    }
+
+    fn build(
+        store: Arc<Store>,
+        endpoint: Endpoint,
+        credential: Option<Credential>,
+        embedded: bool,
+    ) -> Arc<Self> {
+        let http = SyncApi::new(endpoint, credential);
         let status = SyncStatus {
             server_url: http.base_url().to_owned(),
             embedded,

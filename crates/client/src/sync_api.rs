@@ -1,7 +1,7 @@
 //! The server's sync endpoints, each answer read by the one classifier: a refusal (4xx) is
 //! final, everything else (no connection, 5xx, an unreadable body) is worth retrying.
 
-use crate::api::{Api, Method};
+use crate::api::{Api, Credential, Method};
 use crate::error::{refusal, ClientError};
 use crate::url::Endpoint;
 use hallkeeper_core::proto::{
@@ -21,7 +21,7 @@ pub(crate) struct SyncApi {
 }
 
 impl SyncApi {
-    pub(crate) fn new(endpoint: Endpoint) -> Self {
+    pub(crate) fn new(endpoint: Endpoint, credential: Option<Credential>) -> Self {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
@@ -34,8 +34,9 @@ impl SyncApi {
             .unwrap_or_default();
         let endpoint = endpoint.trimmed();
         // As the hall's administration, naming this desktop's sync version.
+        let credential = credential.unwrap_or_else(|| Credential::new(&endpoint.admin_token));
         let api = |client| {
-            Api::with_client(&endpoint.admin_token, client)
+            Api::with_credential(credential.clone(), client)
                 .with_header(SYNC_VERSION_HEADER, SYNC_SCHEMA_VERSION.to_string())
         };
         let (api, stream_api) = (api(client), api(stream_client));

@@ -54,6 +54,7 @@ codes! {
         WindowReorderMismatch => "window.reorder_mismatch",
         SettingsLocaleInvalid => "settings.locale_invalid",
         SettingsOperatorInvalid => "settings.operator_invalid",
+        SettingsLockMinutesInvalid => "settings.lock_minutes_invalid",
         ImportFileUnreadable => "import.file_unreadable",
         ImportFileTooLarge => "import.file_too_large",
         ImportNotATable => "import.not_a_table",
@@ -122,6 +123,12 @@ codes! {
         // Statistics and reports.
         ReportPeriodInvalid => "report.period_invalid",
         ReportExportFailed => "report.export_failed",
+        // People and roles (issue 17): core's gate before every command, and the offline sign-in.
+        AccessForbidden => "access.forbidden",
+        SessionRequired => "session.required",
+        SessionLocked => "session.locked",
+        SessionWrongCredentials => "session.wrong_credentials",
+        SessionOfflineUnavailable => "session.offline_unavailable",
     }
 }
 
@@ -160,6 +167,11 @@ codes! {
         HallNotFound => "hall.not_found",
         AuthTokenMissing => "auth.token_missing",
         AuthTokenInvalid => "auth.token_invalid",
+        AuthSessionExpired => "auth.session_expired",
+        SessionAccountDisabled => "session.account_disabled",
+        SessionThrottled => "session.throttled",
+        SessionPasswordChangeRequired => "session.password_change_required",
+        FirstRunDone => "first_run.done",
         StorageUnavailable => "storage.unavailable",
         // Made by the UI itself, which checks the path before asking (CatalogImportDialog).
         ImportPathEmpty => "import.path_empty",

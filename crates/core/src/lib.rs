@@ -4,6 +4,7 @@
 //! can be tested at a fixed instant. Every write goes through one `BEGIN IMMEDIATE` transaction
 //! that also records the change in the audit log.
 
+pub mod access;
 pub mod calendar;
 pub mod catalog;
 pub mod clock;

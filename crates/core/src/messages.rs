@@ -265,6 +265,38 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
             "阈值须为正整数，告警值不小于预警值（人数不超过 10000，时长不超过 1440 分钟），且每个窗口或事项只设一次".into(),
             "Thresholds are whole numbers above zero, the alarm level at least the warning level (at most 10,000 people or 1,440 minutes), each window or matter set once".into(),
         ),
+        Code::SettingsLockMinutesInvalid => pick(
+            zh,
+            format!("自动锁定时间须为 1 到 {} 分钟", a("max")),
+            format!("The idle lock is between 1 and {} minutes", a("max")),
+        ),
+        Code::AccessForbidden => pick(
+            zh,
+            format!("您的角色没有此权限（{}），如需操作请联系大厅管理员", a("capability")),
+            format!("Your role does not allow this ({}); ask the hall administrator", a("capability")),
+        ),
+        Code::SessionRequired => pick(zh, "请先登录".into(), "Sign in first".into()),
+        Code::SessionLocked => pick(
+            zh,
+            "屏幕已锁定，请输入密码解锁".into(),
+            "The screen is locked; enter your password to unlock it".into(),
+        ),
+        Code::SessionWrongCredentials => pick(
+            zh,
+            "登录名或密码不正确".into(),
+            "The login name or password is not correct".into(),
+        ),
+        Code::SessionOfflineUnavailable => pick(
+            zh,
+            format!(
+                "无法连接中心服务器，且此账号 {} 天内未在本机联网登录过，不能离线登录",
+                a("days")
+            ),
+            format!(
+                "The central server cannot be reached, and this account has not signed in on this PC through the server in the last {} days, so it cannot sign in offline",
+                a("days")
+            ),
+        ),
         Code::SeedNotEmpty => pick(
             zh,
             "本地已有窗口或事项，不能再载入演示大厅".into(),

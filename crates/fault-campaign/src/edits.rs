@@ -334,5 +334,10 @@ fn case_edit(
         note: Some("已约谈窗口人员，整改措施已落实".into()),
         attachments,
     };
-    Ok(Outcome::of(store.case_action_by(actor, Some(author), &case.id, step)))
+    Ok(Outcome::of(store.case_action(&person(author, actor), &case.id, step)))
+}
+
+/// A person who acts on cases (no grants needed: the store's writes are not gated here).
+fn person(account_id: &str, name: &str) -> hallkeeper_core::access::Person {
+    hallkeeper_core::access::Person { account_id: account_id.into(), name: name.into(), grants: Vec::new() }
 }

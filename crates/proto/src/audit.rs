@@ -7,7 +7,11 @@ use ts_rs::TS;
 pub struct AuditEntry {
     pub id: String,
     pub at: String,
+    /// The person's display name (or, for entries older than sign-in, the OS user's name).
     pub actor: String,
+    /// The person's account id on the central server; null for entries older than sign-in and
+    /// for the store's own bookkeeping.
+    pub actor_id: Option<String>,
     /// `<entity>.<verb>`, e.g. `window.create`.
     pub action: String,
     pub entity_type: String,

@@ -14,7 +14,7 @@ pub async fn bind_matters<R: Runtime>(
     state: State<'_, AppState>,
     input: BindInput,
 ) -> Result<BindingsChange, CommandError> {
-    let actor = state.operator();
+    let actor = state.person()?;
     let change = state.call(move |s| s.bind_matters(&actor, &input)).await?;
     if change.changed > 0 {
         notify_changed(&app, Entity::Bindings);
@@ -28,7 +28,7 @@ pub async fn unbind_matters<R: Runtime>(
     state: State<'_, AppState>,
     input: UnbindInput,
 ) -> Result<BindingsChange, CommandError> {
-    let actor = state.operator();
+    let actor = state.person()?;
     let change = state.call(move |s| s.unbind_matters(&actor, &input)).await?;
     if change.changed > 0 {
         notify_changed(&app, Entity::Bindings);

@@ -50,7 +50,7 @@ pub async fn apply_catalog_import<R: Runtime>(
     request: ImportRequest,
     fingerprint: String,
 ) -> Result<ImportOutcome, CommandError> {
-    let actor = state.operator();
+    let actor = state.person()?;
     let report = progress(app.clone());
     let outcome = state.call(move |s| s.apply_import(&actor, &request, &fingerprint, &report)).await?;
     notify_changed(&app, Entity::Catalog);

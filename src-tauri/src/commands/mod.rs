@@ -11,6 +11,7 @@ pub mod devices;
 pub mod queue_actions;
 pub mod rectification;
 pub mod reports;
+pub mod session;
 pub mod settings;
 pub mod sms;
 pub mod staff;
@@ -24,8 +25,10 @@ use hallkeeper_core::proto::DataChanged;
 pub use hallkeeper_core::proto::DataEntity as Entity;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-/// A write by the operator: runs `work` with their name on a blocking thread (as
-/// [`crate::AppState::call`]), then tells every open page that `entity` changed.
+/// A write by the signed-in person: runs `work` as them on a blocking thread (as
+/// [`crate::AppState::call`]), then tells every open page that `entity` changed. Whether the
+/// person may is decided before any command runs (the invoke handler asks core, see
+/// [`crate::with_commands`]); here only who they are.
 pub(crate) async fn write<T, F, R: Runtime>(
     app: &AppHandle<R>,
     state: &crate::AppState,
@@ -34,9 +37,11 @@ pub(crate) async fn write<T, F, R: Runtime>(
 ) -> Result<T, crate::CommandError>
 where
     T: Send + 'static,
-    F: FnOnce(&hallkeeper_core::Store, &str) -> Result<T, hallkeeper_core::Error> + Send + 'static,
+    F: FnOnce(&hallkeeper_core::Store, &hallkeeper_core::access::Person) -> Result<T, hallkeeper_core::Error>
+        + Send
+        + 'static,
 {
-    let actor = state.operator();
+    let actor = state.person()?;
     let out = state.call(move |s| work(s, &actor)).await?;
     notify_changed(app, entity);
     Ok(out)

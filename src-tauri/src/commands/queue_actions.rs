@@ -24,7 +24,7 @@ pub async fn move_waiting_tickets(
     };
     let outcome = move_waiting(link.admin(), &matter_id, &to_window_id, locale).await?;
     tracing::info!(matter = %matter_id, window = %to_window_id, moved = outcome.moved, "waiting tickets moved");
-    let (actor, ids) = (state.operator(), outcome.ticket_ids.clone());
+    let (actor, ids) = (state.person()?, outcome.ticket_ids.clone());
     state.call(move |s| s.record_queue_move(&actor, &matter_id, &to_window_id, &ids)).await?;
     Ok(outcome)
 }

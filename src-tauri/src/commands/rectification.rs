@@ -38,12 +38,12 @@ pub async fn case_action<R: Runtime>(
     note: Option<String>,
     attachments: Option<Vec<Attachment>>,
 ) -> Result<CaseDetail, CommandError> {
-    let actor = state.operator();
+    let actor = state.person()?;
     let detail = state
         .call(move |s| {
             let step = Step {
                 action,
-                actor: actor.clone(),
+                actor: actor.name.clone(),
                 at: s.now(),
                 note,
                 attachments: attachments.unwrap_or_default(),
@@ -92,7 +92,7 @@ pub async fn attach_evidence<R: Runtime>(
     case_id: String,
     path: String,
 ) -> Result<Attachment, CommandError> {
-    let actor = state.operator();
+    let actor = state.person()?;
     let attached = state.call(move |s| s.attach_evidence(&actor, &case_id, &PathBuf::from(path))).await?;
     notify_cases_changed(&app, state.store()).await;
     Ok(attached)
@@ -115,6 +115,6 @@ pub async fn set_deadline_profile(
     state: State<'_, AppState>,
     profile: DeadlineProfile,
 ) -> Result<DeadlineProfile, CommandError> {
-    let actor = state.operator();
+    let actor = state.person()?;
     state.call(move |s| s.set_deadline_profile(&actor, &profile)).await
 }

@@ -33,7 +33,7 @@ pub async fn delete_staff<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<(), CommandError> {
-    let actor = state.operator();
+    let actor = state.person()?;
     state.call(move |s| s.delete_staff(&actor, &id)).await?;
     notify_changed(&app, Entity::Staff);
     notify_changed(&app, Entity::Roster);

@@ -30,7 +30,7 @@ pub async fn set_star_rule<R: Runtime>(
     state: State<'_, AppState>,
     rule: StarRule,
 ) -> Result<StarRule, CommandError> {
-    let actor = state.operator();
+    let actor = state.person()?;
     let saved = state.call(move |s| s.set_star_rule(&actor, &rule)).await?;
     if let Err(e) = app.emit(STARS_CHANGED, ()) {
         tracing::warn!("cannot tell the UI that the star rule changed: {e}");

@@ -4,6 +4,8 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core'
 import { toCommandError } from './errors'
 import type {
   AuditPage,
+  CommandError,
+  HallRole,
   BindInput,
   Dashboard,
   ThresholdSettings,
@@ -243,3 +245,44 @@ export const updateDevice = (deviceId: string, name: string | null, windowId: st
   call<Device>('update_device', { deviceId, name, windowId })
 
 export const revokeDevice = (deviceId: string) => call<void>('revoke_device', { deviceId })
+
+// People and roles (issue 17): sign-in, the first run, the lock. The shapes are the shell's
+// (src-tauri/src/commands/session.rs), not the wire's.
+export interface SessionPerson {
+  accountId: string
+  login: string
+  displayName: string
+  grants: HallRole[]
+  mustChangePassword: boolean
+}
+
+export interface SessionStatus {
+  person: SessionPerson | null
+  /** Capability codes the person holds in this hall (hallkeeper_access's matrix). */
+  capabilities: string[]
+  /** Signed in against this PC's verifier while the server is away. */
+  offline: boolean
+  locked: boolean
+  lockMinutes: number
+  /** Why the last session ended by itself (expired, revoked). */
+  ended: CommandError | null
+}
+
+export interface FirstRunStatus {
+  needed: boolean
+  starting: boolean
+}
+
+export const sessionStatus = () => call<SessionStatus>('session_status')
+export const signIn = (login: string, password: string) =>
+  call<SessionStatus>('sign_in', { login, password })
+export const signOut = () => call<SessionStatus>('sign_out')
+export const changePassword = (current: string, next: string) =>
+  call<SessionStatus>('change_password', { current, new: next })
+export const lockScreen = () => call<SessionStatus>('lock')
+export const unlockScreen = (password: string) => call<SessionStatus>('unlock', { password })
+export const setLockMinutes = (minutes: number) =>
+  call<SessionStatus>('set_lock_minutes', { minutes })
+export const firstRunStatus = () => call<FirstRunStatus>('first_run_status')
+export const createFirstAdministrator = (login: string, displayName: string, password: string) =>
+  call<SessionStatus>('create_first_administrator', { login, displayName, password })

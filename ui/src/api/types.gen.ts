@@ -23,7 +23,16 @@ position: number, createdAt: string, updatedAt: string, };
 
 export type WindowInput = { number: string, name: string, zone: string, kind: WindowKind, state: WindowState, };
 
-export type AuditEntry = { id: string, at: string, actor: string, 
+export type AuditEntry = { id: string, at: string, 
+/**
+ * The person's display name (or, for entries older than sign-in, the OS user's name).
+ */
+actor: string, 
+/**
+ * The person's account id on the central server; null for entries older than sign-in and
+ * for the store's own bookkeeping.
+ */
+actorId: string | null, 
 /**
  * `<entity>.<verb>`, e.g. `window.create`.
  */

@@ -4,6 +4,7 @@ import type { MessageSchema } from './zh-CN'
 import { catalogEnUS } from './sections/catalog.en-US'
 import { importStaffEnUS } from './sections/importStaff.en-US'
 import { syncEnUS } from './sections/sync.en-US'
+import { sessionEnUS } from './sections/session.en-US'
 import { dashboardEnUS } from './sections/dashboard.en-US'
 import { smsEnUS } from './sections/sms.en-US'
 import { displayEnUS } from './sections/display.en-US'
@@ -15,6 +16,7 @@ const enUS: MessageSchema = {
   ...catalogEnUS,
   ...importStaffEnUS,
   ...syncEnUS,
+  ...sessionEnUS,
   ...dashboardEnUS,
   ...smsEnUS,
   ...displayEnUS,
@@ -191,7 +193,7 @@ const enUS: MessageSchema = {
     language: 'Interface language',
     languageHint: 'Messages and errors from the system use this language too.',
     operator: 'Operator',
-    operatorHint: 'The name recorded in the audit log for changes made here.',
+    operatorHint: 'The person signed in: the audit log, case steps and synced changes name them.',
     loadFailed: 'Settings could not be loaded',
   },
 }

@@ -4,6 +4,7 @@
 import { catalogZhCN } from './sections/catalog.zh-CN'
 import { importStaffZhCN } from './sections/importStaff.zh-CN'
 import { syncZhCN } from './sections/sync.zh-CN'
+import { sessionZhCN } from './sections/session.zh-CN'
 import { dashboardZhCN } from './sections/dashboard.zh-CN'
 import { smsZhCN } from './sections/sms.zh-CN'
 import { displayZhCN } from './sections/display.zh-CN'
@@ -15,6 +16,7 @@ const zhCN = {
   ...catalogZhCN,
   ...importStaffZhCN,
   ...syncZhCN,
+  ...sessionZhCN,
   ...dashboardZhCN,
   ...smsZhCN,
   ...displayZhCN,
@@ -188,7 +190,7 @@ const zhCN = {
     language: '界面语言',
     languageHint: '切换后，系统提示和错误信息也使用该语言。',
     operator: '操作人',
-    operatorHint: '记入操作日志的操作人名称。',
+    operatorHint: '当前登录的人：操作日志、整改记录和同步的修改都记在其名下。',
     loadFailed: '设置加载失败',
   },
 }

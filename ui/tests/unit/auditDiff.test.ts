@@ -6,6 +6,7 @@ const entry = (action: string, before: unknown, after: unknown): AuditEntry => (
   id: 'e1',
   at: '2026-03-01T08:00:00Z',
   actor: 'admin',
+  actorId: null,
   action,
   entityType: action.split('.')[0]!,
   entityId: 'w1',

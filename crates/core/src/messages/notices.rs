@@ -291,6 +291,25 @@ pub fn not_connected(locale: Locale, code: &str) -> ErrorBody {
     ErrorBody { code: code.to_owned(), message, field: None }
 }
 
+/// The server ended the session (expired, revoked, the account disabled): the person is signed
+/// out here at that contact.
+pub fn session_ended(locale: Locale) -> String {
+    pick(
+        locale,
+        "登录已失效（已过期或被管理员撤销），请重新登录".into(),
+        "Your session has ended (expired, or revoked by an administrator); sign in again".into(),
+    )
+}
+
+/// The first administrator exists already (another first run got there first).
+pub fn first_run_done(locale: Locale) -> String {
+    pick(
+        locale,
+        "已有账号，首个系统管理员只能创建一次；请直接登录".into(),
+        "An account exists already; the first administrator is created only once. Sign in instead".into(),
+    )
+}
+
 /// A background task of the shell failed.
 pub fn internal(locale: Locale, detail: &str) -> ErrorBody {
     body(

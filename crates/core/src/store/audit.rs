@@ -22,7 +22,7 @@ impl Store {
         let before_seq = before.and_then(|b| b.parse::<i64>().ok()).unwrap_or(i64::MAX);
         self.read(|c| {
             let mut st = c.prepare_cached(
-                "SELECT seq, id, at, actor, action, entity_type, entity_id, summary, before_json, after_json
+                "SELECT seq, id, at, actor, action, entity_type, entity_id, summary, before_json, after_json, actor_id
                  FROM audit_log WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
             )?;
             let mut rows = st.query(params![before_seq, limit as i64 + 1])?;
@@ -45,6 +45,7 @@ impl Store {
                     summary: r.get(7)?,
                     before: parse_json(r.get(8)?)?,
                     after: parse_json(r.get(9)?)?,
+                    actor_id: r.get(10)?,
                 });
             }
             Ok(AuditPage { entries, next_before: if more { last_seq.map(|s| s.to_string()) } else { None } })

@@ -3,6 +3,7 @@
 use super::catalog::load_matter;
 use super::outbox::{self, Entity};
 use super::{Change, Store};
+use crate::access::Actor;
 use crate::error::{Code, Rejection, Result};
 use hallkeeper_proto::{BindInput, Binding, BindingPriority, BindingsChange, MatterState, UnbindInput};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -88,7 +89,7 @@ impl Store {
     /// standing binding of the pair is left as it is.
     pub fn bind_overflow_today(
         &self,
-        actor: &str,
+        actor: &(impl Actor + ?Sized),
         window_id: &str,
         matter_id: &str,
     ) -> Result<BindingsChange> {
@@ -133,7 +134,7 @@ impl Store {
 
     /// Binds matters to a window with a priority; a matter already bound there takes the new
     /// priority. Retired or unknown matters refuse the whole change.
-    pub fn bind_matters(&self, actor: &str, input: &BindInput) -> Result<BindingsChange> {
+    pub fn bind_matters(&self, actor: &(impl Actor + ?Sized), input: &BindInput) -> Result<BindingsChange> {
         check_selection(&input.matter_ids)?;
         self.write(actor, |w| {
             let window = window_label(&w.tx, &input.window_id)?;
@@ -201,7 +202,11 @@ impl Store {
         })
     }
 
-    pub fn unbind_matters(&self, actor: &str, input: &UnbindInput) -> Result<BindingsChange> {
+    pub fn unbind_matters(
+        &self,
+        actor: &(impl Actor + ?Sized),
+        input: &UnbindInput,
+    ) -> Result<BindingsChange> {
         check_selection(&input.matter_ids)?;
         self.write(actor, |w| {
             let window = window_label(&w.tx, &input.window_id)?;

@@ -3,6 +3,7 @@
 
 use super::outbox::{self, Entity};
 use super::{Change, Store, Write};
+use crate::access::Actor;
 use crate::catalog::diff::{self, Current, DepartmentRef, Plan};
 use crate::catalog::{mapping, rows, table};
 use crate::error::{Code, Rejection, Result};
@@ -178,7 +179,7 @@ impl Store {
     /// file or the catalog has changed since the preview.
     pub fn apply_import(
         &self,
-        actor: &str,
+        actor: &(impl Actor + ?Sized),
         request: &ImportRequest,
         fingerprint: &str,
         progress: Progress<'_>,

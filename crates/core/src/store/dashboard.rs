@@ -5,6 +5,7 @@
 
 use super::coverage::HallRows;
 use super::{Change, Store};
+use crate::access::Actor;
 use crate::dashboard::{compute, thresholds, HallView};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -49,7 +50,7 @@ impl Store {
     /// Saves the thresholds (every value checked; the error names the field), audited.
     pub fn set_threshold_settings(
         &self,
-        actor: &str,
+        actor: &(impl Actor + ?Sized),
         settings: &ThresholdSettings,
     ) -> Result<ThresholdSettings> {
         self.write(actor, |w| {
@@ -189,7 +190,7 @@ impl Store {
     /// for it is the hall's.
     pub fn record_queue_move(
         &self,
-        actor: &str,
+        actor: &(impl Actor + ?Sized),
         matter_id: &str,
         to_window_id: &str,
         ticket_ids: &[String],

@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 10, name: "report_feed", sql: include_str!("sql/0010_report_feed.sql") },
     Migration { version: 11, name: "rollup_counters", sql: include_str!("sql/0011_rollup_counters.sql") },
     Migration { version: 12, name: "records_sync", sql: include_str!("sql/0012_records_sync.sql") },
+    Migration { version: 13, name: "people", sql: include_str!("sql/0013_people.sql") },
 ];
 
 pub fn latest_version() -> i64 {

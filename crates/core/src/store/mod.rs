@@ -9,8 +9,10 @@ mod coverage;
 mod dashboard;
 pub use dashboard::queue_settings;
 pub mod migrations;
+mod offline;
 mod outbox;
 pub use outbox::{OutboxOp, OutboxStatus};
+pub use settings::{DEFAULT_LOCK_MINUTES, MAX_LOCK_MINUTES};
 mod pull;
 mod rating_rows;
 mod ratings;
@@ -33,6 +35,7 @@ mod stars;
 pub use stars::{STAR_RULE_ACTION, STAR_RULE_KEY};
 mod windows;
 
+use crate::access::Actor;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::ids::IdGen;
@@ -131,7 +134,11 @@ impl Store {
     }
 
     /// Runs `f` in one immediate transaction; commits only if it returns Ok.
-    pub(crate) fn write<T>(&self, actor: &str, f: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(
+        &self,
+        actor: &(impl Actor + ?Sized),
+        f: impl FnOnce(&Write<'_>) -> Result<T>,
+    ) -> Result<T> {
         let out = self.write_quietly(actor, f)?;
         self.hall_rows_changed();
         Ok(out)
@@ -144,10 +151,20 @@ impl Store {
 
     /// A write that leaves the hall's windows, catalog and seating as they were (appending
     /// ticket events), so what was read of them stays good.
-    pub(crate) fn write_quietly<T>(&self, actor: &str, f: impl FnOnce(&Write<'_>) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_quietly<T>(
+        &self,
+        actor: &(impl Actor + ?Sized),
+        f: impl FnOnce(&Write<'_>) -> Result<T>,
+    ) -> Result<T> {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Write { tx, now: self.clock.now(), ids: &self.ids, actor };
+        let w = Write {
+            tx,
+            now: self.clock.now(),
+            ids: &self.ids,
+            actor: actor.name(),
+            actor_id: actor.account_id(),
+        };
         let out = f(&w)?;
         w.tx.commit()?;
         Ok(out)
@@ -163,7 +180,11 @@ pub(crate) struct Write<'a> {
     pub(crate) tx: Transaction<'a>,
     pub(crate) now: DateTime<Utc>,
     ids: &'a IdGen,
+    /// Who the audit log names: a person's display name, or the store's own (`sync`).
     actor: &'a str,
+    /// The person's account id (audit entries and outbox operations carry it); None for the
+    /// store's own writes.
+    pub(crate) actor_id: Option<&'a str>,
 }
 
 impl Write<'_> {
@@ -205,8 +226,8 @@ impl Write<'_> {
         }
         let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
         self.tx.execute(
-            "INSERT INTO audit_log (id, at, actor, action, entity_type, entity_id, summary, before_json, after_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO audit_log (id, at, actor, action, entity_type, entity_id, summary, before_json, after_json, actor_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             rusqlite::params![
                 self.new_id(),
                 self.now_text(),
@@ -217,6 +238,7 @@ impl Write<'_> {
                 change.summary,
                 json(change.before),
                 json(change.after),
+                self.actor_id,
             ],
         )?;
         Ok(())

@@ -61,8 +61,8 @@ impl Write<'_> {
         let (device, mut seq, mut last) = self.sync_state()?;
         let now = self.now_text();
         let mut insert = self.tx.prepare_cached(
-            "INSERT INTO outbox (seq, op_id, hlc, entity, entity_key, change, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO outbox (seq, op_id, hlc, entity, entity_key, change, created_at, author)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for (entity, key, change) in ops {
             let hlc = Hlc::tick(last.as_ref(), self.now.timestamp_millis(), &device);
@@ -73,7 +73,8 @@ impl Write<'_> {
                 entity.as_str(),
                 key,
                 change.to_string(),
-                now
+                now,
+                self.actor_id,
             ])?;
             seq += 1;
             last = Some(hlc);
@@ -153,26 +154,44 @@ pub struct OutboxOp {
     pub entity: String,
     pub key: String,
     pub change: Value,
+    /// The account whose change it is (the server re-checks their role); None for an operation
+    /// written before sign-in existed.
+    pub author: Option<String>,
 }
 
 impl crate::Store {
+    /// Attributes the pending operations that name no author to `person`, just signed in through
+    /// the server: they were written on this PC before anyone signed in here (a store from
+    /// before sign-in existed, the demo seed), and the server refuses an operation without an
+    /// author (`access.author_missing`). The person taking them over is the one whose role the
+    /// server then checks. Answers how many.
+    pub fn adopt_unauthored_ops(&self, person: &crate::access::Person) -> Result<u64> {
+        self.write_quietly("sync", |w| {
+            let n = w.tx.execute(
+                "UPDATE outbox SET author = ?1 WHERE author IS NULL AND state = 'pending'",
+                [&person.account_id],
+            )?;
+            Ok(n as u64)
+        })
+    }
+
     /// The oldest pending operations, in sequence order (what the next push sends).
     pub fn pending_ops(&self, limit: usize) -> Result<Vec<OutboxOp>> {
         self.read(|c| {
             let mut st = c.prepare_cached(
-                "SELECT seq, op_id, hlc, entity, entity_key, change FROM outbox
+                "SELECT seq, op_id, hlc, entity, entity_key, change, author FROM outbox
                   WHERE state = 'pending' ORDER BY seq LIMIT ?1",
             )?;
             let rows = st.query_map([limit as i64], |r| {
                 let change: String = r.get(5)?;
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, change))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, change, r.get(6)?))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (seq, op_id, hlc, entity, key, change) = row?;
+                let (seq, op_id, hlc, entity, key, change, author) = row?;
                 let change = serde_json::from_str(&change)
                     .map_err(|e| crate::Error::Corrupt(format!("outbox operation {seq}: {e}")))?;
-                out.push(OutboxOp { seq, op_id, hlc, entity, key, change });
+                out.push(OutboxOp { seq, op_id, hlc, entity, key, change, author });
             }
             Ok(out)
         })

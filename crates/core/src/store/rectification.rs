@@ -13,6 +13,7 @@ use super::rating_rows::rating_in;
 use super::report_facts;
 use super::StoredRating;
 use super::{snapshot, timestamp, Change, Store, Write};
+use crate::access::Actor;
 use crate::calendar::{Calendar, Deadline};
 use crate::clock::hall_date;
 use crate::error::{Code, Error, Rejection, Result};
@@ -485,7 +486,11 @@ impl Store {
 
     /// Sets the profile new cases open under; running cases keep theirs. A refusal names the
     /// profile's field (`rectifyWorkingDays` …).
-    pub fn set_deadline_profile(&self, actor: &str, profile: &DeadlineProfile) -> Result<DeadlineProfile> {
+    pub fn set_deadline_profile(
+        &self,
+        actor: &(impl Actor + ?Sized),
+        profile: &DeadlineProfile,
+    ) -> Result<DeadlineProfile> {
         profile.validate()?;
         let profile = DeadlineProfile { name: profile.name.trim().to_owned(), ..profile.clone() };
         let before = self.read(read_profile)?;
@@ -518,19 +523,9 @@ impl Store {
 
     /// Runs one step on a case through the state machine and records it with the new state, in
     /// one transaction with its audit entry. A refused step writes nothing.
-    pub fn case_action(&self, actor: &str, case_id: &str, step: Step) -> Result<Case> {
-        self.case_action_by(actor, None, case_id, step)
-    }
-
-    /// [`Store::case_action`] by a known person: `actor_id` (their account id) travels with the
-    /// step to every PC, beside the name the step shows.
-    pub fn case_action_by(
-        &self,
-        actor: &str,
-        actor_id: Option<&str>,
-        case_id: &str,
-        step: Step,
-    ) -> Result<Case> {
+    pub fn case_action(&self, actor: &(impl Actor + ?Sized), case_id: &str, step: Step) -> Result<Case> {
+        // The account travels with the step to every PC, beside the name the step shows.
+        let actor_id = actor.account_id();
         self.write(actor, |w| {
             let row = read_case(&w.tx, case_id)?.ok_or_else(|| not_found(case_id))?;
             let next = apply(&row.case, &step)?;
@@ -703,7 +698,12 @@ impl Store {
     /// Copies a file into the evidence folder by content hash and records it on the case; the
     /// returned attachment is what a step cites. Over [`EVIDENCE_MAX_BYTES`] is refused, naming
     /// the file.
-    pub fn attach_evidence(&self, actor: &str, case_id: &str, path: &Path) -> Result<Attachment> {
+    pub fn attach_evidence(
+        &self,
+        actor: &(impl Actor + ?Sized),
+        case_id: &str,
+        path: &Path,
+    ) -> Result<Attachment> {
         let dir = self
             .evidence_dir()
             .ok_or_else(|| Error::Corrupt("an in-memory store keeps no evidence files".into()))?;

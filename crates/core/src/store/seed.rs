@@ -4,6 +4,7 @@
 
 use super::outbox::{self, Entity};
 use super::{snapshot, Change, Store};
+use crate::access::Actor;
 use crate::error::{Code, Rejection, Result};
 use hallkeeper_proto::HallConfig;
 use rusqlite::params;
@@ -30,7 +31,7 @@ impl Store {
     }
 
     /// Fills an empty store with a hall; refused if it already has windows or matters.
-    pub fn seed_hall(&self, actor: &str, hall: &HallConfig) -> Result<()> {
+    pub fn seed_hall(&self, actor: &(impl Actor + ?Sized), hall: &HallConfig) -> Result<()> {
         for w in &hall.windows {
             crate::windows::validate(&hallkeeper_proto::WindowInput {
                 number: w.number.clone(),

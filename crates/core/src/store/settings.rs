@@ -7,6 +7,13 @@ use rusqlite::{params, OptionalExtension};
 
 const LOCALE: &str = "locale";
 const OPERATOR: &str = "operator";
+const LOCK_MINUTES: &str = "lock_minutes";
+
+/// Minutes without input after which the desktop locks itself and asks for the password again,
+/// unless set otherwise: a supervisor away from the desk for a coffee is not left signed in.
+pub const DEFAULT_LOCK_MINUTES: u32 = 15;
+/// The longest the setting may be: half a shift (the server's session ends after 12 idle hours).
+pub const MAX_LOCK_MINUTES: u32 = 240;
 
 impl Store {
     fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -39,6 +46,22 @@ impl Store {
         })?;
         self.put_setting(LOCALE, parsed.as_str())?;
         Ok(parsed)
+    }
+
+    /// Idle minutes before the desktop locks ([`DEFAULT_LOCK_MINUTES`] unless set).
+    pub fn lock_minutes(&self) -> Result<u32> {
+        Ok(self.setting(LOCK_MINUTES)?.and_then(|m| m.parse().ok()).unwrap_or(DEFAULT_LOCK_MINUTES))
+    }
+
+    pub fn set_lock_minutes(&self, minutes: u32) -> Result<u32> {
+        if !(1..=MAX_LOCK_MINUTES).contains(&minutes) {
+            return Err(Rejection::new(Code::SettingsLockMinutesInvalid)
+                .field("minutes")
+                .arg("max", MAX_LOCK_MINUTES)
+                .into());
+        }
+        self.put_setting(LOCK_MINUTES, &minutes.to_string())?;
+        Ok(minutes)
     }
 
     pub fn set_operator(&self, operator: &str) -> Result<String> {
@@ -75,5 +98,17 @@ mod tests {
         assert!(e.message(Locale::ZhCn).contains("fr-FR"));
         assert_eq!(s.set_operator("  ").unwrap_err().code(), "settings.operator_invalid");
         assert_eq!(s.settings("zhang").unwrap().locale, Locale::ZhCn);
+    }
+
+    #[test]
+    fn the_lock_waits_15_minutes_unless_set_within_its_range() {
+        let (s, _) = store();
+        assert_eq!(s.lock_minutes().unwrap(), 15);
+        assert_eq!(s.set_lock_minutes(5).unwrap(), 5);
+        assert_eq!(s.lock_minutes().unwrap(), 5);
+        for bad in [0, 241] {
+            assert_eq!(s.set_lock_minutes(bad).unwrap_err().code(), "settings.lock_minutes_invalid");
+        }
+        assert_eq!(s.lock_minutes().unwrap(), 5);
     }
 }

@@ -7,6 +7,7 @@
 //! applies when the configuration arrives, so a rule set the desktop saved is never refused there.
 
 use super::{snapshot, Change, Store};
+use crate::access::Actor;
 use crate::error::{Error, Rejection, Result};
 use hallkeeper_proto::SmsRuleSet;
 use hallkeeper_sms::RuleSetExt as _;
@@ -41,7 +42,7 @@ impl Store {
 
     /// Validates and saves the rule set (whitespace around names and templates trimmed; a rule
     /// without an id gets one), audited. Refused with the first problem, at its field.
-    pub fn set_sms_rules(&self, actor: &str, rules: &SmsRuleSet) -> Result<SmsRuleSet> {
+    pub fn set_sms_rules(&self, actor: &(impl Actor + ?Sized), rules: &SmsRuleSet) -> Result<SmsRuleSet> {
         let mut rules = rules.clone();
         for rule in &mut rules.rules {
             rule.name = rule.name.trim().to_owned();

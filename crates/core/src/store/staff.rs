@@ -2,6 +2,7 @@
 
 use super::outbox::{self, Entity};
 use super::{snapshot, Change, Store, Write};
+use crate::access::Actor;
 use crate::clock::hall_date;
 use crate::error::{Code, Rejection, Result};
 use crate::staff::validate;
@@ -72,7 +73,7 @@ impl Store {
         })
     }
 
-    pub fn create_staff(&self, actor: &str, input: &StaffInput) -> Result<Staff> {
+    pub fn create_staff(&self, actor: &(impl Actor + ?Sized), input: &StaffInput) -> Result<Staff> {
         let input = validate(input)?;
         self.write(actor, |w| {
             check(w, &input, None)?;
@@ -95,7 +96,7 @@ impl Store {
         })
     }
 
-    pub fn update_staff(&self, actor: &str, id: &str, input: &StaffInput) -> Result<Staff> {
+    pub fn update_staff(&self, actor: &(impl Actor + ?Sized), id: &str, input: &StaffInput) -> Result<Staff> {
         let input = validate(input)?;
         self.write(actor, |w| {
             let before = load(&w.tx, id)?;
@@ -124,7 +125,7 @@ impl Store {
     }
 
     /// Deletes a staff record and their seats.
-    pub fn delete_staff(&self, actor: &str, id: &str) -> Result<()> {
+    pub fn delete_staff(&self, actor: &(impl Actor + ?Sized), id: &str) -> Result<()> {
         self.write(actor, |w| {
             let before = load(&w.tx, id)?;
             w.tx.execute("DELETE FROM staff WHERE id = ?1", [id])?;
@@ -146,7 +147,7 @@ impl Store {
     }
 
     /// Seats someone at a window for today (moving them from another window), or clears it.
-    pub fn set_seat(&self, actor: &str, input: &SeatInput) -> Result<Roster> {
+    pub fn set_seat(&self, actor: &(impl Actor + ?Sized), input: &SeatInput) -> Result<Roster> {
         let date = hall_date(self.now()).to_string();
         self.write(actor, |w| {
             let window: String =

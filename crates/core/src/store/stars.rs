@@ -2,6 +2,7 @@
 //! month's stars, ranked from the month's staff report (see [`crate::stars`]).
 
 use super::{snapshot, Change, Store};
+use crate::access::Actor;
 use crate::error::{Code, Error, Rejection, Result};
 use crate::reports::{Dimension, Period};
 use crate::stars::{self, MonthlyStars, StarRule};
@@ -32,7 +33,7 @@ impl Store {
     }
 
     /// Validates and saves the rule, audited; refused at the first problem's field.
-    pub fn set_star_rule(&self, actor: &str, rule: &StarRule) -> Result<StarRule> {
+    pub fn set_star_rule(&self, actor: &(impl Actor + ?Sized), rule: &StarRule) -> Result<StarRule> {
         stars::validate(rule)?;
         self.write(actor, |w| {
             let before = read_rule(&w.tx)?;

@@ -2,6 +2,7 @@
 
 use super::outbox::{self, Entity};
 use super::{snapshot, Change, Store, Write};
+use crate::access::Actor;
 use crate::error::{Code, Rejection, Result};
 use crate::windows::{normalise_number, validate};
 use hallkeeper_proto::{Window, WindowInput, WindowKind, WindowState};
@@ -92,7 +93,7 @@ impl Store {
     }
 
     /// Adds a window at the end of the floor order.
-    pub fn create_window(&self, actor: &str, input: &WindowInput) -> Result<Window> {
+    pub fn create_window(&self, actor: &(impl Actor + ?Sized), input: &WindowInput) -> Result<Window> {
         let v = validate(input)?;
         self.write(actor, |w| {
             ensure_number_free(&w.tx, &v.number, None)?;
@@ -137,7 +138,12 @@ impl Store {
     }
 
     /// Replaces a window's editable fields. Saving unchanged fields writes nothing.
-    pub fn update_window(&self, actor: &str, id: &str, input: &WindowInput) -> Result<Window> {
+    pub fn update_window(
+        &self,
+        actor: &(impl Actor + ?Sized),
+        id: &str,
+        input: &WindowInput,
+    ) -> Result<Window> {
         let v = validate(input)?;
         self.write(actor, |w| {
             let before = load(&w.tx, id)?;
@@ -167,7 +173,12 @@ impl Store {
     }
 
     /// The one-click open / paused / closed switch.
-    pub fn set_window_state(&self, actor: &str, id: &str, state: WindowState) -> Result<Window> {
+    pub fn set_window_state(
+        &self,
+        actor: &(impl Actor + ?Sized),
+        id: &str,
+        state: WindowState,
+    ) -> Result<Window> {
         self.write(actor, |w| {
             let before = load(&w.tx, id)?;
             if before.state == state {
@@ -185,7 +196,7 @@ impl Store {
 
     /// Deletes a window nothing refers to; a window that still handles matters is refused with
     /// how many, so the supervisor knows what to unbind (or closes the window instead).
-    pub fn delete_window(&self, actor: &str, id: &str) -> Result<()> {
+    pub fn delete_window(&self, actor: &(impl Actor + ?Sized), id: &str) -> Result<()> {
         self.write(actor, |w| {
             let before = load(&w.tx, id)?;
             let bindings: i64 =
@@ -226,7 +237,11 @@ impl Store {
 
     /// Sets the floor order. `ordered_ids` must name every window exactly once: a list made
     /// from a stale view is refused rather than half applied.
-    pub fn reorder_windows(&self, actor: &str, ordered_ids: &[String]) -> Result<Vec<Window>> {
+    pub fn reorder_windows(
+        &self,
+        actor: &(impl Actor + ?Sized),
+        ordered_ids: &[String],
+    ) -> Result<Vec<Window>> {
         self.write(actor, |w| {
             let before = all(&w.tx)?;
             let mut given: Vec<&str> = ordered_ids.iter().map(String::as_str).collect();

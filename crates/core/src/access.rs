@@ -119,6 +119,12 @@ pub const COMMANDS: &[(&str, Need)] = &[
     ("delete_window", cap(C::EditWindows)),
     ("reorder_windows", cap(C::EditWindows)),
     ("list_audit", cap(C::ReadAudit)),
+    // 设备管理
+    ("list_devices", cap(C::ManageDevices)),
+    ("add_device", cap(C::ManageDevices)),
+    ("new_device_pairing_code", cap(C::ManageDevices)),
+    ("update_device", cap(C::ManageDevices)),
+    ("revoke_device", cap(C::ManageDevices)),
     // The matter catalog.
     ("get_catalog", cap(C::ReadHall)),
     ("get_coverage", cap(C::ReadHall)),

@@ -25,8 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::Stream;
 use hallkeeper_proto::{
-    EventsPage, PullResponse, PushRequest, PushResponse, RatingsPage, SyncHeads, SYNC_SCHEMA_VERSION,
-    SYNC_VERSION_HEADER,
+    EventsPage, PullResponse, PushRequest, RatingsPage, SyncHeads, SYNC_SCHEMA_VERSION, SYNC_VERSION_HEADER,
 };
 use std::convert::Infallible;
 use std::sync::Arc;

@@ -6,8 +6,8 @@ pub const USAGE: &str = "usage: hallkeeper [--data-dir DIR] [--server URL --hall
 
   --data-dir DIR   keep the local store (hallkeeper.db) in DIR instead of the user's data
                    folder; HALLKEEPER_DATA_DIR does the same
-  --server URL     work with a remote central server (its admin token in
-                   HALLKEEPER_ADMIN_TOKEN) instead of the embedded one
+  --server URL     work with a remote central server instead of the embedded one; people
+                   sign in with their accounts on that server
   --hall ID        the hall on that server (default: local)
   --simulate       simulated hall traffic on the embedded server (an empty store is first
                    filled with a demo hall of 20 windows); 60× real time

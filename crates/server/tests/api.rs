@@ -4,22 +4,9 @@
 
 mod common;
 
-use common::api::{Backend, Fixture};
+use common::api::{each_backend, Fixture};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-async fn each_backend<F, Fut>(f: F)
-where
-    F: Fn(Fixture) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in Backend::available().await {
-        let name = backend.name();
-        let fx = Fixture::start(backend).await;
-        eprintln!("-- on {name}");
-        f(fx).await;
-    }
-}
 
 /// The API says who may call and which hall before it reads a body: a caller without the right
 /// token hears `auth.*` and an admin request naming an unknown hall `hall.not_found`, whatever the

@@ -5,22 +5,9 @@
 
 mod common;
 
-use common::api::{Backend, Fixture, ADMIN};
+use common::api::{each_backend, Fixture, ADMIN};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-async fn each_backend<F, Fut>(f: F)
-where
-    F: Fn(Fixture) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in Backend::available().await {
-        let name = backend.name();
-        let fx = Fixture::start(backend).await;
-        eprintln!("-- on {name}");
-        f(fx).await;
-    }
-}
 
 /// A new device of `kind` by pairing: (device, code, expiresAt).
 async fn add_with_code(fx: &Fixture, kind: &str, window: Option<&str>) -> (Value, String, String) {

@@ -4,24 +4,11 @@
 
 mod common;
 
-use common::api::{Backend, Fixture, ADMIN, FIRST_PASSWORD, PERSON_PASSWORD};
+use common::api::{each_backend, Backend, ADMIN, FIRST_PASSWORD, PERSON_PASSWORD};
 use hallkeeper_access::Capability as C;
 use hallkeeper_server::api::{Need, ADMIN_ROUTES};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-async fn each_backend<F, Fut>(f: F)
-where
-    F: Fn(Fixture) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in Backend::available().await {
-        let name = backend.name();
-        let fx = Fixture::start(backend).await;
-        eprintln!("-- on {name}");
-        f(fx).await;
-    }
-}
 
 /// Every admin route with what it needs, written out here (not read from the server's table), in
 /// the order of `api/mod.rs`. `{hall}` is the fixture's hall; other ids name nothing.

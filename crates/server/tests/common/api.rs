@@ -325,3 +325,18 @@ impl Fixture {
         self.send(self.http.delete(format!("{}{path}", self.base)).bearer_auth(ADMIN)).await.0
     }
 }
+
+/// Runs `f` on a fresh fixture of every backend available (SQLite, and PostgreSQL when the test
+/// set-up provides it).
+pub async fn each_backend<F, Fut>(f: F)
+where
+    F: Fn(Fixture) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in Backend::available().await {
+        let name = backend.name();
+        let fx = Fixture::start(backend).await;
+        eprintln!("-- on {name}");
+        f(fx).await;
+    }
+}

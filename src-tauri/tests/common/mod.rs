@@ -84,3 +84,22 @@ pub async fn remote(
     .await
     .unwrap()
 }
+
+/// A command invoked as the webview would (through the app's invoke handler, so core's gate
+/// runs first): the command's answer, or its error body.
+pub fn invoke(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let request = tauri::webview::InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: tauri::ipc::InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: tauri::test::INVOKE_KEY.to_string(),
+    };
+    tauri::test::get_ipc_response(webview, request).map(|b| b.deserialize::<serde_json::Value>().unwrap())
+}

@@ -50,6 +50,26 @@ fn a_persons_write_names_them_in_the_audit_and_authors_its_operations() {
     assert_eq!(s.adopt_unauthored_ops(&admin).unwrap(), 0);
 }
 
+/// The store's own writes (a case opened for a pulled poor rating is one) made while a person is
+/// signed in on the PC carry that person as author, or the server would refuse them
+/// (`access.author_missing`); a person's own write keeps its own author; after sign-out nobody.
+#[test]
+fn the_stores_own_writes_are_the_signed_in_persons() {
+    let (s, _) = store();
+    let lead = person(Role::ShiftLead, "local");
+    let admin = person(Role::HallAdmin, "local");
+    s.set_signed_in(Some(&lead));
+    s.create_window("sync", &input("A01")).unwrap();
+    s.create_window(&admin, &input("A02")).unwrap();
+    s.set_signed_in(None);
+    s.create_window("sync", &input("A03")).unwrap();
+    let authors: Vec<_> = s.pending_ops(10).unwrap().into_iter().map(|o| o.author).collect();
+    assert_eq!(authors, [Some("acc-shift_lead".to_owned()), Some("acc-hall_admin".to_owned()), None]);
+    // The audit still names who wrote (the store), not the person it wrote for.
+    let audit = s.list_audit(10, None).unwrap().entries;
+    assert_eq!((audit[2].actor.as_str(), audit[2].actor_id.as_deref()), ("sync", None));
+}
+
 /// Every command × every role (and nobody, and another hall's role): allowed exactly when the
 /// matrix gives the role the command's capability; the refusals carry their codes.
 #[test]

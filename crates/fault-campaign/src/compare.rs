@@ -14,7 +14,9 @@
 //!   `case_evidence`): a replica's case shows what its steps made of it, the server's is the
 //!   replay of its steps, so "identical" covers each case's state, each step's place and whether
 //!   it took effect; every step an outbox made must be a row on the server; and every evidence
-//!   record's file must be in each replica's evidence folder.
+//!   record's file must be in each replica's evidence folder;
+//! - **authors**: every operation of a replica's outbox names the account its desktop signed in
+//!   as (`outbox.author`); one without an author, or with another's, fails the campaign.
 
 use hallkeeper_core::sync::{server_snapshot, Snapshot};
 use hallkeeper_core::{Store, SystemClock};
@@ -29,6 +31,8 @@ use std::sync::Arc;
 pub struct Replica {
     pub name: String,
     pub dir: PathBuf,
+    /// The account this desktop's person signed in as: every operation must carry it.
+    pub author: String,
 }
 
 /// An operation of an outbox.
@@ -40,6 +44,7 @@ struct LocalOp {
     reason: Option<String>,
     entity: String,
     key: String,
+    author: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -55,6 +60,8 @@ pub struct ReplicaReport {
     pub differing_rows: usize,
     /// Evidence records whose file this replica holds (all of them, or they are counted lost).
     pub evidence_files: usize,
+    /// Operations carrying the replica's own account as author.
+    pub authored: u64,
 }
 
 #[derive(Debug, Default)]
@@ -81,6 +88,8 @@ pub struct Verdict {
     /// Rejected operations with their reasons: kept, not lost.
     pub rejections: Vec<String>,
     pub event_mismatches: Vec<String>,
+    /// Operations without the author their desktop's person is.
+    pub wrong_authors: Vec<String>,
 }
 
 impl Verdict {
@@ -89,7 +98,10 @@ impl Verdict {
     }
 
     pub fn ok(&self) -> bool {
-        self.identical() && self.lost.is_empty() && self.duplicated.is_empty()
+        self.identical()
+            && self.lost.is_empty()
+            && self.duplicated.is_empty()
+            && self.wrong_authors.is_empty()
     }
 }
 
@@ -264,20 +276,23 @@ pub fn verify(server_db: &Path, hall: &str, replicas: &[Replica]) -> Result<Verd
             )?;
             let ops: Vec<LocalOp> = sql(
                 "outbox",
-                c.prepare("SELECT seq, op_id, state, reason, entity, entity_key FROM outbox ORDER BY seq")
-                    .and_then(|mut st| {
-                        st.query_map([], |r| {
-                            Ok(LocalOp {
-                                seq: r.get(0)?,
-                                op_id: r.get(1)?,
-                                state: r.get(2)?,
-                                reason: r.get(3)?,
-                                entity: r.get(4)?,
-                                key: r.get(5)?,
-                            })
-                        })?
-                        .collect()
-                    }),
+                c.prepare(
+                    "SELECT seq, op_id, state, reason, entity, entity_key, author FROM outbox ORDER BY seq",
+                )
+                .and_then(|mut st| {
+                    st.query_map([], |r| {
+                        Ok(LocalOp {
+                            seq: r.get(0)?,
+                            op_id: r.get(1)?,
+                            state: r.get(2)?,
+                            reason: r.get(3)?,
+                            entity: r.get(4)?,
+                            key: r.get(5)?,
+                            author: r.get(6)?,
+                        })
+                    })?
+                    .collect()
+                }),
             )?;
             (device, ops)
         };
@@ -288,6 +303,15 @@ pub fn verify(server_db: &Path, hall: &str, replicas: &[Replica]) -> Result<Verd
             local_ids.insert(op.op_id.clone());
             let on_server = device.as_ref().and_then(|d| server_ops.get(&(d.clone(), op.seq)));
             let what = format!("{} op {} ({} {} seq {})", replica.name, op.op_id, op.entity, op.key, op.seq);
+            if op.author.as_deref() == Some(replica.author.as_str()) {
+                rep.authored += 1;
+            } else {
+                v.wrong_authors.push(format!(
+                    "{what}: author {}, the desktop's person is {}",
+                    op.author.as_deref().unwrap_or("(none)"),
+                    replica.author
+                ));
+            }
             if op.entity == "case_step" && op.state != "rejected" && !steps.contains_key(&op.key) {
                 v.lost.push(format!("{what}: a step this desktop made is not among the server's steps"));
             }

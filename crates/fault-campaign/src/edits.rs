@@ -7,11 +7,14 @@
 //! windows and staff with the same natural keys. A refused edit (a duplicate number, a window
 //! still bound, a row the other agent deleted) is a normal outcome and is counted.
 //!
-//! Each agent is also a person (its `author`, an account id) working the rectification ledger:
+//! Every edit is made as the agent's person (`access::Person`, the account it signed in as), so
+//! every outbox operation names that account as its author and the server re-checks it.
+//! That person also works the rectification ledger:
 //! both desktops open a case for every poor rating they pull, and both act on the same cases —
 //! verify, rectify, call back, close, appeal, reassign — and attach evidence, at the same time,
 //! so their steps meet on the server in every order.
 
+use hallkeeper_core::access::Person;
 use hallkeeper_core::{Error, Store};
 use hallkeeper_proto::{
     BindInput, BindingPriority, CaseAction, CaseActionKind, CaseAssignee, CaseAssigneeKind, CaseStep,
@@ -76,12 +79,12 @@ fn input_of(w: &Window) -> WindowInput {
     }
 }
 
-/// One random edit by `actor` (account `author`); returns its kind and outcome.
-pub fn random_edit(store: &Store, rng: &mut StdRng, actor: &str, author: &str) -> (&'static str, Outcome) {
+/// One random edit by `actor`; returns its kind and outcome.
+pub fn random_edit(store: &Store, rng: &mut StdRng, actor: &Person) -> (&'static str, Outcome) {
     // A third of the edits work the ledger.
     if rng.random_bool(0.33) {
         let kind = if rng.random_bool(0.15) { "case.evidence" } else { "case.step" };
-        let outcome = match case_edit(store, rng, actor, author, kind) {
+        let outcome = match case_edit(store, rng, actor, kind) {
             Ok(o) => o,
             Err(e) => Outcome::of::<()>(Err(e)),
         };
@@ -109,7 +112,7 @@ pub fn random_edit(store: &Store, rng: &mut StdRng, actor: &str, author: &str) -
     (kind, outcome)
 }
 
-fn edit(store: &Store, rng: &mut StdRng, actor: &str, kind: &str) -> Result<Outcome, Error> {
+fn edit(store: &Store, rng: &mut StdRng, actor: &Person, kind: &str) -> Result<Outcome, Error> {
     let windows = store.list_windows()?;
     Ok(match kind {
         "window.rename" => {
@@ -274,13 +277,7 @@ fn edit(store: &Store, rng: &mut StdRng, actor: &str, kind: &str) -> Result<Outc
 
 /// A step on a random case (open ones mostly) among the actions it allows now, or a piece of
 /// evidence attached to it.
-fn case_edit(
-    store: &Store,
-    rng: &mut StdRng,
-    actor: &str,
-    author: &str,
-    kind: &str,
-) -> Result<Outcome, Error> {
+fn case_edit(store: &Store, rng: &mut StdRng, actor: &Person, kind: &str) -> Result<Outcome, Error> {
     let open_only = rng.random_bool(0.8);
     let cases = store.poor_rating_inbox(&InboxFilter {
         open_only: Some(open_only),
@@ -329,15 +326,10 @@ fn case_edit(
         if rng.random_bool(0.3) { detail.evidence.into_iter().take(2).collect() } else { Vec::new() };
     let step = CaseStep {
         action,
-        actor: actor.to_owned(),
+        actor: actor.name.clone(),
         at: store.now(),
         note: Some("已约谈窗口人员，整改措施已落实".into()),
         attachments,
     };
-    Ok(Outcome::of(store.case_action(&person(author, actor), &case.id, step)))
-}
-
-/// A person who acts on cases (no grants needed: the store's writes are not gated here).
-fn person(account_id: &str, name: &str) -> hallkeeper_core::access::Person {
-    hallkeeper_core::access::Person { account_id: account_id.into(), name: name.into(), grants: Vec::new() }
+    Ok(Outcome::of(store.case_action(actor, &case.id, step)))
 }

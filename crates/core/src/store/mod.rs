@@ -61,9 +61,19 @@ pub struct Store {
     /// read of the hall is still good for.
     generation: AtomicU64,
     dashboard_cache: Mutex<Option<dashboard::DashboardCache>>,
+    /// The account of the person signed in on this PC ([`Store::set_signed_in`]).
+    signed_in: std::sync::RwLock<Option<String>>,
 }
 
 impl Store {
+    /// Says who is signed in on this PC (None: nobody). The store's own writes that go to the
+    /// server (a case opened for a poor rating just pulled) are made for that person and carry
+    /// their account as author: the server refuses an operation without one
+    /// (`access.author_missing`), and the person's role is what it re-checks.
+    pub fn set_signed_in(&self, person: Option<&crate::access::Person>) {
+        *self.signed_in.write().unwrap_or_else(|p| p.into_inner()) = person.map(|p| p.account_id.clone());
+    }
+
     /// Opens (creating if needed) the store in `dir`, and brings its schema up to date.
     pub fn open_in_dir(dir: &Path, clock: Arc<dyn Clock>) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|source| Error::DataDir { path: dir.to_owned(), source })?;
@@ -103,6 +113,7 @@ impl Store {
             path: None,
             generation: AtomicU64::new(0),
             dashboard_cache: Mutex::new(None),
+            signed_in: std::sync::RwLock::new(None),
         };
         // Events and ratings held from before the reports were fed get their facts, once.
         store.backfill_report_facts()?;
@@ -164,6 +175,7 @@ impl Store {
             ids: &self.ids,
             actor: actor.name(),
             actor_id: actor.account_id(),
+            signed_in: self.signed_in.read().unwrap_or_else(|p| p.into_inner()).clone(),
         };
         let out = f(&w)?;
         w.tx.commit()?;
@@ -185,6 +197,9 @@ pub(crate) struct Write<'a> {
     /// The person's account id (audit entries and outbox operations carry it); None for the
     /// store's own writes.
     pub(crate) actor_id: Option<&'a str>,
+    /// The person signed in on this PC, author of the outbox operations of a write that names
+    /// no person of its own (the store's `sync` writes).
+    signed_in: Option<String>,
 }
 
 impl Write<'_> {
@@ -194,6 +209,12 @@ impl Write<'_> {
 
     pub(crate) fn now_text(&self) -> String {
         timestamp(self.now)
+    }
+
+    /// Whose change an outbox operation of this write is: the person writing, else the person
+    /// signed in on this PC (for the store's own writes), else nobody.
+    pub(crate) fn author(&self) -> Option<&str> {
+        self.actor_id.or(self.signed_in.as_deref())
     }
 
     /// The hall's date at this write (UTC+8), `YYYY-MM-DD`.

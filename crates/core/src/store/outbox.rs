@@ -74,7 +74,7 @@ impl Write<'_> {
                 key,
                 change.to_string(),
                 now,
-                self.actor_id,
+                self.author(),
             ])?;
             seq += 1;
             last = Some(hlc);

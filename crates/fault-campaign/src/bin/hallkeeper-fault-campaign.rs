@@ -7,6 +7,8 @@
 //! The binaries it runs (`hallkeeper-server`, `hallkeeper-sync-agent`) are found next to its own
 //! executable: `cargo build -p hallkeeper-server -p hallkeeper-fault-campaign`.
 
+use hallkeeper_client::{api_url, session};
+use hallkeeper_core::proto::{Account, AccountInput, HallRole, PasswordChange, Role, SignIn};
 use hallkeeper_fault_campaign::compare::{self, Replica, Verdict};
 use hallkeeper_fault_campaign::proxy::{Dir, Proxy};
 use hallkeeper_fault_campaign::traffic::{self, TrafficCounts};
@@ -36,7 +38,9 @@ const USAGE: &str =
                       (default: a temporary folder, removed after a passing run)
   --keep              keep the temporary folder after a passing run";
 
-/// The break-glass token (at least 32 characters) the campaign's server runs with.
+/// The break-glass token (at least 32 characters) the campaign's server runs with: it only sets
+/// the hall up (its configuration, devices, the two people's accounts) and drives the hall's
+/// traffic; the desktops sign in as their people and sync with those sessions.
 const ADMIN_TOKEN: &str = "fault-campaign-break-glass-admin-token";
 const HALL: &str = "hall-fault";
 
@@ -165,6 +169,53 @@ struct EditStats {
     refused: BTreeMap<String, u64>,
     failed: Vec<String>,
     skipped: u64,
+    /// Sign-ins again after the server refused a session (401).
+    sessions_renewed: u64,
+}
+
+/// One person of the campaign: the account an agent signs in as.
+#[derive(Clone)]
+struct PersonAccount {
+    login: String,
+    password: String,
+    account_id: String,
+    display_name: String,
+    role: Role,
+}
+
+/// Creates agent `i`'s person with the break-glass token: the first a 大厅管理员 (who imports
+/// the hall's catalog when seeding it), the others 值班长 (windows, bindings, staff, seats,
+/// cases). An administrator's new account must change its password at the first sign-in, so
+/// the campaign does that, as the person would, before handing the password to the agent.
+async fn create_person(base: &str, agent: &str, i: usize) -> Result<PersonAccount, String> {
+    let role = if i == 0 { Role::HallAdmin } else { Role::ShiftLead };
+    let login = format!("campaign-{}", agent.to_lowercase());
+    let display_name = format!("演练{}-{agent}", if i == 0 { "大厅管理员" } else { "值班长" });
+    let first = format!("First-pass-{agent}-{}", 7919 * (i + 3));
+    let input = AccountInput {
+        login: login.clone(),
+        display_name: display_name.clone(),
+        staff_id: None,
+        grants: vec![HallRole { hall_id: Some(HALL.into()), role }],
+        password: first.clone(),
+    };
+    let url = api_url(base, ["api", "v1", "admin", "accounts"], None).map_err(|e| e.to_string())?;
+    let account: Account = hallkeeper_client::Api::new(ADMIN_TOKEN)
+        .post(url, &input)
+        .await
+        .map_err(|e| format!("account {login}: {e}"))?;
+    let session = session::sign_in(base, &SignIn { login: login.clone(), password: first.clone() })
+        .await
+        .map_err(|e| format!("first sign-in of {login}: {e}"))?;
+    if !session.account.must_change_password {
+        return Err(format!("{login}: a new account should have to change its password"));
+    }
+    let password = format!("Tongbu-{agent}-mima-{}", 104_729 * (i + 1));
+    session::change_password(base, &session.token, &PasswordChange { current: first, new: password.clone() })
+        .await
+        .map_err(|e| format!("password change of {login}: {e}"))?;
+    session::sign_out(base, &session.token).await.map_err(|e| format!("sign-out of {login}: {e}"))?;
+    Ok(PersonAccount { login, password, account_id: account.id, display_name, role })
 }
 
 #[derive(Clone)]
@@ -279,6 +330,7 @@ impl Server {
 
 struct Agent {
     name: String,
+    person: PersonAccount,
     dir: PathBuf,
     child: Option<Child>,
     starts: u64,
@@ -297,13 +349,11 @@ impl Agent {
             .arg(&env.proxy_url)
             .arg("--hall")
             .arg(HALL)
-            .arg("--token")
-            .arg(ADMIN_TOKEN)
-            .arg("--name")
-            .arg(format!("agent-{}", self.name))
-            // Two people on two PCs: each agent's case steps carry its own account id.
-            .arg("--author")
-            .arg(format!("account-{}", self.name.to_lowercase()))
+            // Two people on two PCs: each agent signs in as its own person, and every operation
+            // it makes carries that account's id.
+            .arg("--login")
+            .arg(&self.person.login)
+            .env("HALLKEEPER_AGENT_PASSWORD", &self.person.password)
             .arg("--seed")
             .arg((self.seed.wrapping_mul(1_000_003).wrapping_add(self.starts)).to_string())
             .arg("--edits-per-sec")
@@ -325,8 +375,13 @@ impl Agent {
                 let mut lines = tokio::io::BufReader::new(out).lines();
                 while let Ok(Some(line)) = lines.next_line().await {
                     let mut w = line.split_whitespace();
-                    if w.next() != Some("EDIT") {
-                        continue;
+                    match w.next() {
+                        Some("EDIT") => {}
+                        Some("SESSION") => {
+                            lock(&edits).sessions_renewed += 1;
+                            continue;
+                        }
+                        _ => continue,
                     }
                     let kind = w.next().unwrap_or("?").to_owned();
                     let mut e = lock(&edits);
@@ -517,19 +572,24 @@ async fn campaign(args: &Args, work: &Path) -> Result<bool, String> {
         hall.config.bindings.len()
     );
 
-    let mut agents: Vec<Agent> = (0..args.agents)
-        .map(|i| {
-            let name = ((b'A' + i as u8) as char).to_string();
-            Agent {
-                dir: work.join(format!("desktop-{name}")),
-                name,
-                child: None,
-                starts: 0,
-                kills: 0,
-                seed: args.seed + i as u64,
-            }
-        })
-        .collect();
+    let mut agents: Vec<Agent> = Vec::new();
+    for i in 0..args.agents {
+        let name = ((b'A' + i as u8) as char).to_string();
+        let person = create_person(&base, &name, i).await?;
+        println!(
+            "PC {name}: signs in as {} ({}, account {}, {:?} in {HALL})",
+            person.login, person.display_name, person.account_id, person.role
+        );
+        agents.push(Agent {
+            dir: work.join(format!("desktop-{name}")),
+            name,
+            person,
+            child: None,
+            starts: 0,
+            kills: 0,
+            seed: args.seed + i as u64,
+        });
+    }
     agents[0].spawn(&env, false)?;
     // The others start a moment later, as a second PC would.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -662,8 +722,10 @@ async fn campaign(args: &Args, work: &Path) -> Result<bool, String> {
 
     // ---- compare ----
     let t_cmp = Instant::now();
-    let replicas: Vec<Replica> =
-        agents.iter().map(|a| Replica { name: a.name.clone(), dir: a.dir.clone() }).collect();
+    let replicas: Vec<Replica> = agents
+        .iter()
+        .map(|a| Replica { name: a.name.clone(), dir: a.dir.clone(), author: a.person.account_id.clone() })
+        .collect();
     let db = env.server_db.clone();
     let verdict = tokio::task::spawn_blocking(move || compare::verify(&db, HALL, &replicas))
         .await
@@ -702,9 +764,10 @@ async fn campaign(args: &Args, work: &Path) -> Result<bool, String> {
         let made: u64 = e.made.values().sum();
         let refused: u64 = e.refused.values().sum();
         println!(
-            "edits: made {made}, refused {refused}, failed {}, nothing to edit {}",
+            "edits: made {made}, refused {refused}, failed {}, nothing to edit {}; sessions renewed after a 401: {}",
             e.failed.len(),
-            e.skipped
+            e.skipped,
+            e.sessions_renewed
         );
         println!(
             "  made:    {}",
@@ -718,7 +781,7 @@ async fn campaign(args: &Args, work: &Path) -> Result<bool, String> {
             println!("  failed: {f}");
         }
     }
-    print_verdict(&verdict, &tcounts);
+    print_verdict(&verdict, &tcounts, &agents);
     println!(
         "final sync: {rounds} round(s): {}",
         finals
@@ -757,7 +820,14 @@ async fn campaign(args: &Args, work: &Path) -> Result<bool, String> {
     Ok(passed)
 }
 
-fn print_verdict(v: &Verdict, t: &TrafficCounts) {
+fn print_verdict(v: &Verdict, t: &TrafficCounts, agents: &[Agent]) {
+    let who = |account: &str| {
+        agents
+            .iter()
+            .find(|a| a.person.account_id == account)
+            .map(|a| format!("{} ({}, PC {})", a.person.display_name, a.person.login, a.name))
+            .unwrap_or_else(|| account.to_owned())
+    };
     let ops: u64 = v.replicas.iter().map(|r| r.ops).sum();
     let acked: u64 = v.replicas.iter().map(|r| r.acked).sum();
     let rejected: u64 = v.replicas.iter().map(|r| r.rejected).sum();
@@ -774,7 +844,7 @@ fn print_verdict(v: &Verdict, t: &TrafficCounts) {
         v.server_steps,
         v.server_steps_effective,
         v.server_evidence,
-        v.steps_by_author.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+        v.steps_by_author.iter().map(|(k, n)| format!("{} {n}", who(k))).collect::<Vec<_>>().join(", ")
     );
     println!(
         "hall traffic: {} tickets issued, {} called, {} finished, {} no-shows ({} refused, {} failed requests); {} ticket events on the server",
@@ -791,11 +861,14 @@ fn print_verdict(v: &Verdict, t: &TrafficCounts) {
         v.server_rows, v.server_rows_stored, v.rows_compared
     );
     for r in &v.replicas {
+        let person = agents.iter().find(|a| a.name == r.name).map(|a| who(&a.person.account_id));
         println!(
-            "  replica {}: device {}, {} ops ({} acked, {} rejected, {} pending), {} rows, {} ticket events, {} evidence files, {} differing rows",
+            "  replica {}: device {}, {} ops ({} by {}), ({} acked, {} rejected, {} pending), {} rows, {} ticket events, {} evidence files, {} differing rows",
             r.name,
             r.device_id.as_deref().unwrap_or("—"),
             r.ops,
+            r.authored,
+            person.as_deref().unwrap_or("?"),
             r.acked,
             r.rejected,
             r.pending,
@@ -831,6 +904,10 @@ fn print_verdict(v: &Verdict, t: &TrafficCounts) {
     for d in &v.duplicated {
         println!("  DUPLICATED: {d}");
     }
+    for w in &v.wrong_authors {
+        println!("  WRONG AUTHOR: {w}");
+    }
+    println!("authors: {} operations not by their desktop's person", v.wrong_authors.len());
     println!("lost: {}", v.lost.len());
     println!("duplicated: {}", v.duplicated.len());
     println!(

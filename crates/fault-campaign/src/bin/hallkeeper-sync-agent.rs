@@ -8,12 +8,21 @@
 //! EDIT window.delete refused window.referenced
 //! ```
 //!
+//! The agent is a person signed in on that PC, as a supervisor is at the desktop: it signs in over
+//! HTTP (`POST /api/v1/session`, through the proxy like every other request) as `--login` with
+//! the password in `HALLKEEPER_AGENT_PASSWORD` (never argv), syncs with that session's token and
+//! makes every edit as that person (`access::Person`), so every outbox operation carries the
+//! account's id as its author. A 401 to the token held (expired, revoked) signs in again; a
+//! sign-in cut by a fault is retried.
+//!
 //! It may be SIGKILLed at any instant and restarted on the same folder. With `--final` it makes
 //! no edits: it syncs until two syncs in a row push and pull nothing, prints
 //! `FINAL syncs=… pushed=… pulled_changes=… pulled_events=… errors=…` and exits 0 (1 if that does
 //! not happen within `--final-timeout` seconds).
 
-use hallkeeper_client::{Endpoint, SyncClient};
+use hallkeeper_client::{Credential, Endpoint, SyncClient};
+use hallkeeper_core::access::Person;
+use hallkeeper_core::proto::SignIn;
 use hallkeeper_core::{Store, SystemClock};
 use hallkeeper_fault_campaign::edits::{random_edit, Outcome};
 use rand::rngs::StdRng;
@@ -24,20 +33,23 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-const USAGE: &str = "usage: hallkeeper-sync-agent --data DIR --server URL --hall ID --token T --seed N
-       [--edits-per-sec R] [--name NAME] [--author ACCOUNT] [--seed-hall CONFIG.json] [--final]
+const USAGE: &str =
+    "usage: HALLKEEPER_AGENT_PASSWORD=… hallkeeper-sync-agent --data DIR --server URL --hall ID
+       --login LOGIN --seed N [--edits-per-sec R] [--seed-hall CONFIG.json] [--final]
        [--final-timeout SECS]";
+
+/// Where the person's password comes from (an argument would show in `ps`).
+const PASSWORD_VAR: &str = "HALLKEEPER_AGENT_PASSWORD";
 
 struct Args {
     data: PathBuf,
     server: String,
     hall: String,
-    token: String,
+    /// The person's login; the password is in [`PASSWORD_VAR`].
+    login: String,
+    password: String,
     seed: u64,
     rate: f64,
-    name: String,
-    /// The account id the agent's case steps carry (the person it plays).
-    author: String,
     seed_hall: Option<PathBuf>,
     final_: bool,
     final_timeout: Duration,
@@ -45,10 +57,8 @@ struct Args {
 
 fn parse() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
-    let (mut data, mut server, mut hall, mut token, mut seed) = (None, None, None, None, None);
+    let (mut data, mut server, mut hall, mut login, mut seed) = (None, None, None, None, None);
     let mut rate = 5.0;
-    let mut name = "agent".to_owned();
-    let mut author = None;
     let mut seed_hall = None;
     let mut final_ = false;
     let mut final_timeout = Duration::from_secs(120);
@@ -58,13 +68,11 @@ fn parse() -> Result<Args, String> {
             "--data" => data = Some(PathBuf::from(value("--data")?)),
             "--server" => server = Some(value("--server")?),
             "--hall" => hall = Some(value("--hall")?),
-            "--token" => token = Some(value("--token")?),
+            "--login" => login = Some(value("--login")?),
             "--seed" => seed = Some(value("--seed")?.parse().map_err(|_| "--seed must be a number")?),
             "--edits-per-sec" => {
                 rate = value("--edits-per-sec")?.parse().map_err(|_| "--edits-per-sec must be a number")?
             }
-            "--name" => name = value("--name")?,
-            "--author" => author = Some(value("--author")?),
             "--seed-hall" => seed_hall = Some(PathBuf::from(value("--seed-hall")?)),
             "--final" => final_ = true,
             "--final-timeout" => {
@@ -80,11 +88,10 @@ fn parse() -> Result<Args, String> {
         data: need(data, "--data")?,
         server: need(server, "--server")?,
         hall: need(hall, "--hall")?,
-        token: need(token, "--token")?,
+        login: need(login, "--login")?,
+        password: std::env::var(PASSWORD_VAR).map_err(|_| format!("{PASSWORD_VAR} is not set"))?,
         seed: need(seed, "--seed")?,
         rate,
-        author: author.unwrap_or_else(|| format!("acc-{name}")),
-        name,
         seed_hall,
         final_,
         final_timeout,
@@ -135,12 +142,28 @@ async fn run(args: Args) -> i32 {
             return 1;
         }
     };
-    let endpoint = Endpoint {
-        base_url: args.server.clone(),
-        hall_id: args.hall.clone(),
-        admin_token: args.token.clone(),
+    let sign_in = SignIn { login: args.login.clone(), password: args.password.clone() };
+    let Some(session) = sign_in_retrying(&args.server, &sign_in, Duration::from_secs(60)).await else {
+        return 1;
     };
-    let client = SyncClient::new(store.clone(), endpoint);
+    // The person this PC's edits are made as: its account id goes into every outbox operation.
+    let person = Person::from_account(&session.account);
+    let credential = Credential::new(&session.token);
+    drop(session);
+    // As the desktop does at sign-in: what this PC writes of its own accord from now on (a case
+    // for a poor rating it pulls) is this person's, and what a kill left unattributed (written
+    // before the last sign-in) is taken over.
+    store.set_signed_in(Some(&person));
+    if let Err(e) = store.adopt_unauthored_ops(&person) {
+        eprintln!("hallkeeper-sync-agent: {e}");
+        return 1;
+    }
+    // Sessions live in the server's database, so a server kill does not end them; one that
+    // expired or was revoked is answered 401, and the person signs in again.
+    tokio::spawn(keep_signed_in(args.server.clone(), sign_in, credential.clone()));
+    let endpoint =
+        Endpoint { base_url: args.server.clone(), hall_id: args.hall.clone(), admin_token: String::new() };
+    let client = SyncClient::with_credential(store.clone(), endpoint, credential, false);
     if args.final_ {
         return final_sync(&client, args.final_timeout).await;
     }
@@ -151,7 +174,7 @@ async fn run(args: Args) -> i32 {
                 serde_json::from_slice::<hallkeeper_proto::HallConfig>(&b).map_err(|e| e.to_string())
             });
             match config {
-                Ok(c) => match store.seed_hall(&args.name, &c) {
+                Ok(c) => match store.seed_hall(&person, &c) {
                     Ok(()) => say("EDIT hall.seed ok"),
                     Err(e @ hallkeeper_core::Error::Rejected(_)) => {
                         say(&format!("EDIT hall.seed refused {}", e.code()))
@@ -173,13 +196,13 @@ async fn run(args: Args) -> i32 {
     // Edits on their own thread: the store is synchronous.
     let editor = {
         let (store, client) = (store.clone(), client.clone());
-        let (seed, rate, name, author) = (args.seed, args.rate, args.name.clone(), args.author.clone());
+        let (seed, rate, person) = (args.seed, args.rate, person.clone());
         std::thread::spawn(move || {
             let mut rng = StdRng::seed_from_u64(seed);
             let mean = Duration::from_secs_f64(1.0 / rate.max(0.01));
             loop {
                 std::thread::sleep(mean.mul_f64(rng.random_range(0.2..1.8)));
-                let (kind, outcome) = random_edit(&store, &mut rng, &name, &author);
+                let (kind, outcome) = random_edit(&store, &mut rng, &person);
                 match outcome {
                     Outcome::Done => {
                         say(&format!("EDIT {kind} ok"));
@@ -197,6 +220,53 @@ async fn run(args: Args) -> i32 {
     eprintln!("hallkeeper-sync-agent: the sync loop stopped");
     drop(editor);
     3
+}
+
+/// Signs in, retrying what a fault cut (no answer, a 5xx) until `limit`; a refusal (a wrong
+/// password, a disabled account) ends the agent: retrying would not help.
+async fn sign_in_retrying(
+    server: &str,
+    request: &SignIn,
+    limit: Duration,
+) -> Option<hallkeeper_core::proto::Session> {
+    let started = Instant::now();
+    loop {
+        match tokio::time::timeout(
+            Duration::from_secs(15),
+            hallkeeper_client::session::sign_in(server, request),
+        )
+        .await
+        {
+            Ok(Ok(session)) => return Some(session),
+            Ok(Err(hallkeeper_client::ClientError::Refused { status, code, message, .. }))
+                if (400..500).contains(&status) && status != 429 =>
+            {
+                eprintln!("hallkeeper-sync-agent: sign-in refused ({status} {code:?}): {message}");
+                return None;
+            }
+            Ok(Err(e)) => eprintln!("hallkeeper-sync-agent: sign-in: {e}"),
+            Err(_) => eprintln!("hallkeeper-sync-agent: sign-in took over 15 s"),
+        }
+        if started.elapsed() > limit {
+            eprintln!("hallkeeper-sync-agent: no session within {} s", limit.as_secs());
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Signs in again each time the server refuses the token held (401).
+async fn keep_signed_in(server: String, request: SignIn, credential: Credential) {
+    let mut refused = credential.subscribe_refused();
+    while refused.changed().await.is_ok() {
+        match sign_in_retrying(&server, &request, Duration::from_secs(600)).await {
+            Some(session) => {
+                say("SESSION renewed");
+                credential.set(&session.token);
+            }
+            None => std::process::exit(1),
+        }
+    }
 }
 
 async fn final_sync(client: &Arc<SyncClient>, limit: Duration) -> i32 {

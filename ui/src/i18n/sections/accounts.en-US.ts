@@ -32,7 +32,7 @@ export const accountsEnUS: Pick<MessageSchema, 'accounts'> = {
       tempPassword: 'Temporary password',
     },
     placeholders: {
-      login: 'e.g. wang.li (letters, digits and . _ - @)',
+      login: 'e.g. wang.li (letters, digits and . _ -)',
       displayName: 'e.g. Wang Li',
       staff: 'None (optional)',
       password: 'At least 10 characters',

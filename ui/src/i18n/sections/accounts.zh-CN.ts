@@ -31,7 +31,7 @@ export const accountsZhCN = {
       tempPassword: '临时密码',
     },
     placeholders: {
-      login: '如：wang.li（字母、数字及 . _ - @）',
+      login: '如：wang.li（字母、数字及 . _ -）',
       displayName: '如：王丽',
       staff: '不关联（可选）',
       password: '至少 10 个字符',

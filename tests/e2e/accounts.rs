@@ -91,6 +91,7 @@ pub async fn an_administrator_creates_a_shift_lead_who_signs_in(h: &Harness) -> 
     for id in ["nav-accounts", "nav-devices"] {
         ensure!(h.find_all_visible(id).await?.is_empty(), "{id} offered to a 值班长");
     }
+    h.find_visible("nav-sms").await.context("a 值班长 keeps the SMS rules")?;
     open_windows(h).await?;
     h.find_visible("window-add").await.context("a 值班长 may add windows")?;
     let r = row(h, "A01").await?;

@@ -53,7 +53,7 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'windows', path: '/windows', icon: Grid },
   { key: 'catalog', path: '/catalog', icon: Collection },
   { key: 'staff', path: '/staff', icon: User },
-  { key: 'sms', path: '/sms', icon: ChatDotRound },
+  { key: 'sms', path: '/sms', icon: ChatDotRound, capability: 'sms.read' },
   { key: 'devices', path: '/devices', icon: Monitor, capability: 'devices.manage' },
   { key: 'accounts', path: '/accounts', icon: Key, capability: 'accounts.manage' },
   { key: 'rectification', path: '/rectification', icon: StarFilled, testid: 'nav-ratings' },

@@ -135,6 +135,11 @@ async fn a_supervisor_sees_no_edit_actions_and_core_refuses_a_write_invoked_from
             ensure!(r.find_all(hallkeeper_e2e::tid(id)).await?.is_empty(), "{id} shown to a 监督员");
         }
         h.save_artifacts("supervisor-windows").await?;
+        // The pages a 监督员 could only be refused on are not offered.
+        for id in ["nav-accounts", "nav-devices", "nav-sms"] {
+            ensure!(h.find_all_visible(id).await?.is_empty(), "{id} offered to a 监督员");
+        }
+        h.find_visible("nav-dashboard").await?;
 
         let input = json!({ "input": { "number": "B02", "name": "越权", "zone": "", "kind": "general", "state": "open" } });
         let refused = invoke(&h, "create_window", input).await?.err().ok_or_else(|| anyhow!("create_window ran"))?;

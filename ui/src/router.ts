@@ -6,6 +6,7 @@ import {
   DataAnalysis,
   Document,
   Grid,
+  Key,
   Monitor,
   Odometer,
   Setting,
@@ -21,6 +22,7 @@ export type NavKey =
   | 'staff'
   | 'sms'
   | 'devices'
+  | 'accounts'
   | 'rectification'
   | 'reports'
   | 'audit'
@@ -41,6 +43,8 @@ export interface NavItem {
   icon: Component
   /** The nav link's data-testid when it is not `nav-<key>` (a name the e2e suite already uses). */
   testid?: string
+  /** Shown only to a person holding this capability here (core refuses the commands anyway). */
+  capability?: string
 }
 
 /** The side navigation, in order. */
@@ -49,8 +53,9 @@ export const NAV_ITEMS: NavItem[] = [
   { key: 'windows', path: '/windows', icon: Grid },
   { key: 'catalog', path: '/catalog', icon: Collection },
   { key: 'staff', path: '/staff', icon: User },
-  { key: 'sms', path: '/sms', icon: ChatDotRound },
-  { key: 'devices', path: '/devices', icon: Monitor },
+  { key: 'sms', path: '/sms', icon: ChatDotRound, capability: 'sms.read' },
+  { key: 'devices', path: '/devices', icon: Monitor, capability: 'devices.manage' },
+  { key: 'accounts', path: '/accounts', icon: Key, capability: 'accounts.manage' },
   { key: 'rectification', path: '/rectification', icon: StarFilled, testid: 'nav-ratings' },
   { key: 'reports', path: '/reports', icon: DataAnalysis },
   { key: 'audit', path: '/audit', icon: Document },
@@ -66,6 +71,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/staff', component: () => import('./views/StaffView.vue'), meta: { nav: 'staff' } },
   { path: '/sms', component: () => import('./views/SmsView.vue'), meta: { nav: 'sms' } },
   { path: '/devices', component: () => import('./views/DevicesView.vue'), meta: { nav: 'devices' } },
+  { path: '/accounts', component: () => import('./views/AccountsView.vue'), meta: { nav: 'accounts' } },
   {
     path: '/rectification',
     component: () => import('./views/RectificationView.vue'),

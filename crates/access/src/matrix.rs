@@ -81,7 +81,7 @@ matrix! {
     // 大厅管理员: one hall's people, devices and providers.
     ManageAccounts => "accounts.manage", HallAdmin,
         "Create, reset, disable the hall's accounts and grant roles in the hall (up to one's own).",
-        "`GET`/`POST …/accounts`, `PATCH …/accounts/{id}`, `POST …/accounts/{id}/reset`";
+        "`GET`/`POST …/accounts`, `PATCH …/accounts/{id}`, `POST …/accounts/{id}/reset`; 人员与权限 (`list_accounts`, `create_account`, `update_account`, `reset_account_password`)";
     ManageDevices => "devices.manage", HallAdmin,
         "Enrol (pairing code), rename, rebind and revoke the hall's devices; list them.",
         "`POST`/`GET …/devices`, `PATCH`/`DELETE …/devices/{id}`, `POST …/devices/{id}/pairing`, `POST …/pairings`; 设备管理 (`list_devices`, `add_device`, `new_device_pairing_code`, `update_device`, `revoke_device`)";

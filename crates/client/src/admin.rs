@@ -1,15 +1,16 @@
 //! The hall's administration as the desktop speaks it, besides sync: make sure the hall exists,
 //! put the hall's configuration (windows, catalog, bindings, SMS rules), move the waiting
 //! tickets, the hall's devices (list, add with a pairing code, new code, rename or rebind,
-//! revoke), and the plain reads and writes the SMS pages make. Every URL is the hall's
+//! revoke), the hall's accounts (人员与权限: list, create, update, reset), and the plain reads
+//! and writes the SMS pages make. Every URL is the hall's
 //! ([`Endpoint::hall_url`]), every answer read by the one classifier.
 
 use crate::api::{Answer, Api, Credential, Method, CALL_TIMEOUT};
 use crate::error::ClientError;
 use crate::url::{halls_url, Endpoint};
 use hallkeeper_core::proto::{
-    Device, DeviceInput, DeviceUpdate, HallConfig, HallInput, MoveWaitingOutcome, MoveWaitingRequest,
-    PairingCode,
+    Account, AccountInput, AccountUpdate, Device, DeviceInput, DeviceUpdate, HallConfig, HallInput,
+    MoveWaitingOutcome, MoveWaitingRequest, PairingCode, PasswordReset,
 };
 use reqwest::Url;
 use serde::de::DeserializeOwned;
@@ -102,11 +103,16 @@ impl AdminClient {
 
     /// `<hall>/devices/<device id>[/<tail>]`, the id one escaped segment whatever it holds.
     fn device_url(&self, device_id: &str, tail: Option<&str>) -> Result<Url, ClientError> {
-        let mut url = self.url("devices")?;
+        self.item_url("devices", device_id, tail)
+    }
+
+    /// `<hall>/<collection>/<id>[/<tail>]`, the id one escaped segment whatever it holds.
+    fn item_url(&self, collection: &str, id: &str, tail: Option<&str>) -> Result<Url, ClientError> {
+        let mut url = self.url(collection)?;
         let bad = || ClientError::BadUrl { url: self.endpoint.base_url.clone() };
         {
             let mut segments = url.path_segments_mut().map_err(|_| bad())?;
-            segments.push(device_id);
+            segments.push(id);
             if let Some(tail) = tail {
                 segments.push(tail);
             }
@@ -140,5 +146,37 @@ impl AdminClient {
     pub async fn revoke_device(&self, device_id: &str) -> Result<(), ClientError> {
         let url = self.device_url(device_id, None)?;
         self.api.exchange(Method::Delete, url, crate::api::NO_BODY).await?.done()
+    }
+
+    /// The accounts holding a role in the hall (a 大厅管理员's view; docs/accounts.md).
+    pub async fn accounts(&self) -> Result<Vec<Account>, ClientError> {
+        self.get("accounts").await
+    }
+
+    /// A new account with a first password; the server sets `mustChangePassword` and refuses a
+    /// grant above the caller's own (`access.grant_forbidden`) or a weak password (`password.*`).
+    pub async fn create_account(&self, input: &AccountInput) -> Result<Account, ClientError> {
+        self.post("accounts", input).await
+    }
+
+    /// Changes an account's name, staff link, grants or active state; the account as it is now.
+    pub async fn update_account(
+        &self,
+        account_id: &str,
+        update: &AccountUpdate,
+    ) -> Result<Account, ClientError> {
+        let url = self.item_url("accounts", account_id, None)?;
+        self.api.exchange(Method::Patch, url, Some(update)).await?.json()
+    }
+
+    /// Sets a temporary password: the person must change it at their next sign-in, and their
+    /// sessions end.
+    pub async fn reset_account_password(
+        &self,
+        account_id: &str,
+        reset: &PasswordReset,
+    ) -> Result<(), ClientError> {
+        let url = self.item_url("accounts", account_id, Some("reset"))?;
+        self.api.exchange(Method::Post, url, Some(reset)).await?.done()
     }
 }

@@ -125,6 +125,12 @@ pub const COMMANDS: &[(&str, Need)] = &[
     ("new_device_pairing_code", cap(C::ManageDevices)),
     ("update_device", cap(C::ManageDevices)),
     ("revoke_device", cap(C::ManageDevices)),
+    // 人员与权限: the hall's accounts on the server (which also checks, and refuses a grant above
+    // one's own).
+    ("list_accounts", cap(C::ManageAccounts)),
+    ("create_account", cap(C::ManageAccounts)),
+    ("update_account", cap(C::ManageAccounts)),
+    ("reset_account_password", cap(C::ManageAccounts)),
     // The matter catalog.
     ("get_catalog", cap(C::ReadHall)),
     ("get_coverage", cap(C::ReadHall)),

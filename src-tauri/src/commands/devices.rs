@@ -15,20 +15,21 @@ use hallkeeper_core::{notices, FailureCode};
 use std::sync::Arc;
 use tauri::State;
 
-fn link(state: &AppState) -> Result<Arc<crate::hall_server::ServerLink>, CommandError> {
+/// The link to the central server, or why there is none (shared with 人员与权限).
+pub(crate) fn link(state: &AppState) -> Result<Arc<crate::hall_server::ServerLink>, CommandError> {
     state.link().cloned().ok_or_else(|| {
         CommandError(notices::not_connected(state.locale(), FailureCode::ServerNotConnected.as_str()))
     })
 }
 
 /// The server's refusal (its code and field, in the UI's language where core has the words), or
-/// why there was none.
-fn said(e: ClientError, locale: Locale) -> CommandError {
+/// why there was none (shared with 人员与权限).
+pub(crate) fn said(e: ClientError, locale: Locale) -> CommandError {
     if let Some(refusal) = e.server_error() {
-        tracing::info!(code = %refusal.code, "device request refused");
+        tracing::info!(code = %refusal.code, "server request refused");
         return CommandError(notices::server_refusal(refusal, locale));
     }
-    tracing::warn!("device request failed: {e}");
+    tracing::warn!("server request failed: {e}");
     CommandError(match e {
         ClientError::BadUrl { .. } => notices::server_url_invalid(locale),
         ClientError::Refused { status, .. } | ClientError::Unreadable { status, .. } => {

@@ -2,6 +2,7 @@
 //! thread through [`crate::AppState::call`], return core's answer, and after a write tell every
 //! open page what changed (the `data-changed` event).
 
+pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod bindings;

@@ -5,7 +5,9 @@ import { toCommandError } from './errors'
 import type {
   AuditPage,
   CommandError,
+  Account,
   HallRole,
+  Role,
   BindInput,
   Dashboard,
   ThresholdSettings,
@@ -286,3 +288,33 @@ export const setLockMinutes = (minutes: number) =>
 export const firstRunStatus = () => call<FirstRunStatus>('first_run_status')
 export const createFirstAdministrator = (login: string, displayName: string, password: string) =>
   call<SessionStatus>('create_first_administrator', { login, displayName, password })
+
+// ---- 人员与权限: the hall's accounts on the central server (capability accounts.manage) ----
+// The shapes are the shell's (src-tauri/src/commands/accounts.rs); the server decides.
+
+export interface HallAccounts {
+  /** This hall: the grant naming it is the account's role here. */
+  hallId: string
+  accounts: Account[]
+}
+
+export const listAccounts = () => call<HallAccounts>('list_accounts')
+
+/** A new account with a first password and one role in this hall. */
+export const createAccount = (input: {
+  login: string
+  displayName: string
+  staffId: string | null
+  role: Role
+  password: string
+}) => call<Account>('create_account', input)
+
+/** Absent fields stay; `staffId: ''` unlinks the staff record. */
+export const updateAccount = (
+  accountId: string,
+  change: { role?: Role; staffId?: string; active?: boolean },
+) => call<Account>('update_account', { accountId, ...change })
+
+/** A temporary password: the person must change it at their next sign-in. */
+export const resetAccountPassword = (accountId: string, password: string) =>
+  call<void>('reset_account_password', { accountId, password })

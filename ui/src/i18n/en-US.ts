@@ -11,6 +11,7 @@ import { displayEnUS } from './sections/display.en-US'
 import { rectificationEnUS } from './sections/rectification.en-US'
 import { reportsEnUS } from './sections/reports.en-US'
 import { devicesEnUS } from './sections/devices.en-US'
+import { accountsEnUS } from './sections/accounts.en-US'
 
 const enUS: MessageSchema = {
   ...catalogEnUS,
@@ -23,6 +24,7 @@ const enUS: MessageSchema = {
   ...rectificationEnUS,
   ...reportsEnUS,
   ...devicesEnUS,
+  ...accountsEnUS,
   app: {
     name: 'Hallkeeper',
     tagline: 'Service hall supervisor',
@@ -35,6 +37,7 @@ const enUS: MessageSchema = {
     staff: 'Staff & roster',
     sms: 'SMS reminders',
     devices: 'Devices',
+    accounts: 'People and roles',
     rectification: 'Poor ratings',
     reports: 'Reports',
     audit: 'Audit log',

@@ -11,6 +11,7 @@ import { displayZhCN } from './sections/display.zh-CN'
 import { rectificationZhCN } from './sections/rectification.zh-CN'
 import { reportsZhCN } from './sections/reports.zh-CN'
 import { devicesZhCN } from './sections/devices.zh-CN'
+import { accountsZhCN } from './sections/accounts.zh-CN'
 
 const zhCN = {
   ...catalogZhCN,
@@ -23,6 +24,7 @@ const zhCN = {
   ...rectificationZhCN,
   ...reportsZhCN,
   ...devicesZhCN,
+  ...accountsZhCN,
   app: {
     name: '厅管家',
     tagline: '政务服务中心管理',
@@ -35,6 +37,7 @@ const zhCN = {
     staff: '人员排班',
     sms: '短信提醒',
     devices: '设备管理',
+    accounts: '人员与权限',
     rectification: '差评整改',
     reports: '统计报表',
     audit: '操作日志',

@@ -109,6 +109,7 @@ export const rectificationEnUS: Pick<MessageSchema, 'rectification' | 'deadlineP
       attached: '{name} attached',
       actionsLabel: 'Act',
       noActions: 'Nothing left to do on this case',
+      readOnly: 'Your role reads cases; a shift lead or hall admin works them',
     },
     actions: {
       verify: 'Verify',

@@ -110,6 +110,7 @@ export const rectificationZhCN = {
       attached: '已上传 {name}',
       actionsLabel: '办理',
       noActions: '本案件已无可办理的步骤',
+      readOnly: '您的角色只能查看案件，办理须由值班长或大厅管理员进行',
     },
     actions: {
       verify: '回访核实',

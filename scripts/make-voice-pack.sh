@@ -55,6 +55,12 @@ clips=(
 for entry in "${clips[@]}"; do
   name=${entry%%|*}
   text=${entry#*|}
+  # A syllable the voice does not know as pinyin falls back to English, marked `(en)` in the
+  # phoneme listing: refuse it rather than ship an English-sounding clip.
+  if espeak-ng -v cmn-latn-pinyin -q -x "$text" | grep -q '(en)'; then
+    echo "make-voice-pack: espeak-ng reads '$text' ($name) as English" >&2
+    exit 1
+  fi
   espeak-ng -v cmn-latn-pinyin -s "$SPEED" -w "$work/raw.wav" "$text"
   # silence 1 …: drop the leading silence; reverse, drop again, reverse back: the trailing one.
   # 0.3% of full scale is below espeak-ng's quietest consonants but above its zero padding.

@@ -10,7 +10,9 @@ pub enum VoiceError {
     TooLong { field: &'static str, value: String, len: usize, max: usize },
     #[error("{field} {value:?}: cannot read {ch:?} (char {position})")]
     InvalidChar { field: &'static str, value: String, ch: char, position: usize },
-    #[error("{field} {value:?}: the number {digits} has more than {max} digits, too long to read as a number")]
+    #[error(
+        "{field} {value:?}: the number {digits} has more than {max} digits, too long to read as a number"
+    )]
     NumberTooLong { field: &'static str, value: String, digits: String, max: usize },
     #[error("repeat must be {min} to {max}, got {repeat}")]
     RepeatOutOfRange { repeat: u32, min: u32, max: u32 },

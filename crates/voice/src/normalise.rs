@@ -149,7 +149,12 @@ fn char_clip(c: char) -> Option<Clip> {
 }
 
 /// Trimmed, upper-cased and checked against the field's length and characters.
-fn checked(raw: &str, field: &'static str, max: usize, allowed: impl Fn(char) -> bool) -> Result<String, VoiceError> {
+fn checked(
+    raw: &str,
+    field: &'static str,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+) -> Result<String, VoiceError> {
     let value = raw.trim().to_ascii_uppercase();
     if value.is_empty() {
         return Err(VoiceError::Empty { field });

@@ -126,7 +126,10 @@ impl Pack {
         Pack::load(dir.as_deref().map(Path::new))
     }
 
-    fn build(source: &str, mut read: impl FnMut(Clip) -> Result<Vec<u8>, VoiceError>) -> Result<Pack, VoiceError> {
+    fn build(
+        source: &str,
+        mut read: impl FnMut(Clip) -> Result<Vec<u8>, VoiceError>,
+    ) -> Result<Pack, VoiceError> {
         let mut clips = HashMap::new();
         let mut first: Option<(u32, String)> = None;
         for clip in Clip::all() {

@@ -28,7 +28,8 @@ const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
 /// WAVE_FORMAT_EXTENSIBLE with the PCM sub-format (what some editors write), skips chunks it
 /// does not need (LIST, fact, …) and refuses anything but 16-bit mono.
 pub fn parse(bytes: &[u8], file: &str) -> Result<Wav, VoiceError> {
-    let not_wav = |reason: &str| VoiceError::ClipNotWav { file: file.to_string(), reason: reason.to_string() };
+    let not_wav =
+        |reason: &str| VoiceError::ClipNotWav { file: file.to_string(), reason: reason.to_string() };
     if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
         return Err(not_wav("no RIFF/WAVE header"));
     }
@@ -54,7 +55,8 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Wav, VoiceError> {
             }
             format = Some((tag, u16_at(body, 2), u32_at(body, 4), u16_at(body, 14)));
         } else if id == b"data" {
-            let (tag, channels, rate, bits) = format.ok_or_else(|| not_wav("data chunk before the fmt chunk"))?;
+            let (tag, channels, rate, bits) =
+                format.ok_or_else(|| not_wav("data chunk before the fmt chunk"))?;
             if tag != FORMAT_PCM || channels != 1 || bits != 16 {
                 let kind = if tag == FORMAT_PCM { "PCM".to_string() } else { format!("format tag {tag}") };
                 return Err(VoiceError::ClipFormat {
@@ -68,8 +70,10 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Wav, VoiceError> {
             if body_end > bytes.len() {
                 return Err(not_wav("data chunk is truncated"));
             }
-            let samples =
-                bytes[body_start..body_end].chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
+            let samples = bytes[body_start..body_end]
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                .collect();
             return Ok(Wav { sample_rate: rate, samples });
         }
         // Chunks are padded to an even length.
@@ -141,9 +145,11 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_16_bit_mono_pcm_naming_the_file() {
-        for (tag, channels, bits, found) in
-            [(1, 2, 16, "PCM, 16-bit, 2 channel(s)"), (1, 1, 24, "PCM, 24-bit, 1 channel(s)"), (3, 1, 32, "format tag 3, 32-bit, 1 channel(s)")]
-        {
+        for (tag, channels, bits, found) in [
+            (1, 2, 16, "PCM, 16-bit, 2 channel(s)"),
+            (1, 1, 24, "PCM, 24-bit, 1 channel(s)"),
+            (3, 1, 32, "format tag 3, 32-bit, 1 channel(s)"),
+        ] {
             let mut b = header(tag, channels, 44100, bits);
             b.extend_from_slice(b"data\0\0\0\0");
             let err = parse(&b, "digit-3.wav").unwrap_err();

@@ -78,8 +78,13 @@ pub fn read_window(raw: &str) -> Result<Vec<Clip>, VoiceError> {
     let mut clips = Vec::new();
     let mut chars = value.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
+        if c == '-' {
+            clips.push(Clip::Gang);
+            continue;
+        }
         if !c.is_ascii_digit() {
-            clips.push(if c == '-' { Clip::Gang } else { char_clip(c).unwrap_or(Clip::Gang) });
+            // `checked` admitted only letters, digits and '-' here, so this is a letter.
+            clips.extend(char_clip(c));
             continue;
         }
         let mut end = start + 1;

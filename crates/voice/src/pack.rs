@@ -88,18 +88,20 @@ impl Pack {
     /// The built-in pack.
     pub fn embedded() -> Result<Pack, VoiceError> {
         let files: HashMap<&str, &[u8]> = EMBEDDED.iter().copied().collect();
-        Pack::build("built-in pack", |clip| {
+        let file_of = |clip: Clip| format!("built-in pack/{}", clip.file_name());
+        Pack::build("built-in pack", file_of, |clip| {
             let stem = clip.stem();
-            files.get(stem.as_str()).map(|b| b.to_vec()).ok_or_else(|| VoiceError::ClipMissing {
-                clip: stem.clone(),
-                path: format!("built-in pack/{}", clip.file_name()),
-            })
+            files
+                .get(stem.as_str())
+                .map(|b| b.to_vec())
+                .ok_or_else(|| VoiceError::ClipMissing { clip: stem.clone(), path: file_of(clip) })
         })
     }
 
     /// A pack folder; every clip must be there.
     pub fn from_dir(dir: &Path) -> Result<Pack, VoiceError> {
-        Pack::build(&dir.display().to_string(), |clip| {
+        let file_of = |clip: Clip| dir.join(clip.file_name()).display().to_string();
+        Pack::build(&dir.display().to_string(), file_of, |clip| {
             let path = dir.join(clip.file_name());
             std::fs::read(&path).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound {
@@ -126,19 +128,17 @@ impl Pack {
         Pack::load(dir.as_deref().map(Path::new))
     }
 
+    /// `file_of` names a clip's file in errors; `read` gives its bytes.
     fn build(
         source: &str,
+        file_of: impl Fn(Clip) -> String,
         mut read: impl FnMut(Clip) -> Result<Vec<u8>, VoiceError>,
     ) -> Result<Pack, VoiceError> {
         let mut clips = HashMap::new();
         let mut first: Option<(u32, String)> = None;
         for clip in Clip::all() {
             let bytes = read(clip)?;
-            let file = if source == "built-in pack" {
-                format!("built-in pack/{}", clip.file_name())
-            } else {
-                Path::new(source).join(clip.file_name()).display().to_string()
-            };
+            let file = file_of(clip);
             let wav = wav::parse(&bytes, &file)?;
             match &first {
                 None => first = Some((wav.sample_rate, file.clone())),
@@ -208,5 +208,16 @@ mod tests {
             let secs = pack.clip(clip).len() as f64 / 22050.0;
             assert!((0.15..=2.0).contains(&secs), "{clip}: {secs:.3} s");
         }
+    }
+
+    #[test]
+    fn an_announcement_is_its_clips_and_pauses_end_to_end() {
+        let pack = Pack::embedded().unwrap();
+        let clips = normalise(&Call { recall: true, ..Call::new("A012", "12") }).unwrap();
+        let rate = pack.sample_rate();
+        let pause = |c: &Clip| if c.ends_phrase() { PHRASE_PAUSE_MS } else { WORD_PAUSE_MS };
+        let expected: usize = clips.iter().map(|&c| pack.clip(c).len()).sum::<usize>()
+            + clips[..clips.len() - 1].iter().map(|c| join::ms_to_samples(pause(c), rate)).sum::<usize>();
+        assert_eq!(pack.render(&clips).samples.len(), expected);
     }
 }

@@ -11,12 +11,13 @@ APP_BIN="$CARGO_TARGET_DIR/debug/hallkeeper"
 # display, the WebKit WebDriver for end-to-end tests, a notification daemon, CJK fonts,
 # ImageMagick for screenshots, PostgreSQL for the server's tests (started by postgres.sh). The
 # dashboard's e2e test watches the session bus with dbus-monitor (dbus-bin) for the queue-alarm
-# notification that dunst (D-Bus activated) receives, and clicks it with dunstctl.
+# notification that dunst (D-Bus activated) receives, and clicks it with dunstctl. espeak-ng and
+# sox make the spoken-call clip pack (scripts/make-voice-pack.sh) and measure announcements in tests.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth dbus-x11 dbus-bin webkit2gtk-driver dunst libnotify-bin fonts-noto-cjk imagemagick x11-apps
-  postgresql
+  postgresql espeak-ng sox
 )
 TAURI_DRIVER_VERSION=2.1.0
 

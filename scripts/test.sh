@@ -20,7 +20,7 @@ run_ui_unit_tests 2>&1 | tee -a "$results"
 # The local PostgreSQL for the server's tests (sets HALLKEEPER_TEST_POSTGRES_URL); they must run
 # on it, not skip it.
 source "$ROOT/scripts/postgres.sh"
-export HALLKEEPER_REQUIRE_POSTGRES=1
+export HALLKEEPER_REQUIRE_POSTGRES=1 HALLKEEPER_REQUIRE_SOX=1
 
 cd "$ROOT"
 say "checking formatting"

@@ -12,6 +12,7 @@ mod catalog;
 mod coverage;
 mod dashboard;
 mod device;
+mod device_front;
 mod error;
 pub mod events;
 mod import;
@@ -45,6 +46,7 @@ pub use dashboard::{
     HourFigures, MatterQueue, Suggestion, SuggestionKind, ThresholdOverride, ThresholdSettings, Thresholds,
     WaitingPoint, WindowTile,
 };
+pub use device_front::{FollowView, KioskHome};
 pub use device::{
     CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DeviceUpdate, DisplayCall, DisplayFeed,
     DisplayWindow, FinishedAndCalled, Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment,
@@ -173,6 +175,8 @@ pub fn typescript_declarations() -> String {
         KioskDepartment::decl(&cfg),
         TakeTicket::decl(&cfg),
         IssuedTicket::decl(&cfg),
+        KioskHome::decl(&cfg),
+        FollowView::decl(&cfg),
         TransferRequest::decl(&cfg),
         WindowStateRequest::decl(&cfg),
         CallerView::decl(&cfg),

@@ -126,6 +126,9 @@ async fn the_follow_page_data_follows_the_ticket_without_personal_data() {
 async fn the_device_pages_are_served_when_built_and_a_503_page_says_so_when_not() {
     each_backend(|fx| async move {
         let built = Pages::embedded().built();
+        // The hall is there (and the server answering) before the pages are asked for.
+        let (s, halls) = fx.admin_get("/api/v1/admin/halls").await;
+        assert_eq!(s, StatusCode::OK, "{halls}");
         for path in ["/kiosk", "/terminal", "/pad", "/display", "/q/AAAAAAAAAAAAAAAAAAAAAA"] {
             let resp = fx.http.get(format!("{}{path}", fx.base)).send().await.unwrap();
             let status = resp.status();

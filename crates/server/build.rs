@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     println!("cargo:rerun-if-env-changed=HALLKEEPER_DEVICE_PAGES_DIR");
     let dir = std::env::var_os("HALLKEEPER_DEVICE_PAGES_DIR")
         .map(PathBuf::from)
@@ -25,7 +26,8 @@ fn main() {
         out.push_str(&format!("    ({rel:?}, include_bytes!({abs:?})),\n"));
     }
     out.push_str("];\n");
-    let target = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("device_pages.rs");
+    let target =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("device_pages.rs");
     std::fs::write(target, out).expect("write device_pages.rs");
 }
 

@@ -46,13 +46,13 @@ pub use dashboard::{
     HourFigures, MatterQueue, Suggestion, SuggestionKind, ThresholdOverride, ThresholdSettings, Thresholds,
     WaitingPoint, WindowTile,
 };
-pub use device_front::{FollowView, KioskHome};
 pub use device::{
     CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DeviceUpdate, DisplayCall, DisplayFeed,
     DisplayWindow, FinishedAndCalled, Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment,
     KioskMatter, PairDevice, PairingCode, PairingShown, Rating, RatingInput, RatingLevel, TakeTicket,
     TransferRequest, WindowStateRequest,
 };
+pub use device_front::{FollowView, KioskHome};
 pub use error::ErrorBody;
 pub use events::{
     CaseFocus, CasesChanged, DashboardFocus, DataChanged, DataEntity, MoveWaitingOutcome, MoveWaitingRequest,

@@ -67,7 +67,9 @@ impl Pages {
         }
         // Only the build's own files: a path is looked up, never joined onto a folder.
         match self.file(path) {
-            Some(bytes) => with_headers(StatusCode::OK, content_type(path), bytes, path.starts_with("assets/")),
+            Some(bytes) => {
+                with_headers(StatusCode::OK, content_type(path), bytes, path.starts_with("assets/"))
+            }
             None => (StatusCode::NOT_FOUND, "not found").into_response(),
         }
     }
@@ -88,7 +90,12 @@ fn not_built() -> Response {
     r
 }
 
-fn with_headers(status: StatusCode, content_type: &'static str, body: &'static [u8], immutable: bool) -> Response {
+fn with_headers(
+    status: StatusCode,
+    content_type: &'static str,
+    body: &'static [u8],
+    immutable: bool,
+) -> Response {
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

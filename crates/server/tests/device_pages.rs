@@ -60,7 +60,10 @@ async fn a_ticket_names_its_windows_an_estimated_wait_and_a_follow_id() {
         let (s, first) = fx.post(&kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-id" })).await;
         assert_eq!(s, StatusCode::CREATED, "{first}");
         // The wire fields that were there stay.
-        assert_eq!((first["ticket"]["number"].as_str(), first["matterName"].as_str()), (Some("A001"), Some("居民身份证换领")));
+        assert_eq!(
+            (first["ticket"]["number"].as_str(), first["matterName"].as_str()),
+            (Some("A001"), Some("居民身份证换领"))
+        );
         assert_eq!(first["ahead"], 0);
         assert_eq!(first["windowNumbers"], json!(["A01"]));
         assert_eq!(first["estimatedWaitMinutes"], 0, "nobody ahead");
@@ -79,11 +82,12 @@ async fn a_ticket_names_its_windows_an_estimated_wait_and_a_follow_id() {
         fx.set_clock("2026-11-25T01:45:00Z");
         let (s, _) = fx.post(&caller, &format!("/api/v1/caller/tickets/{id}/finish"), json!(null)).await;
         assert_eq!(s, StatusCode::OK);
-        let (_, third) = fx.post(&kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-id", "phone": "13812345678" })).await;
+        let (_, third) = fx
+            .post(&kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-id", "phone": "13812345678" }))
+            .await;
         assert_eq!(third["ahead"], 1);
         let minutes = third["estimatedWaitMinutes"].as_u64().unwrap();
         assert!((14..=16).contains(&minutes), "about the 15 minutes A001 took: {third}");
-
     })
     .await;
 }
@@ -94,8 +98,9 @@ async fn the_follow_page_data_follows_the_ticket_without_personal_data() {
         let kiosk = fx.device("kiosk", None).await;
         let caller = fx.device("caller", Some(&fx.window_a)).await;
         let (_, a1) = fx.post(&kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-id" })).await;
-        let (_, a2) =
-            fx.post(&kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-hukou", "phone": "13812345678" })).await;
+        let (_, a2) = fx
+            .post(&kiosk, "/api/v1/kiosk/tickets", json!({ "matterId": "m-hukou", "phone": "13812345678" }))
+            .await;
         let id2 = a2["followId"].as_str().unwrap();
 
         let (s, v) = follow(&fx, id2).await;

@@ -46,3 +46,7 @@ export async function call<T>(method: string, path: string, token: string | null
   if (res.status === 401 && token) onUnauthorized()
   throw new DeviceApiError(res.status, err.code ?? `http.${res.status}`, err.message ?? res.statusText, err.field ?? null)
 }
+
+/** Times are shown in the hall's time (UTC+8 all year, as the server's hall day), whatever the
+ *  device's own clock zone is set to. */
+export const HALL_TIME_ZONE = 'Asia/Shanghai'

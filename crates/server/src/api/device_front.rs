@@ -132,10 +132,19 @@ pub async fn home(
             // Most taken today, then most waiting, then catalog order (a stable tie-break, so the
             // buttons do not jump about early in the day).
             ranked.sort_by_key(|(i, m)| {
-                (std::cmp::Reverse(taken.get(m.id.as_str()).copied().unwrap_or(0)), std::cmp::Reverse(m.waiting), *i)
+                (
+                    std::cmp::Reverse(taken.get(m.id.as_str()).copied().unwrap_or(0)),
+                    std::cmp::Reverse(m.waiting),
+                    *i,
+                )
             });
             let top_matter_ids = ranked.into_iter().take(TOP_MATTERS).map(|(_, m)| m.id.clone()).collect();
-            Ok(KioskHome { hall_name: rt.hall.name.clone(), open, top_matter_ids, departments: departments.clone() })
+            Ok(KioskHome {
+                hall_name: rt.hall.name.clone(),
+                open,
+                top_matter_ids,
+                departments: departments.clone(),
+            })
         })
         .await?;
     Ok(Json(home))
@@ -147,7 +156,8 @@ pub async fn follow(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
 ) -> Result<Json<FollowView>, ApiError> {
-    let not_found = || ApiError::NotFound { code: "follow.not_found", what: "该号码（仅当天有效）".into() };
+    let not_found =
+        || ApiError::NotFound { code: "follow.not_found", what: "该号码（仅当天有效）".into() };
     if !well_formed(&id) {
         return Err(not_found());
     }
@@ -156,7 +166,8 @@ pub async fn follow(
         let found = state
             .halls
             .with(&*state.storage, &hall.id, now, async |rt| {
-                let Some(ticket) = rt.queue.tickets().into_iter().find(|t| follow_id(&rt.hall.id, &t.id) == id)
+                let Some(ticket) =
+                    rt.queue.tickets().into_iter().find(|t| follow_id(&rt.hall.id, &t.id) == id)
                 else {
                     return Ok(None);
                 };
@@ -179,9 +190,18 @@ pub async fn follow(
 }
 
 fn view(rt: &HallRuntime, ticket: &Ticket, now: chrono::DateTime<chrono::Utc>) -> FollowView {
-    let matter_name =
-        rt.config.matters.iter().find(|m| m.id == ticket.matter_id).map(|m| m.name.clone()).unwrap_or_default();
-    let ahead = if ticket.state == TicketState::Waiting { people_ahead(&rt.queue, &ticket.id).unwrap_or(0) } else { 0 };
+    let matter_name = rt
+        .config
+        .matters
+        .iter()
+        .find(|m| m.id == ticket.matter_id)
+        .map(|m| m.name.clone())
+        .unwrap_or_default();
+    let ahead = if ticket.state == TicketState::Waiting {
+        people_ahead(&rt.queue, &ticket.id).unwrap_or(0)
+    } else {
+        0
+    };
     let extras = ticket_extras(rt, ticket, ahead);
     let at_window = match ticket.state {
         TicketState::Called | TicketState::Serving => ticket

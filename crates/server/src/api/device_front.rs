@@ -36,8 +36,10 @@ pub fn estimate_minutes(ahead: u32, mean_service_seconds: i64, open_windows: usi
         return 0;
     }
     let windows = open_windows.max(1) as i64;
-    let seconds = i64::from(ahead) * mean_service_seconds.max(1) / windows;
-    u32::try_from((seconds + 59) / 60).unwrap_or(u32::MAX)
+    // Rounded up once, at the end: a part of a minute is a minute to wait.
+    let seconds = i64::from(ahead) * mean_service_seconds.max(1);
+    let per_minute = windows * 60;
+    u32::try_from((seconds + per_minute - 1) / per_minute).unwrap_or(u32::MAX)
 }
 
 /// The mean service time (seconds) to estimate a matter's wait with: the matter's latest

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use base64::Engine as _;
 use hallkeeper_proto::{FollowView, KioskHome, Ticket, TicketState, WindowState};
-use hallkeeper_queue::{people_ahead, service_time};
+use hallkeeper_queue::service_time;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -174,7 +174,7 @@ pub async fn follow(
                     return Ok(None);
                 };
                 let ticket = ticket.clone();
-                Ok(Some(view(rt, &ticket, now)))
+                Ok(Some(view(rt, &ticket, now)?))
             })
             .await;
         match found {
@@ -191,20 +191,14 @@ pub async fn follow(
     Err(not_found())
 }
 
-fn view(rt: &HallRuntime, ticket: &Ticket, now: chrono::DateTime<chrono::Utc>) -> FollowView {
-    let matter_name = rt
-        .config
-        .matters
-        .iter()
-        .find(|m| m.id == ticket.matter_id)
-        .map(|m| m.name.clone())
-        .unwrap_or_default();
-    let ahead = if ticket.state == TicketState::Waiting {
-        people_ahead(&rt.queue, &ticket.id).unwrap_or(0)
-    } else {
-        0
-    };
-    let extras = ticket_extras(rt, ticket, ahead);
+/// The follow page's view of a ticket: what its kiosk ticket says now (`kiosk::issued_ticket`,
+/// whose `ahead` is 0 once it is no longer waiting), and the window that called it.
+fn view(
+    rt: &HallRuntime,
+    ticket: &Ticket,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<FollowView, ApiError> {
+    let issued = kiosk::issued_ticket(rt, &ticket.id)?;
     let at_window = match ticket.state {
         TicketState::Called | TicketState::Serving => ticket
             .window_id
@@ -213,16 +207,16 @@ fn view(rt: &HallRuntime, ticket: &Ticket, now: chrono::DateTime<chrono::Utc>) -
             .map(|w| vec![w.number.clone()]),
         _ => None,
     };
-    FollowView {
+    Ok(FollowView {
         hall_name: rt.hall.name.clone(),
         number: ticket.number.clone(),
-        matter_name,
+        matter_name: issued.matter_name,
         state: ticket.state,
-        ahead,
-        estimated_wait_minutes: extras.estimated_wait_minutes,
-        window_numbers: at_window.unwrap_or(extras.window_numbers),
+        ahead: issued.ahead,
+        estimated_wait_minutes: issued.estimated_wait_minutes,
+        window_numbers: at_window.unwrap_or(issued.window_numbers),
         as_of: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -107,7 +107,7 @@ async fn keep_phone(
 }
 
 /// What the kiosk prints for a ticket just issued.
-fn issued_ticket(rt: &HallRuntime, ticket_id: &str) -> Result<IssuedTicket, ApiError> {
+pub(crate) fn issued_ticket(rt: &HallRuntime, ticket_id: &str) -> Result<IssuedTicket, ApiError> {
     let ticket = rt.queue.ticket(ticket_id).cloned().ok_or_else(|| ApiError::NotFound {
         code: "queue.ticket_not_found",
         what: format!("号码 {ticket_id}"),

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod device_pages;
 pub mod error;
 pub mod halls;
 pub mod ids;

@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
+import type { CommandError } from '../../src/api'
 import { refusalIn, useFormAction } from '../../src/components/common/useFormAction'
 import { useDeleteConfirm } from '../../src/components/common/useRowDialogs'
-import { deferred } from './helpers'
+import { deferred, refusal as refusalOf } from './helpers'
 
-const refusal = (code: string, field: string | null = null) => ({ code, message: `shell: ${code}`, field })
+const refusal = (code: string, field: string | null = null) => refusalOf(code, `shell: ${code}`, field)
 
 describe('refusalIn', () => {
   const words: Record<string, string> = { 'accounts.codes.account_login_taken': '登录名已被使用' }
@@ -26,7 +27,7 @@ describe('useFormAction', () => {
   const make = (run: (s: string) => Promise<number>, extra: Partial<Parameters<typeof useFormAction<string, number>>[0]> = {}) => {
     const fill = vi.fn()
     const done = vi.fn()
-    const action = useFormAction<string, number>({ fill, run, done, said: (e) => e as ReturnType<typeof refusal>, ...extra })
+    const action = useFormAction<string, number>({ fill, run, done, said: (e) => e as CommandError, ...extra })
     return { action, fill, done }
   }
 

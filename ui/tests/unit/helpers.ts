@@ -86,6 +86,13 @@ export const refusal = (code: string, message = code, field: string | null = nul
   field,
 })
 
+/** A command's handler for `answer` that refuses (see `refusal`). */
+export const refuses =
+  (code: string, message = code, field: string | null = null): Handler =>
+  () => {
+    throw refusal(code, message, field)
+  }
+
 export function hallWindow(id: string, position: number, extra: Partial<HallWindow> = {}): HallWindow {
   return {
     id,

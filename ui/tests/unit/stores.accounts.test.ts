@@ -4,7 +4,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import type { Account } from '../../src/api'
 import { grantableRoles, roleIn, useAccountsStore } from '../../src/stores/accounts'
-import { answer, callsOf, freshStoresEach, refusal } from './helpers'
+import { answer, callsOf, freshStoresEach, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 freshStoresEach(invokeMock)
@@ -34,9 +34,7 @@ describe('accounts store', () => {
     expect(store.listed.map((a) => a.id)).toEqual(['li', 'wang', 'zhao'])
     expect(store.activeCount).toBe(2)
     answer(invokeMock, {
-      list_accounts: () => {
-        throw refusal('server.unreachable', '无法连接服务器')
-      },
+      list_accounts: refuses('server.unreachable', '无法连接服务器'),
     })
     await store.load()
     expect(store.status).toBe('ready')
@@ -46,9 +44,7 @@ describe('accounts store', () => {
 
   it('is in error when the first load fails', async () => {
     answer(invokeMock, {
-      list_accounts: () => {
-        throw refusal('access.forbidden', '需要 accounts.manage')
-      },
+      list_accounts: refuses('access.forbidden', '需要 accounts.manage'),
     })
     const store = useAccountsStore()
     await store.load()
@@ -72,9 +68,7 @@ describe('accounts store', () => {
 
   it('passes the server’s refusal on at its field, and adds nothing', async () => {
     answer(invokeMock, {
-      create_account: () => {
-        throw refusal('password.common', '这个密码太常见', 'password')
-      },
+      create_account: refuses('password.common', '这个密码太常见', 'password'),
     })
     const store = useAccountsStore()
     await expect(

@@ -4,7 +4,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import type { Device, PairingShown } from '../../src/api'
 import { ONLINE_WITHIN_MS, presence, secondsLeft, useDevicesStore } from '../../src/stores/devices'
-import { answer, callsOf, freshStoresEach, refusal } from './helpers'
+import { answer, callsOf, freshStoresEach, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 const calls = (command: string) => callsOf(invokeMock, command)
@@ -40,9 +40,7 @@ describe('devices store', () => {
     expect(store.status).toBe('ready')
     expect(store.items.map((d) => d.id)).toEqual(['a', 'b'])
     answer(invokeMock, {
-      list_devices: () => {
-        throw refusal('server.unreachable', '无法连接服务器')
-      },
+      list_devices: refuses('server.unreachable', '无法连接服务器'),
     })
     await store.load()
     expect(store.status).toBe('ready')
@@ -52,9 +50,7 @@ describe('devices store', () => {
 
   it('is in error when the first load fails', async () => {
     answer(invokeMock, {
-      list_devices: () => {
-        throw refusal('server.not_connected', '未连接')
-      },
+      list_devices: refuses('server.not_connected', '未连接'),
     })
     const store = useDevicesStore()
     await store.load()
@@ -80,9 +76,7 @@ describe('devices store', () => {
 
   it('passes a refusal on with its field, and adds nothing', async () => {
     answer(invokeMock, {
-      add_device: () => {
-        throw refusal('device.window_missing', '叫号器和评价器须指定所属窗口', 'windowId')
-      },
+      add_device: refuses('device.window_missing', '叫号器和评价器须指定所属窗口', 'windowId'),
     })
     const store = useDevicesStore()
     await expect(store.add('caller', 'x', null)).rejects.toMatchObject({ field: 'windowId' })

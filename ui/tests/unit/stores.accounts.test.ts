@@ -4,7 +4,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import type { Account } from '../../src/api'
 import { grantableRoles, roleIn, useAccountsStore } from '../../src/stores/accounts'
-import { answer, callsOf, freshStoresEach, refuses } from './helpers'
+import { answer, callsOf, expectKeptOnRefusedReload, freshStoresEach, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 freshStoresEach(invokeMock)
@@ -33,13 +33,7 @@ describe('accounts store', () => {
     expect(store.hallId).toBe('h1')
     expect(store.listed.map((a) => a.id)).toEqual(['li', 'wang', 'zhao'])
     expect(store.activeCount).toBe(2)
-    answer(invokeMock, {
-      list_accounts: refuses('server.unreachable', '无法连接服务器'),
-    })
-    await store.load()
-    expect(store.status).toBe('ready')
-    expect(store.items).toHaveLength(3)
-    expect(store.loadError?.code).toBe('server.unreachable')
+    await expectKeptOnRefusedReload(invokeMock, store, 'list_accounts', 3)
   })
 
   it('is in error when the first load fails', async () => {

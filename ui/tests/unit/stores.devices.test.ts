@@ -4,7 +4,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import type { Device, PairingShown } from '../../src/api'
 import { ONLINE_WITHIN_MS, presence, secondsLeft, useDevicesStore } from '../../src/stores/devices'
-import { answer, callsOf, freshStoresEach, refuses } from './helpers'
+import { answer, callsOf, expectKeptOnRefusedReload, freshStoresEach, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 const calls = (command: string) => callsOf(invokeMock, command)
@@ -39,13 +39,7 @@ describe('devices store', () => {
     await store.load()
     expect(store.status).toBe('ready')
     expect(store.items.map((d) => d.id)).toEqual(['a', 'b'])
-    answer(invokeMock, {
-      list_devices: refuses('server.unreachable', '无法连接服务器'),
-    })
-    await store.load()
-    expect(store.status).toBe('ready')
-    expect(store.items).toHaveLength(2)
-    expect(store.loadError?.code).toBe('server.unreachable')
+    await expectKeptOnRefusedReload(invokeMock, store, 'list_devices', 2)
   })
 
   it('is in error when the first load fails', async () => {

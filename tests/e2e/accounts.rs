@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, ensure, Context, Result};
 use hallkeeper_e2e::{tid, Harness};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::pages::*;
 

@@ -34,7 +34,7 @@ macro_rules! read_command {
     };
 }
 
-/// A write by the signed-in person ([`write`]): runs the expression with the store and the
+/// A write by the signed-in person ([`write_notifying`]): runs the expression with the store and the
 /// person, then tells every open page that the entities after `notifies` changed (with `if`, only
 /// when the answer says the write changed anything).
 macro_rules! write_command {
@@ -82,26 +82,10 @@ pub use hallkeeper_core::proto::DataEntity as Entity;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// A write by the signed-in person: runs `work` as them on a blocking thread (as
-/// [`crate::AppState::call`]), then tells every open page that `entity` changed. Whether the
-/// person may is decided before any command runs (the invoke handler asks core, see
-/// [`crate::with_commands`]); here only who they are.
-pub(crate) async fn write<T, F, R: Runtime>(
-    app: &AppHandle<R>,
-    state: &crate::AppState,
-    entity: Entity,
-    work: F,
-) -> Result<T, crate::CommandError>
-where
-    T: Send + 'static,
-    F: FnOnce(&hallkeeper_core::Store, &hallkeeper_core::access::Person) -> Result<T, hallkeeper_core::Error>
-        + Send
-        + 'static,
-{
-    write_notifying(app, state, &[entity], |_| true, work).await
-}
-
-/// As [`write`], telling the pages about each of `entities` in turn, and only when `changed`
-/// says of the answer that the write changed anything.
+/// [`crate::AppState::call`]), then, when `changed` says of the answer that the write changed
+/// anything, tells every open page that each of `entities` changed. Whether the person may is
+/// decided before any command runs (the invoke handler asks core, see [`crate::with_commands`]);
+/// here only who they are.
 pub(crate) async fn write_notifying<T, F, R: Runtime>(
     app: &AppHandle<R>,
     state: &crate::AppState,

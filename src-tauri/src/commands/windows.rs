@@ -1,4 +1,4 @@
-use super::{write, Entity};
+use super::{write_notifying, Entity};
 use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{Window, WindowInput, WindowState};
 use tauri::{AppHandle, Runtime, State};
@@ -26,7 +26,14 @@ pub async fn set_window_state<R: Runtime>(
     id: String,
     state: WindowState,
 ) -> Result<Window, CommandError> {
-    write(&handle, &app, Entity::Windows, move |s, actor| s.set_window_state(actor, &id, state)).await
+    write_notifying(
+        &handle,
+        &app,
+        &[Entity::Windows],
+        |_| true,
+        move |s, actor| s.set_window_state(actor, &id, state),
+    )
+    .await
 }
 
 write_command! {

@@ -13,11 +13,13 @@ APP_BIN="$CARGO_TARGET_DIR/debug/hallkeeper"
 # dashboard's e2e test watches the session bus with dbus-monitor (dbus-bin) for the queue-alarm
 # notification that dunst (D-Bus activated) receives, and clicks it with dunstctl. espeak-ng and
 # sox make the spoken-call clip pack (scripts/make-voice-pack.sh) and measure announcements in tests.
+# chromium and chromium-driver (/usr/bin/chromedriver) run the device pages (kiosk, terminal, pad,
+# display) in a real browser for the end-to-end tests and the front-line checks.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file pkg-config libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth dbus-x11 dbus-bin webkit2gtk-driver dunst libnotify-bin fonts-noto-cjk imagemagick x11-apps
-  postgresql espeak-ng sox
+  postgresql espeak-ng sox chromium chromium-driver
 )
 TAURI_DRIVER_VERSION=2.1.0
 

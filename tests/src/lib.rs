@@ -17,7 +17,12 @@
 pub mod paths;
 
 #[cfg(feature = "e2e")]
+mod browser;
+#[cfg(feature = "e2e")]
 mod harness;
+
+#[cfg(feature = "e2e")]
+pub use browser::*;
 
 #[cfg(feature = "e2e")]
 pub use harness::*;

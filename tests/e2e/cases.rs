@@ -25,9 +25,9 @@ const HALL_UP: Duration = Duration::from_secs(90);
 const COMMENT: &str = "等了一个多小时，窗口还说材料不全，请回电 13812345678";
 
 /// The simulator's devices of the hall: (kiosk token, window id → caller token, window id → pad token).
-type Devices = (String, Vec<(String, String)>, Vec<(String, String)>);
+pub(crate) type Devices = (String, Vec<(String, String)>, Vec<(String, String)>);
 
-fn devices(h: &Harness) -> Result<Devices> {
+pub(crate) fn devices(h: &Harness) -> Result<Devices> {
     let path = h.data_dir().join("server").join("simulator.json");
     let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let v: Value = serde_json::from_str(&text)?;

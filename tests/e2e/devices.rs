@@ -61,6 +61,25 @@ async fn presence(h: &Harness, id: &str) -> Result<String> {
     Ok(tag.attr("data-presence").await?.unwrap_or_default())
 }
 
+/// In 设备管理, adds a device of `kind` (`kiosk`, `caller`, `rating_pad`, `display`: the add
+/// dialog's `device-add-kind-<kind>`) named `name`, and answers the 8-digit pairing code the
+/// dialog then shows (the dialog is left open).
+pub async fn add_device_for_code(h: &Harness, kind: &str, name: &str) -> Result<String> {
+    h.click("nav-devices").await.context("going to 设备管理")?;
+    h.find_visible("devices-table").await.context("the device list (the simulator's devices)")?;
+
+    h.click("device-add").await?;
+    h.find_visible("device-add-name").await.context("the add dialog to open")?;
+    h.click(&format!("device-add-kind-{kind}")).await?;
+    h.type_into_id("device-add-name", name).await?;
+    h.click("device-add-dialog-submit").await?;
+
+    let shown = h.find_visible("pairing-code").await.context("the pairing code dialog")?;
+    let code = shown.attr("data-code").await?.unwrap_or_default();
+    ensure!(code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()), "the code reads {code:?}");
+    Ok(code)
+}
+
 pub async fn enrol_a_kiosk_and_revoke_it(h: &Harness) -> Result<()> {
     let server = wait_until_for(HALL_UP, "the app to log the central server's address", || async {
         h.server_url().ok_or_else(|| anyhow!("not logged yet"))
@@ -77,18 +96,8 @@ pub async fn enrol_a_kiosk_and_revoke_it(h: &Harness) -> Result<()> {
     })
     .await?;
 
-    h.click("nav-devices").await.context("going to 设备管理")?;
-    h.find_visible("devices-table").await.context("the device list (the simulator's devices)")?;
-
-    h.click("device-add").await?;
-    h.find_visible("device-add-name").await.context("the add dialog to open")?;
-    h.click("device-add-kind-kiosk").await?;
-    h.type_into_id("device-add-name", KIOSK_NAME).await?;
-    h.click("device-add-dialog-submit").await?;
-
-    let shown = h.find_visible("pairing-code").await.context("the pairing code dialog")?;
-    let code = shown.attr("data-code").await?.unwrap_or_default();
-    ensure!(code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit()), "the code reads {code:?}");
+    let code = add_device_for_code(h, "kiosk", KIOSK_NAME).await?;
+    let shown = h.find_visible("pairing-code").await?;
     let text: String = h.text(&shown).await?.chars().filter(|c| !c.is_whitespace()).collect();
     ensure!(text == code, "the dialog shows {text:?} for the code {code:?}");
     let left: u32 =

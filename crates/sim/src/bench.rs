@@ -27,7 +27,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-pub(crate) const ADMIN: &str = "bench-admin-token";
+pub const ADMIN: &str = "bench-admin-token";
 
 /// Where the in-process server keeps its records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,8 +251,9 @@ pub async fn drop_database(url: &str, name: &str) -> Result<()> {
 // ---- the bench ----
 
 /// A server started for a bench run on a store of its own (a temporary SQLite file, a fresh
-/// PostgreSQL database), removed again by [`BenchServer::stop`].
-pub(crate) struct BenchServer {
+/// PostgreSQL database), removed again by [`BenchServer::stop`]. Public for the other benches
+/// that load the same server (crates/bench's front-line bench); its admin token is [`ADMIN`].
+pub struct BenchServer {
     pub addr: SocketAddr,
     server: ServerThread,
     _tmp: tempfile::TempDir,
@@ -264,7 +265,7 @@ pub(crate) struct BenchServer {
 }
 
 impl BenchServer {
-    pub(crate) async fn start(backend: &Backend, threads: usize) -> Result<Self> {
+    pub async fn start(backend: &Backend, threads: usize) -> Result<Self> {
         let tmp = tempfile::tempdir().map_err(|e| SimError::io("temporary folder", e))?;
         let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S%3f").to_string();
         let mut drop_after: Option<(String, String)> = None;
@@ -300,7 +301,7 @@ impl BenchServer {
     }
 
     /// A hall id for this run: `name` on a store of its own, `name-<stamp>` on a shared one.
-    pub(crate) fn hall_id(&self, name: &str) -> String {
+    pub fn hall_id(&self, name: &str) -> String {
         if self.shared {
             format!("{name}-{}", self.stamp)
         } else {
@@ -308,7 +309,7 @@ impl BenchServer {
         }
     }
 
-    pub(crate) async fn stop(self) {
+    pub async fn stop(self) {
         self.server.stop().await;
         drop_fresh(self.drop_after).await;
     }
@@ -335,7 +336,7 @@ pub async fn bench(opts: BenchOptions, cancel: CancellationToken) -> Result<Benc
 }
 
 /// A kiosk's request: a matter drawn by department weight, 5 % priority lane, 40 % with a phone.
-pub(crate) fn ticket_input(model: &HallModel, rng: &mut StdRng) -> (usize, TakeTicket) {
+pub fn ticket_input(model: &HallModel, rng: &mut StdRng) -> (usize, TakeTicket) {
     let m = model.pick_matter(rng);
     let input = TakeTicket {
         matter_id: model.matters[m].id.clone(),

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, ensure, Context, Result};
 use hallkeeper_e2e::{tid, Harness};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::pages::*;
 
@@ -18,17 +18,6 @@ const LOGIN: &str = "zhiban.chen";
 const NAME: &str = "陈值班";
 const FIRST: &str = "值班长初始口令-2026";
 const OWN: &str = "值班长自己的口令-2026";
-
-async fn invoke(h: &Harness, command: &str, args: Value) -> Result<std::result::Result<Value, Value>> {
-    let script = format!(
-        "return window.__TAURI_INTERNALS__.invoke({command:?}, {args}).then(v => ({{ ok: v }}), e => ({{ err: e }}));"
-    );
-    let out = h.wd().execute(&script, Vec::new()).await?.json().clone();
-    Ok(match out.get("ok") {
-        Some(v) => Ok(v.clone()),
-        None => Err(out.get("err").cloned().unwrap_or(Value::Null)),
-    })
-}
 
 fn screenshots() -> Result<PathBuf> {
     let dir = std::env::var_os("HALLKEEPER_SCREENSHOTS")

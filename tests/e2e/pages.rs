@@ -1,6 +1,7 @@
 //! What a person does and sees on the app's pages, in terms of the UI contract's test ids.
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
+use serde_json::Value;
 use std::time::Duration;
 
 use hallkeeper_e2e::{wait_until, wait_until_for, Harness, WebElement};
@@ -259,4 +260,17 @@ pub async fn audit_rows(h: &Harness) -> Result<Vec<(String, String)>> {
         out.push((r.attr("data-action").await?.unwrap_or_default(), h.text(&r).await?));
     }
     Ok(out)
+}
+
+/// What `window.__TAURI_INTERNALS__.invoke(command, args)` answers in the app's webview: the
+/// value, or the refusal `{code, message, field}` as `Err`.
+pub async fn invoke(h: &Harness, command: &str, args: Value) -> Result<std::result::Result<Value, Value>> {
+    let script = format!(
+        "return window.__TAURI_INTERNALS__.invoke({command:?}, {args}).then(v => ({{ ok: v }}), e => ({{ err: e }}));"
+    );
+    let out = h.wd().execute(&script, Vec::new()).await?.json().clone();
+    Ok(match out.get("ok") {
+        Some(v) => Ok(v.clone()),
+        None => Err(out.get("err").cloned().unwrap_or(Value::Null)),
+    })
 }

@@ -25,19 +25,6 @@ fn session(server: &str, login: &str, password: &str) -> Result<(String, Value)>
     Ok((token, s["account"].clone()))
 }
 
-/// What `window.__TAURI_INTERNALS__.invoke(command, args)` answers in the app's webview: the
-/// value, or the refusal `{code, message, field}` as `Err`.
-async fn invoke(h: &Harness, command: &str, args: Value) -> Result<std::result::Result<Value, Value>> {
-    let script = format!(
-        "return window.__TAURI_INTERNALS__.invoke({command:?}, {args}).then(v => ({{ ok: v }}), e => ({{ err: e }}));"
-    );
-    let out = h.wd().execute(&script, Vec::new()).await?.json().clone();
-    Ok(match out.get("ok") {
-        Some(v) => Ok(v.clone()),
-        None => Err(out.get("err").cloned().unwrap_or(Value::Null)),
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_run_administrator_then_a_wrong_password_is_said_at_its_field() {
     let h = Harness::start_signed_out("people_first_run", &[]).await;

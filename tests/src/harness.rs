@@ -428,7 +428,11 @@ impl Harness {
         let mut last = None;
         for _ in 0..3 {
             self.click("header-person").await?;
-            self.click(item).await?;
+            // The menu zooms in: an item clicked mid-animation is hit where it was drawn a frame
+            // ago, which may be its neighbour. Click it once it stands still.
+            let e = self.find_visible(item).await?;
+            self.wait_still(&e).await?;
+            self.click_element(&e).await.with_context(|| format!("clicking {}", sel(item)))?;
             match wait_until_for(
                 Duration::from_secs(3),
                 &format!("{} after {}", sel(then), sel(item)),
@@ -448,6 +452,33 @@ impl Harness {
             }
         }
         Err(last.unwrap_or_else(|| anyhow!("{item}: no try")))
+    }
+
+    /// Waits until `e`'s box is the same in two looks 80 ms apart (an opening menu or dialog has
+    /// finished moving it).
+    pub async fn wait_still(&self, e: &WebElement) -> Result<()> {
+        let rect = || async {
+            let r = self
+                .wd()
+                .execute(
+                    "const r = arguments[0].getBoundingClientRect(); \
+                     return [r.x, r.y, r.width, r.height].join(',');",
+                    vec![e.to_json()?],
+                )
+                .await?;
+            Ok::<String, anyhow::Error>(r.json().to_string())
+        };
+        wait_until("the element to stand still", || async {
+            let before = rect().await.map_err(|e| anyhow!("{e:#}"))?;
+            tokio::time::sleep(Duration::from_millis(80)).await;
+            let after = rect().await.map_err(|e| anyhow!("{e:#}"))?;
+            if before == after {
+                Ok(())
+            } else {
+                Err(anyhow!("moving: {before} → {after}"))
+            }
+        })
+        .await
     }
 
     /// Waits for `[data-testid="app-ready"]`: the first data load has finished.

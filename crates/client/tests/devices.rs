@@ -2,11 +2,10 @@
 //! folder): add a kiosk with a pairing code, the device pairs over HTTP, list (last seen), rename,
 //! new code (token rotated), revoke (next request 401); refusals come back with their codes.
 
-use hallkeeper_client::{AdminClient, ClientError, Endpoint};
+mod common;
+
+use hallkeeper_client::ClientError;
 use hallkeeper_core::proto::{DeviceCreated, DeviceInput, DeviceKind, DeviceUpdate, HallConfig, PairDevice};
-use hallkeeper_server::storage::sqlite::SqliteStorage;
-use hallkeeper_server::{start, system_now, AppState};
-use std::sync::Arc;
 
 const ADMIN: &str = "devices-test-admin";
 
@@ -47,13 +46,7 @@ async fn take_ticket(http: &reqwest::Client, base: &str, token: &str) -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kiosk_is_paired_renamed_repaired_and_revoked_through_the_admin_client() {
-    let dir = tempfile::tempdir().unwrap();
-    let storage = Arc::new(SqliteStorage::open(&dir.path().join("server.db")).unwrap());
-    let state = Arc::new(AppState::new(storage, system_now()).with_break_glass_token(ADMIN));
-    let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
-    let base = format!("http://{}", running.addr);
-    let endpoint = Endpoint { base_url: base.clone(), hall_id: "hall-1".into(), admin_token: ADMIN.into() };
-    let admin = AdminClient::new(endpoint);
+    let (_dir, running, base, admin) = common::server(ADMIN, "hall-1").await;
     admin.ensure_hall("成都市政务服务中心").await.unwrap();
     admin.put_config(&config()).await.unwrap();
     let http = reqwest::Client::new();

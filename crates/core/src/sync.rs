@@ -8,7 +8,7 @@
 
 pub use hallkeeper_sync::{hlc, merge, Hlc};
 
-use crate::rectification::{Assignee, Case, CaseState, SyncedStep};
+use crate::rectification::{opened_case, Assignee, Case, SyncedStep};
 use hallkeeper_proto::CaseStep as Step;
 use merge::Row;
 use serde_json::{Map, Value};
@@ -248,21 +248,14 @@ pub fn case_opening(key: &str, v: &Map<String, Value>) -> Option<Case> {
     if assignee.id.trim().is_empty() || assignee.name.trim().is_empty() {
         return None;
     }
-    Some(Case {
-        rating_id: key.to_owned(),
-        real_name: v.get("realName")?.as_bool()?,
-        state: CaseState::New,
+    Some(opened_case(
+        key.to_owned(),
+        v.get("realName")?.as_bool()?,
         assignee,
-        opened_at: time("openedAt")?,
-        rules: parse(v, "rules")?,
-        deadline: parse(v, "deadline")?,
-        rectified_at: None,
-        called_back_at: None,
-        call_back: None,
-        closed_at: None,
-        appeal: None,
-        history: Vec::new(),
-    })
+        time("openedAt")?,
+        parse(v, "rules")?,
+        parse(v, "deadline")?,
+    ))
 }
 
 /// A case step from its synced row (key `{ratingId}/{stepId}`, values with `hlc`).

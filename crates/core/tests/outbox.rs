@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use hallkeeper_core::proto::{BindInput, BindingPriority, SeatInput, StaffInput, UnbindInput, WindowState};
+use hallkeeper_core::proto::{BindInput, BindingPriority, SeatInput, UnbindInput, WindowState};
 
 fn by_entity(ops: &[hallkeeper_core::store::OutboxOp], entity: &str) -> usize {
     ops.iter().filter(|o| o.entity == entity).count()
@@ -68,12 +68,7 @@ fn binds_unbinds_and_seats_are_operations_and_refusals_are_not() {
     store
         .unbind_matters(ACTOR, &UnbindInput { window_id: a.clone(), matter_ids: vec![ids[0].clone()] })
         .unwrap();
-    let zhang = store
-        .create_staff(
-            ACTOR,
-            &StaffInput { employee_no: "ZW-1".into(), name: "张晓燕".into(), department_id: None },
-        )
-        .unwrap();
+    let zhang = staff(&store, "ZW-1", "张晓燕");
     store.set_seat(ACTOR, &SeatInput { window_id: a.clone(), staff_id: Some(zhang.id.clone()) }).unwrap();
     store.set_seat(ACTOR, &SeatInput { window_id: b.clone(), staff_id: Some(zhang.id.clone()) }).unwrap();
     let ops: Vec<_> = store.pending_ops(10_000).unwrap().into_iter().skip(before).collect();

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use hallkeeper_core::access::{authorize, Need, Person, Presence, COMMANDS};
-use hallkeeper_core::proto::{HallRole, Role, WindowInput, WindowKind, WindowState};
+use hallkeeper_core::proto::{HallRole, Role, WindowInput, WindowState};
 
 fn person(role: Role, hall: &str) -> Person {
     let hall_id = (role != Role::SystemAdmin).then(|| hall.to_owned());
@@ -17,13 +17,7 @@ fn person(role: Role, hall: &str) -> Person {
 }
 
 fn input(number: &str) -> WindowInput {
-    WindowInput {
-        number: number.into(),
-        name: "综合受理".into(),
-        zone: String::new(),
-        kind: WindowKind::General,
-        state: WindowState::Open,
-    }
+    window_input(number, "综合受理", WindowState::Open)
 }
 
 #[test]

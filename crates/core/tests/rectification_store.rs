@@ -10,7 +10,7 @@ use hallkeeper_core::calendar::Deadline;
 use hallkeeper_core::proto::{Locale, Rating, RatingLevel, RatingRecord, WindowState};
 use hallkeeper_core::rectification::ProfileExt as _;
 use hallkeeper_core::rectification::{Action, AssigneeKind, CaseState, DeadlineProfile, Step};
-use hallkeeper_core::store::{InboxFilter, EVIDENCE_MAX_BYTES};
+use hallkeeper_core::store::{CaseSummary, InboxFilter, EVIDENCE_MAX_BYTES};
 use hallkeeper_core::{FixedClock, Store};
 use std::sync::Arc;
 
@@ -91,6 +91,11 @@ impl Hall {
 
     fn audit_len(&self) -> usize {
         self.store.list_audit(500, None).unwrap().entries.len()
+    }
+
+    /// The inbox's cases not closed (nor appeal-upheld).
+    fn open_cases(&self) -> Vec<CaseSummary> {
+        self.store.poor_rating_inbox(&InboxFilter { open_only: Some(true), ..Default::default() }).unwrap()
     }
 }
 
@@ -179,11 +184,7 @@ fn a_case_walks_to_closed_with_every_step_recorded() {
     assert_eq!(audit.iter().filter(|e| e.action == "case.step").count(), 5);
     assert!(audit.iter().any(|e| e.action == "case.open"));
     // Closed cases are no longer open on the dashboard.
-    assert!(h
-        .store
-        .poor_rating_inbox(&InboxFilter { open_only: Some(true), ..Default::default() })
-        .unwrap()
-        .is_empty());
+    assert!(h.open_cases().is_empty());
 }
 
 #[test]
@@ -225,11 +226,7 @@ fn an_upheld_appeal_excludes_the_rating_with_its_reason() {
     assert_eq!(s.exclusion_reason.as_deref(), Some("监控显示办理正常"));
     let outcome = h.store.rating_case_outcome("r-t1").unwrap().unwrap();
     assert!(outcome.excluded && !outcome.rectified);
-    assert!(h
-        .store
-        .poor_rating_inbox(&InboxFilter { open_only: Some(true), ..Default::default() })
-        .unwrap()
-        .is_empty());
+    assert!(h.open_cases().is_empty());
 }
 
 #[test]

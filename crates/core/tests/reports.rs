@@ -105,6 +105,14 @@ fn close(a: Option<f64>, b: f64) {
 ///   T8 W2/S2/M2 served, wait 300, service 400             R5 非常不满意, rectified late, not called back
 /// 2024-03-16 (Saturday):
 ///   T7 W1/S1/M1 served, wait 30, service 60               R4 基本满意
+/// A fresh database holding [`small_hall`]'s facts, and the facts.
+fn small_hall_stored() -> (Connection, Vec<TicketFact>, Vec<RatingFact>) {
+    let mut c = conn();
+    let (tickets, ratings) = small_hall();
+    apply(&mut c, &tickets, &ratings);
+    (c, tickets, ratings)
+}
+
 fn small_hall() -> (Vec<TicketFact>, Vec<RatingFact>) {
     use TicketOutcome::*;
     let day = "2024-03-15";
@@ -130,9 +138,7 @@ fn small_hall() -> (Vec<TicketFact>, Vec<RatingFact>) {
 
 #[test]
 fn a_small_hall_by_hand() {
-    let mut c = conn();
-    let (tickets, ratings) = small_hall();
-    apply(&mut c, &tickets, &ratings);
+    let (c, _, _) = small_hall_stored();
     let friday = Period::day(d("2024-03-15"));
 
     // The hall on Friday: T1 T2 T3 T4 T5 T6 T8 issued (7); served T1 T2 T3 T8 (4); 1 no-show,
@@ -232,9 +238,7 @@ fn a_small_hall_by_hand() {
 
 #[test]
 fn facts_that_change_replace_their_old_contribution() {
-    let mut c = conn();
-    let (tickets, ratings) = small_hall();
-    apply(&mut c, &tickets, &ratings);
+    let (mut c, tickets, ratings) = small_hall_stored();
     let friday = Period::day(d("2024-03-15"));
 
     // T5 is served at W2 after a 1500 s wait; R5's appeal is upheld; R2 is no longer called back.
@@ -288,9 +292,7 @@ fn the_store_upserts_and_reports() {
 #[test]
 fn the_xlsx_export_reads_back() {
     use calamine::{Data, Reader, Xlsx};
-    let mut c = conn();
-    let (tickets, ratings) = small_hall();
-    apply(&mut c, &tickets, &ratings);
+    let (c, _, _) = small_hall_stored();
     let table = Report::compute(&c, Period::day(d("2024-03-15")), Dimension::Window).unwrap();
     for locale in [Locale::ZhCn, Locale::EnUs] {
         let bytes = xlsx::export(&table, locale).unwrap();

@@ -4,8 +4,8 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{store, ACTOR};
-use hallkeeper_core::proto::{Locale, RatingLevel, StaffInput};
+use common::{staff, store, ACTOR};
+use hallkeeper_core::proto::{Locale, RatingLevel};
 use hallkeeper_core::reports::{
     Dimension, LevelCounts, Period, RatingFact, ReportRow, ReportTable, TicketFact, TicketOutcome,
 };
@@ -223,18 +223,8 @@ fn store_saves_the_rule_audited_and_ranks_a_month() {
     let audit = s.list_audit(10, None).unwrap();
     assert_eq!(audit.entries[0].action, "stars.rule_update");
 
-    let zhang = s
-        .create_staff(
-            ACTOR,
-            &StaffInput { employee_no: "001".into(), name: "张敏".into(), department_id: None },
-        )
-        .unwrap();
-    let li = s
-        .create_staff(
-            ACTOR,
-            &StaffInput { employee_no: "002".into(), name: "李强".into(), department_id: None },
-        )
-        .unwrap();
+    let zhang = staff(&s, "001", "张敏");
+    let li = staff(&s, "002", "李强");
     use RatingLevel::*;
     let mut tickets = served(&zhang.id, 30, "2026-11-03");
     tickets.extend(served(&li.id, 40, "2026-11-04"));

@@ -219,6 +219,16 @@ pub struct IssuedTicket {
     pub matter_name: String,
     /// People who will be called before this ticket.
     pub ahead: u32,
+    /// Numbers of the windows that serve its matter (floor order), open ones first; what the
+    /// ticket prints under 请到以下窗口办理. Absent from servers older than the device pages.
+    #[serde(default)]
+    pub window_numbers: Vec<String>,
+    /// Estimated minutes until it is called (docs/devices.md, "Estimated wait").
+    #[serde(default)]
+    pub estimated_wait_minutes: u32,
+    /// The opaque id of its read-only follow page `/q/<followId>` (no personal data on it).
+    #[serde(default)]
+    pub follow_id: String,
 }
 
 // ---- caller ----

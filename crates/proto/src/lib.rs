@@ -12,6 +12,7 @@ mod catalog;
 mod coverage;
 mod dashboard;
 mod device;
+mod device_front;
 mod error;
 pub mod events;
 mod import;
@@ -51,6 +52,7 @@ pub use device::{
     KioskMatter, PadStaff, PadTicket, PadView, PairDevice, PairingCode, PairingShown, Rating, RatingInput, RatingLevel, TakeTicket,
     TransferRequest, WindowStateRequest,
 };
+pub use device_front::{FollowView, KioskHome};
 pub use error::ErrorBody;
 pub use events::{
     CaseFocus, CasesChanged, DashboardFocus, DataChanged, DataEntity, MoveWaitingOutcome, MoveWaitingRequest,
@@ -173,6 +175,8 @@ pub fn typescript_declarations() -> String {
         KioskDepartment::decl(&cfg),
         TakeTicket::decl(&cfg),
         IssuedTicket::decl(&cfg),
+        KioskHome::decl(&cfg),
+        FollowView::decl(&cfg),
         TransferRequest::decl(&cfg),
         WindowStateRequest::decl(&cfg),
         CallerView::decl(&cfg),

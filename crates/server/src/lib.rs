@@ -14,6 +14,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod device_events;
+pub mod device_pages;
 pub mod error;
 pub mod halls;
 pub mod ids;

@@ -71,7 +71,8 @@ fn every_route_is_documented_and_nothing_else() {
                 .replace("{ticketId}", "{ticket_id}")
                 .replace("{hallId}", "{hall_id}")
                 .replace("{deviceId}", "{device_id}")
-                .replace("{accountId}", "{account_id}");
+                .replace("{accountId}", "{account_id}")
+                .replace("{followId}", "{follow_id}");
         }
         v.sort();
     };

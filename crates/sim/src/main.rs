@@ -272,21 +272,7 @@ async fn day_main(args: &[String]) -> i32 {
     if opts.state_file.is_none() {
         tracing::info!("no --state file: devices registered now are not remembered for the next run");
     }
-    let report = match run_day(opts, ctrl_c()).await {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("hallkeeper-sim: {e}");
-            return 1;
-        }
-    };
-    print_day(&report);
-    if let Some(path) = json {
-        if let Err(e) = write_json(&path, &report) {
-            eprintln!("hallkeeper-sim: {e}");
-            return 1;
-        }
-    }
-    0
+    finish_report("hallkeeper-sim", run_day(opts, ctrl_c()).await, json, print_day)
 }
 
 fn print_day(r: &SimReport) {
@@ -347,7 +333,7 @@ async fn bench_main(args: &[String]) -> i32 {
     init_logs("warn,hallkeeper_sim=info");
     let backend = opts.backend.name();
     let report = bench::bench(opts, ctrl_c()).await;
-    finish_report("bench", backend, report, json, print_bench)
+    finish_report(&format!("hallkeeper-sim bench ({backend})"), report, json, print_bench)
 }
 
 fn help() -> i32 {
@@ -355,11 +341,10 @@ fn help() -> i32 {
     0
 }
 
-/// The end of a measuring subcommand: the report printed and, with `--json`, written; 1 when the
-/// run or the write failed.
+/// The end of a run: the report printed and, with `--json`, written; 1 when the run (its error
+/// said after `run_failed`) or the write failed.
 fn finish_report<R: Serialize>(
-    command: &str,
-    backend: &str,
+    run_failed: &str,
     report: Result<R, SimError>,
     json: Option<PathBuf>,
     print: impl FnOnce(&R),
@@ -367,7 +352,7 @@ fn finish_report<R: Serialize>(
     let report = match report {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("hallkeeper-sim {command} ({backend}): {e}");
+            eprintln!("{run_failed}: {e}");
             return 1;
         }
     };
@@ -418,7 +403,9 @@ async fn sweep_main(args: &[String]) -> i32 {
         r = sweep::sweep(opts) => r,
         _ = cancel.cancelled() => return 130,
     };
-    finish_report("sweep", backend, report, json, |r| print!("{}", sweep::tables(r)))
+    finish_report(&format!("hallkeeper-sim sweep ({backend})"), report, json, |r| {
+        print!("{}", sweep::tables(r))
+    })
 }
 
 fn summary_main(files: &[String]) -> i32 {

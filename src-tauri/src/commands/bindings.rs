@@ -1,37 +1,17 @@
-use super::{notify_changed, Entity};
-use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{BindInput, Binding, BindingsChange, UnbindInput};
-use tauri::{AppHandle, Runtime, State};
 
-#[tauri::command]
-pub async fn list_bindings(state: State<'_, AppState>) -> Result<Vec<Binding>, CommandError> {
-    state.call(|s| s.list_bindings()).await
+read_command! {
+    pub fn list_bindings() -> Vec<Binding> = |s| s.list_bindings();
 }
 
-#[tauri::command]
-pub async fn bind_matters<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    input: BindInput,
-) -> Result<BindingsChange, CommandError> {
-    let actor = state.person()?;
-    let change = state.call(move |s| s.bind_matters(&actor, &input)).await?;
-    if change.changed > 0 {
-        notify_changed(&app, Entity::Bindings);
-    }
-    Ok(change)
+write_command! {
+    /// The pages hear of it only when a binding was added.
+    pub fn bind_matters(input: BindInput) -> BindingsChange
+        = |s, actor| s.bind_matters(actor, &input), notifies Bindings if |change| change.changed > 0;
 }
 
-#[tauri::command]
-pub async fn unbind_matters<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    input: UnbindInput,
-) -> Result<BindingsChange, CommandError> {
-    let actor = state.person()?;
-    let change = state.call(move |s| s.unbind_matters(&actor, &input)).await?;
-    if change.changed > 0 {
-        notify_changed(&app, Entity::Bindings);
-    }
-    Ok(change)
+write_command! {
+    /// The pages hear of it only when a binding was removed.
+    pub fn unbind_matters(input: UnbindInput) -> BindingsChange
+        = |s, actor| s.unbind_matters(actor, &input), notifies Bindings if |change| change.changed > 0;
 }

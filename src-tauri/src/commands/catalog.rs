@@ -7,22 +7,17 @@ use hallkeeper_core::store::catalog::inspect_file;
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-#[tauri::command]
-pub async fn get_catalog(state: State<'_, AppState>) -> Result<Catalog, CommandError> {
-    state.call(|s| s.catalog()).await
+read_command! {
+    pub fn get_catalog() -> Catalog = |s| s.catalog();
 }
 
-#[tauri::command]
-pub async fn get_coverage(state: State<'_, AppState>) -> Result<CoverageReport, CommandError> {
-    state.call(|s| s.coverage()).await
+read_command! {
+    pub fn get_coverage() -> CoverageReport = |s| s.coverage();
 }
 
-#[tauri::command]
-pub async fn inspect_catalog_file(
-    state: State<'_, AppState>,
-    path: String,
-) -> Result<ImportInspection, CommandError> {
-    state.call(move |_| inspect_file(&PathBuf::from(path))).await
+read_command! {
+    /// Reads the file on the store's blocking thread (it may be large); the store is not asked.
+    pub fn inspect_catalog_file(path: String) -> ImportInspection = |_| inspect_file(&PathBuf::from(path));
 }
 
 fn progress<R: Runtime>(app: AppHandle<R>) -> impl Fn(ImportProgress) + Sync + Send {

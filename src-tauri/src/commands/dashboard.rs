@@ -2,7 +2,6 @@
 //! dashboard's own write (an overflow binding for the rest of the day). The dashboard also
 //! arrives as the `dashboard` and `dashboard-delta` events whenever it changes (see `crate::dashboard_feed`).
 
-use super::{write, Entity};
 use crate::dashboard_feed::FeedTrigger;
 use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{BindingsChange, Dashboard, ThresholdSettings};
@@ -22,32 +21,19 @@ pub async fn get_dashboard<R: Runtime>(
     state.call(|s| s.dashboard()).await
 }
 
-#[tauri::command]
-pub async fn get_thresholds(state: State<'_, AppState>) -> Result<ThresholdSettings, CommandError> {
-    state.call(|s| s.threshold_settings()).await
+read_command! {
+    pub fn get_thresholds() -> ThresholdSettings = |s| s.threshold_settings();
 }
 
-/// Saves every threshold at once; a refusal names the field (`windowDefault.waitingAlarm`,
-/// `windows[2].thresholds.waitAlarmMin`, `quietMin` …).
-#[tauri::command]
-pub async fn set_thresholds<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    settings: ThresholdSettings,
-) -> Result<ThresholdSettings, CommandError> {
-    write(&app, &state, Entity::Thresholds, move |s, actor| s.set_threshold_settings(actor, &settings)).await
+write_command! {
+    /// Saves every threshold at once; a refusal names the field (`windowDefault.waitingAlarm`,
+    /// `windows[2].thresholds.waitAlarmMin`, `quietMin` …).
+    pub fn set_thresholds(settings: ThresholdSettings) -> ThresholdSettings
+        = |s, actor| s.set_threshold_settings(actor, &settings), notifies Thresholds;
 }
 
-/// Binds a matter to a window as overflow until the end of today's hall day.
-#[tauri::command(rename_all = "camelCase")]
-pub async fn bind_overflow_today<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    window_id: String,
-    matter_id: String,
-) -> Result<BindingsChange, CommandError> {
-    write(&app, &state, Entity::Bindings, move |s, actor| {
-        s.bind_overflow_today(actor, &window_id, &matter_id)
-    })
-    .await
+write_command! {
+    /// Binds a matter to a window as overflow until the end of today's hall day.
+    pub fn bind_overflow_today(window_id: String, matter_id: String) -> BindingsChange
+        = |s, actor| s.bind_overflow_today(actor, &window_id, &matter_id), notifies Bindings;
 }

@@ -1,6 +1,61 @@
 //! The commands the UI invokes. Each is a thin adapter: take arguments, call core on a blocking
 //! thread through [`crate::AppState::call`], return core's answer, and after a write tell every
 //! open page what changed (the `data-changed` event).
+//!
+//! Most commands are one store call and have one of two shapes, written with the macros below
+//! (defined before the modules so that they can use them):
+//!
+//! ```text
+//! read_command! {
+//!     pub fn list_staff() -> Vec<Staff> = |s| s.list_staff();
+//! }
+//! write_command! {
+//!     pub fn create_staff(input: StaffInput) -> Staff
+//!         = |s, actor| s.create_staff(actor, &input), notifies Staff;
+//! }
+//! ```
+//!
+//! Each becomes a `#[tauri::command] pub async fn` of that name and those arguments (the UI sends
+//! them in camelCase, Tauri's default), so `tauri::generate_handler!` and the UI name it as before.
+
+/// A command that only reads: runs the expression on the store on a blocking thread
+/// ([`crate::AppState::call`]), the arguments moved in.
+macro_rules! read_command {
+    ($(#[$attr:meta])* pub fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty
+        = |$s:pat_param| $body:expr;) => {
+        $(#[$attr])*
+        #[tauri::command]
+        pub async fn $name(
+            state: tauri::State<'_, crate::AppState>,
+            $($arg: $ty),*
+        ) -> Result<$out, crate::CommandError> {
+            state.call(move |$s| $body).await
+        }
+    };
+}
+
+/// A write by the signed-in person ([`write_notifying`]): runs the expression with the store and the
+/// person, then tells every open page that the entities after `notifies` changed (with `if`, only
+/// when the answer says the write changed anything).
+macro_rules! write_command {
+    ($(#[$attr:meta])* pub fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $out:ty
+        = |$s:ident, $actor:ident| $body:expr,
+        notifies $($entity:ident),+ $(if |$answer:ident| $changed:expr)?;) => {
+        $(#[$attr])*
+        #[tauri::command]
+        pub async fn $name<R: tauri::Runtime>(
+            app: tauri::AppHandle<R>,
+            state: tauri::State<'_, crate::AppState>,
+            $($arg: $ty),*
+        ) -> Result<$out, crate::CommandError> {
+            let entities = [$(crate::commands::Entity::$entity),+];
+            let changed = write_command!(@changed $out $(, |$answer| $changed)?);
+            crate::commands::write_notifying(&app, &state, &entities, changed, move |$s, $actor| $body).await
+        }
+    };
+    (@changed $out:ty) => { |_: &$out| true };
+    (@changed $out:ty, |$answer:ident| $changed:expr) => { |$answer: &$out| $changed };
+}
 
 pub mod accounts;
 pub mod app;
@@ -27,13 +82,15 @@ pub use hallkeeper_core::proto::DataEntity as Entity;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// A write by the signed-in person: runs `work` as them on a blocking thread (as
-/// [`crate::AppState::call`]), then tells every open page that `entity` changed. Whether the
-/// person may is decided before any command runs (the invoke handler asks core, see
-/// [`crate::with_commands`]); here only who they are.
-pub(crate) async fn write<T, F, R: Runtime>(
+/// [`crate::AppState::call`]), then, when `changed` says of the answer that the write changed
+/// anything, tells every open page that each of `entities` changed. Whether the person may is
+/// decided before any command runs (the invoke handler asks core, see [`crate::with_commands`]);
+/// here only who they are.
+pub(crate) async fn write_notifying<T, F, R: Runtime>(
     app: &AppHandle<R>,
     state: &crate::AppState,
-    entity: Entity,
+    entities: &[Entity],
+    changed: impl FnOnce(&T) -> bool,
     work: F,
 ) -> Result<T, crate::CommandError>
 where
@@ -44,7 +101,11 @@ where
 {
     let actor = state.person()?;
     let out = state.call(move |s| work(s, &actor)).await?;
-    notify_changed(app, entity);
+    if changed(&out) {
+        for &entity in entities {
+            notify_changed(app, entity);
+        }
+    }
     Ok(out)
 }
 

@@ -10,20 +10,15 @@ use hallkeeper_core::store::{CaseAlerts, CaseDetail, CaseSummary, InboxFilter};
 use std::path::PathBuf;
 use tauri::{AppHandle, Runtime, State};
 
-/// The inbox, newest first: `filter` {state?, unread, overdue, dueSoon, openOnly, offset, limit},
-/// every field optional.
-#[tauri::command]
-pub async fn list_poor_ratings(
-    state: State<'_, AppState>,
-    filter: Option<InboxFilter>,
-) -> Result<Vec<CaseSummary>, CommandError> {
-    let filter = filter.unwrap_or_default();
-    state.call(move |s| s.poor_rating_inbox(&filter)).await
+read_command! {
+    /// The inbox, newest first: `filter` {state?, unread, overdue, dueSoon, openOnly, offset, limit},
+    /// every field optional.
+    pub fn list_poor_ratings(filter: Option<InboxFilter>) -> Vec<CaseSummary>
+        = |s| s.poor_rating_inbox(&filter.unwrap_or_default());
 }
 
-#[tauri::command(rename_all = "camelCase")]
-pub async fn get_case(state: State<'_, AppState>, case_id: String) -> Result<CaseDetail, CommandError> {
-    state.call(move |s| s.case(&case_id)).await
+read_command! {
+    pub fn get_case(case_id: String) -> CaseDetail = |s| s.case(&case_id);
 }
 
 /// Takes one step (`action` as `{type: "verify"}`, `{type: "call_back", reached, satisfied}` …)
@@ -72,15 +67,13 @@ pub async fn mark_case_read<R: Runtime>(
     Ok(unread)
 }
 
-#[tauri::command]
-pub async fn unread_case_count(state: State<'_, AppState>) -> Result<u32, CommandError> {
-    state.call(|s| s.unread_cases()).await
+read_command! {
+    pub fn unread_case_count() -> u32 = |s| s.unread_cases();
 }
 
-/// Overdue and due-soon cases today (hall date).
-#[tauri::command]
-pub async fn case_alerts(state: State<'_, AppState>) -> Result<CaseAlerts, CommandError> {
-    state.call(|s| s.case_alerts(hallkeeper_core::clock::hall_date(s.now()))).await
+read_command! {
+    /// Overdue and due-soon cases today (hall date).
+    pub fn case_alerts() -> CaseAlerts = |s| s.case_alerts(hallkeeper_core::clock::hall_date(s.now()));
 }
 
 /// Copies the file the dialog chose into the evidence folder and records it on the case; the
@@ -104,9 +97,8 @@ pub async fn list_deadline_profiles() -> Result<Vec<DeadlineProfile>, CommandErr
     Ok(DeadlineProfile::builtins())
 }
 
-#[tauri::command]
-pub async fn get_deadline_profile(state: State<'_, AppState>) -> Result<DeadlineProfile, CommandError> {
-    state.call(|s| s.deadline_profile()).await
+read_command! {
+    pub fn get_deadline_profile() -> DeadlineProfile = |s| s.deadline_profile();
 }
 
 /// Sets the profile new cases open under; a refusal names the field (`rectifyWorkingDays` …).

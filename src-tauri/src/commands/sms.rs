@@ -3,7 +3,6 @@
 //! `hallkeeper-sms`, the same code the server runs; the outbox, counts, status and the test message
 //! are the server's (admin API, through [`crate::hall_server::ServerLink`]).
 
-use super::{write, Entity};
 use crate::hall_server::ServerLink;
 use crate::{AppState, CommandError};
 use hallkeeper_client::{query_string, ClientError};
@@ -16,7 +15,7 @@ use hallkeeper_core::Rejection;
 use hallkeeper_sms::budget::{self, AlibabaLimits, Assumptions, TencentLimits};
 use hallkeeper_sms::{segments, Phone, SmsError, Template, TemplateValues, TriggerExt as _};
 use std::sync::Arc;
-use tauri::{AppHandle, Runtime, State};
+use tauri::State;
 
 /// The signature the preview counts: the embedded server's (a remote server's may differ; the
 /// count then differs by the difference in length).
@@ -58,15 +57,11 @@ pub async fn get_sms_rules(state: State<'_, AppState>) -> Result<Option<SmsRuleS
     }
 }
 
-/// Saves the rules (refused at the first problem's field, `rules[1].template`) and sends them to
-/// the server with the hall configuration.
-#[tauri::command]
-pub async fn set_sms_rules<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    rules: SmsRuleSet,
-) -> Result<SmsRuleSet, CommandError> {
-    write(&app, &state, Entity::SmsRules, move |s, actor| s.set_sms_rules(actor, &rules)).await
+write_command! {
+    /// Saves the rules (refused at the first problem's field, `rules[1].template`) and sends them
+    /// to the server with the hall configuration.
+    pub fn set_sms_rules(rules: SmsRuleSet) -> SmsRuleSet
+        = |s, actor| s.set_sms_rules(actor, &rules), notifies SmsRules;
 }
 
 /// The template with sample values, its length and segments; an unknown placeholder, or one the

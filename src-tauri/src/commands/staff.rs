@@ -1,55 +1,29 @@
-use super::{notify_changed, write, Entity};
-use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{Roster, SeatInput, Staff, StaffInput};
-use tauri::{AppHandle, Runtime, State};
 
-#[tauri::command]
-pub async fn list_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, CommandError> {
-    state.call(|s| s.list_staff()).await
+read_command! {
+    pub fn list_staff() -> Vec<Staff> = |s| s.list_staff();
 }
 
-#[tauri::command]
-pub async fn create_staff<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    input: StaffInput,
-) -> Result<Staff, CommandError> {
-    write(&app, &state, Entity::Staff, move |s, actor| s.create_staff(actor, &input)).await
+write_command! {
+    pub fn create_staff(input: StaffInput) -> Staff
+        = |s, actor| s.create_staff(actor, &input), notifies Staff;
 }
 
-#[tauri::command]
-pub async fn update_staff<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    id: String,
-    input: StaffInput,
-) -> Result<Staff, CommandError> {
-    write(&app, &state, Entity::Staff, move |s, actor| s.update_staff(actor, &id, &input)).await
+write_command! {
+    pub fn update_staff(id: String, input: StaffInput) -> Staff
+        = |s, actor| s.update_staff(actor, &id, &input), notifies Staff;
 }
 
-#[tauri::command]
-pub async fn delete_staff<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<(), CommandError> {
-    let actor = state.person()?;
-    state.call(move |s| s.delete_staff(&actor, &id)).await?;
-    notify_changed(&app, Entity::Staff);
-    notify_changed(&app, Entity::Roster);
-    Ok(())
+write_command! {
+    /// Deletes the record and its seats: the staff list and the roster both change.
+    pub fn delete_staff(id: String) -> ()
+        = |s, actor| s.delete_staff(actor, &id), notifies Staff, Roster;
 }
 
-#[tauri::command]
-pub async fn get_roster(state: State<'_, AppState>) -> Result<Roster, CommandError> {
-    state.call(|s| s.roster_today()).await
+read_command! {
+    pub fn get_roster() -> Roster = |s| s.roster_today();
 }
 
-#[tauri::command]
-pub async fn set_seat<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    input: SeatInput,
-) -> Result<Roster, CommandError> {
-    write(&app, &state, Entity::Roster, move |s, actor| s.set_seat(actor, &input)).await
+write_command! {
+    pub fn set_seat(input: SeatInput) -> Roster = |s, actor| s.set_seat(actor, &input), notifies Roster;
 }

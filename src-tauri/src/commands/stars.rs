@@ -18,9 +18,8 @@ pub use hallkeeper_core::proto::events::STARS_CHANGED;
 /// The display's size when no second monitor is there to fill.
 const DISPLAY_SIZE: (f64, f64) = (1920.0, 1080.0);
 
-#[tauri::command]
-pub async fn get_star_rule(state: State<'_, AppState>) -> Result<StarRule, CommandError> {
-    state.call(|s| s.star_rule()).await
+read_command! {
+    pub fn get_star_rule() -> StarRule = |s| s.star_rule();
 }
 
 /// Saves the rule (refused at the first problem's field, e.g. `topN`), audited.
@@ -38,14 +37,9 @@ pub async fn set_star_rule<R: Runtime>(
     Ok(saved)
 }
 
-/// The stars of a month (1–12) by the saved rule.
-#[tauri::command]
-pub async fn get_monthly_stars(
-    state: State<'_, AppState>,
-    year: i32,
-    month: u32,
-) -> Result<MonthlyStars, CommandError> {
-    state.call(move |s| s.monthly_stars(year, month)).await
+read_command! {
+    /// The stars of a month (1–12) by the saved rule.
+    pub fn get_monthly_stars(year: i32, month: u32) -> MonthlyStars = |s| s.monthly_stars(year, month);
 }
 
 fn window_failed(locale: Locale, e: tauri::Error) -> CommandError {

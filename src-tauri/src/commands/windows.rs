@@ -1,32 +1,24 @@
-use super::{write, Entity};
+use super::{write_notifying, Entity};
 use crate::{AppState, CommandError};
 use hallkeeper_core::proto::{Window, WindowInput, WindowState};
 use tauri::{AppHandle, Runtime, State};
 
-#[tauri::command]
-pub async fn list_windows(state: State<'_, AppState>) -> Result<Vec<Window>, CommandError> {
-    state.call(|s| s.list_windows()).await
+read_command! {
+    pub fn list_windows() -> Vec<Window> = |s| s.list_windows();
 }
 
-#[tauri::command]
-pub async fn create_window<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    input: WindowInput,
-) -> Result<Window, CommandError> {
-    write(&app, &state, Entity::Windows, move |s, actor| s.create_window(actor, &input)).await
+write_command! {
+    pub fn create_window(input: WindowInput) -> Window
+        = |s, actor| s.create_window(actor, &input), notifies Windows;
 }
 
-#[tauri::command]
-pub async fn update_window<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    id: String,
-    input: WindowInput,
-) -> Result<Window, CommandError> {
-    write(&app, &state, Entity::Windows, move |s, actor| s.update_window(actor, &id, &input)).await
+write_command! {
+    pub fn update_window(id: String, input: WindowInput) -> Window
+        = |s, actor| s.update_window(actor, &id, &input), notifies Windows;
 }
 
+/// Written out rather than with `write_command!`: its argument `state` (the window's) takes the
+/// name the macro gives the app's state.
 #[tauri::command]
 pub async fn set_window_state<R: Runtime>(
     handle: AppHandle<R>,
@@ -34,23 +26,21 @@ pub async fn set_window_state<R: Runtime>(
     id: String,
     state: WindowState,
 ) -> Result<Window, CommandError> {
-    write(&handle, &app, Entity::Windows, move |s, actor| s.set_window_state(actor, &id, state)).await
+    write_notifying(
+        &handle,
+        &app,
+        &[Entity::Windows],
+        |_| true,
+        move |s, actor| s.set_window_state(actor, &id, state),
+    )
+    .await
 }
 
-#[tauri::command]
-pub async fn delete_window<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<(), CommandError> {
-    write(&app, &state, Entity::Windows, move |s, actor| s.delete_window(actor, &id)).await
+write_command! {
+    pub fn delete_window(id: String) -> () = |s, actor| s.delete_window(actor, &id), notifies Windows;
 }
 
-#[tauri::command(rename_all = "camelCase")]
-pub async fn reorder_windows<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    ordered_ids: Vec<String>,
-) -> Result<Vec<Window>, CommandError> {
-    write(&app, &state, Entity::Windows, move |s, actor| s.reorder_windows(actor, &ordered_ids)).await
+write_command! {
+    pub fn reorder_windows(ordered_ids: Vec<String>) -> Vec<Window>
+        = |s, actor| s.reorder_windows(actor, &ordered_ids), notifies Windows;
 }

@@ -431,7 +431,51 @@ export type IssuedTicket = { ticket: Ticket, matterName: string,
 /**
  * People who will be called before this ticket.
  */
-ahead: number, };
+ahead: number, 
+/**
+ * Numbers of the windows that serve its matter (floor order), open ones first; what the
+ * ticket prints under 请到以下窗口办理. Absent from servers older than the device pages.
+ */
+windowNumbers: Array<string>, 
+/**
+ * Estimated minutes until it is called (docs/devices.md, "Estimated wait").
+ */
+estimatedWaitMinutes: number, 
+/**
+ * The opaque id of its read-only follow page `/q/<followId>` (no personal data on it).
+ */
+followId: string, };
+
+export type KioskHome = { hallName: string, 
+/**
+ * False when no window of the hall is open (before opening, after closing, all paused):
+ * the kiosk then shows 暂停取号 instead of the matters.
+ */
+open: boolean, 
+/**
+ * The hall's most-taken matters today (most tickets first, at most 8), topped up with the
+ * matters most waited for, then catalog order; only matters a ticket can be taken for now.
+ */
+topMatterIds: Array<string>, 
+/**
+ * As `GET /api/v1/kiosk/matters`: departments with the matters a ticket can be taken for.
+ */
+departments: Array<KioskDepartment>, };
+
+export type FollowView = { hallName: string, number: string, matterName: string, state: TicketState, 
+/**
+ * People still to be called before it (0 once it is called or over).
+ */
+ahead: number, estimatedWaitMinutes: number, 
+/**
+ * Where to go: the window that called it (called, serving), else the windows serving its
+ * matter.
+ */
+windowNumbers: Array<string>, 
+/**
+ * When this answer was made (RFC 3339), so the page can say how fresh it is.
+ */
+asOf: string, };
 
 export type TransferRequest = { target: TransferTarget, };
 

@@ -42,6 +42,9 @@ export function useDialogForm<F extends string>(opts: {
   fieldOf: (err: CommandError) => F | null
   focus: (field: F | null) => void
   save: () => Promise<void>
+  /** The form's text fields (FormTextField refs), and a selector of the rest of the form. */
+  inputs?: readonly Ref<{ input: () => unknown } | undefined>[]
+  within?: string
 }) {
   const error = ref<CommandError | null>(null)
   const errorField = ref<F | null>(null) as Ref<F | null>
@@ -97,5 +100,15 @@ export function useDialogForm<F extends string>(opts: {
     void nextTick(() => opts.focus(null))
   }
 
-  return { error, errorField, busy, submit, onEnter, focusOnOpen }
+  // The dialog's focus trap may take focus when the animation ends; give it back to the form
+  // unless the user has already moved on to another of its fields.
+  function keepFocusInForm() {
+    const active = document.activeElement
+    const inForm =
+      (opts.inputs ?? []).some((r) => r.value?.input() === active) ||
+      (!!opts.within && active instanceof HTMLElement && active.closest(opts.within) !== null)
+    if (!inForm) opts.focus(null)
+  }
+
+  return { error, errorField, busy, submit, onEnter, focusOnOpen, keepFocusInForm }
 }

@@ -11,7 +11,7 @@ import { i18n } from '../../src/i18n'
 import { createBoard, dropTargetAt, type Board } from '../../src/components/catalog/board'
 import { useCatalogStore } from '../../src/stores/catalog'
 import { useWindowsStore } from '../../src/stores/windows'
-import { answer, hallWindow, matter, refusal, unmountAfterEach, withSetup } from './helpers'
+import { answer, hallWindow, matter, unmountAfterEach, withSetup, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 const messages = () => vi.mocked(ElMessage).mock.calls.map(([o]) => o as { type: string; message: string })
@@ -142,9 +142,7 @@ describe('board writes', () => {
   it('shows a refusal and clears busy', async () => {
     const board = await mountBoard()
     answer(invokeMock, {
-      unbind_matters: () => {
-        throw refusal('binding.missing', 'Not bound')
-      },
+      unbind_matters: refuses('binding.missing', 'Not bound'),
     })
     expect(await board.removeBinding('w1', 'm1')).toBe(false)
     expect(messages().at(-1)).toMatchObject({ type: 'error', message: 'Not bound' })

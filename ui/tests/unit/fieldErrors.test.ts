@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
 import { nextTick, reactive, ref } from 'vue'
 import { useDialogForm, useFieldErrors } from '../../src/utils/fieldErrors'
@@ -119,5 +120,38 @@ describe('useDialogForm', () => {
     await flush()
     expect(saves).toBe(1)
     expect(prevented).toBe(true)
+  })
+
+  it('gives focus back to the first field unless it is already in the form', () => {
+    const focused: (string | null)[] = []
+    const typed = document.createElement('input')
+    const other = document.createElement('select')
+    const form = document.createElement('form')
+    form.className = 'the-form'
+    form.append(other)
+    const outside = document.createElement('button')
+    document.body.append(typed, form, outside)
+    const d = useDialogForm({
+      open: ref(false),
+      form: reactive({ number: '' }),
+      fields: ['number'],
+      fill: () => {},
+      fieldOf: () => null,
+      focus: (f) => focused.push(f),
+      save: async () => {},
+      inputs: [ref({ input: () => typed })],
+      within: '.the-form',
+    })
+    typed.focus()
+    d.keepFocusInForm()
+    other.focus()
+    d.keepFocusInForm()
+    expect(focused).toEqual([])
+    outside.focus()
+    d.keepFocusInForm()
+    expect(focused).toEqual([null])
+    typed.remove()
+    form.remove()
+    outside.remove()
   })
 })

@@ -1,5 +1,5 @@
 // Shared by the unit tests: fixtures and a stand-in for the Tauri shell's `invoke`.
-import { afterEach, beforeEach, type Mock } from 'vitest'
+import { afterEach, beforeEach, expect, type Mock } from 'vitest'
 import { createApp, defineComponent, h, type App, type Component, type Plugin } from 'vue'
 import { createPinia, setActivePinia } from 'pinia'
 import type { CaseSummary, CommandError, ErrorCode, HallWindow, Matter, Staff } from '../../src/api'
@@ -85,6 +85,33 @@ export const refusal = (code: string, message = code, field: string | null = nul
   message,
   field,
 })
+
+/** A list store as the tests of its reads see it. */
+interface ListStore {
+  load: () => Promise<void>
+  status: string
+  items: unknown[]
+  loadError: CommandError | null
+}
+
+/**
+ * Reads a loaded list store again with its list command refused (the server is unreachable):
+ * the `count` items stay on screen and the refusal is kept.
+ */
+export async function expectKeptOnRefusedReload(invoke: Mock, store: ListStore, command: string, count: number) {
+  answer(invoke, { [command]: refuses('server.unreachable', '无法连接服务器') })
+  await store.load()
+  expect(store.status).toBe('ready')
+  expect(store.items).toHaveLength(count)
+  expect(store.loadError?.code).toBe('server.unreachable')
+}
+
+/** A command's handler for `answer` that refuses (see `refusal`). */
+export const refuses =
+  (code: string, message = code, field: string | null = null): Handler =>
+  () => {
+    throw refusal(code, message, field)
+  }
 
 export function hallWindow(id: string, position: number, extra: Partial<HallWindow> = {}): HallWindow {
   return {

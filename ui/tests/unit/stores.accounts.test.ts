@@ -4,7 +4,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import type { Account } from '../../src/api'
 import { grantableRoles, roleIn, useAccountsStore } from '../../src/stores/accounts'
-import { answer, callsOf, freshStoresEach, refusal } from './helpers'
+import { answer, callsOf, expectKeptOnRefusedReload, freshStoresEach, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 freshStoresEach(invokeMock)
@@ -33,22 +33,12 @@ describe('accounts store', () => {
     expect(store.hallId).toBe('h1')
     expect(store.listed.map((a) => a.id)).toEqual(['li', 'wang', 'zhao'])
     expect(store.activeCount).toBe(2)
-    answer(invokeMock, {
-      list_accounts: () => {
-        throw refusal('server.unreachable', '无法连接服务器')
-      },
-    })
-    await store.load()
-    expect(store.status).toBe('ready')
-    expect(store.items).toHaveLength(3)
-    expect(store.loadError?.code).toBe('server.unreachable')
+    await expectKeptOnRefusedReload(invokeMock, store, 'list_accounts', 3)
   })
 
   it('is in error when the first load fails', async () => {
     answer(invokeMock, {
-      list_accounts: () => {
-        throw refusal('access.forbidden', '需要 accounts.manage')
-      },
+      list_accounts: refuses('access.forbidden', '需要 accounts.manage'),
     })
     const store = useAccountsStore()
     await store.load()
@@ -72,9 +62,7 @@ describe('accounts store', () => {
 
   it('passes the server’s refusal on at its field, and adds nothing', async () => {
     answer(invokeMock, {
-      create_account: () => {
-        throw refusal('password.common', '这个密码太常见', 'password')
-      },
+      create_account: refuses('password.common', '这个密码太常见', 'password'),
     })
     const store = useAccountsStore()
     await expect(

@@ -5,7 +5,7 @@ import { invoke } from '@tauri-apps/api/core'
 import type { Dashboard, DashboardDelta, WindowTile } from '../../src/api'
 import { applyDelta, mergeList, useDashboardStore } from '../../src/stores/dashboard'
 import { useCatalogStore } from '../../src/stores/catalog'
-import { answer, callsOf, deferred, freshStoresEach, matter, refusal } from './helpers'
+import { answer, callsOf, deferred, freshStoresEach, matter, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 const calls = (command: string) => callsOf(invokeMock, command)
@@ -96,9 +96,7 @@ describe('dashboard store', () => {
     await store.refresh()
     expect(store.status).toBe('ready')
     answer(invokeMock, {
-      get_dashboard: () => {
-        throw refusal('storage.busy')
-      },
+      get_dashboard: refuses('storage.busy'),
     })
     await store.refresh()
     expect(store.status).toBe('ready')
@@ -143,9 +141,7 @@ describe('catalog store', () => {
   it('is ready only when the catalog and the bindings both loaded', async () => {
     answer(invokeMock, {
       get_catalog: () => ({ departments: [], matters: [matter('m1')] }),
-      list_bindings: () => {
-        throw refusal('storage.busy')
-      },
+      list_bindings: refuses('storage.busy'),
     })
     const store = useCatalogStore()
     await store.load()

@@ -4,7 +4,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import type { Device, PairingShown } from '../../src/api'
 import { ONLINE_WITHIN_MS, presence, secondsLeft, useDevicesStore } from '../../src/stores/devices'
-import { answer, callsOf, freshStoresEach, refusal } from './helpers'
+import { answer, callsOf, expectKeptOnRefusedReload, freshStoresEach, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 const calls = (command: string) => callsOf(invokeMock, command)
@@ -39,22 +39,12 @@ describe('devices store', () => {
     await store.load()
     expect(store.status).toBe('ready')
     expect(store.items.map((d) => d.id)).toEqual(['a', 'b'])
-    answer(invokeMock, {
-      list_devices: () => {
-        throw refusal('server.unreachable', '无法连接服务器')
-      },
-    })
-    await store.load()
-    expect(store.status).toBe('ready')
-    expect(store.items).toHaveLength(2)
-    expect(store.loadError?.code).toBe('server.unreachable')
+    await expectKeptOnRefusedReload(invokeMock, store, 'list_devices', 2)
   })
 
   it('is in error when the first load fails', async () => {
     answer(invokeMock, {
-      list_devices: () => {
-        throw refusal('server.not_connected', '未连接')
-      },
+      list_devices: refuses('server.not_connected', '未连接'),
     })
     const store = useDevicesStore()
     await store.load()
@@ -80,9 +70,7 @@ describe('devices store', () => {
 
   it('passes a refusal on with its field, and adds nothing', async () => {
     answer(invokeMock, {
-      add_device: () => {
-        throw refusal('device.window_missing', '叫号器和评价器须指定所属窗口', 'windowId')
-      },
+      add_device: refuses('device.window_missing', '叫号器和评价器须指定所属窗口', 'windowId'),
     })
     const store = useDevicesStore()
     await expect(store.add('caller', 'x', null)).rejects.toMatchObject({ field: 'windowId' })

@@ -4,7 +4,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import { useRectificationStore } from '../../src/stores/rectification'
 import { hallToday, periodInput, useReportsStore } from '../../src/stores/reports'
-import { answer, caseSummary, deferred, freshStoresEach, refusal } from './helpers'
+import { answer, caseSummary, deferred, freshStoresEach, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 freshStoresEach(invokeMock)
@@ -82,9 +82,7 @@ describe('rectification store', () => {
     const store = useRectificationStore()
     await store.refreshUnread()
     answer(invokeMock, {
-      unread_case_count: () => {
-        throw refusal('storage.busy')
-      },
+      unread_case_count: refuses('storage.busy'),
     })
     await store.refreshUnread()
     expect(store.unread).toBe(4)

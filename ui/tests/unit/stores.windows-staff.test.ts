@@ -4,7 +4,7 @@ vi.mock('@tauri-apps/api/core', () => ({ invoke: vi.fn() }))
 import { invoke } from '@tauri-apps/api/core'
 import { useWindowsStore } from '../../src/stores/windows'
 import { useStaffStore } from '../../src/stores/staff'
-import { answer, callsOf, deferred, flush, freshStoresEach, hallWindow, refusal, staff } from './helpers'
+import { answer, callsOf, deferred, flush, freshStoresEach, hallWindow, refusal, staff, refuses } from './helpers'
 
 const invokeMock = vi.mocked(invoke)
 const calls = (command: string) => callsOf(invokeMock, command)
@@ -32,9 +32,7 @@ describe('windows store', () => {
     const store = useWindowsStore()
     await store.load()
     answer(invokeMock, {
-      list_windows: () => {
-        throw refusal('storage.busy', 'busy')
-      },
+      list_windows: refuses('storage.busy', 'busy'),
     })
     await store.load()
     expect(store.status).toBe('ready')
@@ -82,9 +80,7 @@ describe('windows store', () => {
   it('reloads the true order when a reorder is refused, and rethrows the refusal', async () => {
     answer(invokeMock, {
       list_windows: () => [hallWindow('a', 0), hallWindow('b', 1)],
-      reorder_windows: () => {
-        throw refusal('window.order_stale')
-      },
+      reorder_windows: refuses('window.order_stale'),
     })
     const store = useWindowsStore()
     await store.load()
@@ -114,9 +110,7 @@ describe('staff store', () => {
     answer(invokeMock, {
       list_staff: () => [staff('s1', '1')],
       get_catalog: () => ({ departments: [], matters: [] }),
-      get_roster: () => {
-        throw refusal('roster.unavailable')
-      },
+      get_roster: refuses('roster.unavailable'),
     })
     const store = useStaffStore()
     await store.load()

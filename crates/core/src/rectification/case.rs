@@ -19,6 +19,33 @@ pub use hallkeeper_proto::rectification_limits::{
     ACTOR_MAX_CHARS, ASSIGNEE_MAX_CHARS, ATTACHMENTS_MAX, ATTACHMENT_NAME_MAX_CHARS, NOTE_MAX_CHARS,
 };
 
+/// A case as it opens: new, with no rectification, call-back, closing, appeal or step yet (here,
+/// from the store's opening columns, and from a synced opening).
+pub fn opened_case(
+    rating_id: String,
+    real_name: bool,
+    assignee: Assignee,
+    opened_at: DateTime<Utc>,
+    rules: CaseRules,
+    deadline: Deadline,
+) -> Case {
+    Case {
+        rating_id,
+        real_name,
+        state: CaseState::New,
+        assignee,
+        opened_at,
+        rules,
+        deadline,
+        rectified_at: None,
+        called_back_at: None,
+        call_back: None,
+        closed_at: None,
+        appeal: None,
+        history: Vec::new(),
+    }
+}
+
 /// The rules a case is opened under, taken from the profile (trimmed name) at opening.
 pub fn case_rules(p: &DeadlineProfile) -> CaseRules {
     CaseRules {
@@ -100,21 +127,7 @@ impl CaseExt for Case {
         check_assignee(&new.assignee, None, "assignee")?;
         let rules = case_rules(profile);
         let deadline = calendar.add_working_days(hall_date(new.opened_at), rules.rectify_working_days)?;
-        Ok(Case {
-            rating_id: new.rating_id,
-            real_name: new.real_name,
-            state: CaseState::New,
-            assignee: new.assignee,
-            opened_at: new.opened_at,
-            rules,
-            deadline,
-            rectified_at: None,
-            called_back_at: None,
-            call_back: None,
-            closed_at: None,
-            appeal: None,
-            history: Vec::new(),
-        })
+        Ok(opened_case(new.rating_id, new.real_name, new.assignee, new.opened_at, rules, deadline))
     }
 
     fn with_calendar(&self, calendar: &Calendar) -> Result<Case, CalendarError> {

@@ -18,8 +18,8 @@ mod replay;
 mod state;
 
 pub use case::{
-    apply, case_rules, target, CaseExt, NewCase, ACTOR_MAX_CHARS, ASSIGNEE_MAX_CHARS, ATTACHMENTS_MAX,
-    ATTACHMENT_NAME_MAX_CHARS, NOTE_MAX_CHARS,
+    apply, case_rules, opened_case, target, CaseExt, NewCase, ACTOR_MAX_CHARS, ASSIGNEE_MAX_CHARS,
+    ATTACHMENTS_MAX, ATTACHMENT_NAME_MAX_CHARS, NOTE_MAX_CHARS,
 };
 pub use error::{FieldProblem, TransitionError};
 pub use hallkeeper_proto::{

@@ -18,8 +18,9 @@ use crate::calendar::{Calendar, Deadline};
 use crate::clock::hall_date;
 use crate::error::{Code, Error, Rejection, Result};
 use crate::rectification::{
-    apply, replay, ActionKindExt as _, Assignee, AssigneeKind, Attachment, Case, CaseExt as _, CaseRules,
-    CaseState, CaseStateExt as _, DeadlineProfile, NewCase, ProfileExt as _, Step, SyncedStep, Transition,
+    apply, opened_case, replay, ActionKindExt as _, Assignee, AssigneeKind, Attachment, Case, CaseExt as _,
+    CaseRules, CaseState, CaseStateExt as _, DeadlineProfile, NewCase, ProfileExt as _, Step, SyncedStep,
+    Transition,
 };
 use crate::reports::{self, CaseOutcome, RatingFact};
 use crate::sync::{case_fields, step_fields, Entity, Snapshot};
@@ -267,33 +268,36 @@ fn read_steps(c: &Connection, case_id: &str) -> Result<Vec<Transition>> {
         "SELECT from_state, to_state, action, actor, at, note, attachments
            FROM rectification_steps WHERE case_id = ?1 AND effective = 1 ORDER BY n",
     )?;
-    let rows = st.query_map([case_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, String>(6)?,
-        ))
-    })?;
+    let rows = st.query_map([case_id], step_columns)?;
     let mut out = Vec::new();
     for row in rows {
         let (from, to, action, actor, at, note, attachments) = row?;
         out.push(Transition {
             from: parse_state(&from)?,
             to: parse_state(&to)?,
-            step: Step {
-                action: from_json("step action", &action)?,
-                actor,
-                at: parse_time(&at)?,
-                note,
-                attachments: from_json("step attachments", &attachments)?,
-            },
+            step: step_of(&action, actor, &at, note, &attachments)?,
         });
     }
     Ok(out)
+}
+
+/// A step row as both readers select it: two columns of their own (the states, or sync's id and
+/// clock), then action, actor, at, note and attachments.
+type StepColumns = (String, String, String, String, String, Option<String>, String);
+
+fn step_columns(r: &rusqlite::Row<'_>) -> rusqlite::Result<StepColumns> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+}
+
+/// The step of a [`StepColumns`] row, from its last five columns.
+fn step_of(action: &str, actor: String, at: &str, note: Option<String>, attachments: &str) -> Result<Step> {
+    Ok(Step {
+        action: from_json("step action", action)?,
+        actor,
+        at: parse_time(at)?,
+        note,
+        attachments: from_json("step attachments", attachments)?,
+    })
 }
 
 fn not_found(id: &str) -> Error {
@@ -1037,16 +1041,8 @@ fn read_opening(c: &Connection, case_id: &str) -> Result<Option<Case>> {
     if let Some((kind, id, name)) = opening {
         row.case.assignee = Assignee { kind: from_json("assignee kind", &format!("\"{kind}\""))?, id, name };
     }
-    Ok(Some(Case {
-        state: CaseState::New,
-        rectified_at: None,
-        called_back_at: None,
-        call_back: None,
-        closed_at: None,
-        appeal: None,
-        history: Vec::new(),
-        ..row.case
-    }))
+    let c = row.case;
+    Ok(Some(opened_case(c.rating_id, c.real_name, c.assignee, c.opened_at, c.rules, c.deadline)))
 }
 
 /// Every step of a case as sync orders them.
@@ -1054,31 +1050,11 @@ fn read_synced_steps(c: &Connection, case_id: &str) -> Result<Vec<SyncedStep>> {
     let mut st = c.prepare_cached(
         "SELECT step_id, hlc, action, actor, at, note, attachments FROM rectification_steps WHERE case_id = ?1",
     )?;
-    let rows = st.query_map([case_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, String>(6)?,
-        ))
-    })?;
+    let rows = st.query_map([case_id], step_columns)?;
     let mut out = Vec::new();
     for row in rows {
         let (id, hlc, action, actor, at, note, attachments) = row?;
-        out.push(SyncedStep {
-            hlc,
-            id,
-            step: Step {
-                action: from_json("step action", &action)?,
-                actor,
-                at: parse_time(&at)?,
-                note,
-                attachments: from_json("step attachments", &attachments)?,
-            },
-        });
+        out.push(SyncedStep { hlc, id, step: step_of(&action, actor, &at, note, &attachments)? });
     }
     Ok(out)
 }

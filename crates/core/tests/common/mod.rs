@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use hallkeeper_core::proto::{
-    ColumnMapping, ImportProgress, ImportRequest, SeatInput, StaffInput, WindowInput, WindowKind, WindowState,
+    ColumnMapping, ImportProgress, ImportRequest, SeatInput, Staff, StaffInput, WindowInput, WindowKind,
+    WindowState,
 };
 use hallkeeper_core::{FixedClock, Store};
 use std::path::{Path, PathBuf};
@@ -44,30 +45,34 @@ pub fn import(store: &Store, path: &Path, mapping: ColumnMapping) -> hallkeeper_
     store.apply_import(ACTOR, &req, &preview.fingerprint, &quiet).unwrap()
 }
 
+/// A general window without a zone.
+pub fn window_input(number: &str, name: &str, state: WindowState) -> WindowInput {
+    WindowInput {
+        number: number.into(),
+        name: name.into(),
+        zone: String::new(),
+        kind: WindowKind::General,
+        state,
+    }
+}
+
 pub fn window(store: &Store, number: &str, state: WindowState) -> String {
+    store.create_window(ACTOR, &window_input(number, &format!("窗口{number}"), state)).unwrap().id
+}
+
+/// A staff member of no department, created by [`ACTOR`].
+pub fn staff(store: &Store, employee_no: &str, name: &str) -> Staff {
     store
-        .create_window(
+        .create_staff(
             ACTOR,
-            &WindowInput {
-                number: number.into(),
-                name: format!("窗口{number}"),
-                zone: String::new(),
-                kind: WindowKind::General,
-                state,
-            },
+            &StaffInput { employee_no: employee_no.into(), name: name.into(), department_id: None },
         )
         .unwrap()
-        .id
 }
 
 /// Staff member 1001 张三, seated at `window_id`; returns the staff id.
 pub fn seat_zhang_san(store: &Store, window_id: &str) -> String {
-    let p = store
-        .create_staff(
-            ACTOR,
-            &StaffInput { employee_no: "1001".into(), name: "张三".into(), department_id: None },
-        )
-        .unwrap();
+    let p = staff(store, "1001", "张三");
     store.set_seat(ACTOR, &SeatInput { window_id: window_id.into(), staff_id: Some(p.id.clone()) }).unwrap();
     p.id
 }

@@ -107,7 +107,7 @@ async fn keep_phone(
 }
 
 /// What the kiosk prints for a ticket just issued.
-fn issued_ticket(rt: &HallRuntime, ticket_id: &str) -> Result<IssuedTicket, ApiError> {
+pub(crate) fn issued_ticket(rt: &HallRuntime, ticket_id: &str) -> Result<IssuedTicket, ApiError> {
     let ticket = rt.queue.ticket(ticket_id).cloned().ok_or_else(|| ApiError::NotFound {
         code: "queue.ticket_not_found",
         what: format!("号码 {ticket_id}"),
@@ -120,7 +120,15 @@ fn issued_ticket(rt: &HallRuntime, ticket_id: &str) -> Result<IssuedTicket, ApiE
         .map(|m| m.name.clone())
         .unwrap_or_default();
     let ahead = people_ahead(&rt.queue, ticket_id).unwrap_or(0);
-    Ok(IssuedTicket { ticket, matter_name, ahead })
+    let extras = crate::api::device_front::ticket_extras(rt, &ticket, ahead);
+    Ok(IssuedTicket {
+        ticket,
+        matter_name,
+        ahead,
+        window_numbers: extras.window_numbers,
+        estimated_wait_minutes: extras.estimated_wait_minutes,
+        follow_id: extras.follow_id,
+    })
 }
 
 /// 预约签到: a booking's code turns it into an appointment-class ticket, called before normal

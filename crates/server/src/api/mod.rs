@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod appointments;
 pub mod caller;
+pub mod device_front;
 pub mod device_stream;
 pub mod devices;
 pub mod display;
@@ -104,6 +105,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/kiosk/matters", get(kiosk::matters))
         .route("/api/v1/kiosk/tickets", post(kiosk::take_ticket))
         .route("/api/v1/kiosk/checkins", post(kiosk::check_in))
+        .route("/api/v1/kiosk/home", get(device_front::home))
+        // No token: a phone following its ticket by the QR code (no personal data in the answer).
+        .route("/api/v1/follow/{follow_id}", get(device_front::follow))
         .route("/api/v1/caller", get(caller::show))
         .route("/api/v1/caller/next", post(caller::call_next))
         .route("/api/v1/caller/window-state", put(caller::window_state))
@@ -123,6 +127,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         // No token: the pairing code is the credential (throttled per address, `crate::pairing`).
         .route("/api/v1/devices/pair", post(devices::pair))
         .merge(admin_router(&state))
+        .merge(crate::device_pages::Pages::embedded().router())
         .fallback(|| async {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }
         })

@@ -19,14 +19,16 @@ export function useEditDialog<T>() {
 }
 
 /**
- * A row's deletion behind a ConfirmDialog: `ask` opens it for a row; `confirm` runs `remove` one
- * at a time, closes the dialog whether it worked or not, then says so (`done`, or `failed` with
- * the refusal, which explains why the row stays and what to do instead).
+ * A row's deletion (or another confirmed action on it) behind a ConfirmDialog: `ask` opens it for
+ * a row; `confirm` runs `remove` one at a time, closes the dialog whether it worked or not, then
+ * says so (`done`, or `failed` with the refusal, which explains why the row stays and what to do
+ * instead). With `keepOpenOnFail` a refusal leaves the dialog open, to try again or cancel.
  */
 export function useDeleteConfirm<T>(opts: {
   remove: (row: T) => Promise<unknown>
   done: (row: T) => void
   failed: (e: unknown) => void
+  keepOpenOnFail?: boolean
 }) {
   const open = ref(false)
   const target = ref<T | null>(null) as Ref<T | null>
@@ -44,7 +46,7 @@ export function useDeleteConfirm<T>(opts: {
       open.value = false
       opts.done(row)
     } catch (e) {
-      open.value = false
+      if (!opts.keepOpenOnFail) open.value = false
       opts.failed(e)
     } finally {
       busy.value = false

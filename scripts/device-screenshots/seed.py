@@ -1,0 +1,41 @@
+import json, urllib.request, sys
+BASE = "http://127.0.0.1:18720"; TOK = "a" * 40
+def req(method, path, body=None, token=TOK):
+    r = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                               headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(r) as resp:
+            t = resp.read(); return resp.status, (json.loads(t) if t else None)
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+H = "hall-demo"
+print(req("POST", "/api/v1/admin/halls", {"id": H, "name": "成都市政务服务中心"}))
+ts = "2026-11-25T00:00:00.000Z"
+def win(i, num, state): return {"id": f"w{i}", "number": num, "name": f"{num}号窗口", "zone": "", "kind": "general", "state": state, "position": i, "createdAt": ts, "updatedAt": ts}
+deps = [("d-crj", "出入境", [("passport", "护照", "A"), ("hk", "往来港澳通行证", "A"), ("tw", "往来台湾通行证", "A"), ("hzjz", "护照加注", "A")]),
+        ("d-hz", "公安户政", [("idcard", "居民身份证换领", "B"), ("hukou", "户口迁入登记", "B"), ("hjzm", "户籍证明开具", "B")]),
+        ("d-sb", "人社社保", [("sbk", "社保卡补办", "C"), ("yl", "养老保险关系转移", "C"), ("sy", "失业登记", "C")]),
+        ("d-ss", "税务", [("gs", "个人所得税汇算", "D"), ("fp", "发票申领", "D")]),
+        ("d-bdc", "不动产登记", [("bdc", "不动产转移登记", "E"), ("dy", "抵押登记", "E")]),
+        ("d-gs", "市场监管", [("yyzz", "营业执照办理", "F")])]
+windows = [win(0, "1", "open"), win(1, "2", "open"), win(2, "3", "open"), win(3, "4", "open"), win(4, "5", "open"), win(5, "6", "closed")]
+matters, bindings = [], []
+wmap = {"d-crj": ["w0", "w1"], "d-hz": ["w2"], "d-sb": ["w3"], "d-ss": ["w4"], "d-bdc": ["w4"], "d-gs": ["w2"]}
+for did, dname, ms in deps:
+    for mid, mname, p in ms:
+        matters.append({"id": mid, "catalogCode": mid.upper(), "name": mname, "departmentId": did, "matterType": "公共服务", "required": True, "timeLimitDays": 0, "ticketPrefix": p, "state": "active"})
+        for w in wmap[did]: bindings.append({"windowId": w, "matterId": mid, "priority": "primary"})
+cfg = {"windows": windows, "departments": [{"id": d, "code": d.upper(), "name": n} for d, n, _ in deps], "matters": matters, "bindings": bindings,
+       "settings": {"maxRecalls": 2, "fallbackPrefix": "Z"}}
+print(req("PUT", f"/api/v1/admin/halls/{H}/config", cfg))
+s, kiosk = req("POST", f"/api/v1/admin/halls/{H}/devices", {"kind": "kiosk", "name": "1号取号机", "windowId": None})
+s, caller = req("POST", f"/api/v1/admin/halls/{H}/devices", {"kind": "caller", "name": "3号窗口叫号器", "windowId": "w2"})
+s, caller1 = req("POST", f"/api/v1/admin/halls/{H}/devices", {"kind": "caller", "name": "1号窗口叫号器", "windowId": "w0"})
+# A morning's tickets so the top matters and waiting counts mean something.
+import random; random.seed(3)
+weights = {"passport": 9, "idcard": 8, "sbk": 6, "hk": 5, "gs": 4, "bdc": 3, "hukou": 3, "yyzz": 2, "yl": 1}
+for mid, n in weights.items():
+    for _ in range(n): req("POST", "/api/v1/kiosk/tickets", {"matterId": mid}, kiosk["token"])
+for _ in range(3): req("POST", "/api/v1/caller/next", None, caller1["token"])
+json.dump({"hall": H, "kiosk": kiosk["device"]["id"], "caller": caller["token"], "caller1": caller1["token"]}, open("/tmp/shots/seed.json", "w"))
+print("seeded")

@@ -328,6 +328,9 @@ pub struct PadView {
     /// The ticket to rate now: the one the terminal asked for (请评价), else the window's last
     /// finished ticket not yet rated; None when there is nothing to rate.
     pub rate_now: Option<PadTicket>,
+    /// The reason tags the pad offers for the two lowest grades. The hall cannot edit them yet:
+    /// the server's default list (api/pad.rs `DEFAULT_REASON_TAGS`, docs/devices.md).
+    pub reason_tags: Vec<String>,
 }
 
 /// The person at a pad's window, as the idle pad shows them.

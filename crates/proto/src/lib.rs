@@ -49,8 +49,8 @@ pub use dashboard::{
 pub use device::{
     CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DeviceUpdate, DisplayCall, DisplayFeed,
     DisplayWindow, FinishedAndCalled, Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment,
-    KioskMatter, PadStaff, PadTicket, PadView, PairDevice, PairingCode, PairingShown, Rating, RatingInput, RatingLevel, TakeTicket,
-    TransferRequest, WindowStateRequest,
+    KioskMatter, PadStaff, PadTicket, PadView, PairDevice, PairingCode, PairingShown, Rating, RatingInput,
+    RatingLevel, TakeTicket, TransferRequest, WindowStateRequest,
 };
 pub use device_front::{FollowView, KioskHome};
 pub use error::ErrorBody;

@@ -117,8 +117,9 @@ mod tests {
         hub.send("h1", DeviceEvent::Call { seq: 2 });
         assert_eq!(h1.recv().await.unwrap(), DeviceEvent::Call { seq: 2 });
         assert!(h2.try_recv().is_err());
-        let json = serde_json::to_value(DeviceEvent::RateNow { window_id: "w".into(), ticket_id: "t".into() })
-            .unwrap();
+        let json =
+            serde_json::to_value(DeviceEvent::RateNow { window_id: "w".into(), ticket_id: "t".into() })
+                .unwrap();
         assert_eq!(json, serde_json::json!({ "type": "rate_now", "windowId": "w", "ticketId": "t" }));
     }
 }

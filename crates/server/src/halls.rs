@@ -111,8 +111,15 @@ impl HallRuntime {
     /// A new hall day starts with an empty queue (yesterday's tickets stay in the log).
     async fn roll_day(&mut self, storage: &dyn Storage, now: DateTime<Utc>) -> Result<(), ApiError> {
         if hall_day(now) != self.day {
-            *self =
-                Self::load(storage, self.hall.clone(), self.stored.clone(), self.sms.clone(), self.devices.clone(), now).await?;
+            *self = Self::load(
+                storage,
+                self.hall.clone(),
+                self.stored.clone(),
+                self.sms.clone(),
+                self.devices.clone(),
+                now,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -209,7 +216,16 @@ impl HallRuntime {
 
     /// Replaces memory with what storage holds, after a change memory has and storage has not.
     async fn rebuild(&mut self, storage: &dyn Storage, now: DateTime<Utc>) {
-        match Self::load(storage, self.hall.clone(), self.stored.clone(), self.sms.clone(), self.devices.clone(), now).await {
+        match Self::load(
+            storage,
+            self.hall.clone(),
+            self.stored.clone(),
+            self.sms.clone(),
+            self.devices.clone(),
+            now,
+        )
+        .await
+        {
             Ok(fresh) => *self = fresh,
             Err(reload) => tracing::error!(hall = %self.hall.id, "rebuild failed too: {reload}"),
         }
@@ -309,7 +325,17 @@ impl Halls {
                     what: format!("大厅 {hall_id}"),
                 })?;
                 let stored = self.signals.sender(hall_id);
-                *guard = Some(HallRuntime::load(storage, hall, stored, self.sms.get().cloned(), self.devices.clone(), now).await?);
+                *guard = Some(
+                    HallRuntime::load(
+                        storage,
+                        hall,
+                        stored,
+                        self.sms.get().cloned(),
+                        self.devices.clone(),
+                        now,
+                    )
+                    .await?,
+                );
             }
         }
         let rt = guard.as_mut().ok_or_else(|| ApiError::NotConfigured(hall_id.to_owned()))?;

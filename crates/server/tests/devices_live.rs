@@ -91,8 +91,14 @@ async fn every_call_and_recall_gets_a_new_number_that_survives_a_restart() {
         assert_eq!(s, StatusCode::OK, "{feed}");
         assert_eq!(seqs(&feed), [(DAY_BASE + 3, false), (DAY_BASE + 2, true), (DAY_BASE + 1, false)]);
         let newest = &feed["recentCalls"][0];
-        assert_eq!((newest["ticketId"].as_str(), newest["windowId"].as_str()), (Some(second.as_str()), Some("w-a")));
-        assert_eq!((newest["ticketNumber"].as_str(), newest["windowNumber"].as_str()), (Some("A002"), Some("A01")));
+        assert_eq!(
+            (newest["ticketId"].as_str(), newest["windowId"].as_str()),
+            (Some(second.as_str()), Some("w-a"))
+        );
+        assert_eq!(
+            (newest["ticketNumber"].as_str(), newest["windowNumber"].as_str()),
+            (Some("A002"), Some("A01"))
+        );
 
         // Derived from the stored log: the same numbers after a restart, and the next one above.
         let fx = fx.restart().await;
@@ -135,10 +141,27 @@ async fn a_calls_announcement_is_a_wav_of_two_to_eight_seconds() {
             let secs = wav.duration_secs();
             assert!((2.0..=8.0).contains(&secs), "call {seq}: {secs:.2} s");
         }
+        // The display's repeat setting: three times is longer than once, and 4 is refused.
+        let once = format!("{}/api/v1/display/announcements/{}", fx.base, DAY_BASE + 1);
+        let len = |bytes: &[u8]| hallkeeper_voice::wav::parse(bytes, "announcement").unwrap().duration_secs();
+        let one = fx.http.get(&once).bearer_auth(&display).send().await.unwrap().bytes().await.unwrap();
+        let resp = fx.http.get(format!("{once}?repeat=3")).bearer_auth(&display).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let three = resp.bytes().await.unwrap();
+        assert!(len(&three) > 2.0 * len(&one), "{:.2} s against {:.2} s", len(&three), len(&one));
+        let (s, e) =
+            fx.get(&display, &format!("/api/v1/display/announcements/{}?repeat=4", DAY_BASE + 1)).await;
+        assert_eq!(
+            (s, e["code"].as_str(), e["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("announcement.repeat_invalid"), Some("repeat"))
+        );
         let (s, e) = fx.get(&display, &format!("/api/v1/display/announcements/{}", DAY_BASE + 3)).await;
         assert_eq!((s, e["code"].as_str()), (StatusCode::NOT_FOUND, Some("announcement.not_found")), "{e}");
         let (s, e) = fx.get(&display, "/api/v1/display/announcements/12x").await;
-        assert_eq!((s, e["code"].as_str(), e["field"].as_str()), (StatusCode::BAD_REQUEST, Some("announcement.seq_invalid"), Some("seq")));
+        assert_eq!(
+            (s, e["code"].as_str(), e["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("announcement.seq_invalid"), Some("seq"))
+        );
         let (s, e) = fx.get(&caller, &format!("/api/v1/display/announcements/{}", DAY_BASE + 1)).await;
         assert_eq!((s, e["code"].as_str()), (StatusCode::FORBIDDEN, Some("auth.wrong_device")));
         let resp = fx.call("GET", None, &format!("/api/v1/display/announcements/{}", DAY_BASE + 1)).await;
@@ -199,7 +222,13 @@ async fn a_call_arrives_on_the_display_stream() {
         drop(second);
         let mut reopened = None;
         for _ in 0..50 {
-            let resp = fx.http.get(format!("{}/api/v1/display/events", fx.base)).bearer_auth(&display).send().await.unwrap();
+            let resp = fx
+                .http
+                .get(format!("{}/api/v1/display/events", fx.base))
+                .bearer_auth(&display)
+                .send()
+                .await
+                .unwrap();
             if resp.status() == StatusCode::OK {
                 reopened = Some(resp);
                 break;
@@ -230,7 +259,8 @@ async fn the_pad_shows_who_serves_and_what_to_rate_and_hears_ask_rating() {
         assert_eq!(
             idle,
             json!({ "windowId": "w-a", "windowNumber": "A01", "windowName": "A01窗口", "windowState": "open",
-                    "paused": false, "serving": null, "rateNow": null })
+                    "paused": false, "serving": null, "rateNow": null,
+                    "reasonTags": ["等候时间长", "办理效率低", "服务态度差", "解释不清楚", "材料要求不明确", "环境设施不便"] })
         );
 
         // The desktop's seating plan, synced: the pad shows the person seated today.

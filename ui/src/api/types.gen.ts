@@ -504,7 +504,12 @@ serving: PadStaff | null,
  * The ticket to rate now: the one the terminal asked for (请评价), else the window's last
  * finished ticket not yet rated; None when there is nothing to rate.
  */
-rateNow: PadTicket | null, };
+rateNow: PadTicket | null, 
+/**
+ * The reason tags the pad offers for the two lowest grades. The hall cannot edit them yet:
+ * the server's default list (api/pad.rs `DEFAULT_REASON_TAGS`, docs/devices.md).
+ */
+reasonTags: Array<string>, };
 
 export type PadStaff = { staffId: string, 
 /**

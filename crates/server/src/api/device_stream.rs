@@ -56,7 +56,8 @@ pub fn open(
         first: first.into(),
         keep: Box::new(keep),
     };
-    Sse::new(futures_util::stream::unfold(follow, Follow::next)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Sse::new(futures_util::stream::unfold(follow, Follow::next))
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
 }
 
 struct Follow {

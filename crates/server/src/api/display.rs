@@ -7,7 +7,7 @@ use crate::device_events::DeviceEvent;
 use crate::error::ApiError;
 use crate::halls::RECENT_CALLS;
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
@@ -18,10 +18,30 @@ use hallkeeper_queue::window_totals;
 use std::convert::Infallible;
 use std::sync::Arc;
 
-/// How many times an announcement says its sentence. The hall configuration has no setting for
-/// it yet (docs/voice.md allows 1–3), so once: a hall that wants more gets it from the setting
-/// when one is added, here alone.
+/// How many times an announcement says its sentence when the display does not ask: once.
+/// A display asks for 1–3 with `?repeat=N` (its own setting, docs/devices.md), since halls
+/// differ in how loud and how large they are and the hall configuration has no such setting.
 pub const ANNOUNCE_REPEAT: u32 = 1;
+
+/// The most repeats a display may ask for (docs/voice.md).
+pub const MAX_REPEAT: u32 = 3;
+
+/// `repeat` from the announcement's query string: absent is [`ANNOUNCE_REPEAT`]; anything but
+/// 1–[`MAX_REPEAT`] is refused with this code and field, not the extractor's text. Other
+/// parameters (a cache-busting one, say) are ignored.
+fn parse_repeat(query: Option<&str>) -> Result<u32, ApiError> {
+    let Some(raw) = query.unwrap_or("").split('&').find_map(|kv| kv.strip_prefix("repeat=")) else {
+        return Ok(ANNOUNCE_REPEAT);
+    };
+    match raw.parse::<u32>() {
+        Ok(n) if (1..=MAX_REPEAT).contains(&n) && raw.len() == 1 => Ok(n),
+        _ => Err(ApiError::bad(
+            "announcement.repeat_invalid",
+            "repeat",
+            format!("播报次数须为 1–{MAX_REPEAT}"),
+        )),
+    }
+}
 
 pub async fn feed(
     State(state): State<Arc<AppState>>,
@@ -78,7 +98,7 @@ fn call_field(voice_field: &str) -> String {
 }
 
 /// `GET /display/announcements/{seq}`: the call's announcement as `audio/wav` — chime, then
-/// "[重呼]请A012号到3号窗口办理" [`ANNOUNCE_REPEAT`] times (docs/voice.md). 404
+/// "[重呼]请A012号到3号窗口办理" `?repeat=` 1–3 times, once by default (docs/voice.md). 404
 /// `announcement.not_found` for a sequence number not among the hall's latest
 /// [`CALLS_KEPT`](crate::halls::CALLS_KEPT) calls today; 422 with the normaliser's code and the
 /// call's field (`ticketNumber`, `windowNumber`) for a call it cannot read.
@@ -86,8 +106,10 @@ pub async fn announcement(
     State(state): State<Arc<AppState>>,
     DeviceAs(device, _): DeviceAs<Display>,
     Path(seq): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let seq = parse_seq(&seq)?;
+    let repeat = parse_repeat(query.as_deref())?;
     let call: DisplayCall = state
         .halls
         .with(&*state.storage, &device.hall_id, (state.now)(), async |rt| {
@@ -105,7 +127,7 @@ pub async fn announcement(
         ticket: call.ticket_number.clone(),
         window: call.window_number.clone(),
         recall: call.recall,
-        repeat: ANNOUNCE_REPEAT,
+        repeat,
     };
     // A few milliseconds of sample copying: off the async workers all the same.
     let wav = tokio::task::spawn_blocking(move || pack.announce(&spoken)).await.map_err(|e| {
@@ -151,6 +173,19 @@ mod tests {
         for bad in ["", "-1", "1e3", "12a", "+5", "9999999999999999999"] {
             let e = parse_seq(bad).unwrap_err();
             assert_eq!((e.code(), e.status().as_u16()), ("announcement.seq_invalid", 400), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_display_asks_for_one_to_three_repeats() {
+        assert_eq!(parse_repeat(None).unwrap(), ANNOUNCE_REPEAT);
+        assert_eq!(parse_repeat(Some("v=2")).unwrap(), ANNOUNCE_REPEAT);
+        for n in 1..=MAX_REPEAT {
+            assert_eq!(parse_repeat(Some(&format!("v=1&repeat={n}"))).unwrap(), n);
+        }
+        for bad in ["repeat=0", "repeat=4", "repeat=", "repeat=x", "repeat=01", "repeat=-1"] {
+            let e = parse_repeat(Some(bad)).unwrap_err();
+            assert_eq!((e.code(), e.status().as_u16()), ("announcement.repeat_invalid", 400), "{bad:?}");
         }
     }
 }

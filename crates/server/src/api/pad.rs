@@ -24,6 +24,12 @@ pub const MAX_REASONS: usize = 10;
 pub const MAX_REASON_CHARS: usize = 20;
 pub const MAX_COMMENT_CHARS: usize = 500;
 
+/// What the pad offers as reasons for 不满意 / 非常不满意 until the hall can edit its own list
+/// on the desktop (no synced list exists yet): the complaints the source text and the
+/// rectification cases name most. Each is within [`MAX_REASON_CHARS`].
+pub const DEFAULT_REASON_TAGS: [&str; 6] =
+    ["等候时间长", "办理效率低", "服务态度差", "解释不清楚", "材料要求不明确", "环境设施不便"];
+
 pub async fn rate(
     State(state): State<Arc<AppState>>,
     DeviceAs(device, _): DeviceAs<Pad>,
@@ -132,7 +138,11 @@ pub(crate) fn pad_ticket(rt: &HallRuntime, ticket: &Ticket) -> PadTicket {
 
 /// What the pad should offer for rating: the ticket its terminal asked for, while it is
 /// unrated, else the window's last finished ticket, if unrated.
-async fn rate_now(state: &AppState, rt: &HallRuntime, window_id: &str) -> Result<Option<PadTicket>, ApiError> {
+async fn rate_now(
+    state: &AppState,
+    rt: &HallRuntime,
+    window_id: &str,
+) -> Result<Option<PadTicket>, ApiError> {
     let asked = rt.rating_asked.get(window_id).and_then(|id| finished_here(rt, id, window_id).ok());
     let last = || {
         rt.queue
@@ -160,7 +170,9 @@ fn row_text(row: &hallkeeper_sync::merge::Row, field: &str) -> Option<String> {
 async fn seated(state: &AppState, rt: &HallRuntime, window_id: &str) -> Result<Option<PadStaff>, ApiError> {
     let key = format!("{}/{window_id}", rt.day.format("%Y-%m-%d"));
     let Some(seat) = state.storage.sync_row(&rt.hall.id, "seat", &key).await? else { return Ok(None) };
-    let Some(staff_id) = seat.visible().then(|| row_text(&seat, "staffId")).flatten() else { return Ok(None) };
+    let Some(staff_id) = seat.visible().then(|| row_text(&seat, "staffId")).flatten() else {
+        return Ok(None);
+    };
     let Some(staff) = state.storage.sync_row(&rt.hall.id, "staff", &staff_id).await? else { return Ok(None) };
     if !staff.visible() {
         return Ok(None);
@@ -170,7 +182,11 @@ async fn seated(state: &AppState, rt: &HallRuntime, window_id: &str) -> Result<O
         name: row_text(&staff, "name").unwrap_or_default(),
         staff_id,
         photo_url: row_text(&staff, "photoUrl"),
-        stars: staff.fields.get("stars").and_then(|(v, _): &(Value, _)| v.as_u64()).and_then(|n| u32::try_from(n).ok()),
+        stars: staff
+            .fields
+            .get("stars")
+            .and_then(|(v, _): &(Value, _)| v.as_u64())
+            .and_then(|n| u32::try_from(n).ok()),
     }))
 }
 
@@ -195,6 +211,7 @@ pub async fn show(
                 paused: window.state == WindowState::Paused,
                 serving: seated(&state, rt, &window_id).await?,
                 rate_now: rate_now(&state, rt, &window_id).await?,
+                reason_tags: DEFAULT_REASON_TAGS.iter().map(|t| (*t).to_owned()).collect(),
             })
         })
         .await?;

@@ -1,5 +1,6 @@
-import json, urllib.request, sys
-BASE = "http://127.0.0.1:18720"; TOK = "a" * 40
+import json, os, urllib.request, sys
+BASE = "http://127.0.0.1:" + os.environ.get("HK_SHOTS_PORT", "18720"); TOK = "a" * 40
+SHOTS = os.environ.get("HK_SHOTS_DIR", "/tmp/shots")
 def req(method, path, body=None, token=TOK):
     r = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode(),
                                headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
@@ -37,5 +38,22 @@ weights = {"passport": 9, "idcard": 8, "sbk": 6, "hk": 5, "gs": 4, "bdc": 3, "hu
 for mid, n in weights.items():
     for _ in range(n): req("POST", "/api/v1/kiosk/tickets", {"matterId": mid}, kiosk["token"])
 for _ in range(3): req("POST", "/api/v1/caller/next", None, caller1["token"])
-json.dump({"hall": H, "kiosk": kiosk["device"]["id"], "caller": caller["token"], "caller1": caller1["token"]}, open("/tmp/shots/seed.json", "w"))
+# The rating pad of window 1 and a hall display; the desktop's seating plan synced (who sits at
+# window 1 today, as the idle pad shows them). The staff row's `stars` is the field the pad reads
+# (docs/devices.md); no photo, so the pad draws the initials placeholder.
+s, pad = req("POST", f"/api/v1/admin/halls/{H}/devices", {"kind": "rating_pad", "name": "1号窗口评价器", "windowId": "w0"})
+s, display = req("POST", f"/api/v1/admin/halls/{H}/devices", {"kind": "display", "name": "大厅显示屏", "windowId": None})
+import datetime
+# Synced changes carry their author, an active account of the hall.
+s, author = req("POST", "/api/v1/admin/accounts", {"login": "shots.admin", "displayName": "截图管理员", "staffId": None,
+                                                   "grants": [{"hallId": H, "role": "hall_admin"}], "password": "Shots-Demo-2026!x"})
+print(s, author.get("id") if isinstance(author, dict) else author)
+day = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).strftime("%Y-%m-%d")
+def op(seq, entity, key, fields):
+    return {"seq": seq, "opId": f"shots-{seq}", "hlc": f"{1_000 + seq:018}-00000-shots", "entity": entity, "key": key,
+            "change": {"kind": "upsert", "fields": fields}, "author": author["id"]}
+ops = [op(0, "window", "w0", {"number": "1", "name": "1号窗口"}), op(1, "staff", "s-zm", {"employeeNo": "1024", "name": "张敏", "stars": 5}), op(2, "seat", f"{day}/w0", {"staffId": "s-zm"})]
+print(req("POST", f"/api/v1/admin/halls/{H}/sync/push", {"deviceId": "shots", "schemaVersion": 2, "ops": ops}))
+json.dump({"hall": H, "kiosk": kiosk["device"]["id"], "caller": caller["token"], "caller1": caller1["token"],
+           "pad": pad["device"]["id"], "display": display["device"]["id"]}, open(f"{SHOTS}/seed.json", "w"))
 print("seeded")

@@ -1,14 +1,14 @@
 import puppeteer from 'puppeteer-core'
 import fs from 'node:fs'
-const BASE = 'http://127.0.0.1:18720', TOK = 'a'.repeat(40)
-const seed = JSON.parse(fs.readFileSync('/tmp/shots/seed.json', 'utf8'))
+const BASE = `http://127.0.0.1:${process.env.HK_SHOTS_PORT ?? '18720'}`, TOK = 'a'.repeat(40)
+const seed = JSON.parse(fs.readFileSync(`${process.env.HK_SHOTS_DIR ?? '/tmp/shots'}/seed.json`, 'utf8'))
 const OUT = process.argv[2]
 const api = async (method, path, body, token = TOK) => {
   const r = await fetch(BASE + path, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
   const t = await r.text(); return t ? JSON.parse(t) : null
 }
 const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'] })
 const page = await browser.newPage()
 page.on('console', (m) => console.log('console:', m.type(), m.text()))
 page.on('pageerror', (e) => console.log('pageerror:', e.message))
@@ -72,8 +72,56 @@ await page.setViewport({ width: 390, height: 844 })
 await page.goto(followUrl)
 await page.waitForSelector('[data-test=follow-number]')
 await shot('follow-phone')
-await page.setViewport(portrait)
+// The rating pad: a 1280×800 landscape tablet at window 1.
+const tablet = { width: 1280, height: 800 }
+const pair = async (path, deviceId) => {
+  const { code } = await api('POST', `/api/v1/admin/halls/${seed.hall}/devices/${deviceId}/pairing`)
+  await page.goto(`${BASE}${path}?code=${code}`)
+}
+const tid = (id) => `[data-testid="${id}"]`
+await page.setViewport(tablet)
+await pair('/pad', seed.pad)
+await page.waitForSelector(tid('pad-idle'))
+await page.waitForSelector(tid('pad-staff-name'))
+await shot('pad-idle-zh')
+// Window 1 finishes its current ticket: the pad wakes with the five grades.
+const view = await api('GET', '/api/v1/caller', undefined, seed.caller1)
+await api('POST', `/api/v1/caller/tickets/${view.current.id}/finish`, null, seed.caller1)
+await page.waitForSelector(tid('pad-rate'))
+await shot('pad-rate-zh')
+await click(tid('pad-level-dissatisfied'))
+await page.waitForSelector(tid('pad-reasons'))
+await click(tid('pad-reason-等候时间长'))
+await click(tid('pad-reason-解释不清楚'))
+await page.type(tid('pad-comment'), '取号后等了四十分钟，窗口没有说明原因。')
+await shot('pad-reasons-zh')
+await click(tid('pad-submit'))
+await page.waitForSelector(tid('pad-thanks'))
+await shot('pad-thanks-zh')
+const ratings = await api('GET', `/api/v1/admin/halls/${seed.hall}/ratings?since=2000-01-01T00:00:00Z`)
+console.log('ratings stored:', JSON.stringify(ratings))
+await page.goto(`${BASE}/pad?lang=en-US`)
+await page.waitForSelector(tid('pad-idle'))
+await page.waitForSelector(tid('pad-staff-name'))
+await shot('pad-idle-en')
+await api('PUT', '/api/v1/caller/window-state', { state: 'paused' }, seed.caller1)
 await page.goto(`${BASE}/pad`)
-await page.waitForSelector('[data-test=pairing-page]')
-await shot('pad-pairing-placeholder')
+await page.waitForSelector(tid('pad-paused'))
+await shot('pad-paused-zh')
+await api('PUT', '/api/v1/caller/window-state', { state: 'open' }, seed.caller1)
+
+// The hall display, 1920×1080: paired, then a call and a recall arrive while it watches.
+await page.setViewport(landscape)
+await pair('/display', seed.display)
+await page.waitForSelector(`${tid('display-view')}[data-status=ready]`)
+await api('POST', '/api/v1/caller/next', null, seed.caller1)
+const called = await api('POST', '/api/v1/caller/next', null, seed.caller)
+await page.waitForFunction((n) => document.querySelector('[data-testid=display-latest]')?.dataset.ticket === n, {}, called.number)
+await shot('display-zh')
+await api('POST', `/api/v1/caller/tickets/${called.id}/recall`, null, seed.caller)
+const spoken = await page.waitForFunction(() => document.querySelector('[data-testid=display-page]')?.dataset.spoken, { timeout: 30000 }).then((h) => h.jsonValue()).catch(() => 'none')
+console.log('display spoke up to seq', spoken)
+await page.goto(`${BASE}/display?lang=en-US`)
+await page.waitForSelector(`${tid('display-view')}[data-status=ready]`)
+await shot('display-en')
 await browser.close()

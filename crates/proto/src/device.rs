@@ -313,6 +313,51 @@ pub struct RatingInput {
     pub comment: String,
 }
 
+/// The rating pad's screen (`GET /api/v1/pad`): its window, who serves there, what to rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PadView {
+    pub window_id: String,
+    pub window_number: String,
+    pub window_name: String,
+    pub window_state: WindowState,
+    /// The window is paused (暂停服务 on the pad).
+    pub paused: bool,
+    /// Who is seated at the window today, if the hall's seating plan says.
+    pub serving: Option<PadStaff>,
+    /// The ticket to rate now: the one the terminal asked for (请评价), else the window's last
+    /// finished ticket not yet rated; None when there is nothing to rate.
+    pub rate_now: Option<PadTicket>,
+    /// The reason tags the pad offers for the two lowest grades. The hall cannot edit them yet:
+    /// the server's default list (api/pad.rs `DEFAULT_REASON_TAGS`, docs/devices.md).
+    pub reason_tags: Vec<String>,
+}
+
+/// The person at a pad's window, as the idle pad shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PadStaff {
+    pub staff_id: String,
+    /// 工号.
+    pub employee_no: String,
+    pub name: String,
+    /// None: the store keeps no photo of staff yet.
+    pub photo_url: Option<String>,
+    /// Star grade 1–5; None: not known to the server (the 服务之星 ranking is the desktop's).
+    pub stars: Option<u32>,
+}
+
+/// A finished ticket waiting for its rating.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PadTicket {
+    pub ticket_id: String,
+    pub ticket_number: String,
+    pub matter_id: String,
+    pub matter_name: String,
+    pub finished_at: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Rating {
@@ -348,6 +393,14 @@ pub struct DisplayCall {
     pub ticket_number: String,
     pub window_number: String,
     pub at: String,
+    /// The call's number in the hall, strictly increasing (a recall gets a new one): a display
+    /// announces each call once by remembering the highest it announced. The hall day
+    /// (YYYYMMDD) × 1,000,000 + the call's ordinal that day, e.g. 20261125000003.
+    pub seq: i64,
+    /// A recall (重呼) rather than a first call.
+    pub recall: bool,
+    pub ticket_id: String,
+    pub window_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -49,8 +49,8 @@ pub use dashboard::{
 pub use device::{
     CallerView, Device, DeviceCreated, DeviceInput, DeviceKind, DeviceUpdate, DisplayCall, DisplayFeed,
     DisplayWindow, FinishedAndCalled, Hall, HallConfig, HallInput, IssuedTicket, KioskDepartment,
-    KioskMatter, PairDevice, PairingCode, PairingShown, Rating, RatingInput, RatingLevel, TakeTicket,
-    TransferRequest, WindowStateRequest,
+    KioskMatter, PadStaff, PadTicket, PadView, PairDevice, PairingCode, PairingShown, Rating, RatingInput,
+    RatingLevel, TakeTicket, TransferRequest, WindowStateRequest,
 };
 pub use device_front::{FollowView, KioskHome};
 pub use error::ErrorBody;
@@ -184,6 +184,9 @@ pub fn typescript_declarations() -> String {
         RatingLevel::decl(&cfg),
         RatingInput::decl(&cfg),
         Rating::decl(&cfg),
+        PadView::decl(&cfg),
+        PadStaff::decl(&cfg),
+        PadTicket::decl(&cfg),
         DisplayWindow::decl(&cfg),
         DisplayCall::decl(&cfg),
         DisplayFeed::decl(&cfg),

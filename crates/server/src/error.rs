@@ -33,6 +33,9 @@ pub enum ApiError {
     Access(#[from] hallkeeper_access::AccessError),
     #[error("{message}")]
     BadRequest { code: &'static str, message: String, field: Option<String> },
+    /// Well-formed, but what it names cannot be done (a call the voice normaliser cannot read).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String, field: Option<String> },
     #[error("request body over {limit} bytes")]
     TooLarge { limit: usize },
     #[error("{what} not found")]
@@ -48,6 +51,12 @@ pub enum ApiError {
     /// Too many pairing-code tries from one address (`crate::pairing`): 429 with `Retry-After`.
     #[error("pairing throttled for {seconds} s")]
     PairingThrottled { seconds: u64 },
+    /// A device with all its event streams open already (`device_events::MAX_STREAMS_PER_DEVICE`).
+    #[error("too many open event streams for this device")]
+    TooManyStreams,
+    /// The server has no voice pack (it would not have started) or building the audio failed.
+    #[error("voice unavailable")]
+    VoiceUnavailable,
     #[error("hall {0} has no configuration yet")]
     NotConfigured(String),
     #[error(transparent)]
@@ -67,9 +76,10 @@ impl ApiError {
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Access(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
-            Self::PairingThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PairingThrottled { .. } | Self::TooManyStreams => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict { .. } | Self::NotConfigured(_) => StatusCode::CONFLICT,
             Self::Queue(q) | Self::QueueRefused { source: q, .. } => match q {
                 QueueError::TicketNotFound(_) | QueueError::WindowNotFound(_) => StatusCode::NOT_FOUND,
@@ -77,7 +87,7 @@ impl ApiError {
             },
             Self::Storage(StorageError::Conflict(_)) => StatusCode::CONFLICT,
             Self::Storage(StorageError::NotFound(_)) => StatusCode::NOT_FOUND,
-            Self::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Storage(_) | Self::VoiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -90,8 +100,13 @@ impl ApiError {
             Self::Unauthorized { code, .. } | Self::Forbidden { code, .. } => code,
             Self::Throttled { .. } => "session.throttled",
             Self::PairingThrottled { .. } => "pairing.throttled",
+            Self::TooManyStreams => "device.too_many_streams",
+            Self::VoiceUnavailable => "voice.unavailable",
             Self::Access(e) => e.code(),
-            Self::BadRequest { code, .. } | Self::NotFound { code, .. } | Self::Conflict { code, .. } => code,
+            Self::BadRequest { code, .. }
+            | Self::Unprocessable { code, .. }
+            | Self::NotFound { code, .. }
+            | Self::Conflict { code, .. } => code,
             Self::TooLarge { .. } => "request.too_large",
             Self::Queue(q) | Self::QueueRefused { source: q, .. } => q.code(),
             Self::NotConfigured(_) => "hall.not_configured",
@@ -103,7 +118,9 @@ impl ApiError {
 
     fn field(&self) -> Option<String> {
         match self {
-            Self::BadRequest { field, .. } | Self::Unauthorized { field, .. } => field.clone(),
+            Self::BadRequest { field, .. }
+            | Self::Unprocessable { field, .. }
+            | Self::Unauthorized { field, .. } => field.clone(),
             Self::QueueRefused { field, .. } => Some((*field).to_owned()),
             _ => None,
         }
@@ -120,9 +137,12 @@ impl ApiError {
             Self::Access(e) => e.message(),
             Self::WrongDevice => "该设备无权使用此功能".into(),
             Self::BadRequest { message, .. }
+            | Self::Unprocessable { message, .. }
             | Self::Conflict { message, .. }
             | Self::QueueRefused { message, .. } => message.clone(),
             Self::PairingThrottled { seconds } => format!("尝试次数过多，请 {seconds} 秒后再试"),
+            Self::TooManyStreams => "本设备的实时连接过多，请关闭多余的页面".into(),
+            Self::VoiceUnavailable => "语音播报暂不可用".into(),
             Self::TooLarge { limit } => format!("请求内容超过 {limit} 字节"),
             Self::NotFound { what, .. } => format!("未找到{what}"),
             Self::NotConfigured(_) => "本大厅尚未配置窗口和事项".into(),

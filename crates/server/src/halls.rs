@@ -5,6 +5,7 @@
 //! under that lock, one hall's events are stored one at a time, in seq order (what lets a
 //! desktop pull them by cursor); each stored event then marks the hall's signal.
 
+use crate::device_events::{DeviceEvent, DeviceHub};
 use crate::error::ApiError;
 use crate::signals::HallSignals;
 use crate::sms::triggers::{AheadWatch, HallView};
@@ -20,14 +21,42 @@ use std::sync::Arc;
 use tokio::sync::{watch, Mutex};
 
 /// How many recent calls the hall display shows.
-const RECENT_CALLS: usize = 10;
+pub const RECENT_CALLS: usize = 10;
+
+/// How many of the day's latest calls are kept for their announcements
+/// (`GET /display/announcements/{seq}`): a display that was away longer than this many calls
+/// has nothing left to announce worth hearing, and gets 404 for the older ones.
+pub const CALLS_KEPT: usize = 100;
+
+/// A call's sequence number: the hall day (YYYYMMDD) times this, plus the call's ordinal in the
+/// day's stored event log (1, 2, …). Derived from stored data, not persisted apart: the log is
+/// append-only and replayed in order on load, so a restart numbers the day's calls exactly as
+/// before, and a new day's numbers are above every earlier day's. At most 999,999 calls a day;
+/// the largest, 9999-12-31's, stays below 2⁵³ (a JavaScript number holds it exactly).
+pub const CALL_SEQ_PER_DAY: i64 = 1_000_000;
+
+/// The first sequence number of a hall day, minus one (its calls are this plus 1, 2, …).
+pub fn call_seq_base(day: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    let ymd = i64::from(day.year()) * 10_000 + i64::from(day.month()) * 100 + i64::from(day.day());
+    ymd * CALL_SEQ_PER_DAY
+}
 
 pub struct HallRuntime {
     pub hall: Hall,
     pub config: HallConfig,
     pub queue: HallQueue,
     pub day: NaiveDate,
+    /// The day's latest calls, newest first, at most [`CALLS_KEPT`] (the feed shows
+    /// [`RECENT_CALLS`] of them).
     pub recent_calls: VecDeque<DisplayCall>,
+    /// The day's calls so far (the ordinal of the latest in its sequence number).
+    calls_today: i64,
+    /// Per window, the ticket its terminal last asked the pad to rate (请评价). In memory only:
+    /// after a restart the pad falls back to the window's last finished ticket not yet rated.
+    pub rating_asked: HashMap<String, String>,
+    /// The displays' and pads' event streams (`device_events`).
+    devices: Arc<DeviceHub>,
     /// Marked after each event is stored: the hall's sync streams tell desktops to pull.
     stored: watch::Sender<()>,
     /// Evaluates the hall's SMS rules after each stored event.
@@ -51,6 +80,7 @@ impl HallRuntime {
         hall: Hall,
         stored: watch::Sender<()>,
         sms: Option<Arc<SmsService>>,
+        devices: Arc<DeviceHub>,
         now: DateTime<Utc>,
     ) -> Result<Self, ApiError> {
         let config =
@@ -64,10 +94,14 @@ impl HallRuntime {
             queue,
             day,
             recent_calls: VecDeque::new(),
+            calls_today: 0,
+            rating_asked: HashMap::new(),
+            devices,
             stored,
             sms,
             ahead_watch: AheadWatch::default(),
         };
+        // Replayed without telling the devices: these calls were announced when they were made.
         for e in &events {
             rt.note_call(e);
         }
@@ -77,8 +111,15 @@ impl HallRuntime {
     /// A new hall day starts with an empty queue (yesterday's tickets stay in the log).
     async fn roll_day(&mut self, storage: &dyn Storage, now: DateTime<Utc>) -> Result<(), ApiError> {
         if hall_day(now) != self.day {
-            *self =
-                Self::load(storage, self.hall.clone(), self.stored.clone(), self.sms.clone(), now).await?;
+            *self = Self::load(
+                storage,
+                self.hall.clone(),
+                self.stored.clone(),
+                self.sms.clone(),
+                self.devices.clone(),
+                now,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -95,7 +136,7 @@ impl HallRuntime {
             return Err(e.into());
         }
         self.stored.send_modify(|_| ());
-        self.note_call(&event);
+        self.tell_devices(&event);
         self.remind(storage, std::slice::from_ref(&event)).await;
         Ok(event)
     }
@@ -116,7 +157,7 @@ impl HallRuntime {
         }
         self.stored.send_modify(|_| ());
         for e in &events {
-            self.note_call(e);
+            self.tell_devices(e);
         }
         self.remind(storage, &events).await;
         Ok(events)
@@ -136,7 +177,7 @@ impl HallRuntime {
         match &result {
             Ok(AppointmentChange::Done(_)) => {
                 self.stored.send_modify(|_| ());
-                self.note_call(&event);
+                self.tell_devices(&event);
                 self.remind(storage, std::slice::from_ref(&event)).await;
             }
             Ok(_) => self.rebuild(storage, event.at).await,
@@ -175,20 +216,51 @@ impl HallRuntime {
 
     /// Replaces memory with what storage holds, after a change memory has and storage has not.
     async fn rebuild(&mut self, storage: &dyn Storage, now: DateTime<Utc>) {
-        match Self::load(storage, self.hall.clone(), self.stored.clone(), self.sms.clone(), now).await {
+        match Self::load(
+            storage,
+            self.hall.clone(),
+            self.stored.clone(),
+            self.sms.clone(),
+            self.devices.clone(),
+            now,
+        )
+        .await
+        {
             Ok(fresh) => *self = fresh,
             Err(reload) => tracing::error!(hall = %self.hall.id, "rebuild failed too: {reload}"),
         }
     }
 
-    fn note_call(&mut self, e: &TicketEvent) {
-        let window_id = match &e.kind {
-            TicketEventKind::Called { window_id, .. }
-            | TicketEventKind::Recalled { window_id, .. }
-            | TicketEventKind::Resumed { window_id, .. } => window_id,
-            _ => return,
+    /// After a stored event: notes a call and tells the displays, or tells the window's pad a
+    /// ticket finished there.
+    fn tell_devices(&mut self, e: &TicketEvent) {
+        if let Some(seq) = self.note_call(e) {
+            self.devices.send(&self.hall.id, DeviceEvent::Call { seq });
+        } else if let TicketEventKind::Finished { window_id } = &e.kind {
+            let (window_id, ticket_id) = (window_id.clone(), e.ticket_id.clone());
+            self.devices.send(&self.hall.id, DeviceEvent::RateNow { window_id, ticket_id });
+        }
+    }
+
+    /// Tells the hall's devices something that is not a ticket event (a window paused).
+    pub fn tell(&self, event: DeviceEvent) {
+        self.devices.send(&self.hall.id, event);
+    }
+
+    /// Counts a call (a first call, a recall, or a parked ticket called back: each is heard in
+    /// the hall as a call, so each gets its own number) and keeps it; its sequence number.
+    fn note_call(&mut self, e: &TicketEvent) -> Option<i64> {
+        let (window_id, recall) = match &e.kind {
+            TicketEventKind::Called { window_id, .. } | TicketEventKind::Resumed { window_id, .. } => {
+                (window_id, false)
+            }
+            TicketEventKind::Recalled { window_id, .. } => (window_id, true),
+            _ => return None,
         };
-        let Some(ticket) = self.queue.ticket(&e.ticket_id) else { return };
+        // Counted before the ticket is looked up, so the numbering depends on the log alone.
+        self.calls_today += 1;
+        let seq = call_seq_base(self.day) + self.calls_today;
+        let ticket = self.queue.ticket(&e.ticket_id)?;
         let window_number = self
             .config
             .windows
@@ -200,8 +272,13 @@ impl HallRuntime {
             ticket_number: ticket.number.clone(),
             window_number,
             at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            seq,
+            recall,
+            ticket_id: ticket.id.clone(),
+            window_id: window_id.clone(),
         });
-        self.recent_calls.truncate(RECENT_CALLS);
+        self.recent_calls.truncate(CALLS_KEPT);
+        Some(seq)
     }
 }
 
@@ -210,11 +287,12 @@ pub struct Halls {
     loaded: std::sync::Mutex<HashMap<String, Arc<Mutex<Option<HallRuntime>>>>>,
     signals: Arc<HallSignals>,
     sms: std::sync::OnceLock<Arc<SmsService>>,
+    devices: Arc<DeviceHub>,
 }
 
 impl Halls {
-    pub fn new(signals: Arc<HallSignals>) -> Self {
-        Self { loaded: Default::default(), signals, sms: std::sync::OnceLock::new() }
+    pub fn new(signals: Arc<HallSignals>, devices: Arc<DeviceHub>) -> Self {
+        Self { loaded: Default::default(), signals, sms: std::sync::OnceLock::new(), devices }
     }
 
     /// Turns SMS reminders on for halls loaded from now on (set once, before serving).
@@ -247,7 +325,17 @@ impl Halls {
                     what: format!("大厅 {hall_id}"),
                 })?;
                 let stored = self.signals.sender(hall_id);
-                *guard = Some(HallRuntime::load(storage, hall, stored, self.sms.get().cloned(), now).await?);
+                *guard = Some(
+                    HallRuntime::load(
+                        storage,
+                        hall,
+                        stored,
+                        self.sms.get().cloned(),
+                        self.devices.clone(),
+                        now,
+                    )
+                    .await?,
+                );
             }
         }
         let rt = guard.as_mut().ok_or_else(|| ApiError::NotConfigured(hall_id.to_owned()))?;

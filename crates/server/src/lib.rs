@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod device_events;
 pub mod device_pages;
 pub mod error;
 pub mod halls;
@@ -53,15 +54,21 @@ pub struct AppState {
     pub sms: Option<Arc<sms::SmsService>>,
     /// Pairing-code exchanges per address (`POST /api/v1/devices/pair`).
     pub pairing_throttle: pairing::PairingThrottle,
+    /// What the displays' and pads' event streams are told (`device_events`).
+    pub device_events: Arc<device_events::DeviceHub>,
+    /// The clip pack announcements are built from (`HALLKEEPER_VOICE_PACK`, else the built-in
+    /// one), loaded once here; a folder that does not load is refused by `start`.
+    pub voice: Result<Arc<hallkeeper_voice::Pack>, Arc<hallkeeper_voice::VoiceError>>,
 }
 
 impl AppState {
     /// A server whose admin API only people's sessions open (break-glass off).
     pub fn new(storage: Arc<dyn Storage>, now: Now) -> Self {
         let signals = Arc::new(signals::HallSignals::default());
+        let device_events = Arc::new(device_events::DeviceHub::default());
         Self {
             storage,
-            halls: halls::Halls::new(signals.clone()),
+            halls: halls::Halls::new(signals.clone(), device_events.clone()),
             signals,
             break_glass_token_hash: None,
             session_lifetime: hallkeeper_access::SessionLifetime::default(),
@@ -70,6 +77,8 @@ impl AppState {
             stopping: tokio::sync::watch::channel(false).0,
             sms: None,
             pairing_throttle: pairing::PairingThrottle::default(),
+            device_events,
+            voice: hallkeeper_voice::Pack::from_env().map(Arc::new).map_err(Arc::new),
         }
     }
 
@@ -117,6 +126,9 @@ impl Running {
 
 /// Migrates storage and serves on `addr` (port 0 picks a free one) until stopped.
 pub async fn start(addr: SocketAddr, state: Arc<AppState>) -> Result<Running, error::StartError> {
+    if let Err(e) = &state.voice {
+        return Err(error::StartError::Config(format!("voice pack (HALLKEEPER_VOICE_PACK): {e}")));
+    }
     state.storage.migrate().await?;
     sms::start_background(&state).await?;
     let listener =

@@ -491,13 +491,59 @@ export type RatingInput = { ticketId: string, level: RatingLevel, reasons: Array
 
 export type Rating = { id: string, hallId: string, ticketId: string, ticketNumber: string, windowId: string, matterId: string, level: RatingLevel, reasons: Array<string>, comment: string, at: string, };
 
+export type PadView = { windowId: string, windowNumber: string, windowName: string, windowState: WindowState, 
+/**
+ * The window is paused (暂停服务 on the pad).
+ */
+paused: boolean, 
+/**
+ * Who is seated at the window today, if the hall's seating plan says.
+ */
+serving: PadStaff | null, 
+/**
+ * The ticket to rate now: the one the terminal asked for (请评价), else the window's last
+ * finished ticket not yet rated; None when there is nothing to rate.
+ */
+rateNow: PadTicket | null, 
+/**
+ * The reason tags the pad offers for the two lowest grades. The hall cannot edit them yet:
+ * the server's default list (api/pad.rs `DEFAULT_REASON_TAGS`, docs/devices.md).
+ */
+reasonTags: Array<string>, };
+
+export type PadStaff = { staffId: string, 
+/**
+ * 工号.
+ */
+employeeNo: string, name: string, 
+/**
+ * None: the store keeps no photo of staff yet.
+ */
+photoUrl: string | null, 
+/**
+ * Star grade 1–5; None: not known to the server (the 服务之星 ranking is the desktop's).
+ */
+stars: number | null, };
+
+export type PadTicket = { ticketId: string, ticketNumber: string, matterId: string, matterName: string, finishedAt: string | null, };
+
 export type DisplayWindow = { windowId: string, number: string, name: string, state: WindowState, 
 /**
  * The ticket number called or served there now.
  */
 current: string | null, waiting: number, };
 
-export type DisplayCall = { ticketNumber: string, windowNumber: string, at: string, };
+export type DisplayCall = { ticketNumber: string, windowNumber: string, at: string, 
+/**
+ * The call's number in the hall, strictly increasing (a recall gets a new one): a display
+ * announces each call once by remembering the highest it announced. The hall day
+ * (YYYYMMDD) × 1,000,000 + the call's ordinal that day, e.g. 20261125000003.
+ */
+seq: number, 
+/**
+ * A recall (重呼) rather than a first call.
+ */
+recall: boolean, ticketId: string, windowId: string, };
 
 export type DisplayFeed = { hallName: string, windows: Array<DisplayWindow>, 
 /**

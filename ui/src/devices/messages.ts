@@ -1,5 +1,9 @@
 // The device pages' sentences, zh-CN first and en-US with the same keys (a unit test checks).
+// The hall board's (`display.*`) are the desktop's display section: one component, one text.
+import { displayZhCN } from '../i18n/sections/display.zh-CN'
+import { displayEnUS } from '../i18n/sections/display.en-US'
 const zhCN = {
+  ...displayZhCN,
   pair: {
     title: '设备配对',
     hint: '请输入管理端“设备管理”页面显示的 8 位配对码',
@@ -81,6 +85,26 @@ const zhCN = {
     network: '暂时连不上服务器，请稍后再试，或到导办台人工取号。',
     other: '暂时无法取号：{detail}。请到导办台咨询。',
   },
+  pad: {
+    idleTitle: '{window}号窗口',
+    employeeNo: '工号 {no}',
+    noStaff: '欢迎评价我们的服务',
+    stars: '服务星级',
+    rateTitle: '请对本次服务进行评价',
+    ticket: '{number} 号 · {matter}',
+    level: { very_satisfied: '非常满意', satisfied: '满意', neutral: '基本满意', dissatisfied: '不满意', very_dissatisfied: '非常不满意' },
+    reasonsTitle: '请选择不满意的原因（可多选）',
+    comment: '其他意见（可不填）',
+    commentHint: '请写下您的意见，我们会认真改进',
+    submit: '提交评价',
+    back: '返回',
+    thanks: '感谢您的评价！',
+    queued: '评价已保存，网络恢复后自动提交',
+    paused: '暂停服务',
+    pausedHint: '本窗口暂停服务，请到其他窗口办理或稍候',
+    offline: '网络连接中断，评价会保存在本机',
+    autoIdle: '{s} 秒后返回',
+  },
   follow: {
     title: '排队进度',
     number: '号码',
@@ -94,6 +118,7 @@ const zhCN = {
 export type DeviceMessages = typeof zhCN
 
 const enUS: DeviceMessages = {
+  ...displayEnUS,
   pair: {
     title: 'Pair this device',
     hint: 'Enter the 8-digit pairing code shown on the desktop’s Devices page',
@@ -174,6 +199,26 @@ const enUS: DeviceMessages = {
     notConfigured: 'The hall has no windows or services set up yet. Please ask at the help desk.',
     network: 'The server cannot be reached. Please try again, or ask at the help desk for a ticket.',
     other: 'No ticket right now: {detail}. Please ask at the help desk.',
+  },
+  pad: {
+    idleTitle: 'Window {window}',
+    employeeNo: 'Staff No. {no}',
+    noStaff: 'Please rate our service',
+    stars: 'Service stars',
+    rateTitle: 'How was your service?',
+    ticket: 'No. {number} · {matter}',
+    level: { very_satisfied: 'Very satisfied', satisfied: 'Satisfied', neutral: 'Fair', dissatisfied: 'Dissatisfied', very_dissatisfied: 'Very dissatisfied' },
+    reasonsTitle: 'What went wrong? (choose any)',
+    comment: 'Other comments (optional)',
+    commentHint: 'Tell us what we should improve',
+    submit: 'Send rating',
+    back: 'Back',
+    thanks: 'Thank you for your rating!',
+    queued: 'Rating saved; it is sent when the network is back',
+    paused: 'Service paused',
+    pausedHint: 'This window is paused. Please go to another window or wait a moment.',
+    offline: 'Network down: ratings are kept on this pad',
+    autoIdle: 'Back in {s} s',
   },
   follow: {
     title: 'Queue progress',

@@ -3,6 +3,7 @@
 
 use crate::api::check_id;
 use crate::api::params::{Caller, DeviceAs};
+use crate::device_events::DeviceEvent;
 use crate::error::ApiError;
 use crate::halls::HallRuntime;
 use crate::json::ApiJson;
@@ -11,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hallkeeper_proto::{
-    CallerView, Device, FinishedAndCalled, Ticket, TicketEventKind, TransferRequest, TransferTarget,
-    WindowStateRequest,
+    CallerView, Device, FinishedAndCalled, PadTicket, Ticket, TicketEventKind, TransferRequest,
+    TransferTarget, WindowStateRequest,
 };
 use std::sync::Arc;
 
@@ -176,9 +177,34 @@ pub async fn window_state(
                 state.storage.put_config(&rt.hall.id, &config, now).await?;
                 rt.queue.set_window_state(&window_id, input.state)?;
                 rt.config = config;
+                let event = DeviceEvent::WindowState { window_id: window_id.clone(), state: input.state };
+                rt.tell(event);
             }
             view(rt, &window_id)
         })
         .await?;
     Ok(Json(v))
+}
+
+/// 请评价: asks the window's pad to show this ticket for rating (`rate_now` on the pad's
+/// stream; `GET /pad` shows it until it is rated or another is asked for). The ticket must have
+/// finished at this window and not be rated yet.
+pub async fn ask_rating(
+    State(state): State<Arc<AppState>>,
+    DeviceAs(device, _): DeviceAs<Caller>,
+    Path(ticket_id): Path<String>,
+) -> Result<Json<PadTicket>, ApiError> {
+    let window_id = window_of(&device)?;
+    check_id("ticketId", &ticket_id)?;
+    command(&state, &device, async |rt, _| {
+        let ticket = crate::api::pad::finished_here(rt, &ticket_id, &window_id)?;
+        if crate::api::pad::rated(&state, &rt.hall.id, ticket).await? {
+            return Err(crate::api::pad::duplicate(&ticket.number));
+        }
+        let shown = crate::api::pad::pad_ticket(rt, ticket);
+        rt.rating_asked.insert(window_id.clone(), ticket_id.clone());
+        rt.tell(DeviceEvent::RateNow { window_id: window_id.clone(), ticket_id: ticket_id.clone() });
+        Ok(shown)
+    })
+    .await
 }

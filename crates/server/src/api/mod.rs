@@ -7,6 +7,7 @@ pub mod admin;
 pub mod appointments;
 pub mod caller;
 pub mod device_front;
+pub mod device_stream;
 pub mod devices;
 pub mod display;
 pub mod kiosk;
@@ -112,9 +113,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/caller/window-state", put(caller::window_state))
         .route("/api/v1/caller/tickets/{ticket_id}/transfer", post(caller::transfer))
         .route("/api/v1/caller/tickets/{ticket_id}/finish-and-next", post(caller::finish_and_call_next))
+        .route("/api/v1/caller/tickets/{ticket_id}/ask-rating", post(caller::ask_rating))
         .route("/api/v1/caller/tickets/{ticket_id}/{action}", post(caller::act))
+        .route("/api/v1/pad", get(pad::show))
+        .route("/api/v1/pad/events", get(pad::events))
         .route("/api/v1/pad/ratings", post(pad::rate))
         .route("/api/v1/display", get(display::feed))
+        .route("/api/v1/display/announcements/{seq}", get(display::announcement))
+        .route("/api/v1/display/events", get(display::events))
         .route("/api/v1/appointments", post(appointments::book))
         .route("/api/v1/appointments/slots", get(appointments::slots))
         .route("/api/v1/appointments/{code}", get(appointments::show).delete(appointments::cancel))

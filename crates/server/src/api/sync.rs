@@ -280,7 +280,7 @@ impl Follow {
 }
 
 /// Resolves once the server is stopping (never, if its state is gone without stopping).
-async fn stopped(stopping: &mut watch::Receiver<bool>) {
+pub(crate) async fn stopped(stopping: &mut watch::Receiver<bool>) {
     while !*stopping.borrow_and_update() {
         if stopping.changed().await.is_err() {
             std::future::pending::<()>().await;

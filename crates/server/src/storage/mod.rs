@@ -327,6 +327,14 @@ pub trait Storage: Send + Sync + 'static {
     /// together.
     async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads>;
 
+    /// One synced row of the hall (a `seat`, a `staff` member), as merged; None if never written.
+    async fn sync_row(
+        &self,
+        hall_id: &str,
+        entity: &str,
+        key: &str,
+    ) -> StorageResult<Option<hallkeeper_sync::merge::Row>>;
+
     /// Stores an evidence file of the hall under its SHA-256 (checked by the caller); false when
     /// it was already held (an upload again, or another PC's copy of the same file).
     async fn put_evidence(
@@ -526,6 +534,10 @@ macro_rules! backend_storage {
 
             async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
                 sync::sync_heads(self, hall_id).await
+            }
+
+            async fn sync_row(&self, hall_id: &str, entity: &str, key: &str) -> StorageResult<Option<hallkeeper_sync::merge::Row>> {
+                sync::sync_row(self, hall_id, entity, key).await
             }
 
             async fn put_evidence(&self, hall_id: &str, sha256: &str, bytes: &[u8], at: DateTime<Utc>) -> StorageResult<bool> {

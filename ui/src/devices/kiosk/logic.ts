@@ -126,47 +126,8 @@ export function refusalOf(code: string | null, hallOpen: boolean): Refusal {
   }
 }
 
-/**
- * Goes home after `ms` without a touch. `poke()` on every touch or key restarts it; the clock is
- * passed in so tests run it on fake timers.
- */
-type Timers = {
-  set: (f: () => void, ms: number) => ReturnType<typeof setTimeout>
-  clear: (h: ReturnType<typeof setTimeout>) => void
-}
-
-export class IdleTimer {
-  private handle: ReturnType<typeof setTimeout> | null = null
-  private readonly ms: number
-  private readonly onIdle: () => void
-  private readonly timers: Timers
-  constructor(
-    ms: number,
-    onIdle: () => void,
-    timers: Timers = { set: (f, ms) => setTimeout(f, ms), clear: (h) => clearTimeout(h) },
-  ) {
-    this.ms = ms
-    this.onIdle = onIdle
-    this.timers = timers
-  }
-
-  poke(): void {
-    this.stop()
-    this.handle = this.timers.set(() => {
-      this.handle = null
-      this.onIdle()
-    }, this.ms)
-  }
-
-  stop(): void {
-    if (this.handle !== null) this.timers.clear(this.handle)
-    this.handle = null
-  }
-
-  get running(): boolean {
-    return this.handle !== null
-  }
-}
+// The idle timer is shared with the rating pad (../idle.ts, apart from pinyin-pro's weight).
+export { IdleTimer } from '../idle'
 
 /** The kiosk goes home after this long without a touch (issue 18, as JackQChen's pages do). */
 export const IDLE_MS = 60_000

@@ -30,6 +30,14 @@ export const displayEnUS: typeof displayZhCN = {
       served: '{n} served',
       hallStaff: 'Hall staff',
     },
+    calls: {
+      latest: 'Now calling',
+      recent: 'Recent calls',
+      none: 'No call yet',
+      call: 'No. {ticket}, please go to window {window}',
+      recall: 'Recall',
+      sound: 'Tap to turn on spoken calls',
+    },
     loading: 'Loading…',
   },
   starRule: {

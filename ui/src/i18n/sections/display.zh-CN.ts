@@ -30,6 +30,14 @@ export const displayZhCN = {
       served: '服务 {n} 件',
       hallStaff: '综合窗口',
     },
+    calls: {
+      latest: '正在叫号',
+      recent: '最近叫号',
+      none: '暂无叫号',
+      call: '请 {ticket} 号到 {window} 号窗口办理',
+      recall: '重呼',
+      sound: '点击开启叫号语音',
+    },
     loading: '正在读取…',
   },
   starRule: {

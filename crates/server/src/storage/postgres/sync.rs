@@ -275,3 +275,20 @@ pub(super) async fn sync_heads(s: &PostgresStorage, hall_id: &str) -> StorageRes
         rating_seq: r.try_get(2).map_err(backend)?,
     })
 }
+
+pub(super) async fn sync_row(
+    s: &PostgresStorage,
+    hall_id: &str,
+    entity: &str,
+    key: &str,
+) -> StorageResult<Option<SyncRow>> {
+    let c = s.client().await?;
+    let st = c
+        .prepare_cached("SELECT row FROM sync_rows WHERE hall_id = $1 AND entity = $2 AND entity_key = $3")
+        .await
+        .map_err(backend)?;
+    match c.query_opt(&st, &[&hall_id, &entity, &key]).await.map_err(backend)? {
+        None => Ok(None),
+        Some(r) => parse_sync_row(&r, 0).map(Some),
+    }
+}

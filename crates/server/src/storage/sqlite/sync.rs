@@ -250,3 +250,24 @@ pub(super) async fn sync_heads(s: &SqliteStorage, hall_id: &str) -> StorageResul
     })
     .await
 }
+
+pub(super) async fn sync_row(
+    s: &SqliteStorage,
+    hall_id: &str,
+    entity: &str,
+    key: &str,
+) -> StorageResult<Option<Row>> {
+    let (hall_id, entity, key) = (hall_id.to_owned(), entity.to_owned(), key.to_owned());
+    let text: Option<String> = s
+        .with(move |c| {
+            c.prepare_cached(
+                "SELECT row FROM sync_rows WHERE hall_id = ?1 AND entity = ?2 AND entity_key = ?3",
+            )
+            .map_err(backend)?
+            .query_row(params![hall_id, entity, key], |r| r.get(0))
+            .optional()
+            .map_err(backend)
+        })
+        .await?;
+    text.map(|t| parse_sync_row(&t)).transpose()
+}

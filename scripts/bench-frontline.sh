@@ -3,7 +3,7 @@
 # the display, rating stored, on probe windows while the server bench's load (200 tickets/s, 200
 # windows' callers) runs. SQLite, then PostgreSQL when scripts/postgres.sh can start one.
 # Prints each table; writes artifacts/bench/frontline-<backend>.json. Arguments go to every run
-# (e.g. --seconds 60, --display sse once the server has GET /api/v1/display/events).
+# (e.g. --seconds 60, --display sse for the push stream GET /api/v1/display/events).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 say "building the front-line bench (release)"

@@ -12,8 +12,8 @@
 //!   `POST /api/v1/caller/tickets/{id}/finish` (each: sent → answered);
 //! - **call → on the display**: from sending call-next until a display sees the called number at
 //!   that window ([`DisplayWatch`]: `GET /api/v1/display` polled every `--poll-ms` by one display,
-//!   as a display without a push channel does; the push stream `GET /api/v1/display/events` is a
-//!   second source of the same snapshots, see [`DisplayWatch::sse`]);
+//!   as a display without a push channel does; or, with `--display sse`, on the push stream
+//!   `GET /api/v1/display/events` as the display page does, see [`DisplayWatch::sse`]);
 //! - **rating stored**: `POST /api/v1/pad/ratings` on the probe window's pad (201 = stored).
 //!
 //! hallkeeper-frontline-bench [--rate 200] [--seconds 30] [--probes 2] [--poll-ms 50]
@@ -84,8 +84,8 @@ impl DisplayWatch {
     }
 
     /// A display on the push stream: `GET /api/v1/display/events` (server-sent events); on each
-    /// `call` event it reads `GET /api/v1/display`, as the display page does. Needs the stream on
-    /// the server (branch i18-calls); without it the bench says so and stops.
+    /// `call` event it reads `GET /api/v1/display`, as the display page does. On a server without
+    /// the stream the bench says so and stops.
     fn sse(api: Api, token: String, stop: CancellationToken) -> Self {
         let (tx, rx) = watch::channel(None);
         let reads = Arc::new(AtomicU64::new(0));

@@ -48,8 +48,8 @@ install_ui_dependencies() {
 }
 
 build_ui() {
-  say "building the UI (vue-tsc + vite)"
-  (cd "$ROOT/ui" && npm run --silent build)
+  say "building the UI (vue-tsc + vite): the desktop's and the device pages (the server embeds ui/dist-devices)"
+  (cd "$ROOT/ui" && npm run --silent build && npx vite build --logLevel warn --config vite.devices.config.ts)
 }
 
 # The UI's unit tests (vitest: pure modules and stores, the shell's invoke mocked). Plain output

@@ -7,6 +7,10 @@
 //! # audited as `break-glass`. People sign in with their accounts (`hallkeeper-server account`).
 //! # break_glass = true
 //! # admin_token = "…"        # or HALLKEEPER_ADMIN_TOKEN; at least 32 characters
+//! # Window terminals (docs/devices.md): every caller request must carry the signed-in person's
+//! # terminal session; off, a caller device token alone still works (hardware callers, the
+//! # simulator) and a session sent is checked and audited all the same.
+//! terminal_sign_in_required = true
 //! [storage]
 //! sqlite = "/var/lib/hallkeeper/server.db"
 //! # postgres = "postgres://hallkeeper:…@db.internal/hallkeeper"
@@ -32,6 +36,8 @@ pub struct FileConfig {
     pub storage: StorageConfig,
     #[serde(default)]
     pub sms: crate::sms::config::SmsFileConfig,
+    #[serde(default)]
+    pub terminal_sign_in_required: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -55,6 +61,8 @@ pub struct Config {
     pub storage: StorageChoice,
     /// As the file has it; environment overrides are applied by `SmsFileConfig::with_env`.
     pub sms: crate::sms::config::SmsFileConfig,
+    /// Whether the caller routes require a window terminal session (`crate::terminal`).
+    pub terminal_sign_in_required: bool,
 }
 
 pub const USAGE: &str =
@@ -171,7 +179,8 @@ pub fn from_args(args: impl IntoIterator<Item = String>, env: Env) -> Result<Opt
         }
         (true, Some(t)) => Some(t.trim().to_owned()),
     };
-    Ok(Some(Config { listen, admin_token, storage, sms: from_file.sms }))
+    let terminal_sign_in_required = from_file.terminal_sign_in_required;
+    Ok(Some(Config { listen, admin_token, storage, sms: from_file.sms, terminal_sign_in_required }))
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ def seed_terminal():
                 "key": key, "change": {"kind": "upsert", "fields": fields}, "author": admin["id"]}
     win1 = {"number": "2", "name": "2号窗口", "zone": "", "kind": "general", "state": "open", "position": 1}
     ops = [op(0, "window", "w1", win1), op(1, "staff", "s-chen", {"employeeNo": "1001", "name": "陈晓梅"}), op(2, "seat", f"{day}/w1", {"staffId": "s-chen"})]
-    print(req("POST", f"/api/v1/admin/halls/{H}/sync/push", {"deviceId": "demo-pc", "schemaVersion": 1, "ops": ops}))
+    print(req("POST", f"/api/v1/admin/halls/{H}/sync/push", {"deviceId": "demo-pc", "schemaVersion": 2, "ops": ops}))
     req("POST", "/api/v1/admin/accounts", {"login": "chen.xm", "displayName": "陈晓梅", "staffId": "s-chen",
         "grants": [{"hallId": H, "role": "window_staff"}], "password": "Erste-Kennwort-2026"})
     s, session = req("POST", "/api/v1/session", {"login": "chen.xm", "password": "Erste-Kennwort-2026"}, token="")

@@ -93,8 +93,8 @@ pub use sync::{
 };
 pub use sync_status::{RejectedChange, SyncConnection, SyncProgress, SyncStatus};
 pub use terminal::{
-    TerminalPerson, TerminalSession, TerminalSignIn, TerminalView, TransferMatter, TransferTargets,
-    TransferWindow,
+    TerminalPerson, TerminalSession, TerminalSignIn, TerminalView, TerminalWindow, TransferMatter,
+    TransferTargets, TransferWindow,
 };
 pub use window::{Window, WindowInput, WindowKind, WindowState};
 
@@ -187,6 +187,7 @@ pub fn typescript_declarations() -> String {
         CallerView::decl(&cfg),
         FinishedAndCalled::decl(&cfg),
         TerminalSignIn::decl(&cfg),
+        TerminalWindow::decl(&cfg),
         TerminalPerson::decl(&cfg),
         TerminalSession::decl(&cfg),
         TerminalView::decl(&cfg),

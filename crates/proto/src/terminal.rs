@@ -23,6 +23,19 @@ impl std::fmt::Debug for TerminalSignIn {
     }
 }
 
+/// `GET /api/v1/terminal/window` (device token only): what the sign-in screen shows before anyone
+/// is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminalWindow {
+    pub hall_name: String,
+    pub window_id: String,
+    pub window_number: String,
+    pub window_name: String,
+    /// Whether the server refuses caller requests without a terminal session.
+    pub sign_in_required: bool,
+}
+
 /// Who works the terminal now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

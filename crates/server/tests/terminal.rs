@@ -104,6 +104,13 @@ async fn sign_in_follows_the_seating_plan_and_refuses_plainly() {
         let caller = fx.device("caller", Some(&fx.window_a)).await;
         let kiosk = fx.device("kiosk", None).await;
 
+        // Before anyone signs in, the screen names its window (sign-in optional on this server).
+        let (s, w) = term(&fx, &caller, None, "GET", "/api/v1/terminal/window", Value::Null).await;
+        assert_eq!(s, StatusCode::OK, "{w}");
+        assert_eq!(
+            (w["windowNumber"].as_str(), w["hallName"].as_str(), w["signInRequired"].as_bool()),
+            (Some("A01"), Some("成都市政务服务中心"), Some(false))
+        );
         // Wrong password and unknown 工号: the same answer, at the password field.
         for (no, pw) in [("1001", "nicht-das-Kennwort"), ("9999", PERSON_PASSWORD)] {
             let (s, e) = sign_in(&fx, &caller, no, pw).await;
@@ -245,6 +252,8 @@ async fn every_terminal_key_action_works_with_the_persons_session() {
         let elsewhere = take(&fx, &kiosk, "m-closed").await;
 
         // Required: the device token alone is refused, and the device stays paired.
+        let (_, w) = term(&fx, &caller, None, "GET", "/api/v1/terminal/window", Value::Null).await;
+        assert_eq!(w["signInRequired"], true);
         let (s, e) = term(&fx, &caller, None, "GET", "/api/v1/caller", Value::Null).await;
         assert_eq!((s, e["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("terminal.sign_in_required")));
         let (s, e) = term(&fx, &caller, None, "POST", "/api/v1/caller/next", Value::Null).await;

@@ -496,6 +496,12 @@ export type TerminalSignIn = {
  */
 employeeNo: string, password: string, };
 
+export type TerminalWindow = { hallName: string, windowId: string, windowNumber: string, windowName: string, 
+/**
+ * Whether the server refuses caller requests without a terminal session.
+ */
+signInRequired: boolean, };
+
 export type TerminalPerson = { accountId: string, displayName: string, employeeNo: string, staffId: string, 
 /**
  * Their highest role in the hall.

@@ -112,6 +112,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         // The terminal's sign-in itself needs only the device token.
         .route("/api/v1/terminal/session", post(terminal::sign_in).get(terminal::me))
         .route("/api/v1/terminal/session", delete(terminal::sign_out))
+        .route("/api/v1/terminal/window", get(terminal::window))
         .route("/api/v1/pad/ratings", post(pad::rate))
         .route("/api/v1/display", get(display::feed))
         .route("/api/v1/appointments", post(appointments::book))

@@ -21,8 +21,8 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use hallkeeper_access::{verify_password, verify_unknown_account, AccessError, Capability};
 use hallkeeper_proto::{
-    Device, DeviceKind, MatterState, TerminalPerson, TerminalSession, TerminalSignIn, TerminalView, Ticket,
-    TransferMatter, TransferTargets, TransferWindow, WindowState,
+    Device, DeviceKind, MatterState, TerminalPerson, TerminalSession, TerminalSignIn, TerminalView,
+    TerminalWindow, Ticket, TransferMatter, TransferTargets, TransferWindow, WindowState,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -316,6 +316,31 @@ pub async fn me(
         Some(s) => Ok(Json(s.person)),
         None => Err(terminal::sign_in_required()),
     }
+}
+
+/// `GET /api/v1/terminal/window` (device token): the hall and window the sign-in screen names.
+pub async fn window(
+    State(state): State<Arc<AppState>>,
+    DeviceAs(device, _): DeviceAs<Caller>,
+) -> Result<Json<TerminalWindow>, ApiError> {
+    let window_id = window_of(&device)?;
+    let required = state.terminal_sign_in == SignInRule::Required;
+    let w = state
+        .halls
+        .with(&*state.storage, &device.hall_id, (state.now)(), async |rt| {
+            let w = rt.config.windows.iter().find(|w| w.id == window_id).ok_or_else(|| {
+                ApiError::Queue(hallkeeper_queue::QueueError::WindowNotFound(window_id.clone()))
+            })?;
+            Ok(TerminalWindow {
+                hall_name: rt.hall.name.clone(),
+                window_id: w.id.clone(),
+                window_number: w.number.clone(),
+                window_name: w.name.clone(),
+                sign_in_required: required,
+            })
+        })
+        .await?;
+    Ok(Json(w))
 }
 
 /// How many tickets the terminal lists to choose from.

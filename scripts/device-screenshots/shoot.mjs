@@ -107,4 +107,11 @@ async function shootTerminal() {
   await click('[data-testid=terminal-lang]')
   await shot('terminal-serving-en')
   await click('[data-testid=terminal-lang]')
+  // 请评价 on a server without the pad's push route: a plain message, not a crash.
+  await key('F9', `!!document.querySelector('[data-testid=terminal-status].dv-error')`)
+  await shot('terminal-ask-rating-missing')
+  await key('F5', enabled('terminal-choose'))
+  await key('F10', `!!document.querySelector('[data-testid=terminal-choose-dialog]')`)
+  await shot('terminal-choose')
+  await page.keyboard.press('Escape')
 }

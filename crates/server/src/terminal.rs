@@ -122,10 +122,6 @@ impl TerminalSessions {
         self.lock().remove(token_hash).is_some()
     }
 
-    /// Signs out everyone at a device (the account was disabled, the device revoked).
-    pub fn revoke_device(&self, device_id: &str) {
-        self.lock().retain(|_, s| s.device_id != device_id);
-    }
 }
 
 fn live(s: &TerminalSessionRecord, now: DateTime<Utc>) -> bool {

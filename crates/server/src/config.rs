@@ -196,7 +196,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("server.toml");
         let token = "t".repeat(32);
-        std::fs::write(&file, format!("listen = \"0.0.0.0:9000\"\nbreak_glass = true\nadmin_token = \"{token}\"\n[storage]\npostgres = \"postgres://x\"\n")).unwrap();
+        std::fs::write(&file, format!("listen = \"0.0.0.0:9000\"\nbreak_glass = true\nadmin_token = \"{token}\"\nterminal_sign_in_required = true\n[storage]\npostgres = \"postgres://x\"\n")).unwrap();
         let c =
             from_args(args(&["--config", file.to_str().unwrap(), "--listen", "127.0.0.1:1"]), Env::default())
                 .unwrap()
@@ -204,11 +204,13 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:1");
         assert_eq!(c.admin_token.as_deref(), Some(token.as_str()));
         assert_eq!(c.storage, StorageChoice::Postgres("postgres://x".into()));
+        assert!(c.terminal_sign_in_required);
         let env = |break_glass| Env { admin_token: Some("e".repeat(40)), break_glass };
         let d = from_args(args(&[]), env(true)).unwrap().unwrap();
         assert_eq!(d.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(d.storage, StorageChoice::Sqlite("hallkeeper-server.db".into()));
         assert_eq!(d.admin_token, Some("e".repeat(40)));
+        assert!(!d.terminal_sign_in_required, "off unless configured");
     }
 
     #[test]

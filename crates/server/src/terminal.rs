@@ -121,7 +121,6 @@ impl TerminalSessions {
     pub fn revoke(&self, token_hash: &str) -> bool {
         self.lock().remove(token_hash).is_some()
     }
-
 }
 
 fn live(s: &TerminalSessionRecord, now: DateTime<Utc>) -> bool {

@@ -151,6 +151,31 @@ impl HallQueue {
         self.commit(TicketEvent { ticket_id: next, at, kind })
     }
 
+    /// 选号: calls a chosen ticket of the window's queue out of order (a citizen who must be
+    /// served now: an interpreter arrived, a form was fetched). Only a ticket this window would
+    /// call at some point may be chosen: one in its queue, not another window's or matter's.
+    pub fn call_chosen(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        self.open_window(window_id)?;
+        let e =
+            self.event(window_id, ticket_id, at, TicketEventKind::Called { window_id: window_id.into() })?;
+        // The ledger's check covers state, holder and a busy window; the queue membership is
+        // what it cannot see (a waiting ticket of a matter this window is not bound to).
+        self.ledger.check(&e)?;
+        let ours = self.queue_of(window_id)?.any(|t| t.id == ticket_id);
+        if !ours {
+            return Err(QueueError::NotYourTicket {
+                ticket_id: ticket_id.to_string(),
+                window_id: window_id.to_string(),
+            });
+        }
+        self.commit(e)
+    }
+
     /// 重呼: announces the called ticket again. Past the hall's recall limit the ticket becomes
     /// a no-show instead (the returned event says which).
     pub fn recall(

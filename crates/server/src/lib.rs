@@ -23,6 +23,7 @@ pub mod signals;
 pub mod sms;
 pub mod storage;
 pub mod sync;
+pub mod terminal;
 
 use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
@@ -53,6 +54,10 @@ pub struct AppState {
     pub sms: Option<Arc<sms::SmsService>>,
     /// Pairing-code exchanges per address (`POST /api/v1/devices/pair`).
     pub pairing_throttle: pairing::PairingThrottle,
+    /// Who is signed in at which window terminal (`crate::terminal`, in memory).
+    pub terminals: terminal::TerminalSessions,
+    /// Whether the caller routes require a terminal session (`terminal_sign_in_required`).
+    pub terminal_sign_in: terminal::SignInRule,
 }
 
 impl AppState {
@@ -70,6 +75,10 @@ impl AppState {
             stopping: tokio::sync::watch::channel(false).0,
             sms: None,
             pairing_throttle: pairing::PairingThrottle::default(),
+            terminals: terminal::TerminalSessions::default(),
+            // Off by default so hardware callers and the simulator keep working; the server
+            // binary turns it on from its configuration.
+            terminal_sign_in: terminal::SignInRule::Optional,
         }
     }
 
@@ -78,6 +87,12 @@ impl AppState {
     /// is set; tests and the desktop's embedded server (for now) call it directly.
     pub fn with_break_glass_token(mut self, token: &str) -> Self {
         self.break_glass_token_hash = Some(auth::hash_token(token));
+        self
+    }
+
+    /// Makes every caller request carry a signed-in person's terminal session (before `start`).
+    pub fn with_terminal_sign_in_required(mut self) -> Self {
+        self.terminal_sign_in = terminal::SignInRule::Required;
         self
     }
 

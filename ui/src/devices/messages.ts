@@ -1,4 +1,6 @@
 // The device pages' sentences, zh-CN first and en-US with the same keys (a unit test checks).
+import { terminalEn, terminalZh } from './terminal/messages'
+
 const zhCN = {
   pair: {
     title: '设备配对',
@@ -89,6 +91,7 @@ const zhCN = {
     notFound: '没有找到这个号码（号码仅当天有效）。',
     privacy: '本页面不含任何个人信息。',
   },
+  terminal: terminalZh,
 }
 
 export type DeviceMessages = typeof zhCN
@@ -183,6 +186,7 @@ const enUS: DeviceMessages = {
     notFound: 'This number was not found (numbers are valid for the day only).',
     privacy: 'This page holds no personal data.',
   },
+  terminal: terminalEn,
 }
 
 export const deviceMessages = { 'zh-CN': zhCN, 'en-US': enUS }

@@ -185,6 +185,9 @@ impl AppointmentChange {
     }
 }
 
+/// A synced row as [`Storage::sync_rows`] reads it: its key and its fields' values.
+pub type SyncedRow = (String, serde_json::Map<String, serde_json::Value>);
+
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
     /// Brings the schema up to date (numbered migrations, each in its own transaction).
@@ -326,6 +329,11 @@ pub trait Storage: Send + Sync + 'static {
     /// The hall's newest change id, ticket event seq and rating seq (0 when there is none), read
     /// together.
     async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads>;
+    /// The live synced rows of one entity whose key starts with `key_prefix` (every row with
+    /// ""), as key and field values: the server's own read of what desktops synced (the window
+    /// terminal's sign-in reads the staff records and the day's seats).
+    async fn sync_rows(&self, hall_id: &str, entity: &str, key_prefix: &str)
+        -> StorageResult<Vec<SyncedRow>>;
 
     /// Stores an evidence file of the hall under its SHA-256 (checked by the caller); false when
     /// it was already held (an upload again, or another PC's copy of the same file).
@@ -526,6 +534,10 @@ macro_rules! backend_storage {
 
             async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads> {
                 sync::sync_heads(self, hall_id).await
+            }
+
+            async fn sync_rows(&self, hall_id: &str, entity: &str, key_prefix: &str) -> StorageResult<Vec<$crate::storage::SyncedRow>> {
+                sync::sync_rows(self, hall_id, entity, key_prefix).await
             }
 
             async fn put_evidence(&self, hall_id: &str, sha256: &str, bytes: &[u8], at: DateTime<Utc>) -> StorageResult<bool> {

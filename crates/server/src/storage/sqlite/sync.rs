@@ -250,3 +250,36 @@ pub(super) async fn sync_heads(s: &SqliteStorage, hall_id: &str) -> StorageResul
     })
     .await
 }
+
+pub(super) async fn sync_rows(
+    s: &SqliteStorage,
+    hall_id: &str,
+    entity: &str,
+    key_prefix: &str,
+) -> StorageResult<Vec<crate::storage::SyncedRow>> {
+    let (hall_id, entity, prefix) = (hall_id.to_owned(), entity.to_owned(), key_prefix.to_owned());
+    s.with(move |c| {
+        let mut st = c
+            .prepare_cached(
+                "SELECT entity_key, row FROM sync_rows WHERE hall_id = ?1 AND entity = ?2
+                  AND substr(entity_key, 1, length(?3)) = ?3 ORDER BY entity_key",
+            )
+            .map_err(backend)?;
+        let rows = st
+            .query_map(params![hall_id, entity, prefix], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(backend)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        for (key, text) in rows {
+            // A deleted row keeps its tombstone; only live ones are answered.
+            if let Some(values) = parse_sync_row(&text)?.values() {
+                out.push((key, values));
+            }
+        }
+        Ok(out)
+    })
+    .await
+}

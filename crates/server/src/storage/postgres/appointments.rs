@@ -21,7 +21,8 @@ pub(super) fn appointment_from_row(r: &Row) -> StorageResult<Appointment> {
     let state: String = r.try_get(8).map_err(backend)?;
     Ok(from_columns!(col; r => Appointment {
         id, hall_id, code, matter_id, day, start, end, phone,
-        state = AppointmentState::parse(&state).ok_or_else(|| StorageError::Backend(format!("appointment state {state:?}")))?,
+        state = AppointmentState::parse(&state)
+            .ok_or_else(|| StorageError::Backend(format!("appointment state {state:?}")))?,
         booked_at, cancelled_at, checked_in_at, ticket_id, no_show_at,
     }))
 }

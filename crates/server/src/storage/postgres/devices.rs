@@ -17,7 +17,8 @@ pub(super) fn device_from_row(r: &Row) -> StorageResult<Device> {
     let last_seen_at: Option<DateTime<Utc>> = r.try_get(7).map_err(backend)?;
     Ok(from_columns!(col; r => Device {
         id, hall_id,
-        kind = DeviceKind::parse(&kind).ok_or_else(|| StorageError::Backend(format!("device kind {kind:?}")))?,
+        kind = DeviceKind::parse(&kind)
+            .ok_or_else(|| StorageError::Backend(format!("device kind {kind:?}")))?,
         name, window_id,
         created_at = ts(created_at),
         revoked_at = revoked_at.map(ts),

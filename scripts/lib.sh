@@ -72,6 +72,16 @@ build_app() {
   (cd "$ROOT" && cargo build --quiet -p hallkeeper-desktop)
 }
 
+# For the benches: builds the simulator (release), sets SIM to it and OUT to artifacts/bench
+# (made if missing), where every bench writes its figures.
+release_sim() {
+  say "building the simulator and the server (release)"
+  (cd "$ROOT" && cargo build --quiet --release -p hallkeeper-sim)
+  SIM="$CARGO_TARGET_DIR/release/hallkeeper-sim"
+  OUT="$ROOT/artifacts/bench"
+  mkdir -p "$OUT"
+}
+
 # For the benches: the local PostgreSQL when scripts/postgres.sh can start it (exports
 # HALLKEEPER_TEST_POSTGRES_URL), run apart so that a failure to start it leaves the SQLite
 # figures standing; a URL already set is used as it is.

@@ -21,6 +21,31 @@
 //! pulling them by seq can keep a cursor. Ratings get seqs the same way (their own counter; on
 //! PostgreSQL their own per-hall advisory lock), for the same reason.
 
+/// `from_columns!(get; r => Record { id, name, at = time_at(r, 2)? })`: a struct from a row whose
+/// columns are its fields in the order written (each backend's `*_COLUMNS` list), field k from
+/// column k through `get(r, k)?` — `rusqlite::Row::get` on SQLite, `postgres::col` on
+/// PostgreSQL. A field written `field = expr` keeps its column's place but takes `expr` (a
+/// conversion that reads that column itself). One place for the column bookkeeping an index
+/// written by hand per field can get wrong.
+macro_rules! from_columns {
+    ($get:path; $row:expr => $ty:ident { $($field:ident $(= $value:expr)?),+ $(,)? }) => {{
+        // Fields are evaluated in the order written: each takes the next column.
+        let mut count = 0usize;
+        let mut next = move || {
+            count += 1;
+            count - 1
+        };
+        $ty { $($field: { let here = next(); from_columns!(@value $get, $row, here $(, $value)?) }),+ }
+    }};
+    (@value $get:path, $row:expr, $column:ident) => {
+        $get($row, $column)?
+    };
+    (@value $get:path, $row:expr, $column:ident, $value:expr) => {{
+        let _ = $column;
+        $value
+    }};
+}
+
 pub mod accounts;
 pub mod postgres;
 pub mod sms;

@@ -216,15 +216,11 @@ pub(super) async fn pull_changes(
         let rows = st
             .query_map(params![hall_id, cursor, i64::from(limit) + 1], |r| {
                 let change: String = r.get(4)?;
-                Ok(SyncChange {
-                    change_id: r.get(0)?,
-                    entity: r.get(1)?,
-                    key: r.get(2)?,
-                    hlc: r.get(3)?,
-                    change: serde_json::from_str(&change).map_err(|e| bad_column(4, e.to_string()))?,
-                    device_id: r.get(5)?,
-                    seq: r.get(6)?,
-                })
+                Ok(from_columns!(rusqlite::Row::get; r => SyncChange {
+                    change_id, entity, key, hlc,
+                    change = serde_json::from_str(&change).map_err(|e| bad_column(4, e.to_string()))?,
+                    device_id, seq,
+                }))
             })
             .map_err(backend)?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?;

@@ -7,11 +7,7 @@
 # both tables. Extra arguments go to every run (e.g. --rate 400 --seconds 60).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-say "building the simulator and the server (release)"
-cargo build --quiet --release -p hallkeeper-sim
-SIM="$CARGO_TARGET_DIR/release/hallkeeper-sim"
-OUT="$ROOT/artifacts/bench"
-mkdir -p "$OUT"
+release_sim
 rm -f "$OUT"/server-sqlite.json "$OUT"/server-postgres.json
 
 say "bench on SQLite"

@@ -7,11 +7,7 @@
 # Extra arguments go to every run (e.g. --cases waiting --waiting 0,1000,20000).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-say "building the simulator and the server (release)"
-cargo build --quiet --release -p hallkeeper-sim
-SIM="$CARGO_TARGET_DIR/release/hallkeeper-sim"
-OUT="$ROOT/artifacts/bench"
-mkdir -p "$OUT"
+release_sim
 
 say "sweep on SQLite"
 "$SIM" sweep --json "$OUT/sweep-sqlite.json" "$@" | tee "$OUT/sweep-sqlite.md"

@@ -50,8 +50,8 @@ install_ui_dependencies() {
 }
 
 build_ui() {
-  say "building the UI (vue-tsc + vite)"
-  (cd "$ROOT/ui" && npm run --silent build)
+  say "building the UI (vue-tsc + vite): the desktop's and the device pages (the server embeds ui/dist-devices)"
+  (cd "$ROOT/ui" && npm run --silent build && npx vite build --logLevel warn --config vite.devices.config.ts)
 }
 
 # The UI's unit tests (vitest: pure modules and stores, the shell's invoke mocked). Plain output
@@ -72,6 +72,16 @@ install_tauri_driver() {
 build_app() {
   say "building the desktop app"
   (cd "$ROOT" && cargo build --quiet -p hallkeeper-desktop)
+}
+
+# For the benches: builds the simulator (release), sets SIM to it and OUT to artifacts/bench
+# (made if missing), where every bench writes its figures.
+release_sim() {
+  say "building the simulator and the server (release)"
+  (cd "$ROOT" && cargo build --quiet --release -p hallkeeper-sim)
+  SIM="$CARGO_TARGET_DIR/release/hallkeeper-sim"
+  OUT="$ROOT/artifacts/bench"
+  mkdir -p "$OUT"
 }
 
 # For the benches: the local PostgreSQL when scripts/postgres.sh can start it (exports

@@ -18,11 +18,7 @@ while [ $# -gt 0 ]; do
     *) args+=("$1"); shift ;;
   esac
 done
-say "building the simulator and the server (release)"
-cargo build --quiet --release -p hallkeeper-sim
-SIM="$CARGO_TARGET_DIR/release/hallkeeper-sim"
-OUT="$ROOT/artifacts/bench"
-mkdir -p "$OUT"
+release_sim
 LOG="$OUT/profile-$WAITING.log" DATA="$OUT/profile-$WAITING.data" TXT="$OUT/profile-$WAITING.txt"
 
 say "filling one hall to $WAITING waiting, then $RATE tickets/s (and calls) for $SECONDS_ s"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is needed and starts the Hallkeeper desktop app on its embedded default:
 # a local SQLite store in the user's data folder (~/.local/share/org.hallkeeper.desktop).
-# Extra arguments go to the app, e.g. `scripts/run.sh --data-dir /tmp/hall`.
+# Extra arguments go to the app, e.g. `scripts/run.sh --data-dir /tmp/hall`, or
+# `scripts/run.sh --simulate` for a demo hall with simulated traffic. The app prints the device
+# pages' addresses (kiosk, window terminal, rating pad, hall display) on the embedded server:
+# open one in a browser and pair it with a code from 设备管理.
 source "$(dirname "$0")/lib.sh"
 
 install_system_packages

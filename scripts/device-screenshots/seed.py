@@ -54,6 +54,26 @@ def op(seq, entity, key, fields):
             "change": {"kind": "upsert", "fields": fields}, "author": author["id"]}
 ops = [op(0, "window", "w0", {"number": "1", "name": "1号窗口"}), op(1, "staff", "s-zm", {"employeeNo": "1024", "name": "张敏", "stars": 5}), op(2, "seat", f"{day}/w0", {"staffId": "s-zm"})]
 print(req("POST", f"/api/v1/admin/halls/{H}/sync/push", {"deviceId": "shots", "schemaVersion": 2, "ops": ops}))
+def seed_terminal():
+    """窗口叫号: staff 1001 陈晓梅 seated at window 2 today (hall time), her account (window staff,
+    password changed), and a caller device at window 2 for the /terminal page to pair as."""
+    import datetime
+    day = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).date().isoformat()
+    s, admin = req("POST", "/api/v1/admin/accounts", {"login": "demo.admin", "displayName": "演示管理员",
+                   "grants": [{"hallId": H, "role": "hall_admin"}], "password": "Erste-Kennwort-2026"})
+    def op(seq, entity, key, fields):
+        return {"seq": seq + 1, "opId": f"demo-{seq}", "hlc": f"{1_900_000_000_001 + seq:018}-00000-demo-pc", "entity": entity,
+                "key": key, "change": {"kind": "upsert", "fields": fields}, "author": admin["id"]}
+    win1 = {"number": "2", "name": "2号窗口", "zone": "", "kind": "general", "state": "open", "position": 1}
+    ops = [op(0, "window", "w1", win1), op(1, "staff", "s-chen", {"employeeNo": "1001", "name": "陈晓梅"}), op(2, "seat", f"{day}/w1", {"staffId": "s-chen"})]
+    print(req("POST", f"/api/v1/admin/halls/{H}/sync/push", {"deviceId": "demo-pc", "schemaVersion": 2, "ops": ops}))
+    req("POST", "/api/v1/admin/accounts", {"login": "chen.xm", "displayName": "陈晓梅", "staffId": "s-chen",
+        "grants": [{"hallId": H, "role": "window_staff"}], "password": "Erste-Kennwort-2026"})
+    s, session = req("POST", "/api/v1/session", {"login": "chen.xm", "password": "Erste-Kennwort-2026"}, token="")
+    print(req("PUT", "/api/v1/session/password", {"current": "Erste-Kennwort-2026", "new": "Chen-Kennwort-2026"}, token=session["token"]))
+    s, term = req("POST", f"/api/v1/admin/halls/{H}/devices", {"kind": "caller", "name": "2号窗口叫号终端", "windowId": "w1"})
+    return term["device"]["id"]
 json.dump({"hall": H, "kiosk": kiosk["device"]["id"], "caller": caller["token"], "caller1": caller1["token"],
-           "pad": pad["device"]["id"], "display": display["device"]["id"]}, open(f"{SHOTS}/seed.json", "w"))
+           "pad": pad["device"]["id"], "display": display["device"]["id"], "terminal": seed_terminal()},
+          open(f"{SHOTS}/seed.json", "w"))
 print("seeded")

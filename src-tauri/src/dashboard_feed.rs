@@ -222,8 +222,9 @@ mod tests {
         let secs: u64 = std::env::var("FEED_BENCH_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open_in_dir(dir.path(), Arc::new(hallkeeper_core::SystemClock)).unwrap());
-        let link =
-            Arc::new(ServerLink::embedded(dir.path(), hallkeeper_client::Credential::new("")).await.unwrap());
+        let link = Arc::new(
+            ServerLink::embedded(dir.path(), 0, hallkeeper_client::Credential::new("")).await.unwrap(),
+        );
         let matters = hallkeeper_sim::model::read_catalog(None).unwrap();
         let now = store.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let config = hallkeeper_sim::model::hall_config(&matters, windows, &now).unwrap();

@@ -29,6 +29,9 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+/// The front-line pages the server serves, one per kind of device.
+pub const DEVICE_PAGES: [&str; 4] = ["kiosk", "terminal", "pad", "display"];
+
 /// The hall this desktop runs on its embedded server.
 pub const LOCAL_HALL: &str = "local";
 
@@ -77,9 +80,10 @@ pub struct ServerLink {
 }
 
 impl ServerLink {
-    /// Starts the embedded server on 127.0.0.1 with its store in `<data_dir>/server/`, and makes
-    /// sure the local hall exists.
-    pub async fn embedded(data_dir: &Path, credential: Credential) -> Result<Self, LinkError> {
+    /// Starts the embedded server on 127.0.0.1:`port` (a busy port falls back to any free one:
+    /// a second app on the PC, or a test run, still starts) with its store in
+    /// `<data_dir>/server/`, and makes sure the local hall exists.
+    pub async fn embedded(data_dir: &Path, port: u16, credential: Credential) -> Result<Self, LinkError> {
         let server_dir = data_dir.join("server");
         let storage = Arc::new(
             SqliteStorage::open(&server_dir.join("hallkeeper-server.db"))
@@ -99,9 +103,22 @@ impl ServerLink {
             Err(e) => tracing::warn!("SMS reminders off on the embedded server: {e}"),
         }
         let state = Arc::new(state);
+        // Tried before starting: `start` also migrates and starts the SMS worker, once.
+        let port = if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            port
+        } else {
+            tracing::warn!(port, "the device port is taken: the embedded server listens on another");
+            0
+        };
         let running =
-            start(([127, 0, 0, 1], 0).into(), state).await.map_err(|e| LinkError::Start(e.to_string()))?;
-        let link = Self::new(format!("http://{}", running.addr), LOCAL_HALL, credential, Some(running));
+            start(([127, 0, 0, 1], port).into(), state).await.map_err(|e| LinkError::Start(e.to_string()))?;
+        let base = format!("http://{}", running.addr);
+        // Printed, not only logged: `scripts/run.sh` shows a person where to open the devices.
+        println!("设备页面 device pages (pair each in 设备管理 · Devices):");
+        for page in DEVICE_PAGES {
+            println!("  {base}/{page}");
+        }
+        let link = Self::new(base, LOCAL_HALL, credential, Some(running));
         Ok(Self { storage: Some(storage), ..link })
     }
 

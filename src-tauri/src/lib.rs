@@ -188,7 +188,10 @@ fn connect_server<R: Runtime>(app: tauri::AppHandle<R>, options: Options, data_d
         let state = app.state::<AppState>();
         let credential = state.credential().clone();
         let link = match &options.server {
-            None => hall_server::ServerLink::embedded(&data_dir, credential).await,
+            None => {
+                let port = options.device_port.unwrap_or(cli::DEFAULT_DEVICE_PORT);
+                hall_server::ServerLink::embedded(&data_dir, port, credential).await
+            }
             Some(url) => {
                 let hall = options.hall.as_deref().unwrap_or(hall_server::LOCAL_HALL);
                 hall_server::ServerLink::remote(url, hall, credential).await

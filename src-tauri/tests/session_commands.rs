@@ -27,7 +27,7 @@ impl App {
         let credential = state.credential().clone();
         let link = tauri::async_runtime::block_on(async {
             match remote {
-                None => ServerLink::embedded(dir, credential).await.unwrap(),
+                None => ServerLink::embedded(dir, 0, credential).await.unwrap(),
                 Some(url) => ServerLink::remote(url, "local", credential).await.unwrap(),
             }
         });

@@ -22,13 +22,8 @@ fn refusal(e: ClientError) -> (String, Option<String>) {
 
 /// The status of `POST /api/v1/session` for `login` with `password`.
 async fn sign_in(http: &reqwest::Client, base: &str, login: &str, password: &str) -> u16 {
-    http.post(format!("{base}/api/v1/session"))
-        .json(&serde_json::json!({ "login": login, "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    let req = http.post(format!("{base}/api/v1/session"));
+    common::status(req.json(&serde_json::json!({ "login": login, "password": password }))).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

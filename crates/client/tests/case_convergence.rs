@@ -5,51 +5,38 @@
 //! once everything is pushed and pulled every replica shows the server's cases and steps, the
 //! same state, and every step anyone made.
 
-use chrono::{DateTime, Duration, Utc};
-use hallkeeper_client::sync_op;
+use chrono::Duration;
 use hallkeeper_core::proto::{
-    CaseAction, CaseActionKind, CaseAssignee, CaseAssigneeKind, CaseState, CaseStep, DeadlineProfile, Hall,
-    Rating, RatingLevel, RatingRecord, SyncOp,
+    CaseAction, CaseActionKind, CaseAssignee, CaseAssigneeKind, CaseState, CaseStep, DeadlineProfile, Rating,
+    RatingLevel, RatingRecord,
 };
-use hallkeeper_core::sync::{merge::Row, server_snapshot, Hlc, Snapshot};
-use hallkeeper_core::{FixedClock, Store};
-use hallkeeper_server::storage::sqlite::SqliteStorage;
-use hallkeeper_server::storage::Storage;
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-const HALL: &str = "h1";
+#[path = "common/replicas.rs"]
+mod replicas;
+use replicas::{Replicas, HALL};
+
 const PEOPLE: [(&str, &str); 2] = [("acc-wang", "王主任"), ("acc-li", "李值班长")];
 
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
 struct World {
-    rt: tokio::runtime::Runtime,
-    server: SqliteStorage,
-    replicas: Vec<(Store, Arc<FixedClock>)>,
+    sync: Replicas,
     /// The poor ratings the hall's pads gave, which every PC pulls.
     ratings: Vec<RatingRecord>,
 }
 
+/// The harness's pushes, pulls and stores, on the world that adds the ratings feed.
+impl std::ops::Deref for World {
+    type Target = Replicas;
+    fn deref(&self) -> &Replicas {
+        &self.sync
+    }
+}
+
 impl World {
     fn new(skews_ms: &[i64], cases: usize) -> World {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let server = SqliteStorage::open_in_memory().unwrap();
-        rt.block_on(async {
-            server.migrate().await.unwrap();
-            server.create_hall(&Hall { id: HALL.into(), name: "大厅".into() }).await.unwrap();
-        });
-        let replicas = skews_ms
-            .iter()
-            .map(|skew| {
-                let clock =
-                    Arc::new(FixedClock::new(at("2026-11-25T01:30:00Z") + Duration::milliseconds(*skew)));
-                (Store::open_in_memory(clock.clone()).unwrap(), clock)
-            })
-            .collect();
+        // Cases come from ratings alone: no refusal is expected of any push.
+        let sync = Replicas { refuse_nothing: true, ..Replicas::new(skews_ms) };
         let ratings = (0..cases)
             .map(|i| RatingRecord {
                 seq: i as i64 + 1,
@@ -67,11 +54,7 @@ impl World {
                 },
             })
             .collect();
-        World { rt, server, replicas, ratings }
-    }
-
-    fn store(&self, r: usize) -> &Store {
-        &self.replicas[r].0
+        World { sync, ratings }
     }
 
     /// The ratings feed: every PC receives the same poor ratings (each opens a case).
@@ -82,55 +65,6 @@ impl World {
         if after < last {
             s.apply_ratings(after, &self.ratings, last).unwrap();
         }
-    }
-
-    fn push(&self, r: usize, lose_answer: bool) {
-        let s = self.store(r);
-        let ops: Vec<SyncOp> = s.pending_ops(1000).unwrap().into_iter().map(sync_op).collect();
-        let Some(device) = s.sync_device_id().unwrap() else { return };
-        if ops.is_empty() {
-            return;
-        }
-        let answer = self.rt.block_on(self.server.apply_sync_ops(HALL, &device, &ops)).unwrap();
-        assert!(answer.rejected.is_empty(), "replica {r}: the server refused {:?}", answer.rejected);
-        if !lose_answer {
-            s.record_push_result(answer.highest_seq, &[]).unwrap();
-        }
-    }
-
-    fn pull(&self, r: usize, limit: u32) {
-        let s = self.store(r);
-        let cursor = s.pull_cursor().unwrap();
-        let page = self.rt.block_on(self.server.pull_changes(HALL, cursor, limit)).unwrap();
-        s.apply_pull(cursor, &page).unwrap();
-    }
-
-    fn settle(&self) {
-        for _ in 0..3 {
-            for r in 0..self.replicas.len() {
-                self.push(r, false);
-            }
-            for r in 0..self.replicas.len() {
-                loop {
-                    let before = self.store(r).pull_cursor().unwrap();
-                    self.pull(r, 500);
-                    if self.store(r).pull_cursor().unwrap() == before {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    fn server_rows(&self) -> Snapshot {
-        let page = self.rt.block_on(self.server.pull_changes(HALL, 0, 5000)).unwrap();
-        assert!(!page.has_more);
-        let mut rows: BTreeMap<(String, String), Row> = BTreeMap::new();
-        for c in page.changes {
-            let hlc = Hlc::parse(&c.hlc).unwrap();
-            rows.entry((c.entity, c.key)).or_default().apply(&hlc, &Row::parse_change(&c.change).unwrap());
-        }
-        server_snapshot(rows.into_iter().map(|((e, k), r)| (e, k, r)))
     }
 
     /// Person `who` takes one of the actions the case allows now on replica `r`.

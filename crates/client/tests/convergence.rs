@@ -3,34 +3,33 @@
 //! (some answers lost, some repeated) and pulls (in pages of any size), once everything is
 //! pushed and pulled every replica's tables equal what the server's change log says, row by row.
 
-use chrono::{DateTime, Duration, Utc};
-use hallkeeper_client::sync_op;
+use chrono::Duration;
 use hallkeeper_core::catalog::mapping::standard_order;
 use hallkeeper_core::proto::{
-    BindInput, BindingPriority, FindingKind, Hall, ImportRequest, SeatInput, StaffInput, SyncOp, UnbindInput,
-    WindowInput, WindowKind, WindowState,
+    BindInput, BindingPriority, FindingKind, ImportRequest, SeatInput, StaffInput, UnbindInput, WindowInput,
+    WindowKind, WindowState,
 };
-use hallkeeper_core::sync::{merge::Row, server_snapshot, Hlc, Snapshot};
-use hallkeeper_core::{FixedClock, Store};
-use hallkeeper_server::storage::sqlite::SqliteStorage;
-use hallkeeper_server::storage::Storage;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-const HALL: &str = "h1";
-
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
+#[path = "common/replicas.rs"]
+mod replicas;
+use hallkeeper_server::storage::Storage;
+use replicas::{Replicas, HALL};
 
 struct World {
-    rt: tokio::runtime::Runtime,
-    server: SqliteStorage,
-    replicas: Vec<(Store, Arc<FixedClock>)>,
+    sync: Replicas,
     _dir: tempfile::TempDir,
     catalog: PathBuf,
+}
+
+/// The harness's pushes, pulls and stores, on the world that adds a catalog to import.
+impl std::ops::Deref for World {
+    type Target = Replicas;
+    fn deref(&self) -> &Replicas {
+        &self.sync
+    }
 }
 
 /// A small catalog (the sample's first five matters), imported on every replica: stable ids
@@ -46,27 +45,10 @@ fn small_catalog(dir: &Path) -> PathBuf {
 
 impl World {
     fn new(n: usize, skews_ms: &[i64]) -> World {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let server = SqliteStorage::open_in_memory().unwrap();
-        rt.block_on(async {
-            server.migrate().await.unwrap();
-            server.create_hall(&Hall { id: HALL.into(), name: "大厅".into() }).await.unwrap();
-        });
+        let skews: Vec<i64> = (0..n).map(|i| skews_ms.get(i).copied().unwrap_or(0)).collect();
         let dir = tempfile::tempdir().unwrap();
         let catalog = small_catalog(dir.path());
-        let replicas = (0..n)
-            .map(|i| {
-                let skew = skews_ms.get(i).copied().unwrap_or(0);
-                let clock =
-                    Arc::new(FixedClock::new(at("2026-11-25T01:30:00Z") + Duration::milliseconds(skew)));
-                (Store::open_in_memory(clock.clone()).unwrap(), clock)
-            })
-            .collect();
-        World { rt, server, replicas, _dir: dir, catalog }
-    }
-
-    fn store(&self, r: usize) -> &Store {
-        &self.replicas[r].0
+        World { sync: Replicas::new(&skews), _dir: dir, catalog }
     }
 
     fn import(&self, r: usize) {
@@ -75,59 +57,6 @@ impl World {
         let s = self.store(r);
         let preview = s.preview_import(&req, &|_| {}).unwrap();
         s.apply_import("t", &req, &preview.fingerprint, &|_| {}).unwrap();
-    }
-
-    /// Sends the outbox; with `lose_answer` the server applies it but the replica never hears.
-    fn push(&self, r: usize, lose_answer: bool) {
-        let s = self.store(r);
-        let ops: Vec<SyncOp> = s.pending_ops(1000).unwrap().into_iter().map(sync_op).collect();
-        let Some(device) = s.sync_device_id().unwrap() else { return };
-        if ops.is_empty() {
-            return;
-        }
-        let answer = self.rt.block_on(self.server.apply_sync_ops(HALL, &device, &ops)).unwrap();
-        if !lose_answer {
-            let rejected: Vec<_> =
-                answer.rejected.iter().map(|x| (x.seq, x.code.clone(), x.message.clone())).collect();
-            s.record_push_result(answer.highest_seq, &rejected).unwrap();
-        }
-    }
-
-    fn pull(&self, r: usize, limit: u32) {
-        let s = self.store(r);
-        let cursor = s.pull_cursor().unwrap();
-        let page = self.rt.block_on(self.server.pull_changes(HALL, cursor, limit)).unwrap();
-        s.apply_pull(cursor, &page).unwrap();
-    }
-
-    fn settle(&self) {
-        for _ in 0..3 {
-            for r in 0..self.replicas.len() {
-                self.push(r, false);
-            }
-            for r in 0..self.replicas.len() {
-                loop {
-                    let before = self.store(r).pull_cursor().unwrap();
-                    self.pull(r, 500);
-                    if self.store(r).pull_cursor().unwrap() == before {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    /// The server's rows, folded from its whole change log.
-    fn server_rows(&self) -> Snapshot {
-        let page = self.rt.block_on(self.server.pull_changes(HALL, 0, 5000)).unwrap();
-        assert!(!page.has_more);
-        let mut rows: BTreeMap<(String, String), Row> = BTreeMap::new();
-        for c in page.changes {
-            let hlc = Hlc::parse(&c.hlc).unwrap();
-            let change = Row::parse_change(&c.change).unwrap();
-            rows.entry((c.entity, c.key)).or_default().apply(&hlc, &change);
-        }
-        server_snapshot(rows.into_iter().map(|((e, k), r)| (e, k, r)))
     }
 
     fn edit(&self, r: usize, kind: u8, a: u8, b: u8) {

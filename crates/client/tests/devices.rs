@@ -34,14 +34,8 @@ async fn pair(http: &reqwest::Client, base: &str, code: &str) -> DeviceCreated {
 }
 
 async fn take_ticket(http: &reqwest::Client, base: &str, token: &str) -> u16 {
-    http.post(format!("{base}/api/v1/kiosk/tickets"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "matterId": "m-id" }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    let req = http.post(format!("{base}/api/v1/kiosk/tickets")).bearer_auth(token);
+    common::status(req.json(&serde_json::json!({ "matterId": "m-id" }))).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -282,22 +282,10 @@ fn deltas_carry_what_a_person_would_see_change_and_rebuild_the_picture() {
 
 #[test]
 fn satisfaction_and_poor_ratings_today_come_from_the_ratings_pulled() {
-    use hallkeeper_core::proto::{Rating, RatingLevel, RatingRecord};
+    use hallkeeper_core::proto::RatingLevel;
     let h = Hall::new();
-    let rated = |seq: i64, ticket: &str, level: RatingLevel, at: &str| RatingRecord {
-        seq,
-        rating: Rating {
-            id: format!("r-{ticket}"),
-            hall_id: "h1".into(),
-            ticket_id: ticket.into(),
-            ticket_number: "A001".into(),
-            window_id: h.a01.clone(),
-            matter_id: h.m1.clone(),
-            level,
-            reasons: Vec::new(),
-            comment: String::new(),
-            at: at.into(),
-        },
+    let rated = |seq: i64, ticket: &str, level: RatingLevel, at: &str| {
+        common::rating_record(seq, ticket, &h.a01, &h.m1, level, at)
     };
     let d = h.store.dashboard().unwrap();
     assert_eq!((d.totals.satisfaction_today, d.totals.open_poor_ratings), (None, Some(0)), "no ratings yet");

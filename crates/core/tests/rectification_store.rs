@@ -7,7 +7,7 @@ mod common;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::{at, import, sample_csv, sample_mapping, seat_zhang_san, window, ACTOR};
 use hallkeeper_core::calendar::Deadline;
-use hallkeeper_core::proto::{Locale, Rating, RatingLevel, RatingRecord, WindowState};
+use hallkeeper_core::proto::{Locale, RatingLevel, RatingRecord, WindowState};
 use hallkeeper_core::rectification::ProfileExt as _;
 use hallkeeper_core::rectification::{Action, AssigneeKind, CaseState, DeadlineProfile, Step};
 use hallkeeper_core::store::{CaseSummary, InboxFilter, EVIDENCE_MAX_BYTES};
@@ -45,21 +45,10 @@ fn hall() -> Hall {
 impl Hall {
     fn record(&mut self, ticket: &str, window: &str, level: RatingLevel, at: &str) -> RatingRecord {
         self.seq += 2;
-        RatingRecord {
-            seq: self.seq,
-            rating: Rating {
-                id: format!("r-{ticket}"),
-                hall_id: "h1".into(),
-                ticket_id: ticket.into(),
-                ticket_number: format!("A{:03}", self.seq),
-                window_id: window.into(),
-                matter_id: self.m1.clone(),
-                level,
-                reasons: vec!["态度不好".into()],
-                comment: "等了很久".into(),
-                at: at.into(),
-            },
-        }
+        let mut r = common::rating_record(self.seq, ticket, window, &self.m1, level, at);
+        r.rating.reasons = vec!["态度不好".into()];
+        r.rating.comment = "等了很久".into();
+        r
     }
 
     fn pull(&mut self, page: &[RatingRecord]) -> u64 {

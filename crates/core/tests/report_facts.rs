@@ -7,8 +7,7 @@ mod common;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use common::{at, import, sample_csv, sample_mapping, seat_zhang_san, window, ACTOR};
 use hallkeeper_core::proto::{
-    NoShowReason, PriorityClass, Rating, RatingLevel, RatingRecord, TicketEvent, TicketEventKind as K,
-    TransferTarget, WindowState,
+    NoShowReason, PriorityClass, RatingLevel, TicketEvent, TicketEventKind as K, TransferTarget, WindowState,
 };
 use hallkeeper_core::rectification::{Action, Step};
 use hallkeeper_core::reports::{Dimension, Period, ReportRow, ReportTable};
@@ -93,21 +92,8 @@ impl Hall {
 
     fn rate(&mut self, ticket: &str, window: &str, matter: &str, level: RatingLevel) {
         self.rating_seq += 2;
-        let record = RatingRecord {
-            seq: self.rating_seq,
-            rating: Rating {
-                id: format!("r-{ticket}"),
-                hall_id: "h1".into(),
-                ticket_id: ticket.into(),
-                ticket_number: format!("A{:03}", self.rating_seq),
-                window_id: window.into(),
-                matter_id: matter.into(),
-                level,
-                reasons: vec![],
-                comment: String::new(),
-                at: "2026-11-25T01:40:00.000Z".into(),
-            },
-        };
+        let record =
+            common::rating_record(self.rating_seq, ticket, window, matter, level, "2026-11-25T01:40:00.000Z");
         let after = self.store.ratings_cursor().unwrap();
         self.store.apply_ratings(after, &[record], self.rating_seq).unwrap().unwrap();
     }

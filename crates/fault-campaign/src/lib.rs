@@ -12,3 +12,9 @@ pub mod compare;
 pub mod edits;
 pub mod proxy;
 pub mod traffic;
+
+/// The runtime both binaries run on: two workers, the machine's share for one campaign (the
+/// server and the agents are other processes).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime")
+}

@@ -254,6 +254,10 @@ pub struct CallerView {
     pub current: Option<Ticket>,
     pub waiting: u32,
     pub parked: Vec<Ticket>,
+    /// Recalls allowed per call (the current ticket's `recallCount` counts up to it; one more
+    /// recall makes it a no-show).
+    #[serde(default)]
+    pub max_recalls: u32,
 }
 
 /// 完成并叫下一位: the ticket the window finished and the one it then called (None when nobody

@@ -25,6 +25,7 @@ mod staff;
 mod stars;
 mod sync;
 mod sync_status;
+mod terminal;
 mod window;
 
 pub use access::{
@@ -91,6 +92,10 @@ pub use sync::{
     SYNC_VERSION_HEADER,
 };
 pub use sync_status::{RejectedChange, SyncConnection, SyncProgress, SyncStatus};
+pub use terminal::{
+    TerminalPerson, TerminalSession, TerminalSignIn, TerminalView, TerminalWindow, TransferMatter,
+    TransferTargets, TransferWindow,
+};
 pub use window::{Window, WindowInput, WindowKind, WindowState};
 
 /// Every type the UI sees, in the order they are written to `types.gen.ts`.
@@ -181,6 +186,14 @@ pub fn typescript_declarations() -> String {
         WindowStateRequest::decl(&cfg),
         CallerView::decl(&cfg),
         FinishedAndCalled::decl(&cfg),
+        TerminalSignIn::decl(&cfg),
+        TerminalWindow::decl(&cfg),
+        TerminalPerson::decl(&cfg),
+        TerminalSession::decl(&cfg),
+        TerminalView::decl(&cfg),
+        TransferMatter::decl(&cfg),
+        TransferWindow::decl(&cfg),
+        TransferTargets::decl(&cfg),
         RatingLevel::decl(&cfg),
         RatingInput::decl(&cfg),
         Rating::decl(&cfg),

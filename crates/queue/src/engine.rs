@@ -151,6 +151,31 @@ impl HallQueue {
         self.commit(TicketEvent { ticket_id: next, at, kind })
     }
 
+    /// 选号: calls a chosen ticket of the window's queue out of order (a citizen who must be
+    /// served now: an interpreter arrived, a form was fetched). Only a ticket this window would
+    /// call at some point may be chosen: one in its queue, not another window's or matter's.
+    pub fn call_chosen(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketEvent, QueueError> {
+        self.open_window(window_id)?;
+        let e =
+            self.event(window_id, ticket_id, at, TicketEventKind::Called { window_id: window_id.into() })?;
+        // The ledger's check covers state, holder and a busy window; the queue membership is
+        // what it cannot see (a waiting ticket of a matter this window is not bound to).
+        self.ledger.check(&e)?;
+        let ours = self.queue_of(window_id)?.any(|t| t.id == ticket_id);
+        if !ours {
+            return Err(QueueError::NotYourTicket {
+                ticket_id: ticket_id.to_string(),
+                window_id: window_id.to_string(),
+            });
+        }
+        self.commit(e)
+    }
+
     /// 重呼: announces the called ticket again. Past the hall's recall limit the ticket becomes
     /// a no-show instead (the returned event says which).
     pub fn recall(
@@ -181,9 +206,7 @@ impl HallQueue {
         ticket_id: &str,
         at: DateTime<Utc>,
     ) -> Result<TicketEvent, QueueError> {
-        let e =
-            self.event(window_id, ticket_id, at, TicketEventKind::Started { window_id: window_id.into() })?;
-        self.commit(e)
+        self.window_step(window_id, ticket_id, at, |window_id| TicketEventKind::Started { window_id })
     }
 
     /// Service done (the rating pad takes over).
@@ -193,9 +216,7 @@ impl HallQueue {
         ticket_id: &str,
         at: DateTime<Utc>,
     ) -> Result<TicketEvent, QueueError> {
-        let e =
-            self.event(window_id, ticket_id, at, TicketEventKind::Finished { window_id: window_id.into() })?;
-        self.commit(e)
+        self.window_step(window_id, ticket_id, at, |window_id| TicketEventKind::Finished { window_id })
     }
 
     /// 完成并叫下一位: finishes the window's ticket and calls the next one, as one operation (the
@@ -242,14 +263,10 @@ impl HallQueue {
         ticket_id: &str,
         at: DateTime<Utc>,
     ) -> Result<TicketEvent, QueueError> {
-        let reason = NoShowReason::Manual;
-        let e = self.event(
+        self.window_step(window_id, ticket_id, at, |window_id| TicketEventKind::NoShow {
             window_id,
-            ticket_id,
-            at,
-            TicketEventKind::NoShow { window_id: window_id.into(), reason },
-        )?;
-        self.commit(e)
+            reason: NoShowReason::Manual,
+        })
     }
 
     /// 挂起: sets the ticket aside at this window, which may then call the next one.
@@ -259,9 +276,7 @@ impl HallQueue {
         ticket_id: &str,
         at: DateTime<Utc>,
     ) -> Result<TicketEvent, QueueError> {
-        let e =
-            self.event(window_id, ticket_id, at, TicketEventKind::Parked { window_id: window_id.into() })?;
-        self.commit(e)
+        self.window_step(window_id, ticket_id, at, |window_id| TicketEventKind::Parked { window_id })
     }
 
     /// Calls a ticket this window parked back to it (the window must be open and free).
@@ -400,6 +415,19 @@ impl HallQueue {
     ) -> Result<TicketEvent, QueueError> {
         self.window(window_id)?;
         Ok(TicketEvent { ticket_id: ticket_id.to_string(), at, kind })
+    }
+
+    /// A window's step on a ticket that the ledger alone decides (start, finish, no-show, park):
+    /// the event of `kind` at that window, checked and applied.
+    fn window_step(
+        &mut self,
+        window_id: &str,
+        ticket_id: &str,
+        at: DateTime<Utc>,
+        kind: fn(String) -> TicketEventKind,
+    ) -> Result<TicketEvent, QueueError> {
+        let e = self.event(window_id, ticket_id, at, kind(window_id.into()))?;
+        self.commit(e)
     }
 
     fn commit(&mut self, e: TicketEvent) -> Result<TicketEvent, QueueError> {

@@ -369,3 +369,33 @@ fn finish_and_call_next_refused_changes_nothing() {
     assert!(matches!(err, QueueError::TimeOutOfOrder(ref id) if id == "x2"), "{err}");
     assert_eq!(q, before);
 }
+
+#[test]
+fn a_chosen_waiting_ticket_is_called_out_of_order_only_from_the_windows_own_queue() {
+    // D is W2's alone.
+    let cfg = config(
+        vec![open("W1"), open("W2")],
+        vec![matter("A", "A"), matter("D", "D")],
+        vec![primary("W1", "A"), primary("W2", "D")],
+    );
+    let mut q = HallQueue::new(cfg).unwrap();
+    q.issue("a1", "A", N, at(0)).unwrap();
+    q.issue("a2", "A", N, at(0)).unwrap();
+    q.issue("d1", "D", N, at(0)).unwrap();
+    // a2 is called before a1, who came first.
+    let e = q.call_chosen("W1", "a2", at(1)).unwrap();
+    assert_eq!(e.kind, TicketEventKind::Called { window_id: "W1".into() });
+    assert_eq!((state(&q, "a2"), state(&q, "a1")), (TicketState::Called, TicketState::Waiting));
+    // Busy: nothing else is called over the open ticket.
+    let err = refused(&mut q, |q| q.call_chosen("W1", "a1", at(2)));
+    assert!(matches!(err, QueueError::WindowBusy { .. }), "{err}");
+    q.finish("W1", "a2", at(3)).unwrap();
+    // Not in W1's queue, or not waiting: refused, nothing changed.
+    let err = refused(&mut q, |q| q.call_chosen("W1", "d1", at(4)));
+    assert!(matches!(err, QueueError::NotYourTicket { .. }), "{err}");
+    let err = refused(&mut q, |q| q.call_chosen("W1", "a2", at(4)));
+    assert!(matches!(err, QueueError::InvalidTransition { .. }), "{err}");
+    q.set_window_state("W1", WindowState::Paused).unwrap();
+    let err = refused(&mut q, |q| q.call_chosen("W1", "a1", at(4)));
+    assert!(matches!(err, QueueError::WindowClosed { .. }), "{err}");
+}

@@ -7,6 +7,10 @@
 //! # audited as `break-glass`. People sign in with their accounts (`hallkeeper-server account`).
 //! # break_glass = true
 //! # admin_token = "…"        # or HALLKEEPER_ADMIN_TOKEN; at least 32 characters
+//! # Window terminals (docs/devices.md): every caller request must carry the signed-in person's
+//! # terminal session; off, a caller device token alone still works (hardware callers, the
+//! # simulator) and a session sent is checked and audited all the same.
+//! terminal_sign_in_required = true
 //! [storage]
 //! sqlite = "/var/lib/hallkeeper/server.db"
 //! # postgres = "postgres://hallkeeper:…@db.internal/hallkeeper"
@@ -32,6 +36,8 @@ pub struct FileConfig {
     pub storage: StorageConfig,
     #[serde(default)]
     pub sms: crate::sms::config::SmsFileConfig,
+    #[serde(default)]
+    pub terminal_sign_in_required: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -55,6 +61,8 @@ pub struct Config {
     pub storage: StorageChoice,
     /// As the file has it; environment overrides are applied by `SmsFileConfig::with_env`.
     pub sms: crate::sms::config::SmsFileConfig,
+    /// Whether the caller routes require a window terminal session (`crate::terminal`).
+    pub terminal_sign_in_required: bool,
 }
 
 pub const USAGE: &str =
@@ -171,7 +179,8 @@ pub fn from_args(args: impl IntoIterator<Item = String>, env: Env) -> Result<Opt
         }
         (true, Some(t)) => Some(t.trim().to_owned()),
     };
-    Ok(Some(Config { listen, admin_token, storage, sms: from_file.sms }))
+    let terminal_sign_in_required = from_file.terminal_sign_in_required;
+    Ok(Some(Config { listen, admin_token, storage, sms: from_file.sms, terminal_sign_in_required }))
 }
 
 #[cfg(test)]
@@ -187,7 +196,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("server.toml");
         let token = "t".repeat(32);
-        std::fs::write(&file, format!("listen = \"0.0.0.0:9000\"\nbreak_glass = true\nadmin_token = \"{token}\"\n[storage]\npostgres = \"postgres://x\"\n")).unwrap();
+        std::fs::write(&file, format!("listen = \"0.0.0.0:9000\"\nbreak_glass = true\nadmin_token = \"{token}\"\nterminal_sign_in_required = true\n[storage]\npostgres = \"postgres://x\"\n")).unwrap();
         let c =
             from_args(args(&["--config", file.to_str().unwrap(), "--listen", "127.0.0.1:1"]), Env::default())
                 .unwrap()
@@ -195,11 +204,13 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:1");
         assert_eq!(c.admin_token.as_deref(), Some(token.as_str()));
         assert_eq!(c.storage, StorageChoice::Postgres("postgres://x".into()));
+        assert!(c.terminal_sign_in_required);
         let env = |break_glass| Env { admin_token: Some("e".repeat(40)), break_glass };
         let d = from_args(args(&[]), env(true)).unwrap().unwrap();
         assert_eq!(d.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(d.storage, StorageChoice::Sqlite("hallkeeper-server.db".into()));
         assert_eq!(d.admin_token, Some("e".repeat(40)));
+        assert!(!d.terminal_sign_in_required, "off unless configured");
     }
 
     #[test]

@@ -20,10 +20,12 @@ pub mod halls;
 pub mod ids;
 pub mod json;
 pub mod pairing;
+pub mod seating;
 pub mod signals;
 pub mod sms;
 pub mod storage;
 pub mod sync;
+pub mod terminal;
 
 use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
@@ -59,6 +61,10 @@ pub struct AppState {
     /// The clip pack announcements are built from (`HALLKEEPER_VOICE_PACK`, else the built-in
     /// one), loaded once here; a folder that does not load is refused by `start`.
     pub voice: Result<Arc<hallkeeper_voice::Pack>, Arc<hallkeeper_voice::VoiceError>>,
+    /// Who is signed in at which window terminal (`crate::terminal`, in memory).
+    pub terminals: terminal::TerminalSessions,
+    /// Whether the caller routes require a terminal session (`terminal_sign_in_required`).
+    pub terminal_sign_in: terminal::SignInRule,
 }
 
 impl AppState {
@@ -79,6 +85,10 @@ impl AppState {
             pairing_throttle: pairing::PairingThrottle::default(),
             device_events,
             voice: hallkeeper_voice::Pack::from_env().map(Arc::new).map_err(Arc::new),
+            terminals: terminal::TerminalSessions::default(),
+            // Off by default so hardware callers and the simulator keep working; the server
+            // binary turns it on from its configuration.
+            terminal_sign_in: terminal::SignInRule::Optional,
         }
     }
 
@@ -87,6 +97,12 @@ impl AppState {
     /// is set; tests and the desktop's embedded server (for now) call it directly.
     pub fn with_break_glass_token(mut self, token: &str) -> Self {
         self.break_glass_token_hash = Some(auth::hash_token(token));
+        self
+    }
+
+    /// Makes every caller request carry a signed-in person's terminal session (before `start`).
+    pub fn with_terminal_sign_in_required(mut self) -> Self {
+        self.terminal_sign_in = terminal::SignInRule::Required;
         self
     }
 

@@ -84,16 +84,38 @@ impl Default for BenchOptions {
     }
 }
 
+/// Where and how a measurement was made: the head of every report (bench and sweep alike), so
+/// two reports say whether they can be compared.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BenchReport {
+pub struct RunInfo {
     pub backend: String,
-    /// When the bench ran (RFC 3339).
+    /// When it ran (RFC 3339).
     pub at: String,
     /// `release` or `debug`.
     pub build: String,
     pub cpus: usize,
     pub server_threads: usize,
+}
+
+impl RunInfo {
+    /// This run, now, on this machine.
+    pub fn now(backend: &Backend, server_threads: usize) -> RunInfo {
+        RunInfo {
+            backend: backend.name().to_owned(),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            build: if cfg!(debug_assertions) { "debug" } else { "release" }.into(),
+            cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
+            server_threads,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BenchReport {
+    #[serde(flatten)]
+    pub run: RunInfo,
     pub windows: usize,
     pub kiosks: usize,
     pub rate_target: f64,
@@ -503,11 +525,7 @@ async fn run(
     let answered: Vec<u32> = samples.iter().map(|s| s.latency_us).filter(|&l| l != u32::MAX).collect();
     let finished = counts.finished.load(Ordering::Relaxed);
     Ok(BenchReport {
-        backend: opts.backend.name().to_owned(),
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        build: if cfg!(debug_assertions) { "debug" } else { "release" }.into(),
-        cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
-        server_threads: opts.server_threads,
+        run: RunInfo::now(&opts.backend, opts.server_threads),
         windows: model.windows.len(),
         kiosks: kiosks.len(),
         rate_target: opts.rate,
@@ -536,8 +554,8 @@ pub fn table(reports: &[BenchReport]) -> String {
     for r in reports {
         out.push_str(&format!(
             "| {} | {} | {} | {:.0} | {:.1} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {}/{} |\n",
-            r.backend,
-            r.build,
+            r.run.backend,
+            r.run.build,
             r.windows,
             r.rate_target,
             r.achieved_rate,

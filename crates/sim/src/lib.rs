@@ -45,7 +45,7 @@ pub mod stats;
 pub mod sweep;
 
 pub use arrivals::Behaviour;
-pub use bench::{bench, Backend, BenchOptions, BenchReport};
+pub use bench::{bench, Backend, BenchOptions, BenchReport, RunInfo};
 pub use client::Api;
 pub use day::{run_day, SimOptions, SimReport, StopReason};
 pub use error::{Result, SimError};

@@ -369,7 +369,7 @@ fn finish_report<R: Serialize>(
 fn print_bench(r: &BenchReport) {
     println!(
         "server bench — {} ({} build, {} CPUs, {} server threads) — {} windows, {} kiosks, {:.0} tickets/s for {:.0} s",
-        r.backend, r.build, r.cpus, r.server_threads, r.windows, r.kiosks, r.rate_target, r.seconds
+        r.run.backend, r.run.build, r.run.cpus, r.run.server_threads, r.windows, r.kiosks, r.rate_target, r.seconds
     );
     println!("  ticket issue (POST /api/v1/kiosk/tickets), client-side round trip:");
     println!(

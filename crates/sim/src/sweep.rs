@@ -14,7 +14,7 @@
 //! Every phase is bounded in time: a fill that cannot reach its count in its budget is measured
 //! where it got to, and the larger counts after it are not tried.
 
-use crate::bench::{ticket_input, Backend, BenchServer, ADMIN};
+use crate::bench::{ticket_input, Backend, BenchServer, RunInfo, ADMIN};
 use crate::client::{Action, Api};
 use crate::error::{Result, SimError};
 use crate::model::HallModel;
@@ -199,11 +199,8 @@ pub struct HallsPoint {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SweepReport {
-    pub backend: String,
-    pub at: String,
-    pub build: String,
-    pub cpus: usize,
-    pub server_threads: usize,
+    #[serde(flatten)]
+    pub run: RunInfo,
     pub windows: usize,
     pub waiting: Vec<WaitingPoint>,
     /// Waiting counts not tried because an earlier fill did not reach its count in time.
@@ -683,11 +680,7 @@ pub async fn sweep(opts: SweepOptions) -> Result<SweepReport> {
         return Err(SimError::Options("rates and seconds must be positive, windows at least 3".into()));
     }
     let mut report = SweepReport {
-        backend: opts.backend.name().to_owned(),
-        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        build: if cfg!(debug_assertions) { "debug" } else { "release" }.into(),
-        cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
-        server_threads: opts.server_threads,
+        run: RunInfo::now(&opts.backend, opts.server_threads),
         windows: opts.windows,
         ..SweepReport::default()
     };
@@ -729,7 +722,7 @@ fn ms(p: &Percentiles) -> String {
 pub fn tables(r: &SweepReport) -> String {
     let mut out = format!(
         "sweep — {} ({} build, {} CPUs, {} server threads, {} windows)\n",
-        r.backend, r.build, r.cpus, r.server_threads, r.windows
+        r.run.backend, r.run.build, r.run.cpus, r.run.server_threads, r.windows
     );
     if !r.waiting.is_empty() {
         out.push_str(

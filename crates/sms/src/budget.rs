@@ -155,18 +155,8 @@ pub fn estimate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::tests::rule;
     use crate::rules::Rule;
-
-    fn rule(id: &str, trigger: Trigger, template: &str) -> Rule {
-        Rule {
-            id: id.into(),
-            name: id.into(),
-            trigger,
-            template: template.into(),
-            enabled: true,
-            matter_ids: vec![],
-        }
-    }
 
     fn typical() -> RuleSet {
         RuleSet {

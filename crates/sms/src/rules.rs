@@ -199,14 +199,15 @@ impl RuleSetExt for RuleSet {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn t(s: &str) -> ClockTime {
         s.parse().unwrap()
     }
 
-    fn rule(id: &str, trigger: Trigger, template: &str) -> Rule {
+    /// An enabled rule for every matter, named by its id (budget's tests use it too).
+    pub(crate) fn rule(id: &str, trigger: Trigger, template: &str) -> Rule {
         Rule {
             id: id.into(),
             name: id.into(),

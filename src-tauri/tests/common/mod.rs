@@ -59,7 +59,7 @@ pub async fn embedded_signed_in(
 ) -> (hallkeeper_desktop::hall_server::ServerLink, String, hallkeeper_core::access::Person) {
     use hallkeeper_desktop::hall_server::ServerLink;
     let credential = hallkeeper_client::Credential::new("");
-    let link = ServerLink::embedded(dir, credential.clone()).await.unwrap();
+    let link = ServerLink::embedded(dir, 0, credential.clone()).await.unwrap();
     if link.first_run_needed().await.unwrap() {
         link.create_first_administrator("admin", "管理员", ADMIN_PASSWORD).await.unwrap();
     }

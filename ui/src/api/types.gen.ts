@@ -481,9 +481,78 @@ export type TransferRequest = { target: TransferTarget, };
 
 export type WindowStateRequest = { state: WindowState, };
 
-export type CallerView = { windowId: string, windowState: WindowState, current: Ticket | null, waiting: number, parked: Array<Ticket>, };
+export type CallerView = { windowId: string, windowState: WindowState, current: Ticket | null, waiting: number, parked: Array<Ticket>, 
+/**
+ * Recalls allowed per call (the current ticket's `recallCount` counts up to it; one more
+ * recall makes it a no-show).
+ */
+maxRecalls: number, };
 
 export type FinishedAndCalled = { finished: Ticket, called: Ticket | null, };
+
+export type TerminalSignIn = { 
+/**
+ * 工号: the staff record's employee number.
+ */
+employeeNo: string, password: string, };
+
+export type TerminalWindow = { hallName: string, windowId: string, windowNumber: string, windowName: string, 
+/**
+ * Whether the server refuses caller requests without a terminal session.
+ */
+signInRequired: boolean, };
+
+export type TerminalPerson = { accountId: string, displayName: string, employeeNo: string, staffId: string, 
+/**
+ * Their highest role in the hall.
+ */
+role: Role, 
+/**
+ * Whether the day's seating plan seats them at this window (false: a 值班长 or above covering).
+ */
+seated: boolean, 
+/**
+ * When the session ends at the latest (RFC 3339): the hall day's end or 12 h after sign-in.
+ */
+expiresAt: string, };
+
+export type TerminalSession = { token: string, person: TerminalPerson, windowId: string, };
+
+export type TerminalView = { windowId: string, windowNumber: string, windowName: string, windowState: WindowState, current: Ticket | null, 
+/**
+ * The current ticket's matter name (and every other listed ticket's): matter id → name.
+ */
+matterNames: { [key in string]: string }, 
+/**
+ * How many wait in the window's queue.
+ */
+waiting: number, 
+/**
+ * The first of them in call order (at most 50), to call one out of order.
+ */
+waitingList: Array<Ticket>, parked: Array<Ticket>, 
+/**
+ * Recalls allowed per call: one more makes the ticket a no-show.
+ */
+maxRecalls: number, 
+/**
+ * Who is signed in (None only where sign-in is optional and nobody is).
+ */
+person: TerminalPerson | null, 
+/**
+ * The server's clock (RFC 3339), so the page ticks time in service from the server's time.
+ */
+now: string, };
+
+export type TransferMatter = { id: string, name: string, 
+/**
+ * Its department's name, shown beside it in the picker.
+ */
+departmentName: string, waiting: number, };
+
+export type TransferWindow = { id: string, number: string, name: string, state: WindowState, waiting: number, };
+
+export type TransferTargets = { matters: Array<TransferMatter>, windows: Array<TransferWindow>, };
 
 export type RatingLevel = "very_satisfied" | "satisfied" | "neutral" | "dissatisfied" | "very_dissatisfied";
 

@@ -26,8 +26,14 @@ export function whenUnauthorized(f: () => void): void {
   onUnauthorized = f
 }
 
-export async function call<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+export async function call<T>(
+  method: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra }
   if (token) headers.Authorization = `Bearer ${token}`
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   let res: Response
@@ -43,7 +49,9 @@ export async function call<T>(method: string, path: string, token: string | null
   } catch {
     // Not the server's JSON (a proxy's page): the status says enough.
   }
-  if (res.status === 401 && token) onUnauthorized()
+  // A window terminal's person signed out or timed out (`terminal.*`): the device is still
+  // paired; the terminal page asks for a sign-in instead.
+  if (res.status === 401 && token && !err.code?.startsWith('terminal.')) onUnauthorized()
   throw new DeviceApiError(res.status, err.code ?? `http.${res.status}`, err.message ?? res.statusText, err.field ?? null)
 }
 

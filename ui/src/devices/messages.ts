@@ -2,6 +2,8 @@
 // The hall board's (`display.*`) are the desktop's display section: one component, one text.
 import { displayZhCN } from '../i18n/sections/display.zh-CN'
 import { displayEnUS } from '../i18n/sections/display.en-US'
+import { terminalEn, terminalZh } from './terminal/messages'
+
 const zhCN = {
   ...displayZhCN,
   pair: {
@@ -20,10 +22,6 @@ const zhCN = {
     throttled: '尝试次数过多，请稍后再试。',
   },
   kind: { kiosk: '取号机', caller: '窗口叫号终端', rating_pad: '评价器', display: '大厅显示屏', online: '网上预约' },
-  placeholder: {
-    title: '{kind}',
-    body: '本设备已配对。{kind}页面正在开发中，完成后会出现在这里。',
-  },
   kiosk: {
     welcome: '欢迎来到{hall}',
     takeHint: '请点选要办理的事项取号',
@@ -113,6 +111,7 @@ const zhCN = {
     notFound: '没有找到这个号码（号码仅当天有效）。',
     privacy: '本页面不含任何个人信息。',
   },
+  terminal: terminalZh,
 }
 
 export type DeviceMessages = typeof zhCN
@@ -135,10 +134,6 @@ const enUS: DeviceMessages = {
     throttled: 'Too many tries. Please wait a moment.',
   },
   kind: { kiosk: 'ticket kiosk', caller: 'window terminal', rating_pad: 'rating pad', display: 'hall display', online: 'online booking' },
-  placeholder: {
-    title: '{kind}',
-    body: 'This device is paired. The {kind} page is being built and will appear here.',
-  },
   kiosk: {
     welcome: 'Welcome to {hall}',
     takeHint: 'Tap the service you need to take a ticket',
@@ -228,6 +223,7 @@ const enUS: DeviceMessages = {
     notFound: 'This number was not found (numbers are valid for the day only).',
     privacy: 'This page holds no personal data.',
   },
+  terminal: terminalEn,
 }
 
 export const deviceMessages = { 'zh-CN': zhCN, 'en-US': enUS }

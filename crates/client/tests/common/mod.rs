@@ -17,3 +17,8 @@ pub async fn server(admin_token: &str, hall_id: &str) -> (tempfile::TempDir, Run
         Endpoint { base_url: base.clone(), hall_id: hall_id.into(), admin_token: admin_token.into() };
     (dir, running, base, AdminClient::new(endpoint))
 }
+
+/// The status code the server answers `req` with (the body is not read).
+pub async fn status(req: reqwest::RequestBuilder) -> u16 {
+    req.send().await.unwrap().status().as_u16()
+}

@@ -1,6 +1,7 @@
 //! Matter ↔ window bindings: bind (or re-prioritise) and unbind, each command one audited change.
 
 use super::catalog::load_matter;
+use super::columns::parsed_column;
 use super::outbox::{self, Entity};
 use super::{Change, Store};
 use crate::access::Actor;
@@ -23,17 +24,10 @@ pub(crate) fn all(conn: &Connection, today: &str) -> Result<Vec<Binding>> {
           ORDER BY w.position, b.priority = 'overflow', m.catalog_code",
     )?;
     let rows = st.query_map([today], |r| {
-        let p: String = r.get(2)?;
         Ok(Binding {
             window_id: r.get(0)?,
             matter_id: r.get(1)?,
-            priority: BindingPriority::parse(&p).ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    2,
-                    rusqlite::types::Type::Text,
-                    format!("unknown binding priority {p:?}").into(),
-                )
-            })?,
+            priority: parsed_column(r, 2, "unknown binding priority", BindingPriority::parse)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -1,6 +1,7 @@
 //! The catalog in the store: reading it, and importing a provincial file (preview, then apply
 //! in one transaction with one audit entry).
 
+use super::columns::parsed_column;
 use super::outbox::{self, Entity};
 use super::{Change, Store, Write};
 use crate::access::Actor;
@@ -25,24 +26,10 @@ const MATTER_COLUMNS: &str =
     "id, catalog_code, name, department_id, matter_type, required, time_limit_days, ticket_prefix, state";
 
 fn matter_from_row(row: &Row<'_>) -> rusqlite::Result<Matter> {
-    let state: String = row.get(8)?;
-    Ok(Matter {
-        id: row.get(0)?,
-        catalog_code: row.get(1)?,
-        name: row.get(2)?,
-        department_id: row.get(3)?,
-        matter_type: row.get(4)?,
-        required: row.get(5)?,
-        time_limit_days: row.get(6)?,
-        ticket_prefix: row.get(7)?,
-        state: MatterState::parse(&state).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                8,
-                rusqlite::types::Type::Text,
-                format!("unknown matter state {state:?}").into(),
-            )
-        })?,
-    })
+    Ok(from_columns!(row => Matter {
+        id, catalog_code, name, department_id, matter_type, required, time_limit_days, ticket_prefix,
+        state = parsed_column(row, 8, "unknown matter state", MatterState::parse)?,
+    }))
 }
 
 pub(crate) fn departments(conn: &Connection) -> Result<Vec<Department>> {

@@ -2,6 +2,9 @@
 //! and migrated once. Reads share one connection; every write is one `BEGIN IMMEDIATE`
 //! transaction that also appends to the audit log, so a change and its record land together.
 
+// First: its macro is for the modules below.
+#[macro_use]
+mod columns;
 mod audit;
 mod bindings;
 pub mod catalog;

@@ -692,13 +692,7 @@ impl crate::Store {
             )?;
             out.rejected = st
                 .query_map([], |r| {
-                    Ok(RejectedOp {
-                        seq: r.get(0)?,
-                        entity: r.get(1)?,
-                        key: r.get(2)?,
-                        reason: r.get(3)?,
-                        created_at: r.get(4)?,
-                    })
+                    Ok(from_columns!(r => RejectedOp { seq, entity, key, reason, created_at }))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(out)

@@ -12,14 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 const COLUMNS: &str = "id, employee_no, name, department_id, created_at, updated_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Staff> {
-    Ok(Staff {
-        id: r.get(0)?,
-        employee_no: r.get(1)?,
-        name: r.get(2)?,
-        department_id: r.get(3)?,
-        created_at: r.get(4)?,
-        updated_at: r.get(5)?,
-    })
+    Ok(from_columns!(r => Staff { id, employee_no, name, department_id, created_at, updated_at }))
 }
 
 fn load(conn: &Connection, id: &str) -> Result<Staff> {

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use hallkeeper_core::proto::{
-    ColumnMapping, ImportProgress, ImportRequest, SeatInput, Staff, StaffInput, WindowInput, WindowKind,
-    WindowState,
+    ColumnMapping, ImportProgress, ImportRequest, Rating, RatingLevel, RatingRecord, SeatInput, Staff,
+    StaffInput, WindowInput, WindowKind, WindowState,
 };
 use hallkeeper_core::{FixedClock, Store};
 use std::path::{Path, PathBuf};
@@ -86,4 +86,31 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
     p
+}
+
+/// A rating of hall h1 as the server's feed sends it: id `r-<ticket>`, ticket number `A<seq>`, no
+/// reasons and no comment.
+pub fn rating_record(
+    seq: i64,
+    ticket: &str,
+    window: &str,
+    matter: &str,
+    level: RatingLevel,
+    at: &str,
+) -> RatingRecord {
+    RatingRecord {
+        seq,
+        rating: Rating {
+            id: format!("r-{ticket}"),
+            hall_id: "h1".into(),
+            ticket_id: ticket.into(),
+            ticket_number: format!("A{seq:03}"),
+            window_id: window.into(),
+            matter_id: matter.into(),
+            level,
+            reasons: Vec::new(),
+            comment: String::new(),
+            at: at.into(),
+        },
+    }
 }

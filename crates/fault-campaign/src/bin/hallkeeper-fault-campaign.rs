@@ -98,11 +98,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = hallkeeper_fault_campaign::runtime();
     let code = rt.block_on(main_async(args));
     // Children are killed on drop; do not wait for stray tasks.
     rt.shutdown_timeout(Duration::from_secs(2));

@@ -126,11 +126,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = hallkeeper_fault_campaign::runtime();
     std::process::exit(rt.block_on(run(args)));
 }
 

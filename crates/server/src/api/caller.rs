@@ -32,6 +32,7 @@ fn view(rt: &HallRuntime, window_id: &str) -> Result<CallerView, ApiError> {
         current: rt.queue.current(window_id).cloned(),
         waiting: u32::try_from(rt.queue.queue_len(window_id)?).unwrap_or(u32::MAX),
         parked: rt.queue.parked_at(window_id).into_iter().cloned().collect(),
+        max_recalls: rt.queue.config().settings.max_recalls,
     })
 }
 

@@ -16,10 +16,11 @@ pub mod params;
 pub mod session;
 pub mod sms;
 pub mod sync;
+pub mod terminal;
 
 use crate::error::ApiError;
 use crate::AppState;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use hallkeeper_access::Capability as C;
 pub use params::{AdminRoute, Need};
@@ -108,13 +109,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/kiosk/home", get(device_front::home))
         // No token: a phone following its ticket by the QR code (no personal data in the answer).
         .route("/api/v1/follow/{follow_id}", get(device_front::follow))
-        .route("/api/v1/caller", get(caller::show))
-        .route("/api/v1/caller/next", post(caller::call_next))
-        .route("/api/v1/caller/window-state", put(caller::window_state))
-        .route("/api/v1/caller/tickets/{ticket_id}/transfer", post(caller::transfer))
-        .route("/api/v1/caller/tickets/{ticket_id}/finish-and-next", post(caller::finish_and_call_next))
-        .route("/api/v1/caller/tickets/{ticket_id}/ask-rating", post(caller::ask_rating))
-        .route("/api/v1/caller/tickets/{ticket_id}/{action}", post(caller::act))
+        .merge(caller_router(&state))
+        // The terminal's sign-in itself needs only the device token.
+        .route("/api/v1/terminal/session", post(terminal::sign_in).get(terminal::me))
+        .route("/api/v1/terminal/session", delete(terminal::sign_out))
+        .route("/api/v1/terminal/window", get(terminal::window))
         .route("/api/v1/pad", get(pad::show))
         .route("/api/v1/pad/events", get(pad::events))
         .route("/api/v1/pad/ratings", post(pad::rate))
@@ -132,6 +131,23 @@ pub fn router(state: Arc<AppState>) -> Router {
             ApiError::NotFound { code: "request.no_such_endpoint", what: "该接口".into() }
         })
         .with_state(state)
+}
+
+/// The caller's routes, each behind the terminal gate (`terminal::gate`: the device token, the
+/// person's terminal session when required, the audit entry of every action naming them).
+fn caller_router(state: &Arc<AppState>) -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/v1/caller", get(caller::show))
+        .route("/api/v1/caller/next", post(caller::call_next))
+        .route("/api/v1/caller/window-state", put(caller::window_state))
+        .route("/api/v1/caller/terminal", get(terminal::view))
+        .route("/api/v1/caller/transfer-targets", get(terminal::transfer_targets))
+        .route("/api/v1/caller/tickets/{ticket_id}/transfer", post(caller::transfer))
+        .route("/api/v1/caller/tickets/{ticket_id}/finish-and-next", post(caller::finish_and_call_next))
+        .route("/api/v1/caller/tickets/{ticket_id}/call", post(terminal::call_chosen))
+        .route("/api/v1/caller/tickets/{ticket_id}/ask-rating", post(caller::ask_rating))
+        .route("/api/v1/caller/tickets/{ticket_id}/{action}", post(caller::act))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), terminal::gate))
 }
 
 pub(crate) use crate::ids::check_id;

@@ -8,6 +8,7 @@ use crate::device_events::DeviceEvent;
 use crate::error::ApiError;
 use crate::halls::HallRuntime;
 use crate::json::ApiJson;
+use crate::seating;
 use crate::storage::StorageError;
 use crate::AppState;
 use axum::extract::State;
@@ -159,34 +160,20 @@ async fn rate_now(
     Ok(None)
 }
 
-/// A string field of a synced row that exists.
-fn row_text(row: &hallkeeper_sync::merge::Row, field: &str) -> Option<String> {
-    let (value, _) = row.fields.get(field)?;
-    value.as_str().map(str::to_owned)
-}
-
-/// Who is seated at the window on the hall day, from the seating plan the desktops sync
-/// (`seat` rows keyed `{YYYY-MM-DD}/{windowId}`, `staff` rows keyed by the staff id).
+/// Who is seated at the window on the hall day (`crate::seating`), as the idle pad shows them.
 async fn seated(state: &AppState, rt: &HallRuntime, window_id: &str) -> Result<Option<PadStaff>, ApiError> {
-    let key = format!("{}/{window_id}", rt.day.format("%Y-%m-%d"));
-    let Some(seat) = state.storage.sync_row(&rt.hall.id, "seat", &key).await? else { return Ok(None) };
-    let Some(staff_id) = seat.visible().then(|| row_text(&seat, "staffId")).flatten() else {
+    let storage = state.storage.as_ref();
+    let Some(staff_id) = seating::seated_staff_id(storage, &rt.hall.id, rt.day, window_id).await? else {
         return Ok(None);
     };
-    let Some(staff) = state.storage.sync_row(&rt.hall.id, "staff", &staff_id).await? else { return Ok(None) };
-    if !staff.visible() {
-        return Ok(None);
-    }
+    let Some((_, staff)) = seating::staff_row(storage, &rt.hall.id, &staff_id).await? else { return Ok(None) };
+    let text = |field: &str| staff.get(field).and_then(Value::as_str).map(str::to_owned);
     Ok(Some(PadStaff {
-        employee_no: row_text(&staff, "employeeNo").unwrap_or_default(),
-        name: row_text(&staff, "name").unwrap_or_default(),
+        employee_no: text("employeeNo").unwrap_or_default(),
+        name: text("name").unwrap_or_default(),
+        photo_url: text("photoUrl"),
+        stars: staff.get("stars").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok()),
         staff_id,
-        photo_url: row_text(&staff, "photoUrl"),
-        stars: staff
-            .fields
-            .get("stars")
-            .and_then(|(v, _): &(Value, _)| v.as_u64())
-            .and_then(|n| u32::try_from(n).ok()),
     }))
 }
 

@@ -63,6 +63,9 @@ async fn run() -> i32 {
         },
     };
     let mut state = AppState::new(storage, system_now());
+    if cfg.terminal_sign_in_required {
+        state = state.with_terminal_sign_in_required();
+    }
     if let Some(token) = &cfg.admin_token {
         tracing::warn!("break-glass is on: the shared admin token acts as 系统管理员 (every use audited)");
         state = state.with_break_glass_token(token);

@@ -21,6 +21,31 @@
 //! pulling them by seq can keep a cursor. Ratings get seqs the same way (their own counter; on
 //! PostgreSQL their own per-hall advisory lock), for the same reason.
 
+/// `from_columns!(get; r => Record { id, name, at = time_at(r, 2)? })`: a struct from a row whose
+/// columns are its fields in the order written (each backend's `*_COLUMNS` list), field k from
+/// column k through `get(r, k)?` — `rusqlite::Row::get` on SQLite, `postgres::col` on
+/// PostgreSQL. A field written `field = expr` keeps its column's place but takes `expr` (a
+/// conversion that reads that column itself). One place for the column bookkeeping an index
+/// written by hand per field can get wrong.
+macro_rules! from_columns {
+    ($get:path; $row:expr => $ty:ident { $($field:ident $(= $value:expr)?),+ $(,)? }) => {{
+        // Fields are evaluated in the order written: each takes the next column.
+        let mut count = 0usize;
+        let mut next = move || {
+            count += 1;
+            count - 1
+        };
+        $ty { $($field: { let here = next(); from_columns!(@value $get, $row, here $(, $value)?) }),+ }
+    }};
+    (@value $get:path, $row:expr, $column:ident) => {
+        $get($row, $column)?
+    };
+    (@value $get:path, $row:expr, $column:ident, $value:expr) => {{
+        let _ = $column;
+        $value
+    }};
+}
+
 pub mod accounts;
 pub mod postgres;
 pub mod sms;
@@ -185,6 +210,9 @@ impl AppointmentChange {
     }
 }
 
+/// A synced row as [`Storage::sync_rows`] reads it: its key and its fields' values.
+pub type SyncedRow = (String, serde_json::Map<String, serde_json::Value>);
+
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
     /// Brings the schema up to date (numbered migrations, each in its own transaction).
@@ -326,14 +354,11 @@ pub trait Storage: Send + Sync + 'static {
     /// The hall's newest change id, ticket event seq and rating seq (0 when there is none), read
     /// together.
     async fn sync_heads(&self, hall_id: &str) -> StorageResult<SyncHeads>;
-
-    /// One synced row of the hall (a `seat`, a `staff` member), as merged; None if never written.
-    async fn sync_row(
-        &self,
-        hall_id: &str,
-        entity: &str,
-        key: &str,
-    ) -> StorageResult<Option<hallkeeper_sync::merge::Row>>;
+    /// The live synced rows of one entity whose key starts with `key_prefix` (every row with
+    /// ""), as key and field values: the server's own read of what desktops synced (the window
+    /// terminal's sign-in reads the staff records and the day's seats).
+    async fn sync_rows(&self, hall_id: &str, entity: &str, key_prefix: &str)
+        -> StorageResult<Vec<SyncedRow>>;
 
     /// Stores an evidence file of the hall under its SHA-256 (checked by the caller); false when
     /// it was already held (an upload again, or another PC's copy of the same file).
@@ -536,8 +561,8 @@ macro_rules! backend_storage {
                 sync::sync_heads(self, hall_id).await
             }
 
-            async fn sync_row(&self, hall_id: &str, entity: &str, key: &str) -> StorageResult<Option<hallkeeper_sync::merge::Row>> {
-                sync::sync_row(self, hall_id, entity, key).await
+            async fn sync_rows(&self, hall_id: &str, entity: &str, key_prefix: &str) -> StorageResult<Vec<$crate::storage::SyncedRow>> {
+                sync::sync_rows(self, hall_id, entity, key_prefix).await
             }
 
             async fn put_evidence(&self, hall_id: &str, sha256: &str, bytes: &[u8], at: DateTime<Utc>) -> StorageResult<bool> {

@@ -59,6 +59,8 @@ pub struct Fixture {
     pub hall: String,
     pub window_a: String,
     pub clock: Arc<Mutex<DateTime<Utc>>>,
+    /// Applied to the server's state at every launch (`restart_with`).
+    tweak: fn(AppState) -> AppState,
 }
 
 fn window(id: &str, number: &str, state: &str, position: i64) -> Value {
@@ -100,6 +102,7 @@ impl Fixture {
             hall: "hall-chengdu".into(),
             window_a: "w-a".into(),
             clock,
+            tweak: |s| s,
         };
         fx.launch().await;
         fx.author_account().await;
@@ -121,7 +124,7 @@ impl Fixture {
             *t += chrono::Duration::milliseconds(1);
             *t
         });
-        let state = Arc::new(AppState::new(storage, now).with_break_glass_token(ADMIN));
+        let state = Arc::new((self.tweak)(AppState::new(storage, now).with_break_glass_token(ADMIN)));
         let running = start("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);
@@ -154,6 +157,13 @@ impl Fixture {
         }
         self.launch().await;
         self
+    }
+
+    /// Restarts on the same storage with the server's state changed by `tweak` (and keeps it
+    /// for later restarts): e.g. terminal sign-in required.
+    pub async fn restart_with(mut self, tweak: fn(AppState) -> AppState) -> Fixture {
+        self.tweak = tweak;
+        self.restart().await
     }
 
     pub async fn stop(mut self) {

@@ -1,6 +1,6 @@
 //! [`AccountStorage`] on PostgreSQL.
 
-use super::{backend, conflict_or, ts, PostgresStorage};
+use super::{backend, col, conflict_or, ts, PostgresStorage};
 use crate::storage::accounts::{AccountRecord, AccountStorage, AuditFilter, NewAuditEntry, SessionRecord};
 use crate::storage::{StorageError, StorageResult};
 use async_trait::async_trait;
@@ -100,15 +100,10 @@ async fn one_account(s: &PostgresStorage, column: &str, value: &str) -> StorageR
 }
 
 fn session_from_row(r: &Row) -> StorageResult<SessionRecord> {
-    Ok(SessionRecord {
-        token_hash: r.try_get(0).map_err(backend)?,
-        account_id: r.try_get(1).map_err(backend)?,
-        created_at: r.try_get(2).map_err(backend)?,
-        last_used_at: r.try_get(3).map_err(backend)?,
-        idle_expires_at: r.try_get(4).map_err(backend)?,
-        absolute_expires_at: r.try_get(5).map_err(backend)?,
-        revoked_at: r.try_get(6).map_err(backend)?,
-    })
+    Ok(from_columns!(col; r => SessionRecord {
+        token_hash, account_id, created_at, last_used_at, idle_expires_at, absolute_expires_at,
+        revoked_at,
+    }))
 }
 
 fn audit_from_row(r: &Row) -> StorageResult<ServerAuditEntry> {
@@ -116,18 +111,13 @@ fn audit_from_row(r: &Row) -> StorageResult<ServerAuditEntry> {
     let json = |i: usize| -> StorageResult<Option<serde_json::Value>> {
         Ok(r.try_get::<_, Option<Json<serde_json::Value>>>(i).map_err(backend)?.map(|Json(v)| v))
     };
-    Ok(ServerAuditEntry {
-        seq: r.try_get(0).map_err(backend)?,
-        at: ts(at),
-        account_id: r.try_get(2).map_err(backend)?,
-        actor_name: r.try_get(3).map_err(backend)?,
-        address: r.try_get(4).map_err(backend)?,
-        hall_id: r.try_get(5).map_err(backend)?,
-        action: r.try_get(6).map_err(backend)?,
-        target: r.try_get(7).map_err(backend)?,
-        before: json(8)?,
-        after: json(9)?,
-    })
+    Ok(from_columns!(col; r => ServerAuditEntry {
+        seq,
+        at = ts(at),
+        account_id, actor_name, address, hall_id, action, target,
+        before = json(8)?,
+        after = json(9)?,
+    }))
 }
 
 #[async_trait]

@@ -2,7 +2,7 @@
 //! `crate::appointments`' to decide.
 
 use super::tickets::{lock_events, INSERT_EVENT};
-use super::{backend, conflict_or, is_constraint_violation, PostgresStorage, SLOT_LOCK_CLASS};
+use super::{backend, col, conflict_or, is_constraint_violation, PostgresStorage, SLOT_LOCK_CLASS};
 use crate::appointments::{has_place, slot_in_use, slot_instant};
 use crate::storage::{
     slot_lock_key, to_millis, AppointmentChange, Booked, NewAppointment, Slot, SlotUse, SlotsReplaced,
@@ -19,23 +19,12 @@ pub(super) const APPOINTMENT_COLUMNS: &str =
 
 pub(super) fn appointment_from_row(r: &Row) -> StorageResult<Appointment> {
     let state: String = r.try_get(8).map_err(backend)?;
-    Ok(Appointment {
-        id: r.try_get(0).map_err(backend)?,
-        hall_id: r.try_get(1).map_err(backend)?,
-        code: r.try_get(2).map_err(backend)?,
-        matter_id: r.try_get(3).map_err(backend)?,
-        day: r.try_get(4).map_err(backend)?,
-        start: r.try_get(5).map_err(backend)?,
-        end: r.try_get(6).map_err(backend)?,
-        phone: r.try_get(7).map_err(backend)?,
-        state: AppointmentState::parse(&state)
+    Ok(from_columns!(col; r => Appointment {
+        id, hall_id, code, matter_id, day, start, end, phone,
+        state = AppointmentState::parse(&state)
             .ok_or_else(|| StorageError::Backend(format!("appointment state {state:?}")))?,
-        booked_at: r.try_get(9).map_err(backend)?,
-        cancelled_at: r.try_get(10).map_err(backend)?,
-        checked_in_at: r.try_get(11).map_err(backend)?,
-        ticket_id: r.try_get(12).map_err(backend)?,
-        no_show_at: r.try_get(13).map_err(backend)?,
-    })
+        booked_at, cancelled_at, checked_in_at, ticket_id, no_show_at,
+    }))
 }
 
 pub(super) async fn appointment_by_code(

@@ -1,6 +1,6 @@
 //! Devices on PostgreSQL.
 
-use super::{backend, conflict_or, is_constraint_violation, parse_ts, ts, PostgresStorage};
+use super::{backend, col, conflict_or, is_constraint_violation, parse_ts, ts, PostgresStorage};
 use crate::storage::{DeviceChange, DeviceRecord, PairingAdded, PairingRecord, StorageError, StorageResult};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
@@ -15,17 +15,15 @@ pub(super) fn device_from_row(r: &Row) -> StorageResult<Device> {
     let created_at: DateTime<Utc> = r.try_get(5).map_err(backend)?;
     let revoked_at: Option<DateTime<Utc>> = r.try_get(6).map_err(backend)?;
     let last_seen_at: Option<DateTime<Utc>> = r.try_get(7).map_err(backend)?;
-    Ok(Device {
-        id: r.try_get(0).map_err(backend)?,
-        hall_id: r.try_get(1).map_err(backend)?,
-        kind: DeviceKind::parse(&kind)
+    Ok(from_columns!(col; r => Device {
+        id, hall_id,
+        kind = DeviceKind::parse(&kind)
             .ok_or_else(|| StorageError::Backend(format!("device kind {kind:?}")))?,
-        name: r.try_get(3).map_err(backend)?,
-        window_id: r.try_get(4).map_err(backend)?,
-        created_at: ts(created_at),
-        revoked_at: revoked_at.map(ts),
-        last_seen_at: last_seen_at.map(ts),
-    })
+        name, window_id,
+        created_at = ts(created_at),
+        revoked_at = revoked_at.map(ts),
+        last_seen_at = last_seen_at.map(ts),
+    }))
 }
 
 pub(super) async fn add_device(s: &PostgresStorage, device: &DeviceRecord) -> StorageResult<()> {

@@ -94,6 +94,15 @@ pub struct PostgresStorage {
     pool: Pool,
 }
 
+/// Column `i` of a row, a storage error if it is missing or of another type ([`from_columns!`]'s
+/// getter on PostgreSQL).
+pub(super) fn col<'a, T: tokio_postgres::types::FromSql<'a>>(
+    r: &'a tokio_postgres::Row,
+    i: usize,
+) -> StorageResult<T> {
+    r.try_get(i).map_err(backend)
+}
+
 /// An error with its causes (tokio-postgres' own message is only "db error"; the server's
 /// message is in the source).
 pub(super) fn backend(e: impl std::error::Error) -> StorageError {

@@ -3,7 +3,7 @@
 //! claim one row twice; an enqueue takes a per-hall advisory lock so that the cap's count and
 //! the insert cannot interleave with another server's.
 
-use super::{backend, ts, PostgresStorage};
+use super::{backend, col, ts, PostgresStorage};
 use crate::storage::sms::{
     fold_counts, AttemptOutcome, ClaimedRow, Enqueued, NewOutboxRow, NewTicketPhone, OutboxFilter, Purged,
     SmsStorage, TicketPhone, CAP_STATUSES,
@@ -61,13 +61,11 @@ fn entry_from_row(r: &Row) -> StorageResult<SmsOutboxEntry> {
 
 fn phone_from_row(r: &Row) -> StorageResult<TicketPhone> {
     let ahead: i32 = r.try_get(1).map_err(backend)?;
-    Ok(TicketPhone {
-        ticket_id: r.try_get(0).map_err(backend)?,
-        ahead_at_issue: u32::try_from(ahead).unwrap_or(0),
-        phone_sealed: r.try_get(2).map_err(backend)?,
-        phone_hash: r.try_get(3).map_err(backend)?,
-        phone_masked: r.try_get(4).map_err(backend)?,
-    })
+    Ok(from_columns!(col; r => TicketPhone {
+        ticket_id,
+        ahead_at_issue = u32::try_from(ahead).unwrap_or(0),
+        phone_sealed, phone_hash, phone_masked,
+    }))
 }
 
 const CLAIM_RETURNING: &str =
@@ -76,16 +74,13 @@ const CLAIM_RETURNING: &str =
 fn claimed_from_row(r: &Row) -> StorageResult<ClaimedRow> {
     let attempts: i32 = r.try_get(4).map_err(backend)?;
     let Json(params): Json<Vec<(String, String)>> = r.try_get(6).map_err(backend)?;
-    Ok(ClaimedRow {
-        id: r.try_get(0).map_err(backend)?,
-        hall_id: r.try_get(1).map_err(backend)?,
-        rule_id: r.try_get(2).map_err(backend)?,
-        attempt_id: r.try_get(3).map_err(backend)?,
-        attempts: u32::try_from(attempts).unwrap_or(0),
-        phone_sealed: r.try_get(5).map_err(backend)?,
-        params,
-        text: r.try_get(7).map_err(backend)?,
-    })
+    Ok(from_columns!(col; r => ClaimedRow {
+        id, hall_id, rule_id, attempt_id,
+        attempts = u32::try_from(attempts).unwrap_or(0),
+        phone_sealed,
+        params = params,
+        text,
+    }))
 }
 
 fn n32(n: u32) -> i32 {

@@ -276,19 +276,28 @@ pub(super) async fn sync_heads(s: &PostgresStorage, hall_id: &str) -> StorageRes
     })
 }
 
-pub(super) async fn sync_row(
+pub(super) async fn sync_rows(
     s: &PostgresStorage,
     hall_id: &str,
     entity: &str,
-    key: &str,
-) -> StorageResult<Option<SyncRow>> {
+    key_prefix: &str,
+) -> StorageResult<Vec<crate::storage::SyncedRow>> {
     let c = s.client().await?;
     let st = c
-        .prepare_cached("SELECT row FROM sync_rows WHERE hall_id = $1 AND entity = $2 AND entity_key = $3")
+        .prepare_cached(
+            "SELECT entity_key, row FROM sync_rows WHERE hall_id = $1 AND entity = $2
+              AND left(entity_key, length($3)) = $3 ORDER BY entity_key",
+        )
         .await
         .map_err(backend)?;
-    match c.query_opt(&st, &[&hall_id, &entity, &key]).await.map_err(backend)? {
-        None => Ok(None),
-        Some(r) => parse_sync_row(&r, 0).map(Some),
+    let rows = c.query(&st, &[&hall_id, &entity, &key_prefix]).await.map_err(backend)?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let key: String = r.try_get(0).map_err(backend)?;
+        // A deleted row keeps its tombstone; only live ones are answered.
+        if let Some(values) = parse_sync_row(r, 1)?.values() {
+            out.push((key, values));
+        }
     }
+    Ok(out)
 }

@@ -1,6 +1,6 @@
 //! Ticket events and ratings on PostgreSQL, and the pages desktops pull them by.
 
-use super::{backend, conflict_or, parse_ts, ts, PostgresStorage, EVENT_LOCK_CLASS, RATING_LOCK_CLASS};
+use super::{backend, col, conflict_or, parse_ts, ts, PostgresStorage, EVENT_LOCK_CLASS, RATING_LOCK_CLASS};
 use crate::storage::{page, StorageError, StorageResult};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use hallkeeper_proto::{
@@ -23,19 +23,14 @@ pub(super) fn rating_from_row(r: &Row) -> StorageResult<Rating> {
     let level: String = r.try_get(6).map_err(backend)?;
     let Json(reasons): Json<Vec<String>> = r.try_get(7).map_err(backend)?;
     let at: DateTime<Utc> = r.try_get(9).map_err(backend)?;
-    Ok(Rating {
-        id: r.try_get(0).map_err(backend)?,
-        hall_id: r.try_get(1).map_err(backend)?,
-        ticket_id: r.try_get(2).map_err(backend)?,
-        ticket_number: r.try_get(3).map_err(backend)?,
-        window_id: r.try_get(4).map_err(backend)?,
-        matter_id: r.try_get(5).map_err(backend)?,
-        level: RatingLevel::parse(&level)
+    Ok(from_columns!(col; r => Rating {
+        id, hall_id, ticket_id, ticket_number, window_id, matter_id,
+        level = RatingLevel::parse(&level)
             .ok_or_else(|| StorageError::Backend(format!("rating level {level:?}")))?,
-        reasons,
-        comment: r.try_get(8).map_err(backend)?,
-        at: ts(at),
-    })
+        reasons = reasons,
+        comment,
+        at = ts(at),
+    }))
 }
 
 pub(super) const INSERT_EVENT: &str =

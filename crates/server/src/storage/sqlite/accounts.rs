@@ -105,15 +105,14 @@ fn one_account(c: &Connection, column: &str, value: &str) -> StorageResult<Optio
 }
 
 fn session_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
-    Ok(SessionRecord {
-        token_hash: r.get(0)?,
-        account_id: r.get(1)?,
-        created_at: time_at(r, 2)?,
-        last_used_at: time_at(r, 3)?,
-        idle_expires_at: time_at(r, 4)?,
-        absolute_expires_at: time_at(r, 5)?,
-        revoked_at: opt_time_at(r, 6)?,
-    })
+    Ok(from_columns!(rusqlite::Row::get; r => SessionRecord {
+        token_hash, account_id,
+        created_at = time_at(r, 2)?,
+        last_used_at = time_at(r, 3)?,
+        idle_expires_at = time_at(r, 4)?,
+        absolute_expires_at = time_at(r, 5)?,
+        revoked_at = opt_time_at(r, 6)?,
+    }))
 }
 
 fn json_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<serde_json::Value>> {
@@ -122,18 +121,11 @@ fn json_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<serde_jso
 }
 
 fn audit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServerAuditEntry> {
-    Ok(ServerAuditEntry {
-        seq: r.get(0)?,
-        at: r.get(1)?,
-        account_id: r.get(2)?,
-        actor_name: r.get(3)?,
-        address: r.get(4)?,
-        hall_id: r.get(5)?,
-        action: r.get(6)?,
-        target: r.get(7)?,
-        before: json_at(r, 8)?,
-        after: json_at(r, 9)?,
-    })
+    Ok(from_columns!(rusqlite::Row::get; r => ServerAuditEntry {
+        seq, at, account_id, actor_name, address, hall_id, action, target,
+        before = json_at(r, 8)?,
+        after = json_at(r, 9)?,
+    }))
 }
 
 #[async_trait]

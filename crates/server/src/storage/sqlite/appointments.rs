@@ -29,22 +29,17 @@ pub(super) fn time_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Optio
 pub(super) fn appointment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Appointment> {
     let day: String = r.get(4)?;
     let state: String = r.get(8)?;
-    Ok(Appointment {
-        id: r.get(0)?,
-        hall_id: r.get(1)?,
-        code: r.get(2)?,
-        matter_id: r.get(3)?,
-        day: day.parse().map_err(|_| bad_column(4, format!("day {day:?}")))?,
-        start: r.get(5)?,
-        end: r.get(6)?,
-        phone: r.get(7)?,
-        state: AppointmentState::parse(&state).ok_or_else(|| bad_column(8, format!("state {state:?}")))?,
-        booked_at: time_at(r, 9)?.ok_or_else(|| bad_column(9, "booked_at is null".into()))?,
-        cancelled_at: time_at(r, 10)?,
-        checked_in_at: time_at(r, 11)?,
-        ticket_id: r.get(12)?,
-        no_show_at: time_at(r, 13)?,
-    })
+    Ok(from_columns!(rusqlite::Row::get; r => Appointment {
+        id, hall_id, code, matter_id,
+        day = day.parse().map_err(|_| bad_column(4, format!("day {day:?}")))?,
+        start, end, phone,
+        state = AppointmentState::parse(&state).ok_or_else(|| bad_column(8, format!("state {state:?}")))?,
+        booked_at = time_at(r, 9)?.ok_or_else(|| bad_column(9, "booked_at is null".into()))?,
+        cancelled_at = time_at(r, 10)?,
+        checked_in_at = time_at(r, 11)?,
+        ticket_id,
+        no_show_at = time_at(r, 13)?,
+    }))
 }
 
 pub(super) fn appointment_by_code(

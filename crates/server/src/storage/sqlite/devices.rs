@@ -1,6 +1,6 @@
 //! Devices on SQLite.
 
-use super::{backend, conflict_or, ts, SqliteStorage};
+use super::{backend, bad_column, conflict_or, ts, SqliteStorage};
 use crate::storage::{DeviceChange, DeviceRecord, PairingAdded, PairingRecord, StorageError, StorageResult};
 use chrono::{DateTime, Utc};
 use hallkeeper_proto::{Device, DeviceKind};
@@ -8,22 +8,11 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 pub(super) fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
     let kind: String = r.get(2)?;
-    Ok(Device {
-        id: r.get(0)?,
-        hall_id: r.get(1)?,
-        kind: DeviceKind::parse(&kind).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                2,
-                rusqlite::types::Type::Text,
-                format!("device kind {kind:?}").into(),
-            )
-        })?,
-        name: r.get(3)?,
-        window_id: r.get(4)?,
-        created_at: r.get(5)?,
-        revoked_at: r.get(6)?,
-        last_seen_at: r.get(7)?,
-    })
+    Ok(from_columns!(rusqlite::Row::get; r => Device {
+        id, hall_id,
+        kind = DeviceKind::parse(&kind).ok_or_else(|| bad_column(2, format!("device kind {kind:?}")))?,
+        name, window_id, created_at, revoked_at, last_seen_at,
+    }))
 }
 
 pub(super) const DEVICE_COLUMNS: &str =

@@ -2,7 +2,7 @@
 //! Every write is one transaction; the claim is an immediate transaction, so two servers on one
 //! file cannot claim the same row.
 
-use super::{backend, ts, SqliteStorage};
+use super::{backend, bad_column, ts, SqliteStorage};
 use crate::storage::sms::{
     fold_counts, AttemptOutcome, ClaimedRow, Enqueued, NewOutboxRow, NewTicketPhone, OutboxFilter, Purged,
     SmsStorage, TicketPhone, CAP_STATUSES,
@@ -17,63 +17,35 @@ const ENTRY_COLUMNS: &str = "id, hall_id, ticket_id, appointment_id, rule_id, tr
      phone_masked, text, status, attempts, next_attempt_at, provider, provider_message_id, \
      last_error_code, last_error, created_at, updated_at, sent_at";
 
-fn bad(i: usize, what: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
-}
-
 fn status_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<SmsDeliveryStatus> {
     let s: String = r.get(i)?;
-    SmsDeliveryStatus::parse(&s).ok_or_else(|| bad(i, format!("sms status {s:?}")))
+    SmsDeliveryStatus::parse(&s).ok_or_else(|| bad_column(i, format!("sms status {s:?}")))
 }
 
 fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SmsOutboxEntry> {
-    Ok(SmsOutboxEntry {
-        id: r.get(0)?,
-        hall_id: r.get(1)?,
-        ticket_id: r.get(2)?,
-        appointment_id: r.get(3)?,
-        rule_id: r.get(4)?,
-        trigger: r.get(5)?,
-        day: r.get(6)?,
-        phone_masked: r.get(7)?,
-        text: r.get(8)?,
-        status: status_at(r, 9)?,
-        attempts: r.get(10)?,
-        next_attempt_at: r.get(11)?,
-        provider: r.get(12)?,
-        provider_message_id: r.get(13)?,
-        last_error_code: r.get(14)?,
-        last_error: r.get(15)?,
-        created_at: r.get(16)?,
-        updated_at: r.get(17)?,
-        sent_at: r.get(18)?,
-    })
+    Ok(from_columns!(rusqlite::Row::get; r => SmsOutboxEntry {
+        id, hall_id, ticket_id, appointment_id, rule_id, trigger, day, phone_masked, text,
+        status = status_at(r, 9)?,
+        attempts, next_attempt_at, provider, provider_message_id, last_error_code, last_error,
+        created_at, updated_at, sent_at,
+    }))
 }
 
 fn phone_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TicketPhone> {
-    Ok(TicketPhone {
-        ticket_id: r.get(0)?,
-        ahead_at_issue: r.get(1)?,
-        phone_sealed: r.get(2)?,
-        phone_hash: r.get(3)?,
-        phone_masked: r.get(4)?,
-    })
+    Ok(from_columns!(rusqlite::Row::get; r => TicketPhone {
+        ticket_id, ahead_at_issue, phone_sealed, phone_hash, phone_masked,
+    }))
 }
 
 const CLAIM_COLUMNS: &str = "id, hall_id, rule_id, attempt_id, attempts, phone_sealed, params, text";
 
 fn claimed_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimedRow> {
     let params: String = r.get(6)?;
-    Ok(ClaimedRow {
-        id: r.get(0)?,
-        hall_id: r.get(1)?,
-        rule_id: r.get(2)?,
-        attempt_id: r.get(3)?,
-        attempts: r.get(4)?,
-        phone_sealed: r.get(5)?,
-        params: serde_json::from_str(&params).map_err(|e| bad(6, format!("sms params: {e}")))?,
-        text: r.get(7)?,
-    })
+    Ok(from_columns!(rusqlite::Row::get; r => ClaimedRow {
+        id, hall_id, rule_id, attempt_id, attempts, phone_sealed,
+        params = serde_json::from_str(&params).map_err(|e| bad_column(6, format!("sms params: {e}")))?,
+        text,
+    }))
 }
 
 /// Claims `id` inside `tx` if it is still pending.

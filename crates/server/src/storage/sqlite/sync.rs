@@ -216,15 +216,11 @@ pub(super) async fn pull_changes(
         let rows = st
             .query_map(params![hall_id, cursor, i64::from(limit) + 1], |r| {
                 let change: String = r.get(4)?;
-                Ok(SyncChange {
-                    change_id: r.get(0)?,
-                    entity: r.get(1)?,
-                    key: r.get(2)?,
-                    hlc: r.get(3)?,
-                    change: serde_json::from_str(&change).map_err(|e| bad_column(4, e.to_string()))?,
-                    device_id: r.get(5)?,
-                    seq: r.get(6)?,
-                })
+                Ok(from_columns!(rusqlite::Row::get; r => SyncChange {
+                    change_id, entity, key, hlc,
+                    change = serde_json::from_str(&change).map_err(|e| bad_column(4, e.to_string()))?,
+                    device_id, seq,
+                }))
             })
             .map_err(backend)?;
         let rows = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?;
@@ -251,23 +247,35 @@ pub(super) async fn sync_heads(s: &SqliteStorage, hall_id: &str) -> StorageResul
     .await
 }
 
-pub(super) async fn sync_row(
+pub(super) async fn sync_rows(
     s: &SqliteStorage,
     hall_id: &str,
     entity: &str,
-    key: &str,
-) -> StorageResult<Option<Row>> {
-    let (hall_id, entity, key) = (hall_id.to_owned(), entity.to_owned(), key.to_owned());
-    let text: Option<String> = s
-        .with(move |c| {
-            c.prepare_cached(
-                "SELECT row FROM sync_rows WHERE hall_id = ?1 AND entity = ?2 AND entity_key = ?3",
+    key_prefix: &str,
+) -> StorageResult<Vec<crate::storage::SyncedRow>> {
+    let (hall_id, entity, prefix) = (hall_id.to_owned(), entity.to_owned(), key_prefix.to_owned());
+    s.with(move |c| {
+        let mut st = c
+            .prepare_cached(
+                "SELECT entity_key, row FROM sync_rows WHERE hall_id = ?1 AND entity = ?2
+                  AND substr(entity_key, 1, length(?3)) = ?3 ORDER BY entity_key",
             )
+            .map_err(backend)?;
+        let rows = st
+            .query_map(params![hall_id, entity, prefix], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(backend)?
-            .query_row(params![hall_id, entity, key], |r| r.get(0))
-            .optional()
-            .map_err(backend)
-        })
-        .await?;
-    text.map(|t| parse_sync_row(&t)).transpose()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        for (key, text) in rows {
+            // A deleted row keeps its tombstone; only live ones are answered.
+            if let Some(values) = parse_sync_row(&text)?.values() {
+                out.push((key, values));
+            }
+        }
+        Ok(out)
+    })
+    .await
 }

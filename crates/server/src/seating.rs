@@ -20,12 +20,19 @@ pub async fn seated_staff_id(
 ) -> StorageResult<Option<String>> {
     let key = seat_key(day, window_id);
     // The prefix read also answers longer keys (a window id that extends this one): exact only.
-    Ok(storage.sync_rows(hall_id, "seat", &key).await?.into_iter().find(|(k, _)| *k == key).and_then(
-        |(_, fields)| fields.get("staffId").and_then(|v| v.as_str()).map(str::to_owned),
-    ))
+    Ok(storage
+        .sync_rows(hall_id, "seat", &key)
+        .await?
+        .into_iter()
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, fields)| fields.get("staffId").and_then(|v| v.as_str()).map(str::to_owned)))
 }
 
 /// The live staff row with this id, if any.
-pub async fn staff_row(storage: &dyn Storage, hall_id: &str, staff_id: &str) -> StorageResult<Option<SyncedRow>> {
+pub async fn staff_row(
+    storage: &dyn Storage,
+    hall_id: &str,
+    staff_id: &str,
+) -> StorageResult<Option<SyncedRow>> {
     Ok(storage.sync_rows(hall_id, "staff", staff_id).await?.into_iter().find(|(k, _)| k == staff_id))
 }

@@ -343,9 +343,9 @@ async fn every_terminal_key_action_works_with_the_persons_session() {
         let (_, next) = act("/api/v1/caller/next".into(), Value::Null).await;
         assert_eq!(next["id"].as_str(), Some(t3.as_str()));
         assert_eq!(act(ticket(&t3, "no-show"), Value::Null).await.1["state"], "no_show");
-        // F9 请评价 is not on this server yet: a 404 the page words.
-        let (s, _) = act(ticket(&t1, "ask-rating"), Value::Null).await;
-        assert_eq!(s, StatusCode::NOT_FOUND);
+        // F9 请评价 on the ticket finished first: the pad is told to rate it.
+        let (s, asked) = act(ticket(&t1, "ask-rating"), Value::Null).await;
+        assert_eq!((s, asked["ticketId"].as_str()), (StatusCode::OK, Some(t1.as_str())), "{asked}");
 
         // The audit log names the person for every action.
         let (_, log) = fx.admin_get(&format!("/api/v1/admin/halls/{}/audit?limit=100", fx.hall)).await;
@@ -363,6 +363,7 @@ async fn every_terminal_key_action_works_with_the_persons_session() {
         assert_eq!(
             actions,
             [
+                "terminal.ask-rating",
                 "terminal.call",
                 "terminal.finish",
                 "terminal.next",

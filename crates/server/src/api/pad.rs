@@ -166,7 +166,9 @@ async fn seated(state: &AppState, rt: &HallRuntime, window_id: &str) -> Result<O
     let Some(staff_id) = seating::seated_staff_id(storage, &rt.hall.id, rt.day, window_id).await? else {
         return Ok(None);
     };
-    let Some((_, staff)) = seating::staff_row(storage, &rt.hall.id, &staff_id).await? else { return Ok(None) };
+    let Some((_, staff)) = seating::staff_row(storage, &rt.hall.id, &staff_id).await? else {
+        return Ok(None);
+    };
     let text = |field: &str| staff.get(field).and_then(Value::as_str).map(str::to_owned);
     Ok(Some(PadStaff {
         employee_no: text("employeeNo").unwrap_or_default(),

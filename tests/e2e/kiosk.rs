@@ -45,7 +45,7 @@ async fn paired_kiosk(h: &Harness, server: &str) -> Result<Browser> {
         let hall = b.wait_text_matching("kiosk-hall", "to name the hall", |t| t.chars().count() > 2).await?;
         eprintln!("kiosk paired: {hall}");
         // Touch targets ≥ 48 px (issue 18) on the home screen.
-        let (w, hgt) = b.smallest_box("[data-test=kiosk-top-matter], [data-test=kiosk-search], [data-test=kiosk-department], [data-test=kiosk-checkin]").await?;
+        let (w, hgt) = b.smallest_box("[data-testid=kiosk-top-matter], [data-testid=kiosk-search], [data-testid=kiosk-department], [data-testid=kiosk-checkin]").await?;
         ensure!(w >= 48.0 && hgt >= 48.0, "the smallest home button is {w}×{hgt} px");
         Ok(())
     }

@@ -27,9 +27,9 @@ use thirtyfour::{
 
 use crate::{paths, wait_until, wait_until_for};
 
-/// The attribute the device pages mark their elements with (`data-test="kiosk-take-now"`); the
-/// desktop UI uses `data-testid` (see `docs/ui-contract.md`).
-pub const DEVICE_TEST_ATTR: &str = "data-test";
+/// The attribute the device pages mark their elements with (`data-testid="kiosk-take-now"`), as
+/// the desktop UI does (see `docs/ui-contract.md`).
+pub const DEVICE_TEST_ATTR: &str = "data-testid";
 
 /// A kiosk standing upright (portrait), as issue 18 asks the kiosk page to fit.
 pub const KIOSK_PORTRAIT: (u32, u32) = (1080, 1920);
@@ -183,7 +183,7 @@ impl Drop for ChromeDriver {
 }
 
 /// One headless chromium session on a fresh profile. Elements are found by
-/// [`BrowserOptions::test_attr`] (`data-test` on the device pages).
+/// [`BrowserOptions::test_attr`] (`data-testid` on the device pages).
 pub struct Browser {
     name: String,
     // Field order matters for drop: the session goes before the driver, the profile last.

@@ -11,6 +11,7 @@ mod dashboard;
 mod device_http;
 mod devices;
 mod display;
+mod hall_loop;
 mod kiosk;
 mod pages;
 mod people;
@@ -407,5 +408,21 @@ async fn kiosk_in_a_browser_takes_a_ticket_and_refuses_a_closed_matter() {
     )
     .await;
     let outcome = kiosk::kiosk_takes_a_ticket_and_refuses(&h).await;
+    h.finish(outcome).await;
+}
+
+/// The source text's whole loop (issue 18): kiosk "hz" → terminal F1 → display within 1 s and
+/// spoken (sox-measured) → finish → pad 不满意 with a reason → the desktop's 差评 notification
+/// and open case; a reloaded display does not speak again (see hall_loop.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hall_loop_from_kiosk_to_case() {
+    hallkeeper_e2e::require_display();
+    let artifacts = hallkeeper_e2e::paths::artifacts_dir();
+    std::fs::create_dir_all(&artifacts).expect("artifacts folder");
+    let monitor = dashboard::DbusMonitor::start(&artifacts.join("hall_loop.dbus-monitor.log"))
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let h = Harness::start_with_args("the_hall_loop_from_kiosk_to_case", &["--simulate-speed", cases::SPEED])
+        .await;
+    let outcome = hall_loop::whole_loop(&h, &monitor).await;
     h.finish(outcome).await;
 }

@@ -23,13 +23,12 @@ pub fn exchange(method: &str, url: &str, token: &str, body: Option<&Value>) -> R
     let mut s = TcpStream::connect(host).with_context(|| format!("connecting to {host}"))?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    // No token, no header: a sign-in is made without one.
-    let auth = if token.is_empty() { String::new() } else { format!("Authorization: Bearer {token}\r\n") };
     write!(
         s,
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Accept: application/json\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
         payload.len(),
+        // No token, no header: a sign-in is made without one.
         auth = if token.is_empty() { String::new() } else { format!("Authorization: Bearer {token}\r\n") }
     )?;
     let mut raw = Vec::new();

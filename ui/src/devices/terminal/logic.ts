@@ -95,7 +95,9 @@ export function enabledActions(view: TerminalView | null, local: LocalState): Se
   const cur = view.current
   const called = cur?.state === 'called'
   const active = called || cur?.state === 'serving'
-  if (open && !cur && view.waiting > 0) on.add('callNext')
+  // Not gated on the waiting count: it is read every few seconds, and a citizen who took a
+  // ticket since must not meet a dead F1. With nobody waiting the server says so (没有等候的号码).
+  if (open && !cur) on.add('callNext')
   if (called) {
     on.add('recall')
     on.add('noShow')

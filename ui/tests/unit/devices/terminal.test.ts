@@ -71,8 +71,8 @@ describe('enabled actions per state', () => {
     expect(sorted(enabledActions(view(), idle))).toEqual(['callNext', 'choose', 'pause'])
   })
 
-  it('a free window with nobody waiting and nothing parked can only pause', () => {
-    expect(sorted(enabledActions(view({ waiting: 0, waitingList: [] }), idle))).toEqual(['pause'])
+  it('a free window with nobody waiting (as last read) still calls next, and may pause', () => {
+    expect(sorted(enabledActions(view({ waiting: 0, waitingList: [] }), idle))).toEqual(['callNext', 'pause'])
   })
 
   it('a called ticket: recall, no-show, start, finish, transfer, park — not call next', () => {
@@ -96,7 +96,7 @@ describe('enabled actions per state', () => {
 
   it('parked tickets alone make 选号 available', () => {
     const v = view({ waiting: 0, waitingList: [], parked: [ticket({ id: 'p', state: 'parked' })] })
-    expect(sorted(enabledActions(v, idle))).toEqual(['choose', 'pause'])
+    expect(sorted(enabledActions(v, idle))).toEqual(['callNext', 'choose', 'pause'])
   })
 
   it('nothing while a request is in flight or before the screen is read', () => {

@@ -12,6 +12,7 @@ mod device_http;
 mod devices;
 mod display;
 mod kiosk;
+mod pad;
 mod pages;
 mod people;
 mod reports;
@@ -408,4 +409,12 @@ async fn kiosk_in_a_browser_takes_a_ticket_and_refuses_a_closed_matter() {
     .await;
     let outcome = kiosk::kiosk_takes_a_ticket_and_refuses(&h).await;
     h.finish(outcome).await;
+}
+
+/// The rating pad in chromium against a server of its own (issue 18's Must-shows "pad double
+/// tap" and "pad offline queue"): a double tap counts once; a tap while the server is stopped is
+/// kept and, the server back on the same port and database, stored exactly once (see pad.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rating_pad_queues_offline_and_counts_a_double_tap_once() {
+    pad::queues_offline_and_counts_a_double_tap_once().await;
 }

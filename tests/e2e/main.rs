@@ -13,6 +13,7 @@ mod devices;
 mod display;
 mod hall_loop;
 mod kiosk;
+mod pad;
 mod pages;
 mod people;
 mod reports;
@@ -425,4 +426,11 @@ async fn the_hall_loop_from_kiosk_to_case() {
         .await;
     let outcome = hall_loop::whole_loop(&h, &monitor).await;
     h.finish(outcome).await;
+
+/// The rating pad in chromium against a server of its own (issue 18's Must-shows "pad double
+/// tap" and "pad offline queue"): a double tap counts once; a tap while the server is stopped is
+/// kept and, the server back on the same port and database, stored exactly once (see pad.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rating_pad_queues_offline_and_counts_a_double_tap_once() {
+    pad::queues_offline_and_counts_a_double_tap_once().await;
 }

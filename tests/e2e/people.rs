@@ -14,7 +14,7 @@ use crate::device_http::http;
 use crate::pages::*;
 
 /// A session token of `login` on `server`, signed in over HTTP.
-fn session(server: &str, login: &str, password: &str) -> Result<(String, Value)> {
+pub fn session(server: &str, login: &str, password: &str) -> Result<(String, Value)> {
     let s = http(
         "POST",
         &format!("{server}/api/v1/session"),

@@ -178,6 +178,10 @@ pub fn sync_entity_capability(entity: &str) -> Option<Capability> {
         "star_rule" => Capability::EditStarRule,
         "thresholds" => Capability::EditThresholds,
         "sms_rules" => Capability::EditSmsRules,
+        // Derived, not edited: the month's stars core ranked from the synced figures, written
+        // for the person signed in (like a case opened for a poor rating just pulled). Whoever
+        // may read the stars may publish what the ranking gives.
+        "star_month" => Capability::ReadReports,
         _ => return None,
     })
 }

@@ -16,7 +16,6 @@ use axum::response::sse::{Event, Sse};
 use axum::Json;
 use futures_util::stream::Stream;
 use hallkeeper_proto::{PadStaff, PadTicket, PadView, Rating, RatingInput, Ticket, TicketState, WindowState};
-use serde_json::Value;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -180,13 +179,15 @@ async fn seated(state: &AppState, rt: &HallRuntime, window_id: &str) -> Result<O
     Ok(Some(PadStaff {
         employee_no: row_text(&staff, "employeeNo").unwrap_or_default(),
         name: row_text(&staff, "name").unwrap_or_default(),
-        staff_id,
         photo_url: row_text(&staff, "photoUrl"),
-        stars: staff
-            .fields
-            .get("stars")
-            .and_then(|(v, _): &(Value, _)| v.as_u64())
-            .and_then(|n| u32::try_from(n).ok()),
+        // The grade of the month's 服务之星 record (core ranks them on the desktop); someone
+        // not among the month's stars has none to show.
+        stars: super::display::star_month(state, &rt.hall.id, rt.day)
+            .await?
+            .and_then(|m| m.stars.into_iter().find(|s| s.staff_id == staff_id))
+            .map(|s| s.grade)
+            .filter(|g| (1..=5).contains(g)),
+        staff_id,
     }))
 }
 

@@ -296,7 +296,11 @@ fn the_months_stars_are_published_once_per_change() {
         [(1, zhang.id.as_str(), Some("001"), Some("3"), 5), (2, li.id.as_str(), Some("002"), None, 4)],
         "ranked as monthly_stars ranks; 100 % is five stars, 70 % four"
     );
-    assert_eq!(month.stars, s.monthly_stars(2026, 11).unwrap().stars, "the desktop's own ranking, not another");
+    assert_eq!(
+        month.stars,
+        s.monthly_stars(2026, 11).unwrap().stars,
+        "the desktop's own ranking, not another"
+    );
 
     assert!(!s.publish_star_month().unwrap(), "the same ranking is not queued twice");
     // 李强's month gets worse: the ranking moves, so it is published again.

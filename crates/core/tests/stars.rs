@@ -256,8 +256,14 @@ fn store_saves_the_rule_audited_and_ranks_a_month() {
 /// today's window, grade); published again only when the ranking moves.
 #[test]
 fn the_months_stars_are_published_once_per_change() {
-    use hallkeeper_core::proto::{SeatInput, StarMonth, WindowState};
+    use hallkeeper_core::access::Person;
+    use hallkeeper_core::proto::{HallRole, Role, SeatInput, StarMonth, WindowState};
     let (s, _) = store();
+    let person = |role| Person {
+        account_id: "acc-1".into(),
+        name: "王值班".into(),
+        grants: vec![HallRole { hall_id: Some("local".into()), role }],
+    };
     let star_ops = |s: &hallkeeper_core::Store| -> Vec<(String, StarMonth)> {
         s.pending_ops(1000)
             .unwrap()
@@ -266,7 +272,9 @@ fn the_months_stars_are_published_once_per_change() {
             .map(|o| (o.key, serde_json::from_value(o.change["fields"]["document"].clone()).unwrap()))
             .collect()
     };
+    s.set_signed_in(Some(&person(Role::ShiftLead)));
     assert!(!s.publish_star_month().unwrap(), "no star and nothing published: nothing to say");
+    s.set_signed_in(None);
     assert!(star_ops(&s).is_empty());
 
     s.set_star_rule(ACTOR, &StarRule { min_services: 20, min_ratings: 5, ..StarRule::default() }).unwrap();
@@ -281,9 +289,17 @@ fn the_months_stars_are_published_once_per_change() {
     ratings.extend(rated(&li.id, &[(Satisfied, 7, false), (Dissatisfied, 3, false)], "2026-11-06"));
     s.upsert_report_facts(&tickets, &ratings).unwrap();
 
+    // Nobody signed in, or a 监督员 (whose changes the server refuses): nothing is queued.
+    assert!(!s.publish_star_month().unwrap());
+    s.set_signed_in(Some(&person(Role::Supervisor)));
+    assert!(!s.publish_star_month().unwrap());
+    assert!(star_ops(&s).is_empty());
+    s.set_signed_in(Some(&person(Role::ShiftLead)));
     assert!(s.publish_star_month().unwrap());
     let ops = star_ops(&s);
     assert_eq!(ops.len(), 1);
+    let op = s.pending_ops(1000).unwrap().into_iter().find(|o| o.entity == "star_month").unwrap();
+    assert_eq!(op.author.as_deref(), Some("acc-1"), "the signed-in person's, as the server re-checks");
     let (key, month) = &ops[0];
     assert_eq!((key.as_str(), month.month.as_str()), ("2026-11", "2026-11"));
     let got: Vec<_> = month

@@ -105,9 +105,13 @@ impl Store {
     /// or queued, so the browser hall display and the rating pads show what the desktop ranks;
     /// the server never ranks. Written as the store's own change, for the person signed in (the
     /// rule of a case opened for a pulled poor rating). Answers whether an operation was
-    /// written. Called after every pull (crates/client `pull_all`): ratings, events or the
+    /// written; none while nobody is signed in here or the person's role cannot publish
+    /// (`cases.work`, as the server checks it). Called after every pull (crates/client `pull_all`): ratings, events or the
     /// rule may have moved the ranking.
     pub fn publish_star_month(&self) -> Result<bool> {
+        if !self.publishes_stars.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(false);
+        }
         let today = hall_date(self.clock.now());
         let monthly = self.monthly_stars(today.year(), today.month())?;
         let key = format!("{:04}-{:02}", today.year(), today.month());

@@ -271,6 +271,7 @@ pub fn typescript_declarations() -> String {
         StarRule::decl(&cfg),
         Star::decl(&cfg),
         MonthlyStars::decl(&cfg),
+        StarMonth::decl(&cfg),
         Role::decl(&cfg),
         HallRole::decl(&cfg),
         Account::decl(&cfg),

@@ -1194,6 +1194,12 @@ month: number, stars: Array<Star>,
  */
 rule: StarRule, };
 
+export type StarMonth = { 
+/**
+ * `YYYY-MM`, the record's key.
+ */
+month: string, stars: Array<Star>, };
+
 export type Role = "system_admin" | "hall_admin" | "shift_lead" | "supervisor" | "window_staff";
 
 export type HallRole = { hallId: string | null, role: Role, };

@@ -39,7 +39,8 @@ for mid, n in weights.items():
     for _ in range(n): req("POST", "/api/v1/kiosk/tickets", {"matterId": mid}, kiosk["token"])
 for _ in range(3): req("POST", "/api/v1/caller/next", None, caller1["token"])
 # The rating pad of window 1 and a hall display; the desktop's seating plan synced (who sits at
-# window 1 today, as the idle pad shows them). The staff row's `stars` is the field the pad reads
+# window 1 today, as the idle pad shows them), and the month's 服务之星 a desktop published
+# (`star_month`, ranked by core): the display lists them, the pad shows 张敏's grade from them
 # (docs/devices.md); no photo, so the pad draws the initials placeholder.
 s, pad = req("POST", f"/api/v1/admin/halls/{H}/devices", {"kind": "rating_pad", "name": "1号窗口评价器", "windowId": "w0"})
 s, display = req("POST", f"/api/v1/admin/halls/{H}/devices", {"kind": "display", "name": "大厅显示屏", "windowId": None})
@@ -52,7 +53,14 @@ day = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8
 def op(seq, entity, key, fields):
     return {"seq": seq, "opId": f"shots-{seq}", "hlc": f"{1_000 + seq:018}-00000-shots", "entity": entity, "key": key,
             "change": {"kind": "upsert", "fields": fields}, "author": author["id"]}
-ops = [op(0, "window", "w0", {"number": "1", "name": "1号窗口"}), op(1, "staff", "s-zm", {"employeeNo": "1024", "name": "张敏", "stars": 5}), op(2, "seat", f"{day}/w0", {"staffId": "s-zm"})]
+def star(rank, sid, name, no, window, dept, served, ratings, poor, rate, grade):
+    return {"rank": rank, "staffId": sid, "staffName": name, "department": dept, "served": served, "ratings": ratings,
+            "poor": poor, "goodRate": rate, "employeeNo": no, "windowNumber": window, "grade": grade}
+stars = {"month": day[:7], "stars": [star(1, "s-zm", "张敏", "1024", "1", None, 312, 208, 0, 0.986, 5),
+                                     star(2, "s-lq", "李强", "1031", "3", "公安局", 287, 176, 1, 0.966, 5),
+                                     star(3, "s-wf", "王芳", "1102", None, "人社局", 265, 150, 2, 0.94, 5)]}
+ops = [op(0, "window", "w0", {"number": "1", "name": "1号窗口"}), op(1, "staff", "s-zm", {"employeeNo": "1024", "name": "张敏"}),
+       op(2, "seat", f"{day}/w0", {"staffId": "s-zm"}), op(3, "star_month", day[:7], {"document": stars})]
 print(req("POST", f"/api/v1/admin/halls/{H}/sync/push", {"deviceId": "shots", "schemaVersion": 2, "ops": ops}))
 def seed_terminal():
     """窗口叫号: staff 1001 陈晓梅 seated at window 2 today (hall time), her account (window staff,

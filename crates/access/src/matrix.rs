@@ -178,6 +178,11 @@ pub fn sync_entity_capability(entity: &str) -> Option<Capability> {
         "star_rule" => Capability::EditStarRule,
         "thresholds" => Capability::EditThresholds,
         "sms_rules" => Capability::EditSmsRules,
+        // Derived, not edited: the month's stars core ranked from the synced figures, written
+        // for the person signed in, under the capability of the other record a pull derives (a
+        // case opened for a poor rating, 值班长 and up). A 监督员's desktop changes nothing, so
+        // it publishes no stars: the hall's 值班长 or 管理员 PC does.
+        "star_month" => Capability::WorkCases,
         _ => return None,
     })
 }

@@ -467,6 +467,14 @@ impl SyncClient {
         }
         let events = self.pull_events().await?;
         let ratings = self.pull_ratings().await?;
+        // The month's stars after what came down (ratings, served tickets, the rule): core ranks
+        // them here and queues them for the server's hall display and rating pads when they
+        // moved. A failure to rank costs the devices an update, not the pull.
+        match self.blocking(|s| s.publish_star_month()).await {
+            Ok(true) => self.wake_push.notify_one(),
+            Ok(false) => {}
+            Err(e) => tracing::warn!("the month's service stars were not published: {e}"),
+        }
         self.caught_up.send_replace(true);
         Ok((changes, events, ratings))
     }

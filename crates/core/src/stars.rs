@@ -15,7 +15,9 @@ use crate::error::{Code, Rejection};
 use crate::reports::{ReportRow, ReportTable};
 use std::cmp::Ordering;
 
-pub use hallkeeper_proto::{MonthlyStars, SortDirection, Star, StarCriterion, StarMeasure, StarRule};
+pub use hallkeeper_proto::{
+    MonthlyStars, SortDirection, Star, StarCriterion, StarMeasure, StarMonth, StarRule,
+};
 
 /// The largest minimum a rule may ask for.
 pub const MAX_MINIMUM: u32 = 100_000;
@@ -43,6 +45,12 @@ pub fn validate(rule: &StarRule) -> Result<(), Rejection> {
         return Err(invalid("topN").arg("max", MAX_TOP_N));
     }
     Ok(())
+}
+
+/// A star's grade, the good rate (0.0–1.0) on a five-star scale (1–5, rounded): 90 % and up
+/// is 5, 70 % up to 90 % is 4. What a rating pad shows under the person's name.
+pub fn grade(good_rate: f64) -> u32 {
+    ((good_rate.clamp(0.0, 1.0) * 5.0).round() as u32).clamp(1, 5)
 }
 
 /// A figure of a row; None when its denominator is 0.
@@ -80,8 +88,8 @@ fn name(row: &ReportRow) -> &str {
     row.label.as_deref().or(row.key.as_deref()).unwrap_or_default()
 }
 
-/// The stars of a staff report (one row per staff id), best first. `department` is left None:
-/// the store fills it in. The rule is assumed valid ([`validate`]).
+/// The stars of a staff report (one row per staff id), best first. `department`, `employee_no`
+/// and `window_number` are left None: the store fills them in. The rule is assumed valid ([`validate`]).
 pub fn rank(table: &ReportTable, rule: &StarRule) -> Vec<Star> {
     let mut eligible: Vec<&ReportRow> = table
         .rows
@@ -111,6 +119,9 @@ pub fn rank(table: &ReportTable, rule: &StarRule) -> Vec<Star> {
             ratings: row.ratings,
             poor: row.poor,
             good_rate: row.good_rate.unwrap_or_default(),
+            employee_no: None,
+            window_number: None,
+            grade: grade(row.good_rate.unwrap_or_default()),
         });
     }
     stars

@@ -37,6 +37,10 @@ pub enum Entity {
     Case,
     CaseEvidence,
     CaseStep,
+    /// A month's service stars (key `YYYY-MM`, one field `document`: a `StarMonth`), ranked
+    /// here and published for the server's hall display and rating pads. Derived, so never
+    /// shown in this PC's tables: every desktop ranks the month from its own synced figures.
+    StarMonth,
 }
 
 /// The key of a hall's one document of an entity such as [`Entity::StarRule`].
@@ -45,7 +49,7 @@ pub const HALL_KEY: &str = "hall";
 impl Entity {
     /// Parents before the rows that reference them: projecting in this order sees every
     /// reference already settled.
-    pub const ORDER: [Entity; 13] = [
+    pub const ORDER: [Entity; 14] = [
         Entity::Department,
         Entity::Matter,
         Entity::Window,
@@ -59,6 +63,7 @@ impl Entity {
         Entity::Case,
         Entity::CaseEvidence,
         Entity::CaseStep,
+        Entity::StarMonth,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +81,7 @@ impl Entity {
             Entity::Case => "case",
             Entity::CaseEvidence => "case_evidence",
             Entity::CaseStep => "case_step",
+            Entity::StarMonth => "star_month",
         }
     }
 
@@ -219,6 +225,8 @@ pub fn domain_row(entity: Entity, key: &str, v: &Map<String, Value>) -> Option<D
                 f.insert(k.into(), v.get(k).cloned().unwrap_or(Value::Null));
             }
         }
+        // Not a row of the desktop's tables (the desktop ranks its own stars).
+        Entity::StarMonth => return None,
     }
     Some(DomainRow { fields: f, requires, optional })
 }

@@ -251,3 +251,78 @@ fn store_saves_the_rule_audited_and_ranks_a_month() {
     assert_eq!(s.monthly_stars(2026, 13).unwrap_err().code(), "stars.month_invalid");
     assert!(s.monthly_stars(2026, 12).unwrap().stars.is_empty());
 }
+
+/// The month's stars go to the server as one `star_month` operation with the ranking (工号,
+/// today's window, grade); published again only when the ranking moves.
+#[test]
+fn the_months_stars_are_published_once_per_change() {
+    use hallkeeper_core::access::Person;
+    use hallkeeper_core::proto::{HallRole, Role, SeatInput, StarMonth, WindowState};
+    let (s, _) = store();
+    let person = |role| Person {
+        account_id: "acc-1".into(),
+        name: "王值班".into(),
+        grants: vec![HallRole { hall_id: Some("local".into()), role }],
+    };
+    let star_ops = |s: &hallkeeper_core::Store| -> Vec<(String, StarMonth)> {
+        s.pending_ops(1000)
+            .unwrap()
+            .into_iter()
+            .filter(|o| o.entity == "star_month")
+            .map(|o| (o.key, serde_json::from_value(o.change["fields"]["document"].clone()).unwrap()))
+            .collect()
+    };
+    s.set_signed_in(Some(&person(Role::ShiftLead)));
+    assert!(!s.publish_star_month().unwrap(), "no star and nothing published: nothing to say");
+    s.set_signed_in(None);
+    assert!(star_ops(&s).is_empty());
+
+    s.set_star_rule(ACTOR, &StarRule { min_services: 20, min_ratings: 5, ..StarRule::default() }).unwrap();
+    let zhang = staff(&s, "001", "张敏");
+    let li = staff(&s, "002", "李强");
+    let w = common::window(&s, "3", WindowState::Open);
+    s.set_seat(ACTOR, &SeatInput { window_id: w, staff_id: Some(zhang.id.clone()) }).unwrap();
+    use RatingLevel::*;
+    let mut tickets = served(&zhang.id, 30, "2026-11-03");
+    tickets.extend(served(&li.id, 40, "2026-11-04"));
+    let mut ratings = rated(&zhang.id, &[(VerySatisfied, 10, false)], "2026-11-05");
+    ratings.extend(rated(&li.id, &[(Satisfied, 7, false), (Dissatisfied, 3, false)], "2026-11-06"));
+    s.upsert_report_facts(&tickets, &ratings).unwrap();
+
+    // Nobody signed in, or a 监督员 (whose changes the server refuses): nothing is queued.
+    assert!(!s.publish_star_month().unwrap());
+    s.set_signed_in(Some(&person(Role::Supervisor)));
+    assert!(!s.publish_star_month().unwrap());
+    assert!(star_ops(&s).is_empty());
+    s.set_signed_in(Some(&person(Role::ShiftLead)));
+    assert!(s.publish_star_month().unwrap());
+    let ops = star_ops(&s);
+    assert_eq!(ops.len(), 1);
+    let op = s.pending_ops(1000).unwrap().into_iter().find(|o| o.entity == "star_month").unwrap();
+    assert_eq!(op.author.as_deref(), Some("acc-1"), "the signed-in person's, as the server re-checks");
+    let (key, month) = &ops[0];
+    assert_eq!((key.as_str(), month.month.as_str()), ("2026-11", "2026-11"));
+    let got: Vec<_> = month
+        .stars
+        .iter()
+        .map(|x| (x.rank, x.staff_id.as_str(), x.employee_no.as_deref(), x.window_number.as_deref(), x.grade))
+        .collect();
+    assert_eq!(
+        got,
+        [(1, zhang.id.as_str(), Some("001"), Some("3"), 5), (2, li.id.as_str(), Some("002"), None, 4)],
+        "ranked as monthly_stars ranks; 100 % is five stars, 70 % four"
+    );
+    assert_eq!(
+        month.stars,
+        s.monthly_stars(2026, 11).unwrap().stars,
+        "the desktop's own ranking, not another"
+    );
+
+    assert!(!s.publish_star_month().unwrap(), "the same ranking is not queued twice");
+    // 李强's month gets worse: the ranking moves, so it is published again.
+    s.upsert_report_facts(&[], &rated(&li.id, &[(VeryDissatisfied, 10, false)], "2026-11-07")).unwrap();
+    assert!(s.publish_star_month().unwrap());
+    let ops = star_ops(&s);
+    assert_eq!(ops.len(), 2);
+    assert!(ops[1].1.stars[1].grade < 4, "{:?}", ops[1].1.stars);
+}

@@ -347,7 +347,8 @@ pub struct PadStaff {
     pub name: String,
     /// None: the store keeps no photo of staff yet.
     pub photo_url: Option<String>,
-    /// Star grade 1–5; None: not known to the server (the 服务之星 ranking is the desktop's).
+    /// Star grade 1–5 from this month's 服务之星 record a desktop published (`star_month`);
+    /// None when they are not among the month's stars or none was published.
     pub stars: Option<u32>,
 }
 
@@ -407,7 +408,7 @@ pub struct DisplayCall {
     pub window_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DisplayFeed {
     pub hall_name: String,
@@ -415,4 +416,6 @@ pub struct DisplayFeed {
     /// The latest calls, newest first.
     pub recent_calls: Vec<DisplayCall>,
     pub waiting: u32,
+    /// This month's 服务之星 as a desktop last published them (`star_month`); None until one has.
+    pub stars: Option<crate::StarMonth>,
 }

@@ -85,7 +85,7 @@ pub use sms::{
     SmsRuleSet, SmsServiceStatus, SmsTestRequest, SmsTestResult, SmsTrigger,
 };
 pub use staff::{Roster, Seat, SeatInput, Staff, StaffInput};
-pub use stars::{MonthlyStars, SortDirection, Star, StarCriterion, StarMeasure, StarRule};
+pub use stars::{MonthlyStars, SortDirection, Star, StarCriterion, StarMeasure, StarMonth, StarRule};
 pub use sync::{
     EventsPage, PullResponse, PushRequest, PushResponse, RatingRecord, RatingsPage, RejectedOp, SyncChange,
     SyncHeads, SyncOp, TicketEventRecord, EVIDENCE_MAX_BYTES, SYNC_ENTITIES, SYNC_SCHEMA_VERSION,
@@ -284,6 +284,7 @@ pub fn typescript_declarations() -> String {
         StarRule::decl(&cfg),
         Star::decl(&cfg),
         MonthlyStars::decl(&cfg),
+        StarMonth::decl(&cfg),
         Role::decl(&cfg),
         HallRole::decl(&cfg),
         Account::decl(&cfg),

@@ -83,6 +83,27 @@ pub struct Star {
     pub poor: u64,
     /// 0.0–1.0.
     pub good_rate: f64,
+    /// 工号; None when the store no longer knows them (or a record from before it was kept).
+    #[serde(default)]
+    pub employee_no: Option<String>,
+    /// The window they are seated at today, when they are.
+    #[serde(default)]
+    pub window_number: Option<String>,
+    /// The good rate on a five-star scale (1–5), the grade a rating pad shows (core
+    /// `stars::grade`); 0 in a record from before it was kept.
+    #[serde(default)]
+    pub grade: u32,
+}
+
+/// A month's stars as the desktop publishes them to the server (sync entity `star_month`, key
+/// `YYYY-MM`, one field `document`), for the browser hall display and the rating pads: the
+/// ranking is the desktop's (core `stars::rank`), the server only shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StarMonth {
+    /// `YYYY-MM`, the record's key.
+    pub month: String,
+    pub stars: Vec<Star>,
 }
 
 /// A month's stars, as the hall display shows them.

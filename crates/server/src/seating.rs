@@ -3,7 +3,7 @@
 //! staff id. The window terminal's sign-in checks it and the rating pad shows its person; both
 //! read it here so the key and the field names are written once.
 
-use crate::storage::{Storage, StorageResult, SyncedRow};
+use crate::storage::{Storage, StorageResult};
 use chrono::NaiveDate;
 
 /// The seat row's key for a window on a hall day.
@@ -18,21 +18,15 @@ pub async fn seated_staff_id(
     day: NaiveDate,
     window_id: &str,
 ) -> StorageResult<Option<String>> {
-    let key = seat_key(day, window_id);
-    // The prefix read also answers longer keys (a window id that extends this one): exact only.
-    Ok(storage
-        .sync_rows(hall_id, "seat", &key)
-        .await?
-        .into_iter()
-        .find(|(k, _)| *k == key)
-        .and_then(|(_, fields)| fields.get("staffId").and_then(|v| v.as_str()).map(str::to_owned)))
+    let seat = storage.sync_row_fields(hall_id, "seat", &seat_key(day, window_id)).await?;
+    Ok(seat.and_then(|f| f.get("staffId").and_then(|v| v.as_str()).map(str::to_owned)))
 }
 
-/// The live staff row with this id, if any.
-pub async fn staff_row(
+/// The live staff row's fields for this staff id, if any.
+pub async fn staff_fields(
     storage: &dyn Storage,
     hall_id: &str,
     staff_id: &str,
-) -> StorageResult<Option<SyncedRow>> {
-    Ok(storage.sync_rows(hall_id, "staff", staff_id).await?.into_iter().find(|(k, _)| k == staff_id))
+) -> StorageResult<Option<serde_json::Map<String, serde_json::Value>>> {
+    storage.sync_row_fields(hall_id, "staff", staff_id).await
 }

@@ -338,3 +338,75 @@ async fn the_pad_shows_who_serves_and_what_to_rate_and_hears_ask_rating() {
     })
     .await;
 }
+
+fn star(rank: u32, staff: &str, name: &str, no: &str, window: Option<&str>, rate: f64, grade: u32) -> Value {
+    json!({ "rank": rank, "staffId": staff, "staffName": name, "department": null, "served": 60, "ratings": 20,
+            "poor": 0, "goodRate": rate, "employeeNo": no, "windowNumber": window, "grade": grade })
+}
+
+/// The month's 服务之星 a desktop published (`star_month`, ranked by core) are what the display
+/// and the pad show: the server keeps and shows them, and refuses one it cannot read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_star_month_reaches_the_display_and_the_pad() {
+    each_backend(|fx| async move {
+        let display = fx.device("display", None).await;
+        let pad = fx.device("rating_pad", Some(&fx.window_a)).await;
+        let (s, feed) = fx.get(&display, "/api/v1/display").await;
+        assert_eq!((s, &feed["stars"]), (StatusCode::OK, &Value::Null), "none published yet: {feed}");
+
+        let november = json!({ "month": "2026-11", "stars": [
+            star(1, "s-1", "张敏", "0123", Some("A01"), 0.95, 5),
+            star(2, "s-2", "李强", "0456", None, 0.8, 4),
+        ] });
+        let october = json!({ "month": "2026-10", "stars": [star(1, "s-2", "李强", "0456", None, 1.0, 5)] });
+        let ops = vec![
+            sync_op(1, "window", "w-a", json!({ "number": "A01", "name": "A01窗口" })),
+            sync_op(2, "staff", "s-1", json!({ "employeeNo": "0123", "name": "张敏" })),
+            sync_op(3, "seat", "2026-11-25/w-a", json!({ "staffId": "s-1" })),
+            sync_op(4, "star_month", "2026-11", json!({ "document": november })),
+            sync_op(5, "star_month", "2026-10", json!({ "document": october })),
+            // Refused on their own: a month that is none, a document that is not a ranking.
+            sync_op(6, "star_month", "2026-13", json!({ "document": november })),
+            sync_op(7, "star_month", "2026-11", json!({ "document": { "month": "2026-11" } })),
+        ];
+        let body =
+            json!({ "deviceId": "pc1", "schemaVersion": hallkeeper_proto::SYNC_SCHEMA_VERSION, "ops": ops });
+        let (s, pushed) = fx.admin_post(&format!("/api/v1/admin/halls/{}/sync/push", fx.hall), body).await;
+        assert_eq!(s, StatusCode::OK, "{pushed}");
+        let rejected: Vec<_> = pushed["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["seq"].as_i64(), r["code"].as_str()))
+            .collect();
+        assert_eq!(
+            rejected,
+            [(Some(6), Some("sync.key_invalid")), (Some(7), Some("sync.field_invalid"))],
+            "{pushed}"
+        );
+
+        // The hall day is 2026-11-25: November's stars, as published, in their order.
+        let (_, feed) = fx.get(&display, "/api/v1/display").await;
+        assert_eq!(feed["stars"], november, "{feed}");
+        // The pad: the seated person's grade from the record.
+        let (_, view) = fx.get(&pad, "/api/v1/pad").await;
+        assert_eq!(
+            view["serving"],
+            json!({ "staffId": "s-1", "employeeNo": "0123", "name": "张敏", "photoUrl": null, "stars": 5 })
+        );
+
+        // A later ranking without 张敏: the pad shows no grade for them, the display the new list.
+        let later = json!({ "month": "2026-11", "stars": [star(1, "s-2", "李强", "0456", None, 0.9, 5)] });
+        let ops = vec![sync_op(8, "star_month", "2026-11", json!({ "document": later }))];
+        let body =
+            json!({ "deviceId": "pc1", "schemaVersion": hallkeeper_proto::SYNC_SCHEMA_VERSION, "ops": ops });
+        let (s, pushed) = fx.admin_post(&format!("/api/v1/admin/halls/{}/sync/push", fx.hall), body).await;
+        assert_eq!((s, &pushed["rejected"]), (StatusCode::OK, &json!([])), "{pushed}");
+        let (_, feed) = fx.get(&display, "/api/v1/display").await;
+        assert_eq!(feed["stars"], later);
+        let (_, view) = fx.get(&pad, "/api/v1/pad").await;
+        assert_eq!(view["serving"]["stars"], Value::Null);
+        fx.stop().await;
+    })
+    .await;
+}

@@ -590,7 +590,8 @@ employeeNo: string, name: string,
  */
 photoUrl: string | null, 
 /**
- * Star grade 1–5; None: not known to the server (the 服务之星 ranking is the desktop's).
+ * Star grade 1–5 from this month's 服务之星 record a desktop published (`star_month`);
+ * None when they are not among the month's stars or none was published.
  */
 stars: number | null, };
 
@@ -618,7 +619,11 @@ export type DisplayFeed = { hallName: string, windows: Array<DisplayWindow>,
 /**
  * The latest calls, newest first.
  */
-recentCalls: Array<DisplayCall>, waiting: number, };
+recentCalls: Array<DisplayCall>, waiting: number, 
+/**
+ * This month's 服务之星 as a desktop last published them (`star_month`); None until one has.
+ */
+stars: StarMonth | null, };
 
 export type SlotInput = { 
 /**
@@ -1233,7 +1238,20 @@ department: string | null, served: number, ratings: number, poor: number,
 /**
  * 0.0–1.0.
  */
-goodRate: number, };
+goodRate: number, 
+/**
+ * 工号; None when the store no longer knows them (or a record from before it was kept).
+ */
+employeeNo: string | null, 
+/**
+ * The window they are seated at today, when they are.
+ */
+windowNumber: string | null, 
+/**
+ * The good rate on a five-star scale (1–5), the grade a rating pad shows (core
+ * `stars::grade`); 0 in a record from before it was kept.
+ */
+grade: number, };
 
 export type MonthlyStars = { year: number, 
 /**
@@ -1244,6 +1262,12 @@ month: number, stars: Array<Star>,
  * The rule they were ranked with.
  */
 rule: StarRule, };
+
+export type StarMonth = { 
+/**
+ * `YYYY-MM`, the record's key.
+ */
+month: string, stars: Array<Star>, };
 
 export type Role = "system_admin" | "hall_admin" | "shift_lead" | "supervisor" | "window_staff";
 

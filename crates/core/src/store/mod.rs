@@ -66,6 +66,10 @@ pub struct Store {
     dashboard_cache: Mutex<Option<dashboard::DashboardCache>>,
     /// The account of the person signed in on this PC ([`Store::set_signed_in`]).
     signed_in: std::sync::RwLock<Option<String>>,
+    /// Whether that person's role lets the server take the month's stars from this PC
+    /// (`star_month` needs `cases.work`, 值班长 and up): a 监督员's PC publishes none rather
+    /// than queue operations the server refuses ([`Store::publish_star_month`]).
+    pub(crate) publishes_stars: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -75,6 +79,14 @@ impl Store {
     /// (`access.author_missing`), and the person's role is what it re-checks.
     pub fn set_signed_in(&self, person: Option<&crate::access::Person>) {
         *self.signed_in.write().unwrap_or_else(|p| p.into_inner()) = person.map(|p| p.account_id.clone());
+        let publishes = person.is_some_and(|p| {
+            // The hall of each grant (a 系统管理员's holds everywhere): this PC works in one hall.
+            let cap = crate::access::Capability::WorkCases;
+            p.grants.iter().any(|g| {
+                hallkeeper_access::allows(std::slice::from_ref(g), g.hall_id.as_deref().unwrap_or(""), cap)
+            })
+        });
+        self.publishes_stars.store(publishes, Ordering::SeqCst);
     }
 
     /// Opens (creating if needed) the store in `dir`, and brings its schema up to date.
@@ -117,6 +129,7 @@ impl Store {
             generation: AtomicU64::new(0),
             dashboard_cache: Mutex::new(None),
             signed_in: std::sync::RwLock::new(None),
+            publishes_stars: std::sync::atomic::AtomicBool::new(false),
         };
         // Events and ratings held from before the reports were fed get their facts, once.
         store.backfill_report_facts()?;

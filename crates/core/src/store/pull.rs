@@ -105,7 +105,7 @@ impl Write<'_> {
 
     /// The row the tables should show: the server's merged row with this PC's unconfirmed
     /// operations on top.
-    fn effective_row(&self, entity: Entity, key: &str) -> Result<Row> {
+    pub(crate) fn effective_row(&self, entity: Entity, key: &str) -> Result<Row> {
         let mut row = load_row(&self.tx, entity, key)?;
         let mut st = self.tx.prepare_cached(
             "SELECT seq, hlc, change FROM outbox
@@ -152,6 +152,7 @@ impl Write<'_> {
                 "SELECT 1 FROM rectification_steps s JOIN rectification_cases c ON c.id = s.case_id
                   WHERE c.rating_id = ?1 AND s.step_id = ?2",
             ),
+            Entity::StarMonth => Ok(false),
         }
     }
 
@@ -258,6 +259,7 @@ impl Write<'_> {
             Entity::Case => return super::rectification::show_synced_case(self, key, f),
             Entity::CaseEvidence => return super::rectification::show_synced_evidence(self, key, f),
             Entity::CaseStep => return super::rectification::show_synced_step(self, key, f),
+            Entity::StarMonth => return Ok(false),
         };
         match result {
             Ok(_) => Ok(true),
@@ -324,7 +326,8 @@ impl Write<'_> {
             | Entity::SmsRules
             | Entity::Case
             | Entity::CaseEvidence
-            | Entity::CaseStep => {}
+            | Entity::CaseStep
+            | Entity::StarMonth => {}
         }
         Ok(())
     }
@@ -367,7 +370,8 @@ impl Write<'_> {
             | Entity::Thresholds
             | Entity::SmsRules
             | Entity::CaseEvidence
-            | Entity::CaseStep => &[],
+            | Entity::CaseStep
+            | Entity::StarMonth => &[],
         };
         let mut out = Vec::new();
         for (dep, sql) in queries {
@@ -481,6 +485,7 @@ pub(crate) fn label(entity: Entity) -> &'static str {
         Entity::Case => "整改案件",
         Entity::CaseEvidence => "佐证材料",
         Entity::CaseStep => "整改步骤",
+        Entity::StarMonth => "服务之星",
     }
 }
 

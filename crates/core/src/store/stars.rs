@@ -1,11 +1,15 @@
 //! The service-star rule (settings key `stars.rule`, an audited change to the hall) and each
 //! month's stars, ranked from the month's staff report (see [`crate::stars`]).
 
+use super::outbox::Entity;
 use super::{snapshot, Change, Store};
 use crate::access::Actor;
+use crate::clock::hall_date;
 use crate::error::{Code, Error, Rejection, Result};
 use crate::reports::{Dimension, Period};
-use crate::stars::{self, MonthlyStars, StarRule};
+use crate::stars::{self, MonthlyStars, StarMonth, StarRule};
+use crate::sync::row_values;
+use chrono::Datelike;
 use rusqlite::{params, OptionalExtension};
 
 /// The settings key of the rule.
@@ -78,11 +82,55 @@ impl Store {
             let mut st = c.prepare_cached(
                 "SELECT d.name FROM staff s JOIN departments d ON d.id = s.department_id WHERE s.id = ?1",
             )?;
+            let mut no = c.prepare_cached("SELECT employee_no FROM staff WHERE id = ?1")?;
+            // Where they sit today: the display and the pads show the window, not the id.
+            let mut seat = c.prepare_cached(
+                "SELECT w.number FROM seats s JOIN windows w ON w.id = s.window_id
+                  WHERE s.date = ?1 AND s.staff_id = ?2 ORDER BY w.position, w.number LIMIT 1",
+            )?;
+            let today = hall_date(self.clock.now()).to_string();
             for star in &mut ranked {
                 star.department = st.query_row([&star.staff_id], |r| r.get(0)).optional()?;
+                star.employee_no = no.query_row([&star.staff_id], |r| r.get(0)).optional()?;
+                star.window_number =
+                    seat.query_row(params![today, star.staff_id], |r| r.get(0)).optional()?;
             }
             Ok(())
         })?;
         Ok(MonthlyStars { year, month, stars: ranked, rule })
+    }
+
+    /// Publishes the hall month's stars (now, hall time) to the server as a `star_month`
+    /// operation (key `YYYY-MM`, docs/sync.md) when they differ from what this PC last synced
+    /// or queued, so the browser hall display and the rating pads show what the desktop ranks;
+    /// the server never ranks. Written as the store's own change, for the person signed in (the
+    /// rule of a case opened for a pulled poor rating). Answers whether an operation was
+    /// written; none while nobody is signed in here or the person's role cannot publish
+    /// (`cases.work`, as the server checks it). Called after every pull (crates/client `pull_all`): ratings, events or the
+    /// rule may have moved the ranking.
+    pub fn publish_star_month(&self) -> Result<bool> {
+        if !self.publishes_stars.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(false);
+        }
+        let today = hall_date(self.clock.now());
+        let monthly = self.monthly_stars(today.year(), today.month())?;
+        let key = format!("{:04}-{:02}", today.year(), today.month());
+        let doc = StarMonth { month: key.clone(), stars: monthly.stars };
+        let change = super::outbox::document(&doc)?;
+        let document = change.pointer("/fields/document").cloned();
+        self.write_quietly("sync", |w| {
+            let row = w.effective_row(Entity::StarMonth, &key)?;
+            let held = row_values(Entity::StarMonth, &row).and_then(|v| v.get("document").cloned());
+            let same = match &held {
+                Some(held) => Some(held) == document.as_ref(),
+                // Nothing published yet and no star to show: nothing to say.
+                None => doc.stars.is_empty(),
+            };
+            if same {
+                return Ok(false);
+            }
+            w.record_ops([(Entity::StarMonth, key, change)])?;
+            Ok(true)
+        })
     }
 }

@@ -13,7 +13,7 @@ use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::Stream;
-use hallkeeper_proto::{DisplayCall, DisplayFeed, DisplayWindow};
+use hallkeeper_proto::{DisplayCall, DisplayFeed, DisplayWindow, StarMonth};
 use hallkeeper_queue::window_totals;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -40,6 +40,29 @@ fn parse_repeat(query: Option<&str>) -> Result<u32, ApiError> {
             "repeat",
             format!("播报次数须为 1–{MAX_REPEAT}"),
         )),
+    }
+}
+
+/// The month's 服务之星 as a desktop last published them: the `star_month` row keyed by the
+/// hall day's month (`YYYY-MM`). The server does not rank anyone (core does, on the desktop);
+/// a row it cannot read is treated as none, said in the log (the push checked it, so only a
+/// row from another version gets here).
+pub(crate) async fn star_month(
+    state: &AppState,
+    hall_id: &str,
+    day: chrono::NaiveDate,
+) -> Result<Option<StarMonth>, ApiError> {
+    let key = day.format("%Y-%m").to_string();
+    let Some(row) = state.storage.sync_row_fields(hall_id, "star_month", &key).await? else {
+        return Ok(None);
+    };
+    let Some(doc) = row.get("document") else { return Ok(None) };
+    match serde_json::from_value::<StarMonth>(doc.clone()) {
+        Ok(stars) => Ok(Some(stars)),
+        Err(e) => {
+            tracing::warn!(hall = hall_id, month = %key, "the star_month record is unreadable: {e}");
+            Ok(None)
+        }
     }
 }
 
@@ -72,6 +95,7 @@ pub async fn feed(
                 windows,
                 recent_calls: rt.recent_calls.iter().take(RECENT_CALLS).cloned().collect(),
                 waiting: rt.queue.waiting().count() as u32,
+                stars: star_month(&state, &device.hall_id, rt.day).await?,
             })
         })
         .await?;

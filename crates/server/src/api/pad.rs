@@ -17,7 +17,6 @@ use axum::response::sse::{Event, Sse};
 use axum::Json;
 use futures_util::stream::Stream;
 use hallkeeper_proto::{PadStaff, PadTicket, PadView, Rating, RatingInput, Ticket, TicketState, WindowState};
-use serde_json::Value;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -166,15 +165,19 @@ async fn seated(state: &AppState, rt: &HallRuntime, window_id: &str) -> Result<O
     let Some(staff_id) = seating::seated_staff_id(storage, &rt.hall.id, rt.day, window_id).await? else {
         return Ok(None);
     };
-    let Some((_, staff)) = seating::staff_row(storage, &rt.hall.id, &staff_id).await? else {
-        return Ok(None);
-    };
-    let text = |field: &str| staff.get(field).and_then(Value::as_str).map(str::to_owned);
+    let Some(staff) = seating::staff_fields(storage, &rt.hall.id, &staff_id).await? else { return Ok(None) };
+    let text = |field: &str| staff.get(field).and_then(serde_json::Value::as_str).map(str::to_owned);
     Ok(Some(PadStaff {
         employee_no: text("employeeNo").unwrap_or_default(),
         name: text("name").unwrap_or_default(),
         photo_url: text("photoUrl"),
-        stars: staff.get("stars").and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok()),
+        // The grade of the month's 服务之星 record (core ranks them on the desktop); someone
+        // not among the month's stars has none to show.
+        stars: super::display::star_month(state, &rt.hall.id, rt.day)
+            .await?
+            .and_then(|m| m.stars.into_iter().find(|s| s.staff_id == staff_id))
+            .map(|s| s.grade)
+            .filter(|g| (1..=5).contains(g)),
         staff_id,
     }))
 }

@@ -359,6 +359,16 @@ pub trait Storage: Send + Sync + 'static {
     /// terminal's sign-in reads the staff records and the day's seats).
     async fn sync_rows(&self, hall_id: &str, entity: &str, key_prefix: &str)
         -> StorageResult<Vec<SyncedRow>>;
+    /// One live synced row's fields by its exact key: the prefix read, narrowed (a longer key
+    /// sharing the prefix is another row).
+    async fn sync_row_fields(
+        &self,
+        hall_id: &str,
+        entity: &str,
+        key: &str,
+    ) -> StorageResult<Option<serde_json::Map<String, serde_json::Value>>> {
+        Ok(self.sync_rows(hall_id, entity, key).await?.into_iter().find(|(k, _)| k == key).map(|(_, f)| f))
+    }
 
     /// Stores an evidence file of the hall under its SHA-256 (checked by the caller); false when
     /// it was already held (an upload again, or another PC's copy of the same file).

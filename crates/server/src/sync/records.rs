@@ -50,6 +50,7 @@ fn is_record(entity: &str) -> bool {
             | "case"
             | "case_evidence"
             | "case_step"
+            | "star_month"
     )
 }
 
@@ -60,6 +61,7 @@ pub fn key_ok(entity: &str, key: &str) -> bool {
     }
     match entity {
         "deadline_profile" | "star_rule" | "thresholds" | "sms_rules" => key == HALL_KEY,
+        "star_month" => is_month(key),
         "case" => !key.contains('/'),
         "case_evidence" => two(key).is_some_and(|(_, sha)| is_sha256(sha)),
         "case_step" => two(key).is_some(),
@@ -69,6 +71,11 @@ pub fn key_ok(entity: &str, key: &str) -> bool {
 
 fn is_day(s: &str) -> bool {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+/// `YYYY-MM`, a real month.
+fn is_month(s: &str) -> bool {
+    s.len() == 7 && chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").is_ok()
 }
 
 fn is_sha256(s: &str) -> bool {
@@ -145,6 +152,17 @@ pub fn check_change(entity: &str, change: &RowChange) -> Result<(), Refusal> {
                     }
                 }
             }
+        }
+        // The month's stars, as core ranked them on a desktop: the server shows them on the
+        // devices and never ranks; it only checks they read as the wire type.
+        "star_month" => {
+            only(entity, fields, &["document"])?;
+            let doc = fields.get("document").ok_or_else(|| invalid(entity, "document", "缺少"))?;
+            let month: hallkeeper_proto::StarMonth = read(entity, "document", doc)?;
+            if month.stars.len() > 100 {
+                return Err(invalid(entity, "document", "服务之星超过 100 名"));
+            }
+            Ok(())
         }
         "case" => {
             only(entity, fields, &["realName", "assignee", "rules", "openedAt", "openedDay", "deadline"])?;

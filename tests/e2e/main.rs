@@ -426,6 +426,7 @@ async fn the_hall_loop_from_kiosk_to_case() {
         .await;
     let outcome = hall_loop::whole_loop(&h, &monitor).await;
     h.finish(outcome).await;
+}
 
 /// The rating pad in chromium against a server of its own (issue 18's Must-shows "pad double
 /// tap" and "pad offline queue"): a double tap counts once; a tap while the server is stopped is

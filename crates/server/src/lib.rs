@@ -19,6 +19,7 @@ pub mod error;
 pub mod halls;
 pub mod ids;
 pub mod json;
+pub mod kiosk_ticket;
 pub mod pairing;
 pub mod seating;
 pub mod signals;

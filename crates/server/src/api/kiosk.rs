@@ -120,7 +120,7 @@ pub(crate) fn issued_ticket(rt: &HallRuntime, ticket_id: &str) -> Result<IssuedT
         .map(|m| m.name.clone())
         .unwrap_or_default();
     let ahead = people_ahead(&rt.queue, ticket_id).unwrap_or(0);
-    let extras = crate::api::device_front::ticket_extras(rt, &ticket, ahead);
+    let extras = crate::kiosk_ticket::ticket_extras(rt, &ticket, ahead);
     Ok(IssuedTicket {
         ticket,
         matter_name,

@@ -17,7 +17,8 @@ fn op(seq: i64, fields: Value, author: &str) -> Value {
 
 /// Pushes `ops`; the (seq, code) of each refused one.
 async fn push(fx: &Fixture, ops: Vec<Value>) -> Vec<(i64, String)> {
-    let body = json!({ "deviceId": "pc1", "schemaVersion": hallkeeper_proto::SYNC_SCHEMA_VERSION, "ops": ops });
+    let body =
+        json!({ "deviceId": "pc1", "schemaVersion": hallkeeper_proto::SYNC_SCHEMA_VERSION, "ops": ops });
     let (s, pushed) = fx.admin_post(&format!("/api/v1/admin/halls/{}/sync/push", fx.hall), body).await;
     assert_eq!(s, StatusCode::OK, "{pushed}");
     pushed["rejected"]
@@ -69,10 +70,11 @@ async fn a_synced_list_is_what_the_pad_offers_and_takes() {
             ],
         )
         .await;
-        let want: Vec<(i64, String)> = [(1, "access.forbidden"), (2, "sync.field_invalid"), (3, "sync.field_invalid")]
-            .into_iter()
-            .map(|(s, c)| (s, c.to_owned()))
-            .collect();
+        let want: Vec<(i64, String)> =
+            [(1, "access.forbidden"), (2, "sync.field_invalid"), (3, "sync.field_invalid")]
+                .into_iter()
+                .map(|(s, c)| (s, c.to_owned()))
+                .collect();
         assert_eq!(refused, want);
         let (_, view) = fx.get(&pad, "/api/v1/pad").await;
         assert_eq!(view["reasonTags"].as_array().map(Vec::len), Some(6), "nothing refused was kept");
@@ -94,7 +96,8 @@ async fn a_synced_list_is_what_the_pad_offers_and_takes() {
                 "{e}"
             );
         }
-        let rating = json!({ "ticketId": t, "level": "very_dissatisfied", "reasons": [" 态度冷淡"], "comment": "" });
+        let rating =
+            json!({ "ticketId": t, "level": "very_dissatisfied", "reasons": [" 态度冷淡"], "comment": "" });
         let (s, body) = fx.post(&pad, "/api/v1/pad/ratings", rating).await;
         assert_eq!((s, &body["reasons"]), (StatusCode::CREATED, &json!(["态度冷淡"])), "{body}");
         fx.stop().await;

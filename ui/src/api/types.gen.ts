@@ -1010,7 +1010,7 @@ export type CasesChanged = { unread: number, };
 
 export type CaseFocus = { caseId: string, };
 
-export type DataEntity = "windows" | "catalog" | "bindings" | "staff" | "roster" | "thresholds" | "sms_rules";
+export type DataEntity = "windows" | "catalog" | "bindings" | "staff" | "roster" | "thresholds" | "sms_rules" | "rating_reasons";
 
 export type DataChanged = { entity: DataEntity, };
 

@@ -173,4 +173,23 @@ mod tests {
         assert_eq!(s.pending_ops(100).unwrap().len(), ops.len());
         assert_eq!(s.list_audit(10, None).unwrap().entries.len(), audit.entries.len());
     }
+
+    #[test]
+    fn another_pcs_list_arrives_with_a_pull_and_is_the_halls() {
+        let (s, _) = store();
+        let change = hallkeeper_proto::SyncChange {
+            change_id: 1,
+            entity: "rating_reasons".into(),
+            key: "hall".into(),
+            hlc: "000000000000001000-00000-pc2".into(),
+            change: serde_json::json!({ "kind": "upsert", "fields": { "document": { "tags": ["排队太久"] } } }),
+            device_id: "pc2".into(),
+            seq: 1,
+        };
+        let page = hallkeeper_proto::PullResponse { changes: vec![change], next_cursor: 1, has_more: false };
+        s.apply_pull(0, &page).unwrap();
+        assert_eq!(s.rating_reasons().unwrap().tags, ["排队太久"]);
+        let snap = s.replica_snapshot().unwrap();
+        assert_eq!(snap["rating_reasons"]["hall"]["document"]["tags"], serde_json::json!(["排队太久"]));
+    }
 }

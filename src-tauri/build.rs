@@ -71,6 +71,8 @@ const COMMANDS: &[&str] = &[
     "reset_account_password",
     "get_report",
     "export_report_xlsx",
+    "get_rating_reasons",
+    "set_rating_reasons",
     "get_star_rule",
     "set_star_rule",
     "get_monthly_stars",

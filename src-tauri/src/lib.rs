@@ -122,6 +122,8 @@ fn registered_commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool +
         commands::accounts::reset_account_password,
         commands::reports::get_report,
         commands::reports::export_report_xlsx,
+        commands::rating_reasons::get_rating_reasons,
+        commands::rating_reasons::set_rating_reasons,
         commands::stars::get_star_rule,
         commands::stars::set_star_rule,
         commands::stars::get_monthly_stars,

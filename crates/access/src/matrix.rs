@@ -111,8 +111,8 @@ matrix! {
         "Seat staff at windows for the day.",
         "sync `seat` operations, `set_seat`";
     EditThresholds => "thresholds.edit", ShiftLead,
-        "Change the dashboard's alarm thresholds.",
-        "`set_thresholds`";
+        "Change the dashboard's alarm thresholds and the rating pad's reason tags.",
+        "`set_thresholds`, sync `rating_reasons` operations, `set_rating_reasons`";
     EditSmsRules => "sms.edit_rules", ShiftLead,
         "Change the SMS reminder rules and templates (with the editor's preview and budget).",
         "`PUT …/config` changing the SMS rules, `set_sms_rules`, `preview_sms_template`, `sms_budget`";
@@ -137,7 +137,7 @@ matrix! {
     // 监督员: reading.
     ReadHall => "hall.read", Supervisor,
         "Read the hall's setup: windows, catalog, coverage, bindings, staff, seating; pull its sync feed.",
-        "`GET …/config`, `POST …/sync/push` (each operation is checked against its author), `GET …/sync/pull`, `…/sync/events`, `…/sync/ratings`, `…/sync/stream`, `list_windows`, `get_catalog`, `get_coverage`, `list_bindings`, `list_staff`, `get_roster`";
+        "`GET …/config`, `POST …/sync/push` (each operation is checked against its author), `GET …/sync/pull`, `…/sync/events`, `…/sync/ratings`, `…/sync/stream`, `list_windows`, `get_catalog`, `get_coverage`, `list_bindings`, `list_staff`, `get_roster`, `get_rating_reasons`";
     ReadDashboard => "dashboard.read", Supervisor,
         "Read the live dashboard (总览), its thresholds and the day's tickets.",
         "`GET …/tickets`, `get_dashboard`, `get_thresholds`";
@@ -178,6 +178,8 @@ pub fn sync_entity_capability(entity: &str) -> Option<Capability> {
         "star_rule" => Capability::EditStarRule,
         "thresholds" => Capability::EditThresholds,
         "sms_rules" => Capability::EditSmsRules,
+        // The pad's reason tags: a hall setting of the same weight as the thresholds, by the same people.
+        "rating_reasons" => Capability::EditThresholds,
         // Derived, not edited: the month's stars core ranked from the synced figures, written
         // for the person signed in, under the capability of the other record a pull derives (a
         // case opened for a poor rating, 值班长 and up). A 监督员's desktop changes nothing, so

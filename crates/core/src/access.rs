@@ -153,6 +153,9 @@ pub const COMMANDS: &[(&str, Need)] = &[
     ("get_dashboard", cap(C::ReadDashboard)),
     ("get_thresholds", cap(C::ReadDashboard)),
     ("set_thresholds", cap(C::EditThresholds)),
+    // The rating pad's reason tags (synced to the server's pads).
+    ("get_rating_reasons", cap(C::ReadHall)),
+    ("set_rating_reasons", cap(C::EditThresholds)),
     ("move_waiting_tickets", cap(C::MoveWaiting)),
     // Rectification.
     ("list_poor_ratings", cap(C::ReadCases)),

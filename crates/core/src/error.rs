@@ -120,6 +120,11 @@ codes! {
         // Service stars (服务之星).
         StarRuleInvalid => "stars.rule_invalid",
         StarMonthInvalid => "stars.month_invalid",
+        // The rating pad's reason tags (评价原因标签), edited on the desktop.
+        RatingReasonsCount => "rating_reasons.count",
+        RatingReasonEmpty => "rating_reasons.empty",
+        RatingReasonTooLong => "rating_reasons.too_long",
+        RatingReasonDuplicate => "rating_reasons.duplicate",
         // Statistics and reports.
         ReportPeriodInvalid => "report.period_invalid",
         ReportExportFailed => "report.export_failed",

@@ -403,6 +403,22 @@ pub(crate) fn rejection(r: &Rejection, locale: Locale) -> String {
             "Enter an 11-digit mainland China mobile number, e.g. 138 0013 8000".into(),
         ),
         Code::StarRuleInvalid => star_rule_invalid(zh, r),
+        Code::RatingReasonsCount => pick(
+            zh,
+            format!("评价原因标签须为 {} 到 {} 个（现为 {} 个）", a("min"), a("max"), a("count")),
+            format!("Keep {} to {} reason tags (there are {})", a("min"), a("max"), a("count")),
+        ),
+        Code::RatingReasonEmpty => pick(zh, "评价原因标签不能为空".into(), "A reason tag cannot be empty".into()),
+        Code::RatingReasonTooLong => pick(
+            zh,
+            format!("评价原因标签“{}”过长，最多 {} 个字", a("tag"), a("max")),
+            format!("The reason tag “{}” is too long: at most {} characters", a("tag"), a("max")),
+        ),
+        Code::RatingReasonDuplicate => pick(
+            zh,
+            format!("评价原因标签“{}”重复了", a("tag")),
+            format!("The reason tag “{}” is already in the list", a("tag")),
+        ),
         Code::StarMonthInvalid => pick(
             zh,
             format!("没有 {} 年 {} 月这个月份", a("year"), a("month")),

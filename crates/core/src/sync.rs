@@ -32,6 +32,9 @@ pub enum Entity {
     StarRule,
     Thresholds,
     SmsRules,
+    /// The reason tags the rating pad offers for 不满意 / 非常不满意 (key [`HALL_KEY`], one field
+    /// `document`: a `RatingReasons`), edited on the desktop.
+    RatingReasons,
     /// A rectification case (key: its rating id), its evidence (`{ratingId}/{sha256}`) and its
     /// steps (`{ratingId}/{stepId}`, append-only).
     Case,
@@ -49,7 +52,7 @@ pub const HALL_KEY: &str = "hall";
 impl Entity {
     /// Parents before the rows that reference them: projecting in this order sees every
     /// reference already settled.
-    pub const ORDER: [Entity; 14] = [
+    pub const ORDER: [Entity; 15] = [
         Entity::Department,
         Entity::Matter,
         Entity::Window,
@@ -60,6 +63,7 @@ impl Entity {
         Entity::StarRule,
         Entity::Thresholds,
         Entity::SmsRules,
+        Entity::RatingReasons,
         Entity::Case,
         Entity::CaseEvidence,
         Entity::CaseStep,
@@ -78,6 +82,7 @@ impl Entity {
             Entity::StarRule => "star_rule",
             Entity::Thresholds => "thresholds",
             Entity::SmsRules => "sms_rules",
+            Entity::RatingReasons => "rating_reasons",
             Entity::Case => "case",
             Entity::CaseEvidence => "case_evidence",
             Entity::CaseStep => "case_step",
@@ -96,6 +101,7 @@ impl Entity {
             Entity::StarRule => Some("stars.rule"),
             Entity::Thresholds => Some("dashboard.thresholds"),
             Entity::SmsRules => Some("sms.rules"),
+            Entity::RatingReasons => Some("ratings.reasons"),
             _ => None,
         }
     }
@@ -194,7 +200,11 @@ pub fn domain_row(entity: Entity, key: &str, v: &Map<String, Value>) -> Option<D
             f.insert("windowId".into(), window.into());
             f.insert("staffId".into(), staff.into());
         }
-        Entity::DeadlineProfile | Entity::StarRule | Entity::Thresholds | Entity::SmsRules => {
+        Entity::DeadlineProfile
+        | Entity::StarRule
+        | Entity::Thresholds
+        | Entity::SmsRules
+        | Entity::RatingReasons => {
             if key != HALL_KEY {
                 return None;
             }

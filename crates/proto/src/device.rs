@@ -332,8 +332,9 @@ pub struct PadView {
     /// The ticket to rate now: the one the terminal asked for (请评价), else the window's last
     /// finished ticket not yet rated; None when there is nothing to rate.
     pub rate_now: Option<PadTicket>,
-    /// The reason tags the pad offers for the two lowest grades. The hall cannot edit them yet:
-    /// the server's default list (api/pad.rs `DEFAULT_REASON_TAGS`, docs/devices.md).
+    /// The reason tags the pad offers for the two lowest grades: the hall's list as a desktop
+    /// last synced it (`rating_reasons`), else the server's default list (api/pad.rs
+    /// `DEFAULT_REASON_TAGS`, docs/devices.md). A rating's reasons must be among them.
     pub reason_tags: Vec<String>,
 }
 

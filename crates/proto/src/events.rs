@@ -38,6 +38,8 @@ pub enum DataEntity {
     Thresholds,
     /// The SMS reminder rules (they go to the server with the hall configuration).
     SmsRules,
+    /// The rating pad's reason tags (synced to the server's pads).
+    RatingReasons,
 }
 
 /// The `data-changed` event.

@@ -78,7 +78,10 @@ pub use reports::{
     ReportDimension, ReportLevelCounts, ReportPeriod, ReportPeriodInput, ReportPeriodKind, ReportRow,
     ReportTable,
 };
-pub use settings::{Locale, Settings};
+pub use settings::{
+    Locale, RatingReasons, RatingReasonsProblem, Settings, RATING_REASONS_MAX, RATING_REASONS_MIN,
+    RATING_REASON_MAX_CHARS,
+};
 pub use sms::{
     ClockTime, ClockTimeInvalid, QuietHours, SmsBudget, SmsBudgetWarning, SmsCounts, SmsDayCount,
     SmsDeliveryStatus, SmsLimitKind, SmsOutboxEntry, SmsOutboxQuery, SmsPreview, SmsProviderKind, SmsRule,
@@ -111,6 +114,7 @@ pub fn typescript_declarations() -> String {
         AuditPage::decl(&cfg),
         Locale::decl(&cfg),
         Settings::decl(&cfg),
+        RatingReasons::decl(&cfg),
         ErrorBody::decl(&cfg),
         Department::decl(&cfg),
         MatterState::decl(&cfg),

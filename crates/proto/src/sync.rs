@@ -15,13 +15,13 @@ pub const SYNC_VERSION_HEADER: &str = "x-hallkeeper-sync-version";
 
 /// The entities operations name (keys in docs/sync.md): `window`, `department`, `matter`,
 /// `binding` (key `windowId/matterId`), `staff`, `seat` (key `date/windowId`); the hall's rule
-/// documents `deadline_profile`, `star_rule`, `thresholds`, `sms_rules` (key `hall`); and the
+/// documents `deadline_profile`, `star_rule`, `thresholds`, `sms_rules`, `rating_reasons` (key `hall`); and the
 /// rectification ledger: `case` (key `ratingId`), `case_evidence` (key `ratingId/sha256`),
 /// `case_step` (key `ratingId/stepId`, append-only); and the month's service stars
 /// `star_month` (key `YYYY-MM`, derived on the desktop, shown by the server's devices). Adding
 /// it did not raise the version: a desktop of version 2 that pulls one skips a row it never
 /// shows (the stars are computed on each desktop).
-pub const SYNC_ENTITIES: [&str; 14] = [
+pub const SYNC_ENTITIES: [&str; 15] = [
     "window",
     "department",
     "matter",
@@ -32,6 +32,7 @@ pub const SYNC_ENTITIES: [&str; 14] = [
     "star_rule",
     "thresholds",
     "sms_rules",
+    "rating_reasons",
     "case",
     "case_evidence",
     "case_step",

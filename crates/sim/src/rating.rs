@@ -16,18 +16,16 @@ pub const LEVELS: [(RatingLevel, f64); 5] = [
     (RatingLevel::VeryDissatisfied, 0.01),
 ];
 
-/// The pad's reasons for a poor rating, with how often each is chosen.
-pub const POOR_REASONS: [(&str, f64); 10] = [
-    ("等候时间长", 0.30),
-    ("一次性告知不到位", 0.14),
-    ("材料要求不清", 0.12),
-    ("服务态度差", 0.10),
-    ("办理时间长", 0.09),
-    ("系统故障", 0.07),
-    ("多次跑腿", 0.07),
-    ("业务不熟练", 0.05),
-    ("指引标识不清", 0.03),
-    ("现场秩序乱", 0.03),
+/// The pad's reasons for a poor rating, with how often each is chosen: the tags the server's
+/// pads offer until a hall edits its list (server api/pad.rs `DEFAULT_REASON_TAGS`), since the
+/// server refuses a reason that is not in the hall's list.
+pub const POOR_REASONS: [(&str, f64); 6] = [
+    ("等候时间长", 0.34),
+    ("办理效率低", 0.18),
+    ("材料要求不明确", 0.16),
+    ("服务态度差", 0.12),
+    ("解释不清楚", 0.12),
+    ("环境设施不便", 0.08),
 ];
 
 const POOR_COMMENTS: [&str; 8] = [
@@ -41,7 +39,7 @@ const POOR_COMMENTS: [&str; 8] = [
     "取号机上找不到要办的事项",
 ];
 
-const NEUTRAL_REASONS: [&str; 3] = ["等候时间长", "办理时间长", "指引标识不清"];
+const NEUTRAL_REASONS: [&str; 3] = ["等候时间长", "办理效率低", "环境设施不便"];
 
 const GOOD_COMMENTS: [&str; 6] = [
     "办事效率高，点赞",

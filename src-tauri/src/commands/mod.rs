@@ -65,6 +65,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod devices;
 pub mod queue_actions;
+pub mod rating_reasons;
 pub mod rectification;
 pub mod reports;
 pub mod session;

@@ -52,6 +52,7 @@ import type {
   SmsTrigger,
   MonthlyStars,
   StarRule,
+  RatingReasons,
   ReportDimension,
   ReportPeriodInput,
   ReportTable,
@@ -211,6 +212,11 @@ export const smsTestSend = (phone: string, ruleId: string | null, text: string |
 export const getStarRule = () => call<StarRule>('get_star_rule')
 
 export const setStarRule = (rule: StarRule) => call<StarRule>('set_star_rule', { rule })
+
+// The rating pad's reason tags (评价原因标签), synced to the server's pads
+export const getRatingReasons = () => call<RatingReasons>('get_rating_reasons')
+
+export const setRatingReasons = (reasons: RatingReasons) => call<RatingReasons>('set_rating_reasons', { reasons })
 
 /** The stars of a month (1–12) by the saved rule. */
 export const getMonthlyStars = (year: number, month: number) =>

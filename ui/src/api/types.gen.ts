@@ -52,6 +52,8 @@ export type Settings = { locale: Locale,
  */
 operator: string, };
 
+export type RatingReasons = { tags: Array<string>, };
+
 export type CommandError = { 
 /**
  * For the UI one of `ErrorCode`, generated from hallkeeper-core's codes into
@@ -575,8 +577,9 @@ serving: PadStaff | null,
  */
 rateNow: PadTicket | null, 
 /**
- * The reason tags the pad offers for the two lowest grades. The hall cannot edit them yet:
- * the server's default list (api/pad.rs `DEFAULT_REASON_TAGS`, docs/devices.md).
+ * The reason tags the pad offers for the two lowest grades: the hall's list as a desktop
+ * last synced it (`rating_reasons`), else the server's default list (api/pad.rs
+ * `DEFAULT_REASON_TAGS`, docs/devices.md). A rating's reasons must be among them.
  */
 reasonTags: Array<string>, };
 
@@ -1007,7 +1010,7 @@ export type CasesChanged = { unread: number, };
 
 export type CaseFocus = { caseId: string, };
 
-export type DataEntity = "windows" | "catalog" | "bindings" | "staff" | "roster" | "thresholds" | "sms_rules";
+export type DataEntity = "windows" | "catalog" | "bindings" | "staff" | "roster" | "thresholds" | "sms_rules" | "rating_reasons";
 
 export type DataChanged = { entity: DataEntity, };
 

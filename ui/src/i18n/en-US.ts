@@ -12,6 +12,7 @@ import { rectificationEnUS } from './sections/rectification.en-US'
 import { reportsEnUS } from './sections/reports.en-US'
 import { devicesEnUS } from './sections/devices.en-US'
 import { accountsEnUS } from './sections/accounts.en-US'
+import { ratingReasonsEnUS } from './sections/ratingReasons.en-US'
 
 const enUS: MessageSchema = {
   ...catalogEnUS,
@@ -25,6 +26,7 @@ const enUS: MessageSchema = {
   ...reportsEnUS,
   ...devicesEnUS,
   ...accountsEnUS,
+  ...ratingReasonsEnUS,
   app: {
     name: 'Hallkeeper',
     tagline: 'Service hall supervisor',

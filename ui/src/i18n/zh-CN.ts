@@ -12,6 +12,7 @@ import { rectificationZhCN } from './sections/rectification.zh-CN'
 import { reportsZhCN } from './sections/reports.zh-CN'
 import { devicesZhCN } from './sections/devices.zh-CN'
 import { accountsZhCN } from './sections/accounts.zh-CN'
+import { ratingReasonsZhCN } from './sections/ratingReasons.zh-CN'
 
 const zhCN = {
   ...catalogZhCN,
@@ -25,6 +26,7 @@ const zhCN = {
   ...reportsZhCN,
   ...devicesZhCN,
   ...accountsZhCN,
+  ...ratingReasonsZhCN,
   app: {
     name: '厅管家',
     tagline: '政务服务中心管理',

@@ -17,6 +17,10 @@ mod outbox;
 pub use outbox::{OutboxOp, OutboxStatus};
 pub use settings::{DEFAULT_LOCK_MINUTES, MAX_LOCK_MINUTES};
 mod pull;
+mod rating_reasons;
+pub use rating_reasons::{
+    rating_reasons_problem, DEFAULT_RATING_REASONS, RATING_REASONS_ACTION, RATING_REASONS_KEY,
+};
 mod rating_rows;
 mod ratings;
 mod report_facts;

@@ -139,7 +139,11 @@ impl Write<'_> {
             Entity::Staff => one("SELECT 1 FROM staff WHERE id = ?1"),
             Entity::Binding => pair("SELECT 1 FROM window_bindings WHERE window_id = ?1 AND matter_id = ?2"),
             Entity::Seat => pair("SELECT 1 FROM seats WHERE date = ?1 AND window_id = ?2"),
-            Entity::DeadlineProfile | Entity::StarRule | Entity::Thresholds | Entity::SmsRules => Ok(self
+            Entity::DeadlineProfile
+            | Entity::StarRule
+            | Entity::Thresholds
+            | Entity::SmsRules
+            | Entity::RatingReasons => Ok(self
                 .tx
                 .prepare_cached("SELECT 1 FROM settings WHERE key = ?1")?
                 .exists([entity.settings_key()])?),
@@ -247,7 +251,7 @@ impl Write<'_> {
                  ON CONFLICT (date, window_id) DO UPDATE SET staff_id = excluded.staff_id",
             )?
             .execute(params![s("date"), s("windowId"), s("staffId")]),
-            Entity::DeadlineProfile | Entity::StarRule | Entity::Thresholds | Entity::SmsRules => self
+            Entity::DeadlineProfile | Entity::StarRule | Entity::Thresholds | Entity::SmsRules | Entity::RatingReasons => self
                 .tx
                 .prepare_cached(
                     "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -324,6 +328,7 @@ impl Write<'_> {
             | Entity::StarRule
             | Entity::Thresholds
             | Entity::SmsRules
+            | Entity::RatingReasons
             | Entity::Case
             | Entity::CaseEvidence
             | Entity::CaseStep
@@ -369,6 +374,7 @@ impl Write<'_> {
             | Entity::StarRule
             | Entity::Thresholds
             | Entity::SmsRules
+            | Entity::RatingReasons
             | Entity::CaseEvidence
             | Entity::CaseStep
             | Entity::StarMonth => &[],
@@ -482,6 +488,7 @@ pub(crate) fn label(entity: Entity) -> &'static str {
         Entity::StarRule => "服务之星规则",
         Entity::Thresholds => "预警阈值",
         Entity::SmsRules => "短信提醒规则",
+        Entity::RatingReasons => "评价原因标签",
         Entity::Case => "整改案件",
         Entity::CaseEvidence => "佐证材料",
         Entity::CaseStep => "整改步骤",
@@ -649,7 +656,7 @@ impl crate::Store {
                     out.entry(entity.as_str().to_owned()).or_default().insert(key, fields);
                 }
             }
-            for entity in [Entity::DeadlineProfile, Entity::StarRule, Entity::Thresholds, Entity::SmsRules] {
+            for entity in [Entity::DeadlineProfile, Entity::StarRule, Entity::Thresholds, Entity::SmsRules, Entity::RatingReasons] {
                 let doc: Option<String> = c
                     .query_row("SELECT value FROM settings WHERE key = ?1", [entity.settings_key()], |r| r.get(0))
                     .optional()?;

@@ -16,7 +16,9 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, Sse};
 use axum::Json;
 use futures_util::stream::Stream;
-use hallkeeper_proto::{PadStaff, PadTicket, PadView, Rating, RatingInput, Ticket, TicketState, WindowState};
+use hallkeeper_proto::{
+    PadStaff, PadTicket, PadView, Rating, RatingInput, RatingReasons, Ticket, TicketState, WindowState,
+};
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -24,9 +26,9 @@ pub const MAX_REASONS: usize = 10;
 pub const MAX_REASON_CHARS: usize = 20;
 pub const MAX_COMMENT_CHARS: usize = 500;
 
-/// What the pad offers as reasons for 不满意 / 非常不满意 until the hall can edit its own list
-/// on the desktop (no synced list exists yet): the complaints the source text and the
-/// rectification cases name most. Each is within [`MAX_REASON_CHARS`].
+/// What the pad offers as reasons for 不满意 / 非常不满意 until a desktop syncs the hall's own
+/// list (`rating_reasons`): the complaints the source text and the rectification cases name
+/// most. Core's defaults are the same six (`DEFAULT_RATING_REASONS`).
 pub const DEFAULT_REASON_TAGS: [&str; 6] =
     ["等候时间长", "办理效率低", "服务态度差", "解释不清楚", "材料要求不明确", "环境设施不便"];
 
@@ -49,6 +51,17 @@ pub async fn rate(
             "rating.reasons_invalid",
             "reasons",
             format!("每项评价原因须为 1–{MAX_REASON_CHARS} 个字"),
+        ));
+    }
+    // Only the hall's tags: a reason is a category the rectification inbox counts, not free
+    // text (the comment is for that). A pad that queued a rating offline under a list edited
+    // since is refused here, and the pad says why.
+    let tags = reason_tags(&state, &device.hall_id).await?;
+    if let Some(unknown) = input.reasons.iter().map(|r| r.trim()).find(|r| !tags.iter().any(|t| t == r)) {
+        return Err(ApiError::bad(
+            "rating.reason_unknown",
+            "reasons",
+            format!("评价原因“{unknown}”不在本厅的原因列表中"),
         ));
     }
     if input.comment.chars().count() > MAX_COMMENT_CHARS {
@@ -84,6 +97,24 @@ pub async fn rate(
     // The hall's desktops pull it now (a poor rating opens a rectification case there).
     state.signals.notify(&rating.hall_id);
     Ok((StatusCode::CREATED, Json(rating)))
+}
+
+/// The hall's reason tags: the `rating_reasons` row a desktop synced, else
+/// [`DEFAULT_REASON_TAGS`]. A row that does not read (the push checked it, so only one of
+/// another version) counts as none, said in the log.
+pub(crate) async fn reason_tags(state: &AppState, hall_id: &str) -> Result<Vec<String>, ApiError> {
+    let defaults = || DEFAULT_REASON_TAGS.iter().map(|t| (*t).to_owned()).collect();
+    let Some(row) = state.storage.sync_row_fields(hall_id, "rating_reasons", "hall").await? else {
+        return Ok(defaults());
+    };
+    let Some(doc) = row.get("document") else { return Ok(defaults()) };
+    match serde_json::from_value::<RatingReasons>(doc.clone()) {
+        Ok(reasons) => Ok(reasons.tags),
+        Err(e) => {
+            tracing::warn!(hall = hall_id, "the rating_reasons record is unreadable: {e}");
+            Ok(defaults())
+        }
+    }
 }
 
 /// A ticket of the hall that finished at this window: what may be rated there.
@@ -189,6 +220,7 @@ pub async fn show(
     DeviceAs(device, _): DeviceAs<Pad>,
 ) -> Result<Json<PadView>, ApiError> {
     let window_id = device.window_id.clone().ok_or(ApiError::WrongDevice)?;
+    let reason_tags = reason_tags(&state, &device.hall_id).await?;
     let view = state
         .halls
         .with(&*state.storage, &device.hall_id, (state.now)(), async |rt| {
@@ -203,7 +235,7 @@ pub async fn show(
                 paused: window.state == WindowState::Paused,
                 serving: seated(&state, rt, &window_id).await?,
                 rate_now: rate_now(&state, rt, &window_id).await?,
-                reason_tags: DEFAULT_REASON_TAGS.iter().map(|t| (*t).to_owned()).collect(),
+                reason_tags,
             })
         })
         .await?;

@@ -2,7 +2,8 @@
 //! (docs/sync.md, "Records"): pure, run by the one push algorithm (`push.rs`) before a row is
 //! touched, so both storage backends only store what passed.
 //!
-//! - the hall's documents (`deadline_profile`, `star_rule`, `thresholds`, `sms_rules`): key
+//! - the hall's documents (`deadline_profile`, `star_rule`, `thresholds`, `sms_rules`,
+//!   `rating_reasons`): key
 //!   `hall`, one field `document` that reads as its wire type (the SMS rules also pass
 //!   `hallkeeper-sms`'s own checks, as in the hall configuration);
 //! - `case` (key: the rating id): the opening's fields, each of its type;
@@ -18,8 +19,8 @@ use hallkeeper_proto::rectification_limits::{
     ACTOR_MAX_CHARS, ASSIGNEE_MAX_CHARS, ATTACHMENTS_MAX, ATTACHMENT_NAME_MAX_CHARS, NOTE_MAX_CHARS,
 };
 use hallkeeper_proto::{
-    CaseAction, CaseAssignee, CaseAttachment, CaseDeadline, CaseRules, DeadlineProfile, SmsRuleSet, StarRule,
-    ThresholdSettings, EVIDENCE_MAX_BYTES,
+    CaseAction, CaseAssignee, CaseAttachment, CaseDeadline, CaseRules, DeadlineProfile, RatingReasons,
+    SmsRuleSet, StarRule, ThresholdSettings, EVIDENCE_MAX_BYTES,
 };
 use hallkeeper_sms::RuleSetExt as _;
 use hallkeeper_sync::merge::{Row, RowChange, LIVE};
@@ -47,6 +48,7 @@ fn is_record(entity: &str) -> bool {
             | "star_rule"
             | "thresholds"
             | "sms_rules"
+            | "rating_reasons"
             | "case"
             | "case_evidence"
             | "case_step"
@@ -60,7 +62,7 @@ pub fn key_ok(entity: &str, key: &str) -> bool {
         k.split_once('/').filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('/'))
     }
     match entity {
-        "deadline_profile" | "star_rule" | "thresholds" | "sms_rules" => key == HALL_KEY,
+        "deadline_profile" | "star_rule" | "thresholds" | "sms_rules" | "rating_reasons" => key == HALL_KEY,
         "star_month" => is_month(key),
         "case" => !key.contains('/'),
         "case_evidence" => two(key).is_some_and(|(_, sha)| is_sha256(sha)),
@@ -137,13 +139,22 @@ pub fn check_change(entity: &str, change: &RowChange) -> Result<(), Refusal> {
         }
     }
     match entity {
-        "deadline_profile" | "star_rule" | "thresholds" | "sms_rules" => {
+        "deadline_profile" | "star_rule" | "thresholds" | "sms_rules" | "rating_reasons" => {
             only(entity, fields, &["document"])?;
             let doc = fields.get("document").ok_or_else(|| invalid(entity, "document", "缺少"))?;
             match entity {
                 "deadline_profile" => read::<DeadlineProfile>(entity, "document", doc).map(drop),
                 "star_rule" => read::<StarRule>(entity, "document", doc).map(drop),
                 "thresholds" => read::<ThresholdSettings>(entity, "document", doc).map(drop),
+                // The same rules core applied before the save (proto's one check), so a list the
+                // pads are given is one the desktop could have saved.
+                "rating_reasons" => {
+                    let reasons: RatingReasons = read(entity, "document", doc)?;
+                    match reasons.problem() {
+                        Some(p) => Err(invalid(entity, "document", &format!("{p:?}"))),
+                        None => Ok(()),
+                    }
+                }
                 _ => {
                     let rules: SmsRuleSet = read(entity, "document", doc)?;
                     match rules.problems().into_iter().next() {
@@ -321,6 +332,21 @@ mod tests {
         assert_eq!(code("star_rule", json!({ "document": [] })), Some(FIELD_INVALID));
         assert_eq!(code("thresholds", json!({ "other": {} })), Some(FIELD_INVALID));
         assert!(!key_ok("star_rule", "x") && key_ok("star_rule", HALL_KEY));
+    }
+
+    #[test]
+    fn reason_tags_pass_core_s_rules_or_are_refused() {
+        let doc = |tags: Value| json!({ "document": { "tags": tags } });
+        assert_eq!(code("rating_reasons", doc(json!(["等候时间长", "态度差"]))), None);
+        for bad in [json!([]), json!(["等候", "等候"]), json!([" "]), json!(["一二三四五六七八九十一"])]
+        {
+            assert_eq!(code("rating_reasons", doc(bad.clone())), Some(FIELD_INVALID), "{bad}");
+        }
+        assert!(!key_ok("rating_reasons", "x") && key_ok("rating_reasons", HALL_KEY));
+        assert_eq!(
+            check_change("rating_reasons", &RowChange::Delete).err().map(|r| r.0),
+            Some(DELETE_REFUSED)
+        );
     }
 
     #[test]

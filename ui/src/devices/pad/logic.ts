@@ -111,6 +111,15 @@ export class RatingQueue {
   }
 }
 
+/**
+ * A rating whose reasons the hall has since taken off its list (queued offline, then the list
+ * was edited): the grade and the comment still count, so it is sent again with only the
+ * reasons the list still has, rather than lost.
+ */
+export function keepListedReasons(input: RatingInput, listed: readonly string[]): RatingInput {
+  return { ...input, reasons: input.reasons.filter((r) => listed.includes(r)) }
+}
+
 /** What an answer of `POST /pad/ratings` means for the queue. */
 export function outcomeOf(status: number, code: string | null): SendOutcome {
   if (status >= 200 && status < 300) return 'stored'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RatingInput } from '../../../src/api/types.gen'
 import {
+  keepListedReasons,
   IDLE_MS,
   LEVELS,
   RatingQueue,
@@ -114,6 +115,14 @@ describe('offline queue', () => {
     expect(outcomeOf(503, 'http.503')).toBe('network')
     expect(outcomeOf(404, 'rating.ticket_not_found')).toBe('refused')
     expect(outcomeOf(409, 'rating.other_window')).toBe('refused')
+  })
+})
+
+describe('reasons taken off the list', () => {
+  it('keeps the grade and the comment and only the reasons the list still has', () => {
+    const input: RatingInput = { ticketId: 't1', level: 'dissatisfied', reasons: ['等候时间长', '旧标签'], comment: '太慢' }
+    expect(keepListedReasons(input, ['等候时间长', '服务态度差'])).toEqual({ ...input, reasons: ['等候时间长'] })
+    expect(keepListedReasons(input, []).reasons).toEqual([])
   })
 })
 

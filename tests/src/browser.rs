@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use tempfile::TempDir;
+
+use crate::harness::pids_with_arg;
 use thirtyfour::{
     By, ChromiumLikeCapabilities, DesiredCapabilities, LoggingPrefsLogLevel, WebDriver, WebElement,
 };
@@ -77,23 +79,6 @@ fn free_port() -> Result<u16> {
 fn answers(port: u16) -> bool {
     TcpStream::connect_timeout(&SocketAddr::from((Ipv4Addr::LOCALHOST, port)), Duration::from_millis(200))
         .is_ok()
-}
-
-/// The pids of processes with an argument equal to `arg` (the browser's own profile folder
-/// names only the processes this harness started).
-fn pids_with_arg(arg: &str) -> Vec<u32> {
-    let me = std::process::id();
-    let Ok(entries) = fs::read_dir("/proc") else { return Vec::new() };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&pid| pid != me)
-        .filter(|pid| {
-            fs::read(format!("/proc/{pid}/cmdline"))
-                .map(|c| c.split(|b| *b == 0).any(|a| a == arg.as_bytes()))
-                .unwrap_or(false)
-        })
-        .collect()
 }
 
 /// A running chromedriver on a free loopback port; on drop SIGTERM (SIGKILL after 5 s).

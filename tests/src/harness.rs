@@ -203,7 +203,7 @@ impl Drop for TauriDriver {
 }
 
 /// The pids of running processes whose command line has `needle` as one of its arguments.
-fn pids_with_arg(needle: &str) -> Vec<u32> {
+pub(crate) fn pids_with_arg(needle: &str) -> Vec<u32> {
     let me = std::process::id();
     let Ok(entries) = fs::read_dir("/proc") else { return Vec::new() };
     entries
